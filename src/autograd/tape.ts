@@ -1,0 +1,106 @@
+/**
+ * Reverse-mode autograd. Each differentiable op that sees an input requiring grad records a node
+ * (op name, inputs, outputs, attributes); the outputs point back at it. `backward` walks the nodes
+ * reachable from the root in reverse topological order and calls each op's entry of the one
+ * gradient table (`gradients.ts`).
+ */
+import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { shapesEqual } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { isGradEnabled, noGrad } from './no_grad.js';
+import { GRADIENTS, type GradientOp } from './gradients.js';
+
+export type Attrs = Readonly<Record<string, unknown>>;
+
+export interface Node {
+  readonly op: GradientOp;
+  readonly inputs: readonly Tensor[];
+  readonly outputs: readonly Tensor[];
+  readonly attrs: Attrs;
+  /** Which inputs need a gradient. */
+  readonly needs: readonly boolean[];
+}
+
+/** Records `op` when grad mode is on and some input requires grad; marks the outputs. */
+export function record(op: GradientOp, inputs: readonly Tensor[], outputs: readonly Tensor[], attrs: Attrs = {}): void {
+  if (!isGradEnabled()) return;
+  const needs = inputs.map((t) => t.requiresGrad);
+  if (!needs.some(Boolean)) return;
+  const node: Node = { op, inputs, outputs, attrs, needs };
+  outputs.forEach((out, i) => {
+    if (out.dtype === 'int32') return;
+    out.setNode(node, i);
+  });
+}
+
+/** Nodes reachable from `root`, inputs before the nodes that consume them. */
+function topologicalOrder(root: Node): Node[] {
+  const order: Node[] = [];
+  const seen = new Set<Node>([root]);
+  const stack: [Node, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const [node, next] = top;
+    if (next < node.inputs.length) {
+      top[1]++;
+      const child = node.inputs[next]!.gradNode;
+      if (child !== null && !seen.has(child)) {
+        seen.add(child);
+        stack.push([child, 0]);
+      }
+    } else {
+      stack.pop();
+      order.push(node);
+    }
+  }
+  return order;
+}
+
+export function backward(root: Tensor, gradient: Tensor | undefined, ones: (like: Tensor) => Tensor, add: (a: Tensor, b: Tensor) => Tensor): void {
+  if (!root.requiresGrad) {
+    throw new ValueError('backward: the tensor does not require grad and has no grad function');
+  }
+  let seed: Tensor;
+  if (gradient === undefined) {
+    if (root.size !== 1) {
+      throw new ShapeError(`backward: gradient can be implicit only for a scalar output; the output is ${fmtShape(root.shape)}`);
+    }
+    seed = ones(root);
+  } else {
+    if (!shapesEqual(gradient.shape, root.shape)) {
+      throw new ShapeError(`backward: gradient must have the output's shape ${fmtShape(root.shape)}; got ${fmtShape(gradient.shape)}`);
+    }
+    seed = gradient.dtype === root.dtype ? gradient : gradient.to(root.dtype);
+  }
+  noGrad(() => {
+    const rootNode = root.gradNode;
+    if (rootNode === null) {
+      accumulateLeaf(root, seed, add);
+      return;
+    }
+    const grads = new Map<Tensor, Tensor>([[root, seed]]);
+    const order = topologicalOrder(rootNode);
+    for (let n = order.length - 1; n >= 0; n--) {
+      const node = order[n]!;
+      const outGrads = node.outputs.map((o) => grads.get(o) ?? null);
+      node.outputs.forEach((o) => grads.delete(o));
+      if (outGrads.every((g) => g === null)) continue;
+      const inGrads = GRADIENTS[node.op]({ inputs: node.inputs, outputs: node.outputs, attrs: node.attrs, needs: node.needs }, outGrads);
+      node.inputs.forEach((input, i) => {
+        const g = inGrads[i];
+        if (!node.needs[i] || g === null || g === undefined) return;
+        if (input.gradNode === null) {
+          accumulateLeaf(input, g, add);
+        } else {
+          const prev = grads.get(input);
+          grads.set(input, prev === undefined ? g : add(prev, g));
+        }
+      });
+    }
+  });
+}
+
+function accumulateLeaf(leaf: Tensor, g: Tensor, add: (a: Tensor, b: Tensor) => Tensor): void {
+  // A fresh copy: a leaf's .grad may be scaled in place (clipping) and must not alias other grads.
+  leaf.grad = leaf.grad === null ? g.clone() : add(leaf.grad, g);
+}

@@ -1,0 +1,110 @@
+/**
+ * Fused recurrent sequence kernels: the recurrence of a whole sequence in one call, and its
+ * backward in one reverse sweep (DESIGN §4).
+ *
+ * Shape legend: T = time steps, B = batch (the largest), N = Σ batchSizes = packed rows,
+ * H = hidden size, P = output size (projSize, or H), G = gate count (LSTM 4, GRU 3, RNN 1).
+ *
+ * Rows are packed, as in a PackedSequence: step t owns rows offsets[t] .. offsets[t] + batchSizes[t]
+ * of every (N, ·) array, and batchSizes never grows. A padded (T, B, ·) time-major input is the
+ * special case batchSizes = [B, …, B]. At step t only the first batchSizes[t] sequences advance;
+ * the others keep their state, so the state buffers end holding each sequence's final state.
+ * With `reverse`, steps run from T−1 down to 0 and a sequence starts from h0 at its last step.
+ *
+ * The input projection xProj = x·W_ihᵀ + b_ih is computed outside, as one large product; the
+ * kernels add b_hh and the recurrent product h·W_hhᵀ per step. Backward returns dXProj (the gate
+ * gradients, from which the caller's autograd forms dx and dW_ih as large products) and computes
+ * dW_hh, db_hh (and dW_hr, dPeepholes) as one large product each after the sweep.
+ */
+import type { FloatArray } from '../tensor/dtype.js';
+
+export interface SequenceLayout {
+  /** B: rows of h0 (at least batchSizes[0]). */
+  batch: number;
+  /** H: hidden units per gate. */
+  hiddenSize: number;
+  /** Active sequences per step (length T, non-increasing). */
+  batchSizes: Int32Array;
+  /** Run steps from last to first. */
+  reverse: boolean;
+}
+
+export interface RecurrentForward<C> extends SequenceLayout {
+  /** (N, G·H) input projections, bias b_ih included. */
+  xProj: FloatArray;
+  /** (B, P) initial hidden state. */
+  h0: FloatArray;
+  /** (G·H, P) recurrent weights. */
+  wHH: FloatArray;
+  /** (G·H) recurrent bias, or null. */
+  bHH: FloatArray | null;
+  /** Outputs: (N, P) hidden state after every step, (B, P) final hidden state. */
+  out: FloatArray;
+  hN: FloatArray;
+  /** What backward needs, filled by forward. */
+  cache: C;
+}
+
+export interface RecurrentBackward<C> extends SequenceLayout {
+  xProj: FloatArray; h0: FloatArray; wHH: FloatArray; bHH: FloatArray | null;
+  out: FloatArray; cache: C;
+  /** Upstream gradients: (N, P) of out, (B, P) of hN. */
+  dOut: FloatArray;
+  dHN: FloatArray;
+  /** Results: (N, G·H) of xProj, (B, P) of h0, (G·H, P) of W_hh, (G·H) of b_hh (when bHH). */
+  dXProj: FloatArray;
+  dH0: FloatArray;
+  dWHH: FloatArray;
+  dBHH: FloatArray | null;
+}
+
+/** Elman RNN: h' = act(xProj + h·W_hhᵀ + b_hh). Needs no cache beyond `out`. */
+export interface RnnOptions { nonlinearity: 'tanh' | 'relu' }
+export type RnnCache = RnnOptions;
+
+/**
+ * LSTM, gates (i, f, g, o): c' = f⊙c + i⊙g, m = o⊙tanh(c'), h' = m (or m·W_hrᵀ with a projection).
+ * Peepholes (Graves 2013) add w_ci⊙c to i, w_cf⊙c to f and w_co⊙c' to o.
+ */
+export interface LstmCache {
+  /** (N, 4H) activated gates i, f, g, o. */
+  gates: FloatArray;
+  /** (N, H) cell state after every step. */
+  cells: FloatArray;
+  /** (N, H) m = o⊙tanh(c') before the projection; only with a projection. */
+  m: FloatArray | null;
+}
+export interface LstmExtra {
+  c0: FloatArray;   // (B, H)
+  cN: FloatArray;   // (B, H) output of forward
+  wHR: FloatArray | null;   // (P, H) projection
+  peep: FloatArray | null;  // (3H): w_ci, w_cf, w_co
+}
+export interface LstmGradExtra {
+  dCN: FloatArray;  // (B, H) upstream
+  dC0: FloatArray;  // (B, H) result
+  dWHR: FloatArray | null;
+  dPeep: FloatArray | null;
+}
+
+/**
+ * GRU, gates (r, z, n): h' = (1−z)⊙n + z⊙h. With resetAfter (PyTorch, cuDNN)
+ * n = tanh(x_n + r⊙(h·W_hnᵀ + b_hn)); without (Cho et al. 2014, Keras reset_after=False)
+ * n = tanh(x_n + (r⊙h)·W_hnᵀ + b_hn).
+ */
+export interface GruOptions { resetAfter: boolean }
+export interface GruCache extends GruOptions {
+  /** (N, 3H) activated r, z, n. */
+  gates: FloatArray;
+  /** (N, H) h·W_hnᵀ + b_hn (resetAfter) or r⊙h (reset-before). */
+  hn: FloatArray;
+}
+
+export interface RecurrentKernels {
+  rnnForward(a: RecurrentForward<RnnCache>): void;
+  rnnBackward(a: RecurrentBackward<RnnCache>): void;
+  lstmForward(a: RecurrentForward<LstmCache> & LstmExtra): void;
+  lstmBackward(a: RecurrentBackward<LstmCache> & LstmExtra & LstmGradExtra): void;
+  gruForward(a: RecurrentForward<GruCache>): void;
+  gruBackward(a: RecurrentBackward<GruCache>): void;
+}

@@ -1,0 +1,69 @@
+/**
+ * Step bookkeeping shared by the fused recurrent kernels: where each step's rows sit in the packed
+ * arrays, the order steps run in, and which row holds a sequence's previous state.
+ */
+import type { FloatArray } from '../../tensor/dtype.js';
+import type { SequenceLayout } from '../recurrent_kernels.js';
+import { gemm } from './gemm.js';
+
+export interface StepPlan {
+  /** offsets[t] = first packed row of step t. */
+  offsets: Int32Array;
+  /** Step indices in the order the forward pass runs them. */
+  order: number[];
+  /** N, the number of packed rows. */
+  rows: number;
+}
+
+export function planSteps(layout: SequenceLayout): StepPlan {
+  const T = layout.batchSizes.length;
+  const offsets = new Int32Array(T);
+  let rows = 0;
+  for (let t = 0; t < T; t++) {
+    offsets[t] = rows;
+    rows += layout.batchSizes[t]!;
+  }
+  const order = Array.from({ length: T }, (_, i) => (layout.reverse ? T - 1 - i : i));
+  return { offsets, order, rows };
+}
+
+/** Packed row holding sequence b's state before step t, or −1 when the sequence starts at t (state from h0). */
+export function previousRow(layout: SequenceLayout, plan: StepPlan, t: number, b: number): number {
+  if (!layout.reverse) return t > 0 ? plan.offsets[t - 1]! + b : -1;
+  const next = t + 1;
+  return next < layout.batchSizes.length && b < layout.batchSizes[next]! ? plan.offsets[next]! + b : -1;
+}
+
+/** (N, width): for every packed row, the state the step started from (a row of `seq` or of `init`). */
+export function previousRows(layout: SequenceLayout, plan: StepPlan, seq: FloatArray, init: FloatArray, width: number): FloatArray {
+  const out = new (seq.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(plan.rows * width);
+  for (const t of plan.order) {
+    const bs = layout.batchSizes[t]!;
+    for (let b = 0; b < bs; b++) {
+      const prev = previousRow(layout, plan, t, b);
+      const from = prev < 0 ? init.subarray(b * width, (b + 1) * width) : seq.subarray(prev * width, (prev + 1) * width);
+      out.set(from, (plan.offsets[t]! + b) * width);
+    }
+  }
+  return out;
+}
+
+/** out (cols) = Σ over rows of a (rows, cols). */
+export function columnSums(out: FloatArray, a: FloatArray, rows: number, cols: number): void {
+  out.fill(0);
+  for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) out[j]! += a[r * cols + j]!;
+}
+
+/** C (m×n) = Aᵀ·B for A (k×m) and B (k×n), both contiguous: the weight-gradient products. */
+export function transposedProduct(c: FloatArray, a: FloatArray, b: FloatArray, m: number, k: number, n: number): void {
+  gemm({ c, cOffset: 0, ldc: n, a, aOffset: 0, lda: m, transA: true, b, bOffset: 0, ldb: n, transB: false, m, k, n, accumulate: false });
+}
+
+/** A fresh array of the same kind as `like`. */
+export function scratch(like: FloatArray, n: number): FloatArray {
+  return new (like.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(n);
+}
+
+export function sigmoid(x: number): number {
+  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+}

@@ -1,0 +1,52 @@
+/**
+ * Which backend runs the kernels. The fastest registered backend is the default; `setBackend(name)`
+ * or the environment variable RECURRENT_BACKEND (read once, at first use) overrides it.
+ */
+import { ValueError } from '../errors.js';
+import type { Backend } from './backend.js';
+import { referenceBackend } from './reference/reference_backend.js';
+
+/** Registered backends, fastest last. */
+const registry = new Map<string, Backend>([[referenceBackend.name, referenceBackend]]);
+let current: Backend | null = null;
+
+function envChoice(): string | undefined {
+  const env = typeof process !== 'undefined' ? process.env?.RECURRENT_BACKEND : undefined;
+  return env === undefined || env === '' ? undefined : env;
+}
+
+/** The backend ops run on now. */
+export function backend(): Backend {
+  if (current === null) {
+    const wanted = envChoice();
+    current = wanted !== undefined ? lookup(wanted, 'RECURRENT_BACKEND') : [...registry.values()].at(-1)!;
+  }
+  return current;
+}
+
+function lookup(name: string, source: string): Backend {
+  const found = registry.get(name);
+  if (found === undefined) {
+    throw new ValueError(`${source}: unknown backend '${name}'; available: ${[...registry.keys()].join(', ')}`);
+  }
+  return found;
+}
+
+/** Switches every later op to the named backend ('reference', or a registered fast backend). */
+export function setBackend(name: string): void {
+  current = lookup(name, 'setBackend');
+}
+
+/** Name of the active backend. */
+export function getBackend(): string {
+  return backend().name;
+}
+
+export function listBackends(): string[] {
+  return [...registry.keys()];
+}
+
+/** Adds a backend; a backend registered later counts as faster. */
+export function registerBackend(b: Backend): void {
+  registry.set(b.name, b);
+}

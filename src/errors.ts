@@ -1,0 +1,35 @@
+/**
+ * Typed errors. Every message names the operation, the argument, what was expected and what was
+ * given, e.g. `matmul: inner dimensions differ: a is [32, 64], b is [128, 256]`.
+ */
+
+/** Base class of every error this library throws on purpose. */
+export class RecurrentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Shapes that do not fit the operation (mismatch, bad rank, impossible reshape). */
+export class ShapeError extends RecurrentError {}
+
+/** A dtype the operation does not accept, or two dtypes that differ. */
+export class DTypeError extends RecurrentError {}
+
+/** An axis or index outside its valid range. */
+export class IndexError extends RecurrentError {}
+
+/** An argument with an invalid value (negative size, probability outside [0, 1), …). */
+export class ValueError extends RecurrentError {}
+
+/** A file (safetensors, checkpoint, …) that is malformed or inconsistent. */
+export class FormatError extends RecurrentError {}
+
+/** Analytic and numerical gradients disagree (raised by `gradcheck`). */
+export class GradcheckError extends RecurrentError {}
+
+/** Formats a shape the way messages print it: `[2, 3]`. */
+export function fmtShape(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}

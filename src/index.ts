@@ -1,0 +1,34 @@
+/** recurrent: recurrent neural networks for TypeScript. The public API, and nothing else. */
+export { Tensor } from './tensor/tensor.js';
+export type { NestedArray, TensorLike } from './tensor/tensor.js';
+export type { DType, TypedArray } from './tensor/dtype.js';
+export {
+  tensor, zeros, ones, full, arange, eye, rand, randn, randint,
+  zerosLike, onesLike, fullLike, randLike, randnLike, randintLike,
+} from './tensor/ops/creation.js';
+export type { TensorOptions } from './tensor/ops/creation.js';
+export {
+  add, sub, mul, div, pow, neg, exp, log, log1p, sqrt, abs, tanh, sigmoid, relu, sign, clamp,
+  maximum, minimum, where, eq, ne, lt, le, gt, ge, allClose,
+} from './tensor/ops/elementwise.js';
+export { sum, mean, max, min, maxWithIndices, minWithIndices, argmax, argmin } from './tensor/ops/reduce.js';
+export { softmax, logSoftmax, logSumExp } from './tensor/ops/softmax.js';
+export { matmul, linear } from './tensor/ops/matmul.js';
+export {
+  reshape, transpose, permute, squeeze, unsqueeze, expand, flatten, narrow, slice, select, flip, pad,
+} from './tensor/ops/view.js';
+export { concat, stack, split, chunk } from './tensor/ops/join.js';
+export { indexSelect, gather, scatterAdd } from './tensor/ops/indexing.js';
+export { dropout } from './tensor/ops/dropout.js';
+export { cast } from './tensor/ops/cast.js';
+export { rnnRecurrence, lstmRecurrence, gruRecurrence } from './tensor/ops/recurrence.js';
+export type { RecurrenceOptions } from './tensor/ops/recurrence.js';
+export { manualSeed, getRngState, setRngState } from './tensor/random.js';
+export { noGrad, isGradEnabled } from './autograd/no_grad.js';
+export { gradcheck } from './autograd/gradcheck.js';
+export type { GradcheckOptions } from './autograd/gradcheck.js';
+export { setBackend, getBackend, listBackends, registerBackend } from './backend/select.js';
+export type { Backend } from './backend/backend.js';
+export {
+  RecurrentError, ShapeError, DTypeError, IndexError, ValueError, FormatError, GradcheckError,
+} from './errors.js';

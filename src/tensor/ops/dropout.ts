@@ -1,0 +1,20 @@
+/** Functional dropout. */
+import { ValueError } from '../../errors.js';
+import { uniform } from '../random.js';
+import type { Tensor } from '../tensor.js';
+import { checkFloating, empty } from './common.js';
+import { mul } from './elementwise.js';
+
+/**
+ * Zeroes each element with probability `p` and scales the rest by 1/(1−p) (inverted dropout), only
+ * when `training` (default true). The mask comes from the global generator.
+ */
+export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
+  if (!(p >= 0 && p <= 1)) throw new ValueError(`dropout: p must be in [0, 1]; got ${p}`);
+  checkFloating('dropout', 'x', x);
+  if (!training || p === 0) return x;
+  const mask = empty(x.dtype, x.shape);
+  const scale = p === 1 ? 0 : 1 / (1 - p);
+  for (let i = 0; i < mask.size; i++) mask.data[i] = uniform() < p ? 0 : scale;
+  return mul(x, mask);
+}

@@ -1,0 +1,134 @@
+/** Elementwise ops with NumPy broadcasting, and comparisons returning 0/1 masks. */
+import { record } from '../../autograd/tape.js';
+import { backend } from '../../backend/select.js';
+import type { BinaryOp, UnaryOp } from '../../backend/backend.js';
+import { ValueError } from '../../errors.js';
+import { broadcastShapes, broadcastStrides, shapesEqual } from '../shape.js';
+import { Tensor, type TensorLike } from '../tensor.js';
+import { asTensor, checkFloating, checkSameDType, checkTensor, empty } from './common.js';
+
+type DifferentiableBinary = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum';
+
+function binary(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
+  if (typeof a === 'number' && typeof b === 'number') {
+    throw new ValueError(`${op}: at least one operand must be a Tensor`);
+  }
+  const ta = typeof a === 'number' ? asTensor(a, b as Tensor) : checkTensor(op, 'a', a);
+  const tb = asTensor(b, ta);
+  checkTensor(op, 'b', tb);
+  checkSameDType(op, ta, tb);
+  if ((op === 'div' || op === 'pow') && ta.dtype === 'int32') checkFloating(op, 'a', ta);
+  const shape = broadcastShapes(op, ta.shape, tb.shape);
+  const out = empty(ta.dtype, shape);
+  backend().binary(op, out.data, ta.data, broadcastStrides(ta.shape, shape), tb.data, broadcastStrides(tb.shape, shape), shape);
+  if (op === 'add' || op === 'sub' || op === 'mul' || op === 'div' || op === 'pow' || op === 'maximum' || op === 'minimum') {
+    record(op satisfies DifferentiableBinary, [ta, tb], [out]);
+  }
+  return out;
+}
+
+function unary(op: UnaryOp, x: Tensor, floatOnly: boolean): Tensor {
+  checkTensor(op, 'x', x);
+  if (floatOnly) checkFloating(op, 'x', x);
+  const out = empty(x.dtype, x.shape);
+  backend().unary(op, out.data, x.data);
+  if (op !== 'sign') record(op, [x], [out]);
+  return out;
+}
+
+/** a + b, broadcast. */
+export function add(a: TensorLike, b: TensorLike): Tensor { return binary('add', a, b); }
+/** a − b, broadcast. */
+export function sub(a: TensorLike, b: TensorLike): Tensor { return binary('sub', a, b); }
+/** a ⊙ b, broadcast. */
+export function mul(a: TensorLike, b: TensorLike): Tensor { return binary('mul', a, b); }
+/** a / b, broadcast (floating dtypes). */
+export function div(a: TensorLike, b: TensorLike): Tensor { return binary('div', a, b); }
+/** a ** b, broadcast (floating dtypes). */
+export function pow(a: TensorLike, b: TensorLike): Tensor { return binary('pow', a, b); }
+/** Elementwise maximum; on ties the gradient is split evenly, as PyTorch does. */
+export function maximum(a: TensorLike, b: TensorLike): Tensor { return binary('maximum', a, b); }
+/** Elementwise minimum; on ties the gradient is split evenly. */
+export function minimum(a: TensorLike, b: TensorLike): Tensor { return binary('minimum', a, b); }
+
+/** Comparisons: a 0/1 mask of the operands' dtype, not differentiable. */
+export function eq(a: TensorLike, b: TensorLike): Tensor { return binary('eq', a, b); }
+export function ne(a: TensorLike, b: TensorLike): Tensor { return binary('ne', a, b); }
+export function lt(a: TensorLike, b: TensorLike): Tensor { return binary('lt', a, b); }
+export function le(a: TensorLike, b: TensorLike): Tensor { return binary('le', a, b); }
+export function gt(a: TensorLike, b: TensorLike): Tensor { return binary('gt', a, b); }
+export function ge(a: TensorLike, b: TensorLike): Tensor { return binary('ge', a, b); }
+
+export function neg(x: Tensor): Tensor { return unary('neg', x, false); }
+export function abs(x: Tensor): Tensor { return unary('abs', x, false); }
+export function relu(x: Tensor): Tensor { return unary('relu', x, false); }
+export function exp(x: Tensor): Tensor { return unary('exp', x, true); }
+export function log(x: Tensor): Tensor { return unary('log', x, true); }
+export function log1p(x: Tensor): Tensor { return unary('log1p', x, true); }
+export function sqrt(x: Tensor): Tensor { return unary('sqrt', x, true); }
+export function tanh(x: Tensor): Tensor { return unary('tanh', x, true); }
+export function sigmoid(x: Tensor): Tensor { return unary('sigmoid', x, true); }
+/** −1, 0 or 1 per element (not differentiable). */
+export function sign(x: Tensor): Tensor { return unary('sign', x, false); }
+
+/** Limits every element to [min, max]; either bound may be omitted. Gradient 1 inside, 0 outside. */
+export function clamp(x: Tensor, min?: number, max?: number): Tensor {
+  checkTensor('clamp', 'x', x);
+  const lo = min ?? -Infinity;
+  const hi = max ?? Infinity;
+  if (Number.isNaN(lo) || Number.isNaN(hi) || lo > hi) {
+    throw new ValueError(`clamp: min must not exceed max; got min=${min}, max=${max}`);
+  }
+  const out = empty(x.dtype, x.shape);
+  backend().clamp(out.data, x.data, lo, hi);
+  record('clamp', [x], [out], { min: lo, max: hi });
+  return out;
+}
+
+/** condition ? a : b elementwise, all three broadcast together; `condition` is any 0/1 (nonzero) mask. */
+export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  checkTensor('where', 'condition', condition);
+  if (typeof a === 'number' && typeof b === 'number') {
+    throw new ValueError('where: at least one of a and b must be a Tensor');
+  }
+  const ta = typeof a === 'number' ? asTensor(a, b as Tensor) : a;
+  const tb = asTensor(b, ta);
+  checkSameDType('where', ta, tb);
+  const shape = broadcastShapes('where', broadcastShapes('where', condition.shape, ta.shape, ['condition', 'a']), tb.shape, ['condition and a', 'b']);
+  const out = empty(ta.dtype, shape);
+  backend().where(
+    out.data,
+    condition.data, broadcastStrides(condition.shape, shape),
+    ta.data, broadcastStrides(ta.shape, shape),
+    tb.data, broadcastStrides(tb.shape, shape),
+    shape,
+  );
+  record('where', [condition, ta, tb], [out]);
+  return out;
+}
+
+/** A copy with its own storage. */
+export function clone(x: Tensor): Tensor {
+  const out = new Tensor(x.data.slice(), x.shape);
+  record('clone', [x], [out]);
+  return out;
+}
+
+/** Ones with the shape and dtype of `x`. */
+export function onesLikeOf(x: Tensor): Tensor {
+  const out = empty(x.dtype, x.shape);
+  out.data.fill(1);
+  return out;
+}
+
+/** Whether two tensors have equal shapes and every element within atol + rtol·|b|. */
+export function allClose(a: Tensor, b: Tensor, rtol = 1e-5, atol = 1e-8): boolean {
+  if (!shapesEqual(a.shape, b.shape)) return false;
+  for (let i = 0; i < a.size; i++) {
+    const x = a.data[i]!;
+    const y = b.data[i]!;
+    if (Number.isNaN(x) || Number.isNaN(y)) return false;
+    if (Math.abs(x - y) > atol + rtol * Math.abs(y)) return false;
+  }
+  return true;
+}

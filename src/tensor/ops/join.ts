@@ -1,0 +1,82 @@
+/** Joining and splitting: concat, stack, split, chunk. */
+import { record } from '../../autograd/tape.js';
+import { backend } from '../../backend/select.js';
+import { ShapeError, ValueError, fmtShape } from '../../errors.js';
+import { normalizeAxis, stridesOf } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { checkSameDType, checkTensor, empty } from './common.js';
+import { narrow, unsqueeze } from './view.js';
+
+/** Joins tensors along an existing `axis`; all other sizes must agree. */
+export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
+  if (tensors.length === 0) throw new ValueError('concat: tensors must hold at least one tensor');
+  tensors.forEach((t, i) => checkTensor('concat', `tensors[${i}]`, t));
+  const first = tensors[0]!;
+  const a = normalizeAxis('concat', axis, first.ndim);
+  tensors.forEach((t, i) => {
+    checkSameDType('concat', first, t, ['tensors[0]', `tensors[${i}]`]);
+    if (t.ndim !== first.ndim || t.shape.some((d, j) => j !== a && d !== first.shape[j])) {
+      throw new ShapeError(`concat: shapes differ off axis ${axis}: tensors[0] is ${fmtShape(first.shape)}, tensors[${i}] is ${fmtShape(t.shape)}`);
+    }
+  });
+  const shape = [...first.shape];
+  shape[a] = tensors.reduce((acc, t) => acc + t.shape[a]!, 0);
+  const out = empty(first.dtype, shape);
+  const strides = stridesOf(shape);
+  let at = 0;
+  const starts: number[] = [];
+  for (const t of tensors) {
+    starts.push(at);
+    backend().copy(out.data, at * strides[a]!, strides, t.data, 0, stridesOf(t.shape), t.shape);
+    at += t.shape[a]!;
+  }
+  record('concat', tensors, [out], { axis: a, starts });
+  return out;
+}
+
+/** Joins equally shaped tensors along a new `axis`. */
+export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
+  if (tensors.length === 0) throw new ValueError('stack: tensors must hold at least one tensor');
+  const first = tensors[0]!;
+  tensors.forEach((t, i) => {
+    checkTensor('stack', `tensors[${i}]`, t);
+    if (t.ndim !== first.ndim || t.shape.some((d, j) => d !== first.shape[j])) {
+      throw new ShapeError(`stack: shapes differ: tensors[0] is ${fmtShape(first.shape)}, tensors[${i}] is ${fmtShape(t.shape)}`);
+    }
+  });
+  const a = normalizeAxis('stack', axis, first.ndim + 1);
+  return concat(tensors.map((t) => unsqueeze(t, a)), a);
+}
+
+/** Splits along `axis` into pieces of `sizes` (a number: equal pieces of that size, the last may be smaller). */
+export function split(x: Tensor, sizes: number | readonly number[], axis = 0): Tensor[] {
+  const a = normalizeAxis('split', axis, x.ndim);
+  const total = x.shape[a]!;
+  let list: number[];
+  if (typeof sizes === 'number') {
+    if (!Number.isInteger(sizes) || sizes <= 0) throw new ValueError(`split: size must be a positive integer; got ${sizes}`);
+    list = [];
+    for (let at = 0; at < total; at += sizes) list.push(Math.min(sizes, total - at));
+    if (list.length === 0) list.push(0);
+  } else {
+    list = [...sizes];
+    const sum = list.reduce((s, v) => s + v, 0);
+    if (list.some((v) => !Number.isInteger(v) || v < 0) || sum !== total) {
+      throw new ValueError(`split: sizes [${list.join(', ')}] must be non-negative and sum to axis ${axis}'s size ${total}`);
+    }
+  }
+  let at = 0;
+  return list.map((n) => {
+    const piece = narrow(x, a, at, n);
+    at += n;
+    return piece;
+  });
+}
+
+/** Splits along `axis` into `chunks` pieces of size ceil(size / chunks) (fewer when it divides unevenly). */
+export function chunk(x: Tensor, chunks: number, axis = 0): Tensor[] {
+  if (!Number.isInteger(chunks) || chunks <= 0) throw new ValueError(`chunk: chunks must be a positive integer; got ${chunks}`);
+  const a = normalizeAxis('chunk', axis, x.ndim);
+  const size = Math.ceil(x.shape[a]! / chunks);
+  return split(x, Math.max(size, 1), a);
+}

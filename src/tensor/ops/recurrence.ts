@@ -1,0 +1,127 @@
+/**
+ * Fused recurrences as differentiable tensor ops (DESIGN §4). Each runs a whole sequence of one
+ * layer and direction over precomputed input projections; its backward is one reverse sweep.
+ *
+ * Shape legend: N = Σ batchSizes packed rows (T·B for a padded time-major batch), B batch,
+ * H hidden size, P output size (projSize or H).
+ */
+import { record } from '../../autograd/tape.js';
+import { backend } from '../../backend/select.js';
+import { ShapeError, ValueError, fmtShape } from '../../errors.js';
+import type { FloatArray } from '../dtype.js';
+import type { Tensor } from '../tensor.js';
+import { checkFloating, checkSameDType, empty } from './common.js';
+
+export interface RecurrenceOptions {
+  /** Active sequences per step, non-increasing (PackedSequence.batchSizes). */
+  batchSizes: Int32Array;
+  /** Run from the last step to the first (the backward direction of a bidirectional layer). */
+  reverse?: boolean;
+}
+
+function checkLayout(op: string, batchSizes: Int32Array, xProj: Tensor, h0: Tensor, gateWidth: number): number {
+  let rows = 0;
+  for (let t = 0; t < batchSizes.length; t++) {
+    const bs = batchSizes[t]!;
+    if (bs < 0 || (t > 0 && bs > batchSizes[t - 1]!)) {
+      throw new ValueError(`${op}: batchSizes must be non-increasing and non-negative; got [${Array.from(batchSizes).join(', ')}]`);
+    }
+    rows += bs;
+  }
+  if (xProj.ndim !== 2 || xProj.shape[0] !== rows || xProj.shape[1] !== gateWidth) {
+    throw new ShapeError(`${op}: xProj must be (${rows}, ${gateWidth}); got ${fmtShape(xProj.shape)}`);
+  }
+  if (batchSizes.length > 0 && h0.shape[0]! < batchSizes[0]!) {
+    throw new ShapeError(`${op}: h0 has ${h0.shape[0]} rows but the first step has ${batchSizes[0]} sequences`);
+  }
+  return rows;
+}
+
+function checkShapeOf(op: string, arg: string, t: Tensor | null, shape: readonly number[]): void {
+  if (t === null) return;
+  if (t.ndim !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+    throw new ShapeError(`${op}: ${arg} must be ${fmtShape(shape)}; got ${fmtShape(t.shape)}`);
+  }
+}
+
+const f = (t: Tensor): FloatArray => t.data as FloatArray;
+const fOrNull = (t: Tensor | null): FloatArray | null => (t === null ? null : f(t));
+
+/** Elman recurrence: h' = act(xProj + h·W_hhᵀ + b_hh). Returns [out (N, H), hN (B, H)]. */
+export function rnnRecurrence(
+  xProj: Tensor, h0: Tensor, wHH: Tensor, bHH: Tensor | null,
+  options: RecurrenceOptions & { nonlinearity: 'tanh' | 'relu' },
+): [Tensor, Tensor] {
+  const op = 'rnnRecurrence';
+  checkFloating(op, 'xProj', xProj);
+  const [B, H] = h0.shape as [number, number];
+  const rows = checkLayout(op, options.batchSizes, xProj, h0, H);
+  checkShapeOf(op, 'wHH', wHH, [H, H]);
+  checkShapeOf(op, 'bHH', bHH, [H]);
+  [h0, wHH, bHH].forEach((t) => t && checkSameDType(op, xProj, t, ['xProj', 'a state or weight']));
+  const out = empty(xProj.dtype, [rows, H]);
+  const hN = empty(xProj.dtype, [B, H]);
+  const layout = { batch: B, hiddenSize: H, batchSizes: options.batchSizes, reverse: options.reverse ?? false };
+  const cache = { nonlinearity: options.nonlinearity };
+  backend().rnnForward({ ...layout, xProj: f(xProj), h0: f(h0), wHH: f(wHH), bHH: fOrNull(bHH), out: f(out), hN: f(hN), cache });
+  record(op, bHH ? [xProj, h0, wHH, bHH] : [xProj, h0, wHH], [out, hN], { layout, cache });
+  return [out, hN];
+}
+
+/**
+ * LSTM recurrence, gates (i, f, g, o), with optional projection W_hr (P, H) and peepholes (3H):
+ * w_ci, w_cf, w_co. Returns [out (N, P), hN (B, P), cN (B, H)].
+ */
+export function lstmRecurrence(
+  xProj: Tensor, h0: Tensor, c0: Tensor, wHH: Tensor, bHH: Tensor | null, wHR: Tensor | null, peepholes: Tensor | null,
+  options: RecurrenceOptions,
+): [Tensor, Tensor, Tensor] {
+  const op = 'lstmRecurrence';
+  checkFloating(op, 'xProj', xProj);
+  const [B, H] = c0.shape as [number, number];
+  const P = h0.shape[1]!;
+  const rows = checkLayout(op, options.batchSizes, xProj, h0, 4 * H);
+  checkShapeOf(op, 'h0', h0, [B, wHR ? wHR.shape[0]! : H]);
+  checkShapeOf(op, 'wHH', wHH, [4 * H, P]);
+  checkShapeOf(op, 'bHH', bHH, [4 * H]);
+  checkShapeOf(op, 'wHR', wHR, [P, H]);
+  checkShapeOf(op, 'peepholes', peepholes, [3 * H]);
+  [h0, c0, wHH, bHH, wHR, peepholes].forEach((t) => t && checkSameDType(op, xProj, t, ['xProj', 'a state or weight']));
+  const out = empty(xProj.dtype, [rows, P]);
+  const hN = empty(xProj.dtype, [B, P]);
+  const cN = empty(xProj.dtype, [B, H]);
+  const layout = { batch: B, hiddenSize: H, batchSizes: options.batchSizes, reverse: options.reverse ?? false };
+  const cache = {
+    gates: f(empty(xProj.dtype, [rows, 4 * H])),
+    cells: f(empty(xProj.dtype, [rows, H])),
+    m: wHR ? f(empty(xProj.dtype, [rows, H])) : null,
+  };
+  backend().lstmForward({
+    ...layout, xProj: f(xProj), h0: f(h0), c0: f(c0), wHH: f(wHH), bHH: fOrNull(bHH), wHR: fOrNull(wHR), peep: fOrNull(peepholes),
+    out: f(out), hN: f(hN), cN: f(cN), cache,
+  });
+  const inputs = [xProj, h0, c0, wHH, bHH, wHR, peepholes];
+  record(op, inputs.filter((t): t is Tensor => t !== null), [out, hN, cN], { layout, cache, present: inputs.map((t) => t !== null) });
+  return [out, hN, cN];
+}
+
+/** GRU recurrence, gates (r, z, n), reset applied after (default) or before the product. Returns [out (N, H), hN (B, H)]. */
+export function gruRecurrence(
+  xProj: Tensor, h0: Tensor, wHH: Tensor, bHH: Tensor | null,
+  options: RecurrenceOptions & { resetAfter: boolean },
+): [Tensor, Tensor] {
+  const op = 'gruRecurrence';
+  checkFloating(op, 'xProj', xProj);
+  const [B, H] = h0.shape as [number, number];
+  const rows = checkLayout(op, options.batchSizes, xProj, h0, 3 * H);
+  checkShapeOf(op, 'wHH', wHH, [3 * H, H]);
+  checkShapeOf(op, 'bHH', bHH, [3 * H]);
+  [h0, wHH, bHH].forEach((t) => t && checkSameDType(op, xProj, t, ['xProj', 'a state or weight']));
+  const out = empty(xProj.dtype, [rows, H]);
+  const hN = empty(xProj.dtype, [B, H]);
+  const layout = { batch: B, hiddenSize: H, batchSizes: options.batchSizes, reverse: options.reverse ?? false };
+  const cache = { gates: f(empty(xProj.dtype, [rows, 3 * H])), hn: f(empty(xProj.dtype, [rows, H])), resetAfter: options.resetAfter };
+  backend().gruForward({ ...layout, xProj: f(xProj), h0: f(h0), wHH: f(wHH), bHH: fOrNull(bHH), out: f(out), hN: f(hN), cache });
+  record(op, bHH ? [xProj, h0, wHH, bHH] : [xProj, h0, wHH], [out, hN], { layout, cache });
+  return [out, hN];
+}
