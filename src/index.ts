@@ -32,3 +32,6 @@ export type { Backend } from './backend/backend.js';
 export {
   RecurrentError, ShapeError, DTypeError, IndexError, ValueError, FormatError, GradcheckError,
 } from './errors.js';
+export { PackedSequence } from './sequence/packed.js';
+export { readSafetensors, readSafetensorsFile, writeSafetensors } from './io/safetensors.js';
+export type { SafetensorsFile } from './io/safetensors.js';
