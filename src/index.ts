@@ -32,6 +32,14 @@ export type { Backend } from './backend/backend.js';
 export {
   RecurrentError, ShapeError, DTypeError, IndexError, ValueError, FormatError, GradcheckError,
 } from './errors.js';
+export * as nn from './nn/index.js';
 export { PackedSequence } from './sequence/packed.js';
 export { readSafetensors, readSafetensorsFile, writeSafetensors } from './io/safetensors.js';
 export type { SafetensorsFile } from './io/safetensors.js';
+export { packPaddedSequence, packSequence } from './sequence/pack.js';
+export type { PackPaddedOptions, PackSequenceOptions } from './sequence/pack.js';
+export { padPackedSequence, padSequence } from './sequence/pad.js';
+export type { PadPackedOptions, PadSequenceOptions } from './sequence/pad.js';
+export { unpadSequence, unpackSequence } from './sequence/unpad.js';
+export type { UnpadSequenceOptions } from './sequence/unpad.js';
+export type { Lengths } from './sequence/layout.js';

@@ -1,0 +1,90 @@
+/** nn.Embedding: a lookup table of vectors indexed by integer ids. */
+import { IndexError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import type { DType } from '../tensor/dtype.js';
+import { checkInt } from '../tensor/ops/common.js';
+import { where } from '../tensor/ops/elementwise.js';
+import { indexSelect } from '../tensor/ops/indexing.js';
+import { reshape } from '../tensor/ops/view.js';
+import { Tensor } from '../tensor/tensor.js';
+import { normalInit } from './init.js';
+import { Module, paramDType, positiveInt } from './module.js';
+
+export interface EmbeddingOptions {
+  /** Size of the vocabulary. */
+  numEmbeddings: number;
+  /** Size of each vector. */
+  embeddingDim: number;
+  /** Id whose vector is initialised to zeros and never receives a gradient; negative counts from the end. */
+  paddingIdx?: number | null;
+  /** Parameter dtype; default float32. */
+  dtype?: DType;
+}
+
+/**
+ * A table of `numEmbeddings` vectors of size `embeddingDim`, as torch.nn.Embedding.
+ *
+ * Shapes: ids (*) int32 → output (*, embeddingDim).
+ * Parameter: `weight` (numEmbeddings, embeddingDim), initialised N(0, 1), the padding row zero.
+ *
+ * @example
+ * const emb = new nn.Embedding({ numEmbeddings: 10, embeddingDim: 3, paddingIdx: 0 });
+ * emb.forward(tensor([[1, 2, 0]], { dtype: 'int32' })).shape; // [1, 3, 3]
+ */
+export class Embedding extends Module {
+  readonly numEmbeddings: number;
+  readonly embeddingDim: number;
+  readonly paddingIdx: number | null;
+  /** (numEmbeddings, 1) 1/0 mask of rows that learn; null without a padding id. */
+  private readonly learns: Tensor | null;
+
+  constructor(options: EmbeddingOptions) {
+    super();
+    this.numEmbeddings = positiveInt('Embedding', 'numEmbeddings', options.numEmbeddings);
+    this.embeddingDim = positiveInt('Embedding', 'embeddingDim', options.embeddingDim);
+    this.paddingIdx = normalizePaddingIdx(options.paddingIdx ?? null, this.numEmbeddings);
+    const weight = normalInit([this.numEmbeddings, this.embeddingDim], paramDType('Embedding', options.dtype));
+    if (this.paddingIdx !== null) weight.data.fill(0, this.paddingIdx * this.embeddingDim, (this.paddingIdx + 1) * this.embeddingDim);
+    this.registerParameter('weight', weight);
+    if (this.paddingIdx === null) this.learns = null;
+    else {
+      const mask = new Int32Array(this.numEmbeddings).fill(1);
+      mask[this.paddingIdx] = 0;
+      this.learns = new Tensor(mask, [this.numEmbeddings, 1]);
+    }
+  }
+
+  /** An embedding holding `weights` (numEmbeddings, embeddingDim); frozen unless `freeze` is false. */
+  static fromPretrained(weights: Tensor, options: { freeze?: boolean; paddingIdx?: number | null } = {}): Embedding {
+    if (weights.ndim !== 2) throw new ShapeError(`Embedding.fromPretrained: weights must be 2-D; got ${fmtShape(weights.shape)}`);
+    const emb = new Embedding({
+      numEmbeddings: weights.shape[0]!, embeddingDim: weights.shape[1]!,
+      paddingIdx: options.paddingIdx ?? null, dtype: weights.dtype === 'float64' ? 'float64' : 'float32',
+    });
+    emb.weight.data.set(weights.data);
+    emb.weight.requiresGrad = !(options.freeze ?? true);
+    return emb;
+  }
+
+  get weight(): Tensor { return this.param('weight'); }
+
+  forward(ids: Tensor): Tensor {
+    checkInt('Embedding', 'ids', ids);
+    for (const id of ids.data) {
+      if (id < 0 || id >= this.numEmbeddings) {
+        throw new IndexError(`Embedding: id ${id} is out of range for ${this.numEmbeddings} embeddings`);
+      }
+    }
+    // The padding row reads its value but takes no gradient: its entry comes from a detached copy.
+    const table = this.learns === null || !this.weight.requiresGrad ? this.weight : where(this.learns, this.weight, this.weight.detach());
+    const rows = indexSelect(table, 0, reshape(ids, [ids.size]));
+    return reshape(rows, [...ids.shape, this.embeddingDim]);
+  }
+}
+
+function normalizePaddingIdx(paddingIdx: number | null, n: number): number | null {
+  if (paddingIdx === null) return null;
+  if (!Number.isInteger(paddingIdx) || paddingIdx < -n || paddingIdx >= n) {
+    throw new ValueError(`Embedding: paddingIdx must be within [${-n}, ${n}); got ${paddingIdx}`);
+  }
+  return paddingIdx < 0 ? paddingIdx + n : paddingIdx;
+}

@@ -1,0 +1,213 @@
+/**
+ * Module: the base of every layer. Parameters, buffers and submodules are registered by name, in
+ * order, so `namedParameters()` and `stateDict()` list dotted names in PyTorch's order.
+ */
+import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import type { DType } from '../tensor/dtype.js';
+import { cast } from '../tensor/ops/cast.js';
+import { shapesEqual } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+
+export interface LoadStateDictOptions {
+  /** Require the keys to match exactly (default true). Shape mismatches are always errors. */
+  strict?: boolean;
+}
+
+export interface LoadStateDictResult {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
+
+export class Module {
+  /** Training mode (dropout active); switch with train() / eval(). */
+  training = true;
+  private readonly params = new Map<string, Tensor | null>();
+  private readonly buffers = new Map<string, Tensor>();
+  private readonly modules = new Map<string, Module>();
+
+  /** Registers a parameter (a leaf that requires grad); `null` reserves the name, as PyTorch's bias=None. */
+  protected registerParameter(name: string, value: Tensor | null): Tensor | null {
+    this.checkName(name);
+    if (value !== null) {
+      if (!value.isLeaf) throw new ValueError(`registerParameter: '${name}' must be a leaf tensor`);
+      value.requiresGrad = true;
+    }
+    this.params.set(name, value);
+    return value;
+  }
+
+  /** Registers a non-trainable tensor that belongs in the state dict (running statistics, masks). */
+  protected registerBuffer(name: string, value: Tensor): Tensor {
+    this.checkName(name);
+    this.buffers.set(name, value);
+    return value;
+  }
+
+  /** Registers a submodule; its parameters appear under `name.`. */
+  protected registerModule<M extends Module>(name: string, module: M): M {
+    this.checkName(name);
+    this.modules.set(name, module);
+    return module;
+  }
+
+  private checkName(name: string): void {
+    if (name === '' || name.includes('.')) throw new ValueError(`Module: name '${name}' must be non-empty and contain no '.'`);
+  }
+
+  /** The registered parameter `name` (throws if absent or null). */
+  protected param(name: string): Tensor {
+    const p = this.params.get(name);
+    if (p == null) throw new ValueError(`${this.constructor.name}: no parameter '${name}'`);
+    return p;
+  }
+
+  /** The registered parameter `name`, or null when it was registered as null. */
+  protected optionalParam(name: string): Tensor | null {
+    return this.params.get(name) ?? null;
+  }
+
+  /** Direct submodules, in registration order. */
+  children(): Module[] {
+    return [...this.modules.values()];
+  }
+
+  /** Every module in the tree with its dotted name, this one first (as ''). */
+  namedModules(prefix = ''): [string, Module][] {
+    const out: [string, Module][] = [[prefix, this]];
+    for (const [name, m] of this.modules) out.push(...m.namedModules(prefix === '' ? name : `${prefix}.${name}`));
+    return out;
+  }
+
+  /** Parameters with dotted names, in PyTorch's order (own first, then submodules). */
+  namedParameters(prefix = ''): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    const join = (n: string): string => (prefix === '' ? n : `${prefix}.${n}`);
+    for (const [name, p] of this.params) if (p !== null) out.push([join(name), p]);
+    for (const [name, m] of this.modules) out.push(...m.namedParameters(join(name)));
+    return out;
+  }
+
+  parameters(): Tensor[] {
+    return this.namedParameters().map(([, p]) => p);
+  }
+
+  /** Buffers with dotted names. */
+  namedBuffers(prefix = ''): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    const join = (n: string): string => (prefix === '' ? n : `${prefix}.${n}`);
+    for (const [name, b] of this.buffers) out.push([join(name), b]);
+    for (const [name, m] of this.modules) out.push(...m.namedBuffers(join(name)));
+    return out;
+  }
+
+  /** Number of parameter elements (only those that require grad when `trainableOnly`). */
+  numParameters(trainableOnly = false): number {
+    return this.parameters().reduce((n, p) => n + (trainableOnly && !p.requiresGrad ? 0 : p.size), 0);
+  }
+
+  /**
+   * Parameters and buffers by dotted name. The tensors share storage with the module (as PyTorch's
+   * state_dict), detached from autograd.
+   */
+  stateDict(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const [name, p] of this.namedParameters()) out[name] = p.detach();
+    for (const [name, b] of this.namedBuffers()) out[name] = b.detach();
+    return out;
+  }
+
+  /**
+   * Copies values from `dict` into the parameters and buffers, converting dtype. Wrongly shaped
+   * keys are always an error; missing and unexpected keys are errors when `strict` (the default).
+   * All problems are reported together, by name.
+   */
+  loadStateDict(dict: Record<string, Tensor>, options: LoadStateDictOptions = {}): LoadStateDictResult {
+    const strict = options.strict ?? true;
+    const own = new Map<string, Tensor>([...this.namedParameters(), ...this.namedBuffers()]);
+    const missingKeys = [...own.keys()].filter((k) => !(k in dict));
+    const unexpectedKeys = Object.keys(dict).filter((k) => !own.has(k));
+    const problems: string[] = [];
+    for (const [key, target] of own) {
+      const value = dict[key];
+      if (value === undefined) continue;
+      if (!(value instanceof Tensor)) problems.push(`${key}: expected a Tensor`);
+      else if (!shapesEqual(value.shape, target.shape)) {
+        problems.push(`size mismatch for ${key}: copying a param with shape ${fmtShape(value.shape)}, the shape in the current model is ${fmtShape(target.shape)}`);
+      } else if (value.dtype === 'int32' && target.dtype !== 'int32') {
+        problems.push(`${key}: expected a floating tensor; got int32`);
+      }
+    }
+    if (strict) {
+      if (missingKeys.length > 0) problems.push(`Missing key(s): ${missingKeys.map((k) => `"${k}"`).join(', ')}`);
+      if (unexpectedKeys.length > 0) problems.push(`Unexpected key(s): ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}`);
+    }
+    if (problems.length > 0) {
+      const kind = problems.some((p) => p.startsWith('size mismatch')) ? ShapeError : ValueError;
+      throw new kind(`loadStateDict: error(s) in loading state dict for ${this.constructor.name}:\n  ${problems.join('\n  ')}`);
+    }
+    for (const [key, target] of own) {
+      const value = dict[key];
+      if (value !== undefined) target.data.set(value.dtype === target.dtype ? value.data : cast(value, target.dtype).data);
+    }
+    return { missingKeys, unexpectedKeys };
+  }
+
+  /** Sets training mode here and in every submodule. */
+  train(mode = true): this {
+    for (const [, m] of this.namedModules()) m.training = mode;
+    return this;
+  }
+
+  /** Evaluation mode: train(false). */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Clears every parameter's gradient (sets it to null, as PyTorch's default). */
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad = null;
+  }
+
+  /** Converts every parameter and buffer to `dtype` in place (new storage, same names). */
+  to(dtype: DType): this {
+    if (dtype === 'int32') throw new DTypeError('Module.to: parameters must stay floating; got int32');
+    for (const [, m] of this.namedModules()) m.convertOwn(dtype);
+    return this;
+  }
+
+  private convertOwn(dtype: DType): void {
+    for (const [name, p] of this.params) {
+      if (p === null || p.dtype === dtype) continue;
+      const converted = new Tensor(cast(p.detach(), dtype).data, p.shape);
+      converted.requiresGrad = p.requiresGrad;
+      this.params.set(name, converted);
+    }
+    for (const [name, b] of this.buffers) if (b.dtype !== 'int32') this.buffers.set(name, cast(b, dtype));
+  }
+
+  /** Freezes (false) or unfreezes (true) every parameter. */
+  requiresGrad(value = true): this {
+    for (const p of this.parameters()) p.requiresGrad = value;
+    return this;
+  }
+}
+
+/** Reads a positive integer option, with a message naming the module and option. */
+export function positiveInt(owner: string, name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw new ValueError(`${owner}: ${name} must be a positive integer; got ${String(value)}`);
+  }
+  return value;
+}
+
+/** The element type of a module's parameters, with a check that it is floating. */
+export function paramDType(owner: string, dtype: DType | undefined): DType {
+  const d = dtype ?? 'float32';
+  if (d === 'int32') throw new DTypeError(`${owner}: dtype must be float32 or float64; got int32`);
+  return d;
+}
+
+/** A module with a single-tensor forward, the kind Sequential chains. */
+export interface TensorModule extends Module {
+  forward(input: Tensor): Tensor;
+}

@@ -1,0 +1,149 @@
+/**
+ * Single-step cells, as torch.nn.RNNCell / LSTMCell / GRUCell: one time step per call, for loops
+ * the caller writes (decoders, attention, custom schedules).
+ *
+ * Shapes (N batch, H hiddenSize): input (N, inputSize) or unbatched (inputSize); states (N, H) or
+ * (H); states default to zeros. Parameters (G = 1, 4, 3 for RNN, LSTM, GRU; all U(−1/√H, 1/√H)):
+ * weight_ih (G·H, inputSize), weight_hh (G·H, H), bias_ih (G·H), bias_hh (G·H).
+ */
+import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
+import type { DType } from '../../tensor/dtype.js';
+import { checkTensor, empty } from '../../tensor/ops/common.js';
+import { linear } from '../../tensor/ops/matmul.js';
+import { squeeze, unsqueeze } from '../../tensor/ops/view.js';
+import { shapesEqual } from '../../tensor/shape.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { uniformInit } from '../init.js';
+import { Module, paramDType, positiveInt } from '../module.js';
+import { gruStep, lstmStep, rnnStep, type Nonlinearity } from './cell_steps.js';
+
+export interface CellOptions {
+  inputSize: number;
+  hiddenSize: number;
+  /** Use bias_ih and bias_hh; default true. */
+  bias?: boolean;
+  /** Parameter dtype; default float32. */
+  dtype?: DType;
+}
+
+abstract class CellBase extends Module {
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly bias: boolean;
+
+  protected constructor(name: string, gates: number, options: CellOptions) {
+    super();
+    this.inputSize = positiveInt(name, 'inputSize', options.inputSize);
+    this.hiddenSize = positiveInt(name, 'hiddenSize', options.hiddenSize);
+    this.bias = options.bias ?? true;
+    const dtype = paramDType(name, options.dtype);
+    const G = gates * this.hiddenSize;
+    const bound = 1 / Math.sqrt(this.hiddenSize);
+    this.registerParameter('weight_ih', uniformInit([G, this.inputSize], bound, dtype));
+    this.registerParameter('weight_hh', uniformInit([G, this.hiddenSize], bound, dtype));
+    this.registerParameter('bias_ih', this.bias ? uniformInit([G], bound, dtype) : null);
+    this.registerParameter('bias_hh', this.bias ? uniformInit([G], bound, dtype) : null);
+  }
+
+  get weightHH(): Tensor { return this.param('weight_hh'); }
+  get biasHH(): Tensor | null { return this.optionalParam('bias_hh'); }
+
+  /** Checks the input, adds a batch axis when unbatched, and returns x·W_ihᵀ + b_ih. */
+  protected project(input: Tensor): { xp: Tensor; unbatched: boolean } {
+    const name = this.constructor.name;
+    checkTensor(name, 'input', input);
+    if ((input.ndim !== 1 && input.ndim !== 2) || input.shape[input.ndim - 1] !== this.inputSize) {
+      throw new ShapeError(`${name}: input must be (N, ${this.inputSize}) or (${this.inputSize}); got ${fmtShape(input.shape)}`);
+    }
+    const dtype = this.param('weight_ih').dtype;
+    if (input.dtype !== dtype) throw new DTypeError(`${name}: input is ${input.dtype} but the parameters are ${dtype}`);
+    const unbatched = input.ndim === 1;
+    const x = unbatched ? unsqueeze(input, 0) : input;
+    return { xp: linear(x, this.param('weight_ih'), this.optionalParam('bias_ih')), unbatched };
+  }
+
+  /** The state `name` as (N, H), zeros when omitted. */
+  protected state(name: string, value: Tensor | null | undefined, batch: number, unbatched: boolean, like: Tensor): Tensor {
+    if (value == null) return empty(like.dtype, [batch, this.hiddenSize]);
+    const expected = unbatched ? [this.hiddenSize] : [batch, this.hiddenSize];
+    if (!shapesEqual(value.shape, expected)) {
+      throw new ShapeError(`${this.constructor.name}: expected ${name} of shape ${fmtShape(expected)}; got ${fmtShape(value.shape)}`);
+    }
+    return unbatched ? unsqueeze(value, 0) : value;
+  }
+
+  protected static unbatch(t: Tensor, unbatched: boolean): Tensor {
+    return unbatched ? squeeze(t, 0) : t;
+  }
+}
+
+/**
+ * One Elman step: h' = act(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh), act tanh (default) or relu.
+ *
+ * @example
+ * const cell = new nn.RNNCell({ inputSize: 10, hiddenSize: 20 });
+ * let h = zeros([3, 20]);
+ * for (const x of unbind(input)) h = cell.forward(x, h);
+ */
+export class RNNCell extends CellBase {
+  readonly nonlinearity: Nonlinearity;
+
+  constructor(options: CellOptions & { nonlinearity?: Nonlinearity }) {
+    super('RNNCell', 1, options);
+    this.nonlinearity = options.nonlinearity ?? 'tanh';
+    if (this.nonlinearity !== 'tanh' && this.nonlinearity !== 'relu') {
+      throw new ValueError(`RNNCell: nonlinearity must be 'tanh' or 'relu'; got ${String(options.nonlinearity)}`);
+    }
+  }
+
+  forward(input: Tensor, h?: Tensor | null): Tensor {
+    const { xp, unbatched } = this.project(input);
+    const h0 = this.state('h', h, xp.shape[0]!, unbatched, xp);
+    return CellBase.unbatch(rnnStep(xp, h0, this.weightHH, this.biasHH, this.nonlinearity), unbatched);
+  }
+}
+
+/**
+ * One LSTM step, gates (i, f, g, o): returns [h', c'].
+ *
+ * @example
+ * const cell = new nn.LSTMCell({ inputSize: 10, hiddenSize: 20 });
+ * const [h, c] = cell.forward(randn([3, 10]));
+ */
+export class LSTMCell extends CellBase {
+  constructor(options: CellOptions) {
+    super('LSTMCell', 4, options);
+  }
+
+  forward(input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, Tensor] {
+    const { xp, unbatched } = this.project(input);
+    const n = xp.shape[0]!;
+    const h0 = this.state('h', hx?.[0], n, unbatched, xp);
+    const c0 = this.state('c', hx?.[1], n, unbatched, xp);
+    const [h, c] = lstmStep(xp, h0, c0, this.weightHH, this.biasHH, null, null);
+    return [CellBase.unbatch(h, unbatched), CellBase.unbatch(c, unbatched)];
+  }
+}
+
+/**
+ * One GRU step, gates (r, z, n): h' = (1−z)⊙n + z⊙h, the reset gate applied after the recurrent
+ * product (default, PyTorch) or before it (`resetAfter: false`).
+ *
+ * @example
+ * const cell = new nn.GRUCell({ inputSize: 10, hiddenSize: 20 });
+ * const h = cell.forward(randn([3, 10]));
+ */
+export class GRUCell extends CellBase {
+  readonly resetAfter: boolean;
+
+  constructor(options: CellOptions & { resetAfter?: boolean }) {
+    super('GRUCell', 3, options);
+    this.resetAfter = options.resetAfter ?? true;
+  }
+
+  forward(input: Tensor, h?: Tensor | null): Tensor {
+    const { xp, unbatched } = this.project(input);
+    const h0 = this.state('h', h, xp.shape[0]!, unbatched, xp);
+    return CellBase.unbatch(gruStep(xp, h0, this.weightHH, this.biasHH, this.resetAfter), unbatched);
+  }
+}

@@ -1,0 +1,251 @@
+/**
+ * RNNBase: what RNN, LSTM and GRU share, as in torch/nn/modules/rnn.py. The mode picks the gate
+ * count G (RNN 1, GRU 3, LSTM 4); everything else — parameters, input forms, layers, directions,
+ * packed sequences, inter-layer dropout — is common.
+ *
+ * Execution: per layer and direction, the input projections of all steps are one product
+ * (linear over the packed rows), then a fused recurrence op runs the sequence (DESIGN §4).
+ */
+import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
+import type { DType } from '../../tensor/dtype.js';
+import { checkTensor, empty } from '../../tensor/ops/common.js';
+import { dropout as dropoutOp } from '../../tensor/ops/dropout.js';
+import { indexSelect } from '../../tensor/ops/indexing.js';
+import { concat, stack } from '../../tensor/ops/join.js';
+import { linear } from '../../tensor/ops/matmul.js';
+import { gruRecurrence, lstmRecurrence, rnnRecurrence } from '../../tensor/ops/recurrence.js';
+import { reshape, select, squeeze, transpose, unsqueeze } from '../../tensor/ops/view.js';
+import { shapesEqual } from '../../tensor/shape.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { PackedSequence } from '../../sequence/packed.js';
+import { uniformInit } from '../init.js';
+import { Module, paramDType, positiveInt } from '../module.js';
+import { gruStep, lstmStep, rnnStep } from './cell_steps.js';
+import { composedRecurrence, type StepFn } from './composed_recurrence.js';
+
+export type RNNMode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
+
+/** Options shared by nn.RNN, nn.LSTM and nn.GRU (PyTorch's arguments in camelCase). */
+export interface RNNBaseOptions {
+  /** Features of each input step. */
+  inputSize: number;
+  /** Features of the hidden state h. */
+  hiddenSize: number;
+  /** Stacked recurrent layers; default 1. */
+  numLayers?: number;
+  /** Use bias_ih and bias_hh; default true. */
+  bias?: boolean;
+  /** Input and output are (N, L, ·) instead of (L, N, ·); states are unaffected. Default false. */
+  batchFirst?: boolean;
+  /** Dropout on the outputs of every layer but the last, in training; default 0. */
+  dropout?: number;
+  /** Run a second, reversed direction and concatenate; default false. */
+  bidirectional?: boolean;
+  /** Parameter dtype; default float32. */
+  dtype?: DType;
+  /**
+   * 'fused' (default): whole-sequence kernels with an analytic backward. 'composed': the cell
+   * stepped over time with ordinary ops — slower; the reference the fused path is tested against.
+   */
+  implementation?: 'fused' | 'composed';
+}
+
+interface ModeOptions {
+  projSize: number;
+  peepholes: boolean;
+  resetAfter: boolean;
+}
+
+const GATES: Record<RNNMode, number> = { RNN_TANH: 1, RNN_RELU: 1, GRU: 3, LSTM: 4 };
+
+export interface RecurrentResult {
+  output: Tensor | PackedSequence;
+  /** (D·numLayers, N, ·) final states: [h] or, for LSTM, [h, c]. */
+  states: Tensor[];
+}
+
+export abstract class RNNBase extends Module {
+  readonly mode: RNNMode;
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly numLayers: number;
+  readonly bias: boolean;
+  readonly batchFirst: boolean;
+  readonly dropout: number;
+  readonly bidirectional: boolean;
+  readonly projSize: number;
+  readonly peepholes: boolean;
+  readonly resetAfter: boolean;
+  implementation: 'fused' | 'composed';
+
+  protected constructor(mode: RNNMode, options: RNNBaseOptions, extra: ModeOptions) {
+    super();
+    const name = mode.startsWith('RNN') ? 'RNN' : mode;
+    this.mode = mode;
+    this.inputSize = positiveInt(name, 'inputSize', options.inputSize);
+    this.hiddenSize = positiveInt(name, 'hiddenSize', options.hiddenSize);
+    this.numLayers = positiveInt(name, 'numLayers', options.numLayers ?? 1);
+    this.bias = options.bias ?? true;
+    this.batchFirst = options.batchFirst ?? false;
+    this.dropout = options.dropout ?? 0;
+    this.bidirectional = options.bidirectional ?? false;
+    this.projSize = extra.projSize;
+    this.peepholes = extra.peepholes;
+    this.resetAfter = extra.resetAfter;
+    this.implementation = options.implementation ?? 'fused';
+    if (!(this.dropout >= 0 && this.dropout <= 1)) {
+      throw new ValueError(`${name}: dropout must be a number in [0, 1]; got ${options.dropout}`);
+    }
+    if (!Number.isInteger(this.projSize) || this.projSize < 0 || (this.projSize > 0 && this.projSize >= this.hiddenSize)) {
+      throw new ValueError(`${name}: projSize must be a non-negative integer smaller than hiddenSize ${this.hiddenSize}; got ${this.projSize}`);
+    }
+    if (this.implementation !== 'fused' && this.implementation !== 'composed') {
+      throw new ValueError(`${name}: implementation must be 'fused' or 'composed'; got ${String(options.implementation)}`);
+    }
+    this.createParameters(paramDType(name, options.dtype));
+  }
+
+  /** D: 2 when bidirectional, else 1. */
+  get numDirections(): number {
+    return this.bidirectional ? 2 : 1;
+  }
+
+  /** H_out: projSize when projecting, else hiddenSize. */
+  get outputSize(): number {
+    return this.projSize > 0 ? this.projSize : this.hiddenSize;
+  }
+
+  private get opName(): string {
+    return this.constructor.name;
+  }
+
+  /** Registers parameters in PyTorch's order: per layer, per direction, w_ih, w_hh, b_ih, b_hh, w_hr (then peepholes). */
+  private createParameters(dtype: DType): void {
+    const H = this.hiddenSize;
+    const G = GATES[this.mode] * H;
+    const bound = 1 / Math.sqrt(H);
+    const init = (shape: number[]): Tensor => uniformInit(shape, bound, dtype);
+    for (let layer = 0; layer < this.numLayers; layer++) {
+      const layerInput = layer === 0 ? this.inputSize : this.outputSize * this.numDirections;
+      for (let dir = 0; dir < this.numDirections; dir++) {
+        const sfx = `_l${layer}${dir === 1 ? '_reverse' : ''}`;
+        this.registerParameter(`weight_ih${sfx}`, init([G, layerInput]));
+        this.registerParameter(`weight_hh${sfx}`, init([G, this.outputSize]));
+        if (this.bias) {
+          this.registerParameter(`bias_ih${sfx}`, init([G]));
+          this.registerParameter(`bias_hh${sfx}`, init([G]));
+        }
+        if (this.projSize > 0) this.registerParameter(`weight_hr${sfx}`, init([this.projSize, H]));
+        if (this.peepholes) {
+          for (const gate of ['ci', 'cf', 'co']) this.registerParameter(`weight_${gate}${sfx}`, init([H]));
+        }
+      }
+    }
+  }
+
+  /** Shapes of the state tensors for a batch of `n`: h, and c for LSTM. */
+  private stateShapes(n: number): number[][] {
+    const layers = this.numDirections * this.numLayers;
+    const h = [layers, n, this.outputSize];
+    return this.mode === 'LSTM' ? [h, [layers, n, this.hiddenSize]] : [h];
+  }
+
+  /** Runs every layer and direction; subclasses shape the result into PyTorch's tuples. */
+  protected runLayers(input: Tensor | PackedSequence, hx: Tensor[] | null): RecurrentResult {
+    const name = this.opName;
+    const packed = input instanceof PackedSequence ? input : null;
+    let data: Tensor;
+    let batchSizes: Int32Array;
+    let batch: number;
+    let steps = 0;
+    let unbatched = false;
+    if (packed) {
+      data = packed.data;
+      batchSizes = packed.batchSizes.data as Int32Array;
+      batch = packed.batchSize;
+      if (data.ndim !== 2) throw new ShapeError(`${name}: packed input data must be 2-D (N, inputSize); got ${fmtShape(data.shape)}`);
+    } else {
+      const x = checkTensor(name, 'input', input);
+      if (x.ndim !== 2 && x.ndim !== 3) {
+        throw new ShapeError(`${name}: expected input to be 2-D (unbatched) or 3-D (batched); got ${x.ndim}-D tensor ${fmtShape(x.shape)}`);
+      }
+      unbatched = x.ndim === 2;
+      const timeMajor = unbatched ? unsqueeze(x, 1) : this.batchFirst ? transpose(x, 0, 1) : x;
+      [steps, batch] = timeMajor.shape as [number, number];
+      data = reshape(timeMajor, [steps * batch, timeMajor.shape[2]!]);
+      batchSizes = new Int32Array(steps).fill(batch);
+    }
+    if (data.shape[1] !== this.inputSize) {
+      throw new ShapeError(`${name}: input's last axis must be inputSize ${this.inputSize}; got ${data.shape[1]} (input ${fmtShape(packed ? data.shape : (input as Tensor).shape)})`);
+    }
+    const dtype = this.parameters()[0]!.dtype;
+    if (data.dtype !== dtype) throw new DTypeError(`${name}: input is ${data.dtype} but the parameters are ${dtype}`);
+
+    let states = this.initialStates(hx, batch, unbatched, dtype);
+    if (packed?.sortedIndices) states = states.map((s) => indexSelect(s, 1, packed.sortedIndices!));
+
+    let layerInput = data;
+    const finals: Tensor[][] = states.map(() => []);
+    for (let layer = 0; layer < this.numLayers; layer++) {
+      const outputs: Tensor[] = [];
+      for (let dir = 0; dir < this.numDirections; dir++) {
+        const index = layer * this.numDirections + dir;
+        const init = states.map((s) => select(s, 0, index));
+        const [out, ...last] = this.recur(layer, dir, layerInput, init, batchSizes);
+        outputs.push(out!);
+        last.forEach((s, k) => finals[k]!.push(s));
+      }
+      const out = outputs.length === 1 ? outputs[0]! : concat(outputs, 1);
+      const between = this.dropout > 0 && this.training && layer < this.numLayers - 1;
+      layerInput = between ? dropoutOp(out, this.dropout, true) : out;
+    }
+    let finalStates = finals.map((list) => stack(list, 0));
+    if (packed?.unsortedIndices) finalStates = finalStates.map((s) => indexSelect(s, 1, packed.unsortedIndices!));
+    if (packed) return { output: packed.withData(layerInput), states: finalStates };
+
+    const width = this.numDirections * this.outputSize;
+    let output = reshape(layerInput, [steps, batch, width]);
+    if (unbatched) return { output: squeeze(output, 1), states: finalStates.map((s) => squeeze(s, 1)) };
+    if (this.batchFirst) output = transpose(output, 0, 1);
+    return { output, states: finalStates };
+  }
+
+  private initialStates(hx: Tensor[] | null, batch: number, unbatched: boolean, dtype: DType): Tensor[] {
+    const shapes = this.stateShapes(batch);
+    if (hx === null) return shapes.map((s) => empty(dtype, s));
+    const names = this.mode === 'LSTM' ? ['h0', 'c0'] : ['h0'];
+    return hx.map((state, k) => {
+      checkTensor(this.opName, names[k]!, state);
+      const expected = unbatched ? [shapes[k]![0]!, shapes[k]![2]!] : shapes[k]!;
+      if (!shapesEqual(state.shape, expected)) {
+        throw new ShapeError(`${this.opName}: expected ${names[k]} of shape ${fmtShape(expected)}; got ${fmtShape(state.shape)}`);
+      }
+      if (state.dtype !== dtype) throw new DTypeError(`${this.opName}: ${names[k]} is ${state.dtype} but the parameters are ${dtype}`);
+      return unbatched ? unsqueeze(state, 1) : state;
+    });
+  }
+
+  /** One layer and direction over packed rows: [out (N, P), final states (B, ·)…]. */
+  private recur(layer: number, dir: number, input: Tensor, init: Tensor[], batchSizes: Int32Array): Tensor[] {
+    const sfx = `_l${layer}${dir === 1 ? '_reverse' : ''}`;
+    const reverse = dir === 1;
+    const wHH = this.param(`weight_hh${sfx}`);
+    const bHH = this.optionalParam(`bias_hh${sfx}`);
+    const xProj = linear(input, this.param(`weight_ih${sfx}`), this.optionalParam(`bias_ih${sfx}`));
+    const options = { batchSizes, reverse };
+    if (this.mode === 'LSTM') {
+      const wHR = this.optionalParam(`weight_hr${sfx}`);
+      const peep = this.peepholes ? concat(['ci', 'cf', 'co'].map((g) => this.param(`weight_${g}${sfx}`)), 0) : null;
+      if (this.implementation === 'fused') return lstmRecurrence(xProj, init[0]!, init[1]!, wHH, bHH, wHR, peep, options);
+      return composedRecurrence((xp, s) => lstmStep(xp, s[0]!, s[1]!, wHH, bHH, wHR, peep), xProj, init, batchSizes, reverse);
+    }
+    if (this.mode === 'GRU') {
+      if (this.implementation === 'fused') return gruRecurrence(xProj, init[0]!, wHH, bHH, { ...options, resetAfter: this.resetAfter });
+      const step: StepFn = (xp, s) => [gruStep(xp, s[0]!, wHH, bHH, this.resetAfter)];
+      return composedRecurrence(step, xProj, init, batchSizes, reverse);
+    }
+    const nonlinearity = this.mode === 'RNN_RELU' ? 'relu' : 'tanh';
+    if (this.implementation === 'fused') return rnnRecurrence(xProj, init[0]!, wHH, bHH, { ...options, nonlinearity });
+    return composedRecurrence((xp, s) => [rnnStep(xp, s[0]!, wHH, bHH, nonlinearity)], xProj, init, batchSizes, reverse);
+  }
+}
