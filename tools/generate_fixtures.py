@@ -2,7 +2,7 @@
 """Writes the PyTorch reference fixtures that the TypeScript tests compare against.
 
 Run:  /usr/bin/python3 tools/generate_fixtures.py      (needs torch; CPU is enough)
-It rewrites test/fixtures/ops/*.safetensors and test/fixtures/rnn/*.safetensors. Every case seeds
+It rewrites test/fixtures/{ops,rnn,cells}/*.safetensors. Every case seeds
 torch from a hash of its own name, so adding or removing a case leaves the other files unchanged.
 
 File format (safetensors): an 8-byte little-endian u64 header length N, then N bytes of JSON
@@ -34,7 +34,19 @@ rnn/<case>.safetensors (torch.nn.RNN / LSTM / GRU, dropout 0)
     grad.input, grad.h0, grad.c0, grad.param.<key>
               gradients of sum(output * grad_output) + sum(h_n * grad_h_n) [+ sum(c_n * grad_c_n)]
 
-To add a case, add a line to OP_CASES or RNN_CASES and rerun the script.
+cells/<case>.safetensors (torch.nn.RNNCell / LSTMCell / GRUCell, stepped T times, state fed back)
+    metadata  "config": JSON {"mode": "RNN_TANH"|"RNN_RELU"|"LSTM"|"GRU", "inputSize", "hiddenSize",
+              "bias", "batched", "withH0"}
+    param.<key>   weight_ih, weight_hh, bias_ih, bias_hh (no biases when bias is false)
+    input     (T, N, inputSize), or (T, inputSize) when not batched; step t reads input[t]
+    h0, c0    initial states (N, H) or (H) when withH0 (c0 for LSTM only); zeros otherwise
+    output    the h of every step, stacked: (T, N, H) or (T, H)
+    c_output  the c of every step, stacked (LSTM only)
+    grad_output, grad_c_output   upstream gradients (grad_c_output for LSTM only)
+    grad.input, grad.h0, grad.c0, grad.param.<key>
+              gradients of sum(output * grad_output) [+ sum(c_output * grad_c_output)]
+
+To add a case, add a line to OP_CASES, RNN_CASES or CELL_CASES and rerun the script.
 """
 import json
 import os
@@ -405,6 +417,92 @@ def make_rnn_case(name, spec):
     write_safetensors(os.path.join(ROOT, 'rnn', f'{name}.safetensors'), tensors, {'config': json.dumps(config)})
 
 
+# ---------------------------------------------------------------------------------------------
+# CELL CASES: name -> config overrides. The cell runs T steps in a loop, its state fed back, on
+# input (T, B, I), or (T, I) when unbatched.
+
+CELL_DEFAULTS = {'inputSize': 3, 'hiddenSize': 4, 'bias': True, 'batched': True, 'withH0': False, 'T': 3, 'B': 2}
+
+CELL_CASES = {
+    'rnncell_tanh': rnn('RNN_TANH'),
+    'rnncell_tanh_h0': rnn('RNN_TANH', withH0=True, inputSize=5, hiddenSize=3, B=3),
+    'rnncell_tanh_unbatched_h0': rnn('RNN_TANH', batched=False, withH0=True),
+    'rnncell_relu_h0': rnn('RNN_RELU', withH0=True),
+    'rnncell_relu_unbatched_nobias': rnn('RNN_RELU', batched=False, bias=False),
+    'lstmcell': rnn('LSTM'),
+    'lstmcell_h0': rnn('LSTM', withH0=True, inputSize=4, hiddenSize=5, B=3),
+    'lstmcell_unbatched_h0': rnn('LSTM', batched=False, withH0=True),
+    'lstmcell_nobias_h0': rnn('LSTM', bias=False, withH0=True),
+    'grucell': rnn('GRU'),
+    'grucell_h0': rnn('GRU', withH0=True, inputSize=5, hiddenSize=6, B=3),
+    'grucell_unbatched': rnn('GRU', batched=False),
+    'grucell_nobias_unbatched_h0': rnn('GRU', bias=False, batched=False, withH0=True),
+}
+
+CELLS = {'RNN_TANH': torch.nn.RNNCell, 'RNN_RELU': torch.nn.RNNCell, 'LSTM': torch.nn.LSTMCell, 'GRU': torch.nn.GRUCell}
+
+
+def make_cell_case(name, spec):
+    seed_for(name)
+    c = {**CELL_DEFAULTS, **spec}
+    mode, T, B, H = c['mode'], c['T'], c['B'], c['hiddenSize']
+    is_lstm = mode == 'LSTM'
+    kwargs = dict(input_size=c['inputSize'], hidden_size=H, bias=c['bias'])
+    if mode in ('RNN_TANH', 'RNN_RELU'):
+        kwargs['nonlinearity'] = 'tanh' if mode == 'RNN_TANH' else 'relu'
+    cell = CELLS[mode](**kwargs)
+    x = (torch.randn(T, B, c['inputSize']) if c['batched'] else torch.randn(T, c['inputSize'])).requires_grad_(True)
+    state_shape = (B, H) if c['batched'] else (H,)
+    h0 = torch.randn(*state_shape).requires_grad_(True) if c['withH0'] else None
+    c0 = torch.randn(*state_shape).requires_grad_(True) if c['withH0'] and is_lstm else None
+
+    state = None if h0 is None else ((h0, c0) if is_lstm else h0)
+    outs, c_outs = [], []
+    for t in range(T):
+        state = cell(x[t], state)
+        if is_lstm:
+            outs.append(state[0])
+            c_outs.append(state[1])
+        else:
+            outs.append(state)
+    out = torch.stack(outs)
+    c_out = torch.stack(c_outs) if is_lstm else None
+
+    grad_output = torch.randn(*out.shape)
+    grad_c_output = torch.randn(*c_out.shape) if is_lstm else None
+    loss = (out * grad_output).sum()
+    if is_lstm:
+        loss = loss + (c_out * grad_c_output).sum()
+    params = dict(cell.named_parameters())
+    wrt = [x] + [t for t in (h0, c0) if t is not None] + list(params.values())
+    grads = iter(torch.autograd.grad(loss, wrt))
+
+    tensors = {f'param.{k}': v for k, v in params.items()}
+    tensors['input'] = x
+    if h0 is not None:
+        tensors['h0'] = h0
+    if c0 is not None:
+        tensors['c0'] = c0
+    tensors['output'] = out
+    if is_lstm:
+        tensors['c_output'] = c_out
+    tensors['grad_output'] = grad_output
+    if is_lstm:
+        tensors['grad_c_output'] = grad_c_output
+    tensors['grad.input'] = next(grads)
+    if h0 is not None:
+        tensors['grad.h0'] = next(grads)
+    if c0 is not None:
+        tensors['grad.c0'] = next(grads)
+    for k in params:
+        tensors[f'grad.param.{k}'] = next(grads)
+
+    config = {'mode': mode}
+    for key in ('inputSize', 'hiddenSize', 'bias', 'batched', 'withH0'):
+        config[key] = c[key]
+    write_safetensors(os.path.join(ROOT, 'cells', f'{name}.safetensors'), tensors, {'config': json.dumps(config)})
+
+
 def clear(folder):
     os.makedirs(folder, exist_ok=True)
     for f in os.listdir(folder):
@@ -416,11 +514,14 @@ def main():
     torch.set_num_threads(1)  # fixed summation order
     clear(os.path.join(ROOT, 'ops'))
     clear(os.path.join(ROOT, 'rnn'))
+    clear(os.path.join(ROOT, 'cells'))
     for name, op, args, inputs in OP_CASES:
         make_op_case(name, op, args, inputs)
     for name, spec in RNN_CASES.items():
         make_rnn_case(name, spec)
-    print(f'wrote {len(OP_CASES)} op and {len(RNN_CASES)} rnn fixtures under {os.path.normpath(ROOT)}')
+    for name, spec in CELL_CASES.items():
+        make_cell_case(name, spec)
+    print(f'wrote {len(OP_CASES)} op, {len(RNN_CASES)} rnn and {len(CELL_CASES)} cell fixtures under {os.path.normpath(ROOT)}')
 
 
 if __name__ == '__main__':

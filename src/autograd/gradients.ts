@@ -54,8 +54,8 @@ const table = {
   pow: (ctx, [g]) => {
     const [a, b] = ctx.inputs as [Tensor, Tensor];
     const y = ctx.outputs[0]!;
-    // d/da a^b = b·a^(b−1); d/db a^b = a^b·log a, taken as 0 where a = 0 (as PyTorch).
-    const ga = ctx.needs[0] ? mul(g!, mul(b, pow(a, sub(b, 1)))) : null;
+    // d/da a^b = b·a^(b−1), taken as 0 where b = 0; d/db a^b = a^b·log a, taken as 0 where a = 0 (as PyTorch).
+    const ga = ctx.needs[0] ? where(eq(b, 0), 0, mul(g!, mul(b, pow(a, sub(b, 1))))) : null;
     const gb = ctx.needs[1] ? where(eq(a, 0), 0, mul(g!, mul(y, log(a)))) : null;
     return binaryGrads(ctx, ga, gb);
   },

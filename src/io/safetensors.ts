@@ -2,15 +2,16 @@
  * The safetensors format: an 8-byte little-endian header length, a JSON header mapping each name
  * to {dtype, shape, data_offsets}, then the raw little-endian bytes. Reading treats the bytes as
  * untrusted: every length, offset and size is checked, and a malformed file is a FormatError.
+ * As in the reference implementation, the tensors must cover the data section exactly, with no
+ * overlap, gap or trailing byte, and no name may appear twice.
  *
  * Supported: F32, F64, I32; I64 is read into int32 when every value fits.
  */
 import { FormatError, ValueError } from '../errors.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
-import { numel } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 
-const ITEM_SIZE: Record<string, number> = { F32: 4, F64: 8, I32: 4, I64: 8 };
+const ITEM_SIZE = new Map<string, number>([['F32', 4], ['F64', 8], ['I32', 4], ['I64', 8]]);
 const TAG: Record<DType, string> = { float32: 'F32', float64: 'F64', int32: 'I32' };
 /** Headers beyond this are refused (the format's own limit is 100 MB). */
 const MAX_HEADER = 100_000_000;
@@ -21,6 +22,15 @@ export interface SafetensorsFile {
   metadata: Record<string, string>;
 }
 
+/** One header entry, checked. */
+interface Entry {
+  name: string;
+  dtype: string;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
 /** Parses a safetensors file into named tensors. */
 export function readSafetensors(bytes: Uint8Array): Record<string, Tensor> {
   return readSafetensorsFile(bytes).tensors;
@@ -28,80 +38,141 @@ export function readSafetensors(bytes: Uint8Array): Record<string, Tensor> {
 
 /** Parses a safetensors file into named tensors and its metadata. */
 export function readSafetensorsFile(bytes: Uint8Array): SafetensorsFile {
-  if (!(bytes instanceof Uint8Array)) throw new ValueError('readSafetensors: bytes must be a Uint8Array');
-  if (bytes.length < 8) throw new FormatError(`safetensors: file has ${bytes.length} bytes, fewer than the 8-byte header length`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = Number(view.getBigUint64(0, true));
-  if (headerLength > MAX_HEADER || headerLength > bytes.length - 8) {
-    throw new FormatError(`safetensors: header length ${headerLength} exceeds the file (${bytes.length} bytes) or the 100 MB limit`);
+  if (!(bytes instanceof Uint8Array)) {
+    throw new ValueError(`readSafetensors: bytes must be a Uint8Array; got ${kindOf(bytes)}`);
+  }
+  if (bytes.length < 8) {
+    throw new FormatError(`safetensors: the file has ${bytes.length} bytes, fewer than the 8-byte header length`);
+  }
+  const length = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+  if (length > BigInt(bytes.length - 8)) {
+    throw new FormatError(`safetensors: header length ${length} is larger than the ${bytes.length - 8} bytes that follow it`);
+  }
+  if (length > MAX_HEADER) {
+    throw new FormatError(`safetensors: header length ${length} exceeds the limit of ${MAX_HEADER} bytes`);
+  }
+  const headerEnd = 8 + Number(length);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, headerEnd));
+  } catch {
+    throw new FormatError('safetensors: header is not valid UTF-8');
   }
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)));
+    header = JSON.parse(text);
   } catch (e) {
-    throw new FormatError(`safetensors: header is not valid UTF-8 JSON (${(e as Error).message})`);
+    throw new FormatError(`safetensors: header is not valid JSON (${(e as Error).message.slice(0, 100)})`);
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) {
-    throw new FormatError('safetensors: header must be a JSON object');
-  }
-  const body = bytes.subarray(8 + headerLength);
-  const tensors: Record<string, Tensor> = {};
+  if (!isObject(header)) throw new FormatError(`safetensors: header must be a JSON object; got ${kindOf(header)}`);
+  checkUniqueKeys(text);
+
+  const data = bytes.subarray(headerEnd);
   let metadata: Record<string, string> = {};
-  const spans: [number, number, string][] = [];
-  for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
-    if (name === '__metadata__') {
-      metadata = parseMetadata(entry);
-      continue;
-    }
-    const { dtype, shape, begin, end } = parseEntry(name, entry, body.length);
-    spans.push([begin, end, name]);
-    tensors[name] = decode(name, dtype, shape, body.subarray(begin, end));
+  const entries: Entry[] = [];
+  for (const [name, value] of Object.entries(header)) {
+    if (name === '__metadata__') metadata = parseMetadata(value);
+    else entries.push(parseEntry(name, value, data.length));
   }
-  spans.sort((a, b) => a[0] - b[0]);
-  for (let i = 1; i < spans.length; i++) {
-    if (spans[i]![0] < spans[i - 1]![1]) {
-      throw new FormatError(`safetensors: tensors '${spans[i - 1]![2]}' and '${spans[i]![2]}' overlap`);
-    }
-  }
+  checkLayout(entries, data.length);
+  // Object.fromEntries defines own properties, so even a tensor named '__proto__' is kept.
+  const tensors = Object.fromEntries(entries.map((e) => [e.name, decode(e, data.subarray(e.begin, e.end))]));
   return { tensors, metadata };
 }
 
-function parseMetadata(entry: unknown): Record<string, string> {
-  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-    throw new FormatError('safetensors: __metadata__ must be an object of strings');
+function parseMetadata(value: unknown): Record<string, string> {
+  if (!isObject(value)) throw new FormatError(`safetensors: __metadata__ must be an object of strings; got ${kindOf(value)}`);
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v !== 'string') {
+      throw new FormatError(`safetensors: __metadata__ value ${show(key)} must be a string; got ${show(v)}`);
+    }
   }
-  for (const [k, v] of Object.entries(entry)) {
-    if (typeof v !== 'string') throw new FormatError(`safetensors: __metadata__.${k} must be a string`);
-  }
-  return { ...(entry as Record<string, string>) };
+  return { ...(value as Record<string, string>) };
 }
 
-function parseEntry(name: string, entry: unknown, bodyLength: number): { dtype: string; shape: number[]; begin: number; end: number } {
-  if (typeof entry !== 'object' || entry === null) throw new FormatError(`safetensors: entry '${name}' must be an object`);
-  const { dtype, shape, data_offsets: offsets } = entry as Record<string, unknown>;
-  if (typeof dtype !== 'string' || !(dtype in ITEM_SIZE)) {
-    throw new FormatError(`safetensors: tensor '${name}' has unsupported dtype ${JSON.stringify(dtype)}; supported: F32, F64, I32, I64`);
+function parseEntry(name: string, value: unknown, dataLength: number): Entry {
+  const what = `safetensors: tensor ${show(name)}`;
+  if (!isObject(value)) {
+    throw new FormatError(`${what} must be an object {dtype, shape, data_offsets}; got ${show(value)}`);
   }
-  if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
-    throw new FormatError(`safetensors: tensor '${name}' has an invalid shape ${JSON.stringify(shape)}`);
+  const { dtype, shape, data_offsets: offsets } = value;
+  const itemSize = typeof dtype === 'string' ? ITEM_SIZE.get(dtype) : undefined;
+  if (typeof dtype !== 'string' || itemSize === undefined) {
+    throw new FormatError(`${what} has unsupported dtype ${show(dtype)}; supported: F32, F64, I32, I64`);
   }
-  if (!Array.isArray(offsets) || offsets.length !== 2 || offsets.some((o) => !Number.isSafeInteger(o) || o < 0)) {
-    throw new FormatError(`safetensors: tensor '${name}' has invalid data_offsets ${JSON.stringify(offsets)}`);
+  if (!isIndexArray(shape)) {
+    throw new FormatError(`${what} has shape ${show(shape)}; expected an array of non-negative integers`);
+  }
+  if (!isIndexArray(offsets) || offsets.length !== 2) {
+    throw new FormatError(`${what} has data_offsets ${show(offsets)}; expected [begin, end] of non-negative integers`);
   }
   const [begin, end] = offsets as [number, number];
-  if (begin > end || end > bodyLength) {
-    throw new FormatError(`safetensors: tensor '${name}' data_offsets [${begin}, ${end}] fall outside the ${bodyLength}-byte data`);
+  if (begin > end) throw new FormatError(`${what} has data_offsets [${begin}, ${end}] whose begin is after its end`);
+  if (end > dataLength) {
+    throw new FormatError(`${what} has data_offsets [${begin}, ${end}] beyond the end of the ${dataLength}-byte data`);
   }
-  const count = numel(shape as number[]);
-  if (!Number.isSafeInteger(count) || count * ITEM_SIZE[dtype]! !== end - begin) {
-    throw new FormatError(`safetensors: tensor '${name}' of shape [${shape.join(', ')}] needs ${count * ITEM_SIZE[dtype]!} bytes of ${dtype}; data_offsets give ${end - begin}`);
+  let count = 1;
+  for (const d of shape) {
+    count *= d;
+    if (!Number.isSafeInteger(count * itemSize)) throw new FormatError(`${what} has shape ${show(shape)} with too many elements`);
   }
-  return { dtype, shape: shape as number[], begin, end };
+  if (count * itemSize !== end - begin) {
+    throw new FormatError(
+      `${what} of dtype ${dtype} and shape ${show(shape)} needs ${count * itemSize} bytes; its data_offsets [${begin}, ${end}] span ${end - begin}`,
+    );
+  }
+  // `d + 0` turns a JSON -0 into 0.
+  return { name, dtype, shape: shape.map((d) => d + 0), begin, end };
 }
 
-function decode(name: string, dtype: string, shape: number[], raw: Uint8Array): Tensor {
+/** The tensors must tile the data section: sorted by offset, each begins where the last ended. */
+function checkLayout(entries: Entry[], dataLength: number): void {
+  const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let at = 0;
+  let previous: Entry | undefined;
+  for (const e of sorted) {
+    if (e.begin < at) {
+      throw new FormatError(`safetensors: tensors ${show(previous!.name)} and ${show(e.name)} overlap in the data`);
+    }
+    if (e.begin > at) {
+      throw new FormatError(`safetensors: a gap of unused bytes [${at}, ${e.begin}) lies before tensor ${show(e.name)}`);
+    }
+    at = e.end;
+    previous = e;
+  }
+  if (at !== dataLength) {
+    throw new FormatError(`safetensors: the data section has ${dataLength} bytes but the tensors cover only the first ${at}`);
+  }
+}
+
+/**
+ * JSON.parse keeps only the last of repeated keys, so the top level of the (already valid) header
+ * text is scanned for them: a string at depth 1 followed by ':' is a key.
+ */
+function checkUniqueKeys(text: string): void {
+  const seen = new Set<string>();
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') depth--;
+    else if (c === '"') {
+      const start = i;
+      for (i++; text[i] !== '"'; i++) if (text[i] === '\\') i++;
+      if (depth !== 1) continue;
+      let j = i + 1;
+      while (text[j] === ' ' || text[j] === '\t' || text[j] === '\n' || text[j] === '\r') j++;
+      if (text[j] !== ':') continue;
+      const key = JSON.parse(text.slice(start, i + 1)) as string;
+      if (seen.has(key)) throw new FormatError(`safetensors: header names ${show(key)} more than once`);
+      seen.add(key);
+    }
+  }
+}
+
+function decode({ name, dtype, shape }: Entry, raw: Uint8Array): Tensor {
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  const n = numel(shape);
+  const n = raw.byteLength / ITEM_SIZE.get(dtype)!;
   let data: TypedArray;
   if (dtype === 'F32') {
     data = new Float32Array(n);
@@ -117,7 +188,7 @@ function decode(name: string, dtype: string, shape: number[], raw: Uint8Array): 
     for (let i = 0; i < n; i++) {
       const v = view.getBigInt64(8 * i, true);
       if (v < -2147483648n || v > 2147483647n) {
-        throw new FormatError(`safetensors: tensor '${name}' (I64) holds ${v}, outside the int32 range`);
+        throw new FormatError(`safetensors: tensor ${show(name)} (I64) holds ${v} at index ${i}, outside the int32 range`);
       }
       data[i] = Number(v);
     }
@@ -127,36 +198,69 @@ function decode(name: string, dtype: string, shape: number[], raw: Uint8Array): 
 
 /** Serialises named tensors (and optional string metadata) as a safetensors file. */
 export function writeSafetensors(tensors: Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
-  const header: Record<string, unknown> = {};
-  if (metadata !== undefined) header.__metadata__ = metadata;
-  let offset = 0;
+  if (!isObject(tensors)) throw new ValueError(`writeSafetensors: tensors must be an object of Tensors; got ${kindOf(tensors)}`);
+  const header: [string, unknown][] = [];
+  if (metadata !== undefined) {
+    if (!isObject(metadata)) throw new ValueError(`writeSafetensors: metadata must be an object of strings; got ${kindOf(metadata)}`);
+    for (const [key, v] of Object.entries(metadata)) {
+      if (typeof v !== 'string') throw new ValueError(`writeSafetensors: metadata value ${show(key)} must be a string; got ${kindOf(v)}`);
+    }
+    header.push(['__metadata__', { ...metadata }]);
+  }
   const entries = Object.entries(tensors);
+  let offset = 0;
   for (const [name, t] of entries) {
     if (name === '__metadata__') throw new ValueError("writeSafetensors: '__metadata__' is reserved and cannot name a tensor");
-    if (!(t instanceof Tensor)) throw new ValueError(`writeSafetensors: '${name}' must be a Tensor`);
+    if (!(t instanceof Tensor)) throw new ValueError(`writeSafetensors: '${name}' must be a Tensor; got ${kindOf(t)}`);
     const size = t.data.byteLength;
-    header[name] = { dtype: TAG[t.dtype], shape: [...t.shape], data_offsets: [offset, offset + size] };
+    header.push([name, { dtype: TAG[t.dtype], shape: [...t.shape], data_offsets: [offset, offset + size] }]);
     offset += size;
   }
-  let json = JSON.stringify(header);
-  // Pad the header with spaces so the data starts 8-byte aligned, as the format recommends.
   const encoder = new TextEncoder();
-  while (encoder.encode(json).length % 8 !== 0) json += ' ';
-  const headerBytes = encoder.encode(json);
-  const out = new Uint8Array(8 + headerBytes.length + offset);
+  const json = encoder.encode(JSON.stringify(Object.fromEntries(header)));
+  // Pad the header with spaces so the data starts 8-byte aligned, as the format recommends.
+  const headerLength = Math.ceil(json.length / 8) * 8;
+  const out = new Uint8Array(8 + headerLength + offset);
   const view = new DataView(out.buffer);
-  view.setBigUint64(0, BigInt(headerBytes.length), true);
-  out.set(headerBytes, 8);
-  let at = 8 + headerBytes.length;
+  view.setBigUint64(0, BigInt(headerLength), true);
+  out.set(json, 8);
+  out.fill(0x20, 8 + json.length, 8 + headerLength);
+  let at = 8 + headerLength;
   for (const [, t] of entries) {
-    const v = new DataView(out.buffer, at, t.data.byteLength);
     const step = t.data.BYTES_PER_ELEMENT;
     for (let i = 0; i < t.size; i++) {
-      if (t.dtype === 'float32') v.setFloat32(i * step, t.data[i]!, true);
-      else if (t.dtype === 'float64') v.setFloat64(i * step, t.data[i]!, true);
-      else v.setInt32(i * step, t.data[i]!, true);
+      if (t.dtype === 'float32') view.setFloat32(at + i * step, t.data[i]!, true);
+      else if (t.dtype === 'float64') view.setFloat64(at + i * step, t.data[i]!, true);
+      else view.setInt32(at + i * step, t.data[i]!, true);
     }
     at += t.data.byteLength;
   }
   return out;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isIndexArray(value: unknown): value is number[] {
+  return Array.isArray(value) && value.every((x) => Number.isSafeInteger(x) && (x as number) >= 0);
+}
+
+/** What kind of value this is, for messages: `null`, `an array`, `a string`, `Float32Array`. */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return value.constructor?.name ?? 'an object';
+  return typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`;
+}
+
+/** A short printable form of an untrusted value for messages (never throws, never huge). */
+function show(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = Array.isArray(value) ? '[...] (nested too deeply to print)' : '(unprintable)';
+  }
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -61,12 +61,13 @@ export function broadcastStrides(shape: Shape, target: Shape): number[] {
   return out;
 }
 
-/** Maps a possibly negative axis into [0, ndim). */
+/** Maps a possibly negative axis into [0, ndim). A 0-d tensor accepts 0 and −1, as in PyTorch. */
 export function normalizeAxis(op: string, axis: number, ndim: number, arg = 'axis'): number {
-  if (!Number.isInteger(axis) || axis < -ndim || axis >= Math.max(ndim, 1)) {
+  const n = Math.max(ndim, 1);
+  if (!Number.isInteger(axis) || axis < -n || axis >= n) {
     throw new IndexError(`${op}: ${arg} ${axis} is out of range for a tensor of rank ${ndim}`);
   }
-  return axis < 0 ? axis + ndim : axis;
+  return axis < 0 ? axis + n : axis;
 }
 
 /** Normalises a list of axes (undefined means all), sorted and without repeats. */
@@ -76,5 +77,6 @@ export function normalizeAxes(op: string, axes: number | readonly number[] | und
   const out = list.map((a) => normalizeAxis(op, a, ndim));
   const sorted = [...new Set(out)].sort((x, y) => x - y);
   if (sorted.length !== out.length) throw new ValueError(`${op}: axes repeat: [${list.join(', ')}]`);
-  return sorted;
+  // A 0-d tensor has no real axis: reducing over its axis 0 (or −1) leaves it as it is.
+  return ndim === 0 ? [] : sorted;
 }

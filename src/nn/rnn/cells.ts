@@ -65,10 +65,12 @@ abstract class CellBase extends Module {
   /** The state `name` as (N, H), zeros when omitted. */
   protected state(name: string, value: Tensor | null | undefined, batch: number, unbatched: boolean, like: Tensor): Tensor {
     if (value == null) return empty(like.dtype, [batch, this.hiddenSize]);
+    checkTensor(this.constructor.name, name, value);
     const expected = unbatched ? [this.hiddenSize] : [batch, this.hiddenSize];
     if (!shapesEqual(value.shape, expected)) {
       throw new ShapeError(`${this.constructor.name}: expected ${name} of shape ${fmtShape(expected)}; got ${fmtShape(value.shape)}`);
     }
+    if (value.dtype !== like.dtype) throw new DTypeError(`${this.constructor.name}: ${name} is ${value.dtype} but the parameters are ${like.dtype}`);
     return unbatched ? unsqueeze(value, 0) : value;
   }
 

@@ -75,6 +75,9 @@ export function tensor(data: NestedArray | TypedArray, shapeOrOptions?: readonly
   if (numel(shape) !== values.length) {
     throw new ShapeError(`tensor: data has ${values.length} elements but shape ${fmtShape(shape)} needs ${numel(shape)}`);
   }
+  if (dtype === 'int32' && isTyped && !(data instanceof Int32Array) && (data as TypedArray).some((v) => !Number.isInteger(v))) {
+    throw new DTypeError('tensor: int32 data must hold integers');
+  }
   if (dtype === 'int32' && !isTyped) {
     const src = data as NestedArray;
     const flat = allocate('float64', values.length);

@@ -2,20 +2,27 @@
 import { record } from '../../autograd/tape.js';
 import { backend } from '../../backend/select.js';
 import type { BinaryOp, UnaryOp } from '../../backend/backend.js';
-import { ValueError } from '../../errors.js';
+import { DTypeError, ValueError } from '../../errors.js';
 import { broadcastShapes, broadcastStrides, shapesEqual } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { asTensor, checkFloating, checkSameDType, checkTensor, empty } from './common.js';
 
 type DifferentiableBinary = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum';
 
+/** A number operand takes the other operand's dtype; an int32 tensor cannot hold a fraction. */
+function checkNumber(op: string, arg: string, value: number, other: Tensor): number {
+  if (other.dtype === 'int32' && !Number.isInteger(value)) {
+    throw new DTypeError(`${op}: ${arg} is ${value}, not an integer, but the other operand is int32`);
+  }
+  return value;
+}
+
 function binary(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
   if (typeof a === 'number' && typeof b === 'number') {
     throw new ValueError(`${op}: at least one operand must be a Tensor`);
   }
-  const ta = typeof a === 'number' ? asTensor(a, b as Tensor) : checkTensor(op, 'a', a);
-  const tb = asTensor(b, ta);
-  checkTensor(op, 'b', tb);
+  const ta = typeof a === 'number' ? asTensor(checkNumber(op, 'a', a, checkTensor(op, 'b', b)), b as Tensor) : checkTensor(op, 'a', a);
+  const tb = typeof b === 'number' ? asTensor(checkNumber(op, 'b', b, ta), ta) : checkTensor(op, 'b', b);
   checkSameDType(op, ta, tb);
   if ((op === 'div' || op === 'pow') && ta.dtype === 'int32') checkFloating(op, 'a', ta);
   const shape = broadcastShapes(op, ta.shape, tb.shape);
@@ -91,8 +98,8 @@ export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
   if (typeof a === 'number' && typeof b === 'number') {
     throw new ValueError('where: at least one of a and b must be a Tensor');
   }
-  const ta = typeof a === 'number' ? asTensor(a, b as Tensor) : a;
-  const tb = asTensor(b, ta);
+  const ta = typeof a === 'number' ? asTensor(checkNumber('where', 'a', a, checkTensor('where', 'b', b)), b as Tensor) : checkTensor('where', 'a', a);
+  const tb = typeof b === 'number' ? asTensor(checkNumber('where', 'b', b, ta), ta) : checkTensor('where', 'b', b);
   checkSameDType('where', ta, tb);
   const shape = broadcastShapes('where', broadcastShapes('where', condition.shape, ta.shape, ['condition', 'a']), tb.shape, ['condition and a', 'b']);
   const out = empty(ta.dtype, shape);

@@ -15,6 +15,7 @@ function checkRange(op: string, index: Int32Array, size: number, axis: number): 
 /** Rows of `x` at positions `index` (a 1-D int32 tensor or number[]) along `axis`. */
 export function indexSelect(x: Tensor, axis: number, index: Tensor | readonly number[]): Tensor {
   checkTensor('indexSelect', 'x', x);
+  if (x.ndim === 0) throw new ShapeError('indexSelect: x must have at least one axis; it is 0-d');
   const idx = index instanceof Tensor ? index : new Tensor(Int32Array.from(index), [index.length]);
   checkInt('indexSelect', 'index', idx);
   if (idx.ndim !== 1) throw new ShapeError(`indexSelect: index must be 1-D; got ${fmtShape(idx.shape)}`);
@@ -49,6 +50,7 @@ function checkIndexShape(op: string, x: Tensor, index: Tensor, axis: number, oth
 /** out[i][j] = x[i][index[i][j]] for axis 1 (and likewise for any axis); out has index's shape. */
 export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
   checkTensor('gather', 'x', x);
+  if (x.ndim === 0) throw new ShapeError('gather: x must have at least one axis; it is 0-d');
   const a = normalizeAxis('gather', axis, x.ndim);
   checkIndexShape('gather', x, index, a, 'x');
   checkRange('gather', index.data as Int32Array, x.shape[a]!, a);
@@ -61,6 +63,7 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
 /** A copy of `x` with src[i][j] added at x[i][index[i][j]] for axis 1 (and likewise for any axis). */
 export function scatterAdd(x: Tensor, axis: number, index: Tensor, src: Tensor): Tensor {
   checkTensor('scatterAdd', 'x', x);
+  if (x.ndim === 0) throw new ShapeError('scatterAdd: x must have at least one axis; it is 0-d');
   checkTensor('scatterAdd', 'src', src);
   checkSameDType('scatterAdd', x, src, ['x', 'src']);
   const a = normalizeAxis('scatterAdd', axis, x.ndim);

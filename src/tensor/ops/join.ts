@@ -12,6 +12,7 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   if (tensors.length === 0) throw new ValueError('concat: tensors must hold at least one tensor');
   tensors.forEach((t, i) => checkTensor('concat', `tensors[${i}]`, t));
   const first = tensors[0]!;
+  if (first.ndim === 0) throw new ShapeError('concat: 0-d tensors cannot be concatenated; use stack');
   const a = normalizeAxis('concat', axis, first.ndim);
   tensors.forEach((t, i) => {
     checkSameDType('concat', first, t, ['tensors[0]', `tensors[${i}]`]);
@@ -50,6 +51,7 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
 
 /** Splits along `axis` into pieces of `sizes` (a number: equal pieces of that size, the last may be smaller). */
 export function split(x: Tensor, sizes: number | readonly number[], axis = 0): Tensor[] {
+  if (x.ndim === 0) throw new ShapeError('split: x must have at least one axis; it is 0-d');
   const a = normalizeAxis('split', axis, x.ndim);
   const total = x.shape[a]!;
   let list: number[];
@@ -76,7 +78,9 @@ export function split(x: Tensor, sizes: number | readonly number[], axis = 0): T
 /** Splits along `axis` into `chunks` pieces of size ceil(size / chunks) (fewer when it divides unevenly). */
 export function chunk(x: Tensor, chunks: number, axis = 0): Tensor[] {
   if (!Number.isInteger(chunks) || chunks <= 0) throw new ValueError(`chunk: chunks must be a positive integer; got ${chunks}`);
+  if (x.ndim === 0) throw new ShapeError('chunk: x must have at least one axis; it is 0-d');
   const a = normalizeAxis('chunk', axis, x.ndim);
-  const size = Math.ceil(x.shape[a]! / chunks);
-  return split(x, Math.max(size, 1), a);
+  // An empty axis gives `chunks` empty pieces, as torch.chunk.
+  if (x.shape[a] === 0) return split(x, new Array<number>(chunks).fill(0), a);
+  return split(x, Math.ceil(x.shape[a]! / chunks), a);
 }

@@ -23,7 +23,16 @@ export function matmulWith(a: Tensor, b: Tensor, transA: boolean, transB: boolea
   if (k !== k2) {
     throw new ShapeError(`${op}: inner dimensions differ: a is ${fmtShape(a.shape)}, b is ${fmtShape(b.shape)}`);
   }
-  const batch = broadcastShapes(op, a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const aBatch = a.shape.slice(0, -2);
+  const bBatch = b.shape.slice(0, -2);
+  const clash = aBatch.some((d, i) => {
+    const e = bBatch[bBatch.length - aBatch.length + i] ?? 1;
+    return d !== e && d !== 1 && e !== 1;
+  });
+  if (clash) {
+    throw new ShapeError(`${op}: batch dimensions cannot be broadcast: a is ${fmtShape(a.shape)}, b is ${fmtShape(b.shape)}`);
+  }
+  const batch = broadcastShapes(op, aBatch, bBatch);
   const out = empty(a.dtype, [...batch, m, n]);
   const count = numel(batch);
   const aStrides = broadcastStrides(a.shape.slice(0, -2), batch);
@@ -83,6 +92,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   checkTensor('linear', 'x', x);
   checkTensor('linear', 'weight', weight);
+  checkFloating('linear', 'x', x);
+  checkSameDType('linear', x, weight, ['x', 'weight']);
   if (weight.ndim !== 2) throw new ShapeError(`linear: weight must be 2-D (out, in); got ${fmtShape(weight.shape)}`);
   const inF = weight.shape[1]!;
   const outF = weight.shape[0]!;
@@ -91,6 +102,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   }
   if (bias != null) {
     checkTensor('linear', 'bias', bias);
+    checkSameDType('linear', x, bias, ['x', 'bias']);
     if (bias.ndim !== 1 || bias.shape[0] !== outF) {
       throw new ShapeError(`linear: bias must be (${outF}); got ${fmtShape(bias.shape)}`);
     }

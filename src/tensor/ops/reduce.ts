@@ -7,7 +7,7 @@ import type { TypedArray } from '../dtype.js';
 import { allocate } from '../dtype.js';
 import { normalizeAxes, normalizeAxis, numel, shapesEqual, stridesOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { checkTensor, empty } from './common.js';
+import { checkFloating, checkTensor, empty } from './common.js';
 import { mul } from './elementwise.js';
 import { expand, reshape } from './view.js';
 
@@ -63,6 +63,8 @@ export function sum(x: Tensor, axes?: number | readonly number[], keepDim = fals
 
 /** Mean over `axes` (all when omitted); floating dtypes. */
 export function mean(x: Tensor, axes?: number | readonly number[], keepDim = false): Tensor {
+  checkTensor('mean', 'x', x);
+  checkFloating('mean', 'x', x);
   const list = normalizeAxes('mean', axes, x.ndim);
   const count = numel(list.map((a) => x.shape[a]!));
   return mul(sum(x, list, keepDim), 1 / count);
@@ -80,7 +82,9 @@ export function min(x: Tensor, axes?: number | readonly number[], keepDim = fals
 
 function argReduce(op: 'max' | 'min', name: string, x: Tensor, axisArg: number | undefined, keepDim: boolean, withValues: boolean): [Tensor, Tensor] {
   checkTensor(name, 'x', x);
-  const flat = axisArg === undefined;
+  if (axisArg !== undefined) normalizeAxis(name, axisArg, x.ndim);
+  // No axis, or a 0-d tensor: work on the flattened tensor.
+  const flat = axisArg === undefined || x.ndim === 0;
   const src = flat ? reshape(x, [x.size]) : x;
   const axis = flat ? 0 : normalizeAxis(name, axisArg, x.ndim);
   if (src.shape[axis] === 0) throw new ValueError(`${name}: cannot reduce over an empty axis; input is ${fmtShape(x.shape)}`);
@@ -89,7 +93,7 @@ function argReduce(op: 'max' | 'min', name: string, x: Tensor, axisArg: number |
   const indices = new Tensor(new Int32Array(values.size), shape);
   const b = reductionBlocks(src, [axis]);
   backend().argReduce(op, values.data, indices.data as Int32Array, b.data, b.outer, b.len, b.inner);
-  if (withValues) record('takeAlong', [x], [values], { axis, keepDim, indices });
+  if (withValues) record('takeAlong', [src], [values], { axis, keepDim, indices });
   return [values, indices];
 }
 

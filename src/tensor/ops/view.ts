@@ -99,6 +99,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
 /** Elements start .. start+length−1 along `axis`. Copies. */
 export function narrow(x: Tensor, axis: number, start: number, length: number): Tensor {
   checkTensor('narrow', 'x', x);
+  if (x.ndim === 0) throw new ShapeError('narrow: x must have at least one axis; it is 0-d');
   const a = normalizeAxis('narrow', axis, x.ndim);
   const size = x.shape[a]!;
   const s = start < 0 ? start + size : start;
@@ -126,6 +127,7 @@ export function slice(x: Tensor, axis: number, start = 0, end?: number): Tensor 
 
 /** The slice at `index` along `axis`, with that axis removed. */
 export function select(x: Tensor, axis: number, index: number): Tensor {
+  if (x.ndim === 0) throw new ShapeError('select: x must have at least one axis; it is 0-d');
   const a = normalizeAxis('select', axis, x.ndim);
   const size = x.shape[a]!;
   if (!Number.isInteger(index) || index < -size || index >= size) {
