@@ -23,13 +23,7 @@ export interface SafetensorsFile {
 }
 
 /** One header entry, checked. */
-interface Entry {
-  name: string;
-  dtype: string;
-  shape: number[];
-  begin: number;
-  end: number;
-}
+interface Entry { name: string; dtype: string; shape: number[]; begin: number; end: number }
 
 /** Parses a safetensors file into named tensors. */
 export function readSafetensors(bytes: Uint8Array): Record<string, Tensor> {
@@ -211,7 +205,7 @@ export function writeSafetensors(tensors: Record<string, Tensor>, metadata?: Rec
   let offset = 0;
   for (const [name, t] of entries) {
     if (name === '__metadata__') throw new ValueError("writeSafetensors: '__metadata__' is reserved and cannot name a tensor");
-    if (!(t instanceof Tensor)) throw new ValueError(`writeSafetensors: '${name}' must be a Tensor; got ${kindOf(t)}`);
+    if (!(t instanceof Tensor)) throw new ValueError(`writeSafetensors: ${show(name)} must be a Tensor; got ${kindOf(t)}`);
     const size = t.data.byteLength;
     header.push([name, { dtype: TAG[t.dtype], shape: [...t.shape], data_offsets: [offset, offset + size] }]);
     offset += size;
@@ -256,11 +250,9 @@ function kindOf(value: unknown): string {
 
 /** A short printable form of an untrusted value for messages (never throws, never huge). */
 function show(value: unknown): string {
-  let text: string;
+  let text = '(unprintable: nested too deeply)';
   try {
     text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = Array.isArray(value) ? '[...] (nested too deeply to print)' : '(unprintable)';
-  }
+  } catch { /* keep the placeholder */ }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

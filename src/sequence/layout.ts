@@ -26,13 +26,12 @@ export function readLengths(op: string, lengths: Lengths): number[] {
   if (!Array.isArray(lengths)) {
     throw new ValueError(`${op}: lengths must be a number[] or a 1-D int32 Tensor; got ${lengths === null ? 'null' : typeof lengths}`);
   }
-  const list: number[] = [...(lengths as readonly unknown[])].map((v, i) => {
+  return (lengths as readonly unknown[]).map((v, i) => {
     if (typeof v !== 'number' || !Number.isInteger(v)) {
       throw new ValueError(`${op}: lengths[${i}] must be an integer; got ${String(v)}`);
     }
     return v;
   });
-  return list;
 }
 
 /** How a batch is packed: the order of its sequences and the resulting batch sizes. */

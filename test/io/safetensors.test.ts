@@ -169,7 +169,7 @@ test('the reader accepts a Buffer and a Uint8Array view at an odd offset', () =>
 
 test('the writer refuses bad arguments with a ValueError', () => {
   assert.throws(() => writeSafetensors({ __metadata__: tensor([1]) }), ValueError);
-  assert.throws(() => writeSafetensors({ a: [1, 2] as unknown as Tensor }), /'a' must be a Tensor/);
+  assert.throws(() => writeSafetensors({ a: [1, 2] as unknown as Tensor }), /"a" must be a Tensor/);
   assert.throws(() => writeSafetensors({ a: tensor([1]) }, { k: 1 as unknown as string }), (e: unknown) =>
     e instanceof ValueError && /metadata/.test(e.message) && /"k"/.test(e.message));
   assert.throws(() => writeSafetensors({ a: tensor([1]) }, [] as unknown as Record<string, string>), ValueError);

@@ -1,0 +1,264 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  tensor, zeros, randn, manualSeed, gradcheck, Tensor,
+  matmul, linear, add, transpose,
+  ShapeError, DTypeError,
+} from '../../src/index.js';
+import type { NestedArray } from '../../src/index.js';
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+function flat(x: NestedArray): number[] {
+  return Array.isArray(x) ? x.flatMap((v) => flat(v)) : [x];
+}
+
+function shapeOf(x: NestedArray): number[] {
+  const shape: number[] = [];
+  let level: NestedArray = x;
+  while (Array.isArray(level)) {
+    shape.push(level.length);
+    if (level.length === 0) break;
+    level = level[0]!;
+  }
+  return shape;
+}
+
+function assertClose(actual: Tensor, expected: NestedArray, tol = 1e-6, shape?: number[]): void {
+  assert.deepEqual([...actual.shape], shape ?? shapeOf(expected));
+  const want = flat(expected);
+  const got = Array.from(actual.data);
+  assert.equal(got.length, want.length);
+  got.forEach((g, i) => {
+    const w = want[i]!;
+    assert.ok(Math.abs(g - w) <= tol * Math.max(1, Math.abs(w)), `element ${i}: got ${g}, expected ${w}`);
+  });
+}
+
+function assertAllClose(a: Tensor, b: Tensor, tol: number): void {
+  assert.deepEqual([...a.shape], [...b.shape]);
+  for (let i = 0; i < a.size; i++) {
+    assert.ok(Math.abs(a.data[i]! - b.data[i]!) <= tol, `element ${i}: ${a.data[i]} vs ${b.data[i]}`);
+  }
+}
+
+type ErrorClass = new (message: string) => Error;
+
+function assertThrows(fn: () => unknown, cls: ErrorClass, message: string | RegExp): void {
+  assert.throws(fn, (e: unknown) => {
+    assert.ok(e instanceof cls, `expected ${cls.name}, got ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+    if (typeof message === 'string') assert.equal(e.message, message);
+    else assert.match(e.message, message);
+    return true;
+  });
+}
+
+function f64(data: NestedArray): Tensor {
+  return tensor(data, { dtype: 'float64', requiresGrad: true });
+}
+
+/** A standard-normal float64 leaf that requires grad. */
+function rn(shape: number[]): Tensor {
+  return randn(shape, { dtype: 'float64', requiresGrad: true });
+}
+
+const A = [[1, 2], [3, 4]];
+const B = [[5, 6], [7, 8]];
+const M23 = [[1, 2, 3], [4, 5, 6]];
+
+// ---------------------------------------------------------------------------------------------
+
+describe('matmul', () => {
+  test('2-D × 2-D', () => {
+    assertClose(matmul(tensor(A), tensor(B)), [[19, 22], [43, 50]], 0);
+    assertClose(matmul(tensor(M23), tensor([[1], [0], [-1]])), [[-2], [-2]], 0);
+    assertClose(tensor(B).matmul(tensor(A)), [[23, 34], [31, 46]], 0);
+  });
+
+  test('batched, one product per batch entry', () => {
+    const a = tensor([[[1, 0], [0, 1]], [[2, 0], [0, 3]]]);
+    const b = tensor([[[1, 2], [3, 4]], [[1, 1], [1, 1]]]);
+    assertClose(matmul(a, b), [[[1, 2], [3, 4]], [[2, 2], [3, 3]]], 0);
+  });
+
+  test('a 2-D operand broadcasts over the batch of the other', () => {
+    const batch = tensor([[[1, 0], [0, 1]], [[0, 1], [1, 0]], [[2, 0], [0, 2]]]); // [3, 2, 2]
+    assertClose(matmul(tensor(A), batch), [[[1, 2], [3, 4]], [[2, 1], [4, 3]], [[2, 4], [6, 8]]], 0);
+    assertClose(matmul(batch, tensor(A)), [[[1, 2], [3, 4]], [[3, 4], [1, 2]], [[2, 4], [6, 8]]], 0);
+  });
+
+  test('batch axes of size 1 and of different ranks broadcast', () => {
+    const a = tensor([[[[1, 2]]], [[[3, 4]]]]); // [2, 1, 1, 2]
+    const b = tensor([[[1], [0]], [[0], [1]], [[1], [1]]]); // [3, 2, 1]
+    assertClose(matmul(a, b), [[[[1]], [[2]], [[3]]], [[[3]], [[4]], [[7]]]], 0);
+  });
+
+  test('1-D operands: dot product, row vector, column vector', () => {
+    const dot = matmul(tensor([1, 2, 3]), tensor([4, 5, 6]));
+    assert.deepEqual([...dot.shape], []);
+    assert.equal(dot.item(), 32);
+    assertClose(matmul(tensor([1, 2]), tensor(M23)), [9, 12, 15], 0);
+    assertClose(matmul(tensor(M23), tensor([1, 0, -1])), [-2, -2], 0);
+  });
+
+  test('1-D operands against a batch', () => {
+    const batch = tensor([M23, [[1, 0, 0], [0, 1, 0]]]); // [2, 2, 3]
+    assertClose(matmul(tensor([1, 2]), batch), [[9, 12, 15], [1, 2, 0]], 0);
+    assertClose(matmul(batch, tensor([1, 0, -1])), [[-2, -2], [1, 0]], 0);
+  });
+
+  test('empty dimensions', () => {
+    assertClose(matmul(zeros([0, 3]), zeros([3, 4])), [], 0, [0, 4]);
+    assertClose(matmul(zeros([2, 3]), zeros([3, 0])), [], 0, [2, 0]);
+    assertClose(matmul(zeros([0, 2, 3]), zeros([3, 4])), [], 0, [0, 2, 4]);
+    // An empty inner dimension is an empty sum: zeros.
+    assertClose(matmul(zeros([2, 0]), zeros([0, 3])), [[0, 0, 0], [0, 0, 0]], 0);
+  });
+
+  test('keeps float64 precision', () => {
+    const r = matmul(tensor([[1e-10, 1]], { dtype: 'float64' }), tensor([[1], [1]], { dtype: 'float64' }));
+    assert.equal(r.dtype, 'float64');
+    assert.equal(r.item(), 1 + 1e-10);
+  });
+
+  test('gradients by hand: ones·Bᵀ and Aᵀ·ones', () => {
+    const a = f64(A);
+    const b = f64(B);
+    matmul(a, b).sum().backward();
+    assertClose(a.grad!, [[11, 15], [11, 15]], 0);
+    assertClose(b.grad!, [[4, 4], [6, 6]], 0);
+  });
+
+  test('the gradient of a broadcast operand sums over the batch', () => {
+    const a = f64(A);
+    const batch = f64([[[1, 0], [0, 1]], [[0, 1], [1, 0]], [[2, 0], [0, 2]]]);
+    matmul(a, batch).sum().backward();
+    // Σ_i ones·B_iᵀ: row sums of the B_i are [1, 1], [1, 1], [2, 2].
+    assertClose(a.grad!, [[4, 4], [4, 4]], 0);
+    assertClose(batch.grad!, [[[4, 4], [6, 6]], [[4, 4], [6, 6]], [[4, 4], [6, 6]]], 0);
+  });
+
+  test('gradients with an empty inner dimension have the operands\' shapes', () => {
+    const a = tensor(new Float64Array(0), [2, 0]);
+    a.requiresGrad = true;
+    const b = tensor(new Float64Array(0), [0, 3]);
+    b.requiresGrad = true;
+    matmul(a, b).sum().backward();
+    assert.deepEqual([...a.grad!.shape], [2, 0]);
+    assert.deepEqual([...b.grad!.shape], [0, 3]);
+  });
+
+  test('errors name the op, the arguments and their shapes', () => {
+    assertThrows(() => matmul(zeros([32, 64]), zeros([128, 256])), ShapeError,
+      'matmul: inner dimensions differ: a is [32, 64], b is [128, 256]');
+    assertThrows(() => matmul(zeros([3]), zeros([4])), ShapeError, 'matmul: inner dimensions differ: a is [3], b is [4]');
+    assertThrows(() => matmul(zeros([2, 3]), zeros([2])), ShapeError, 'matmul: inner dimensions differ: a is [2, 3], b is [2]');
+    assertThrows(() => matmul(zeros([2]), zeros([3, 2])), ShapeError, 'matmul: inner dimensions differ: a is [2], b is [3, 2]');
+    assertThrows(() => matmul(zeros([2, 2, 3]), zeros([3, 3, 4])), ShapeError,
+      'matmul: batch dimensions cannot be broadcast: a is [2, 2, 3], b is [3, 3, 4]');
+    assertThrows(() => matmul(tensor(2), zeros([3])), ShapeError, 'matmul: both operands need at least one axis: a is [], b is [3]');
+  });
+
+  test('dtype errors', () => {
+    const i = tensor([[1, 2]], { dtype: 'int32' });
+    assertThrows(() => matmul(i, tensor([[1], [2]], { dtype: 'int32' })), DTypeError, 'matmul: a must be float32 or float64; got int32');
+    assertThrows(() => matmul(zeros([1, 2]), zeros([2, 1], { dtype: 'float64' })), DTypeError,
+      'matmul: dtypes differ: a is float32, b is float64');
+    assertThrows(() => matmul(zeros([1, 2]), tensor([[1], [2]], { dtype: 'int32' })), DTypeError, /^matmul: dtypes differ/);
+    assertThrows(() => matmul(zeros([1, 2]), null as unknown as Tensor), DTypeError, 'matmul: b must be a Tensor; got null');
+  });
+});
+
+describe('linear', () => {
+  const W = [[1, 0, -1], [0.5, 0.5, 0.5]];
+  const bias = [10, 20];
+
+  test('x·Wᵀ + b, with and without bias', () => {
+    assertClose(linear(tensor(M23), tensor(W), tensor(bias)), [[8, 23], [8, 27.5]], 0);
+    assertClose(linear(tensor(M23), tensor(W)), [[-2, 3], [-2, 7.5]], 0);
+    assertClose(linear(tensor(M23), tensor(W), null), [[-2, 3], [-2, 7.5]], 0);
+  });
+
+  test('any number of leading axes, including none', () => {
+    assertClose(linear(tensor([1, 2, 3]), tensor(W), tensor(bias)), [8, 23], 0);
+    assertClose(linear(tensor([[[1, 2, 3]], [[4, 5, 6]]]), tensor(W), tensor(bias)), [[[8, 23]], [[8, 27.5]]], 0);
+    assertClose(linear(zeros([0, 3]), tensor(W), tensor(bias)), [], 0, [0, 2]);
+    assertClose(linear(zeros([2, 0, 3]), tensor(W)), [], 0, [2, 0, 2]);
+  });
+
+  test('equals matmul with the transposed weight plus the bias', () => {
+    manualSeed(3);
+    const x = randn([2, 4, 5], { dtype: 'float64' });
+    const w = randn([3, 5], { dtype: 'float64' });
+    const b = randn([3], { dtype: 'float64' });
+    assertAllClose(linear(x, w, b), add(matmul(x, transpose(w)), b), 1e-12);
+  });
+
+  test('gradients by hand', () => {
+    const x = f64(M23);
+    const w = f64(W);
+    const b = f64(bias);
+    linear(x, w, b).sum().backward();
+    assertClose(x.grad!, [[1.5, 0.5, -0.5], [1.5, 0.5, -0.5]], 0);
+    assertClose(w.grad!, [[5, 7, 9], [5, 7, 9]], 0);
+    assertClose(b.grad!, [2, 2], 0);
+  });
+
+  test('shape errors name the argument and the shapes', () => {
+    assertThrows(() => linear(zeros([2, 3]), zeros([3])), ShapeError, 'linear: weight must be 2-D (out, in); got [3]');
+    assertThrows(() => linear(zeros([2, 4]), zeros([2, 3])), ShapeError,
+      "linear: x's last axis must be in_features 3 of weight [2, 3]; x is [2, 4]");
+    assertThrows(() => linear(tensor(1), zeros([2, 3])), ShapeError, /^linear: x's last axis .* x is \[\]$/);
+    assertThrows(() => linear(zeros([2, 3]), zeros([2, 3]), zeros([3])), ShapeError, 'linear: bias must be (2); got [3]');
+    assertThrows(() => linear(zeros([2, 3]), zeros([2, 3]), zeros([1, 2])), ShapeError, 'linear: bias must be (2); got [1, 2]');
+  });
+
+  test('dtype errors name the argument', () => {
+    const d64 = { dtype: 'float64' } as const;
+    assertThrows(() => linear(zeros([2, 3]), zeros([2, 3], d64)), DTypeError, 'linear: dtypes differ: x is float32, weight is float64');
+    assertThrows(() => linear(zeros([2, 3]), zeros([2, 3]), zeros([2], d64)), DTypeError, 'linear: dtypes differ: x is float32, bias is float64');
+    assertThrows(() => linear(zeros([2, 3], { dtype: 'int32' }), zeros([2, 3], { dtype: 'int32' })), DTypeError,
+      'linear: x must be float32 or float64; got int32');
+  });
+});
+
+describe('gradcheck', () => {
+  const opts = { eps: 1e-6, atol: 1e-6, rtol: 1e-5 };
+  const gc = (fn: (...t: Tensor[]) => Tensor, inputs: Tensor[]): void => {
+    assert.equal(gradcheck(fn, inputs, opts), true);
+  };
+
+  test('matmul: 2-D, batched and broadcast batches', () => {
+    manualSeed(10);
+    gc((a, b) => matmul(a, b), [rn([2, 3]), rn([3, 4])]);
+    gc((a, b) => matmul(a, b), [rn([2, 2, 3]), rn([2, 3, 2])]);
+    gc((a, b) => matmul(a, b), [rn([2, 3]), rn([4, 3, 2])]);
+    gc((a, b) => matmul(a, b), [rn([4, 2, 3]), rn([3, 2])]);
+    gc((a, b) => matmul(a, b), [rn([2, 1, 2, 3]), rn([3, 3, 2])]);
+  });
+
+  test('matmul: 1-D promotion on either or both sides', () => {
+    manualSeed(11);
+    gc((a, b) => matmul(a, b), [rn([3]), rn([3, 2])]);
+    gc((a, b) => matmul(a, b), [rn([2, 3]), rn([3])]);
+    gc((a, b) => matmul(a, b), [rn([3]), rn([3])]);
+    gc((a, b) => matmul(a, b), [rn([3]), rn([2, 3, 2])]);
+    gc((a, b) => matmul(a, b), [rn([2, 2, 3]), rn([3])]);
+  });
+
+  test('matmul: one operand constant', () => {
+    manualSeed(12);
+    const c = randn([3, 2], { dtype: 'float64' });
+    gc((a) => matmul(a, c), [rn([2, 3])]);
+    gc((b) => matmul(c, b), [rn([2, 4])]);
+  });
+
+  test('linear with and without bias, 1-D to 3-D inputs', () => {
+    manualSeed(13);
+    gc((x, w, b) => linear(x, w, b), [rn([2, 3]), rn([4, 3]), rn([4])]);
+    gc((x, w, b) => linear(x, w, b), [rn([2, 5, 3]), rn([4, 3]), rn([4])]);
+    gc((x, w, b) => linear(x, w, b), [rn([3]), rn([4, 3]), rn([4])]);
+    gc((x, w) => linear(x, w), [rn([2, 3]), rn([4, 3])]);
+  });
+});
