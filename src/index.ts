@@ -33,6 +33,7 @@ export {
   RecurrentError, ShapeError, DTypeError, IndexError, ValueError, FormatError, GradcheckError,
 } from './errors.js';
 export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
 export { PackedSequence } from './sequence/packed.js';
 export { readSafetensors, readSafetensorsFile, writeSafetensors } from './io/safetensors.js';
 export type { SafetensorsFile } from './io/safetensors.js';
@@ -43,3 +44,17 @@ export type { PadPackedOptions, PadSequenceOptions } from './sequence/pad.js';
 export { unpadSequence, unpackSequence } from './sequence/unpad.js';
 export type { UnpadSequenceOptions } from './sequence/unpad.js';
 export type { Lengths } from './sequence/layout.js';
+export { charTokenize, wordTokenize, WORD_PATTERN } from './text/tokenizers.js';
+export type { Tokenizer, WordTokenizeOptions } from './text/tokenizers.js';
+export { Vocabulary } from './text/vocab.js';
+export type { VocabularyOptions, VocabularyBuildOptions, VocabularyJSON } from './text/vocab.js';
+export { DataLoader } from './train/data_loader.js';
+export type { DataLoaderOptions, BatchSampler } from './train/data_loader.js';
+export { padCollate, packCollate } from './sequence/collate.js';
+export type {
+  SequenceLike, SequenceItem, CollateItem, PaddedBatch, PackedBatch, PadCollateOptions, PackCollateOptions,
+} from './sequence/collate.js';
+export { bucketBatches, paddingFraction } from './sequence/bucket.js';
+export type { BucketOptions } from './sequence/bucket.js';
+export { crossEntropy, nllLoss, mseLoss, l1Loss, bceWithLogits } from './nn/losses/index.js';
+export type { CrossEntropyOptions, NLLLossOptions, RegressionLossOptions, BCEWithLogitsOptions, Reduction } from './nn/losses/index.js';

@@ -2,7 +2,7 @@
 """Writes the PyTorch reference fixtures that the TypeScript tests compare against.
 
 Run:  /usr/bin/python3 tools/generate_fixtures.py      (needs torch; CPU is enough)
-It rewrites test/fixtures/{ops,rnn,cells}/*.safetensors. Every case seeds
+It rewrites test/fixtures/{ops,rnn,cells,losses}/*.safetensors. Every case seeds
 torch from a hash of its own name, so adding or removing a case leaves the other files unchanged.
 
 File format (safetensors): an 8-byte little-endian u64 header length N, then N bytes of JSON
@@ -46,7 +46,41 @@ cells/<case>.safetensors (torch.nn.RNNCell / LSTMCell / GRUCell, stepped T times
     grad.input, grad.h0, grad.c0, grad.param.<key>
               gradients of sum(output * grad_output) [+ sum(c_output * grad_c_output)]
 
-To add a case, add a line to OP_CASES, RNN_CASES or CELL_CASES and rerun the script.
+losses/<case>.safetensors (torch.nn.functional cross_entropy, nll_loss, mse_loss, l1_loss,
+binary_cross_entropy_with_logits)
+    metadata  "loss": the function's name, "options": JSON of its keyword options (reduction,
+              ignore_index, label_smoothing; PyTorch's defaults where absent)
+    input     logits, log-probabilities (nll_loss) or predictions
+    target    int32 class ids, or floating class probabilities / regression or binary targets
+    weight, pos_weight   the optional weights, when the case has them
+    out       the loss
+    grad_out  a random upstream gradient, present when reduction is 'none'
+    grad.input, grad.target   gradients of out (or of sum(out * grad_out) for 'none'); grad.target
+              only for a floating target
+
+optim/<case>.safetensors (torch.optim optimizers, lr schedules, gradient clipping); metadata "kind"
+says which, and options are JSON with this library's camelCase names (weightDecay, stepSize, ...)
+    kind "optimizer": metadata "optimizer" (SGD, Adam, AdamW, RMSprop, Adagrad), "options",
+              "groups" (optional JSON [{"params": [indices], <options>}, ...]), "steps", "dtype"
+        input, target     fixed data of the problem loss = sum((tanh(input @ param.0 + param.1) - target)^2)
+        param.0, param.1, param.2   initial parameters (3, 4), (4,), (2,); param.2 never gets a gradient
+        step.K.loss       the loss computed before step K (K = 1..steps)
+        step.K.param.I    parameter I after step K
+        state.I.<key>     the optimizer's state after the last step, by parameter index and torch's
+                          name (exp_avg, momentum_buffer, ...); numbers (step) as 0-d float64
+    kind "schedule": metadata "scheduler" (StepLR, ExponentialLR, CosineAnnealingLR, LinearLR,
+              ReduceLROnPlateau, SequentialLR, or "chain": several schedules stepped together),
+              "options", "lrs" (the groups' starting lrs), "steps", "children" (JSON
+              [{"scheduler", "options"}] for SequentialLR and chain), "milestones" (SequentialLR)
+        lr                (steps + 1, groups) float64: the lrs once built, then after each step
+        metrics           the metric passed to ReduceLROnPlateau.step at each step
+    kind "clip_grad_norm" / "clip_grad_value": metadata "options" {maxNorm, normType ("inf" for
+              infinity)} or {clipValue}
+        grad.0, grad.1    gradients (3, 4), (4,) before clipping (a third parameter has none)
+        total_norm        the norm clip_grad_norm_ returned
+        clipped.0, clipped.1   the gradients after clipping
+
+To add a case, add a line to OP_CASES, RNN_CASES, CELL_CASES or LOSS_CASES and rerun the script.
 """
 import json
 import os
@@ -503,6 +537,375 @@ def make_cell_case(name, spec):
     write_safetensors(os.path.join(ROOT, 'cells', f'{name}.safetensors'), tensors, {'config': json.dumps(config)})
 
 
+# ---------------------------------------------------------------------------------------------
+# LOSS CASES: (name, loss, options, make) where make() returns the tensors: 'input', 'target' and
+# optionally 'weight', 'pos_weight'. options (PyTorch keyword names): reduction, ignore_index,
+# label_smoothing. Class-index targets are int32 here and long for torch.
+
+def classes(C, *shape, ignore=None):
+    """Random class ids; with `ignore`, every third position (flattened) holds it."""
+    t = torch.randint(0, C, shape)
+    if ignore is not None:
+        t.view(-1)[::3] = ignore
+    return t.to(torch.int32)
+
+
+def probs(*shape, dtype=torch.float32):
+    """Class probabilities along axis 1 (axis 0 when 1-D)."""
+    return torch.softmax(randn(*shape, dtype=torch.float64) * 2, 1 if len(shape) > 1 else 0).to(dtype)
+
+
+def positive(*shape):
+    return torch.rand(shape, dtype=torch.float64).to(torch.float32) + 0.5
+
+
+def log_probs(*shape):
+    return torch.log_softmax(randn(*shape, dtype=torch.float64), 1 if len(shape) > 1 else 0).to(torch.float32)
+
+
+LOSS_FNS = {
+    'cross_entropy': torch.nn.functional.cross_entropy,
+    'nll_loss': torch.nn.functional.nll_loss,
+    'mse_loss': torch.nn.functional.mse_loss,
+    'l1_loss': torch.nn.functional.l1_loss,
+    'bce_with_logits': torch.nn.functional.binary_cross_entropy_with_logits,
+}
+
+CE, NLL = 'cross_entropy', 'nll_loss'
+LOSS_CASES = []
+for r in ('mean', 'sum', 'none'):
+    LOSS_CASES += [
+        (f'ce_{r}', CE, {'reduction': r}, lambda: {'input': randn(6, 5), 'target': classes(5, 6)}),
+        (f'ce_weight_{r}', CE, {'reduction': r},
+         lambda: {'input': randn(6, 5), 'target': classes(5, 6), 'weight': positive(5)}),
+        (f'ce_ignore_{r}', CE, {'reduction': r}, lambda: {'input': randn(7, 4), 'target': classes(4, 7, ignore=-100)}),
+        (f'ce_weight_ignore_{r}', CE, {'reduction': r, 'ignore_index': 2},
+         lambda: {'input': randn(7, 4), 'target': classes(4, 7, ignore=2), 'weight': positive(4)}),
+        (f'ce_smoothing_{r}', CE, {'reduction': r, 'label_smoothing': 0.2},
+         lambda: {'input': randn(6, 5), 'target': classes(5, 6)}),
+        (f'ce_smoothing_weight_{r}', CE, {'reduction': r, 'label_smoothing': 0.1},
+         lambda: {'input': randn(6, 5), 'target': classes(5, 6), 'weight': positive(5)}),
+        (f'ce_smoothing_ignore_{r}', CE, {'reduction': r, 'label_smoothing': 0.3},
+         lambda: {'input': randn(7, 4), 'target': classes(4, 7, ignore=-100)}),
+        (f'ce_smoothing_weight_ignore_{r}', CE, {'reduction': r, 'label_smoothing': 0.25, 'ignore_index': 0},
+         lambda: {'input': randn(7, 4), 'target': classes(4, 7, ignore=0), 'weight': positive(4)}),
+        (f'ce_kdim_weight_ignore_smoothing_{r}', CE, {'reduction': r, 'label_smoothing': 0.15, 'ignore_index': -1},
+         lambda: {'input': randn(2, 4, 3, 2), 'target': classes(4, 2, 3, 2, ignore=-1), 'weight': positive(4)}),
+        (f'ce_prob_{r}', CE, {'reduction': r}, lambda: {'input': randn(5, 4), 'target': probs(5, 4)}),
+        (f'ce_prob_smoothing_weight_{r}', CE, {'reduction': r, 'label_smoothing': 0.2},
+         lambda: {'input': randn(5, 4), 'target': probs(5, 4), 'weight': positive(4)}),
+        (f'nll_{r}', NLL, {'reduction': r}, lambda: {'input': log_probs(6, 5), 'target': classes(5, 6)}),
+        (f'nll_weight_ignore_{r}', NLL, {'reduction': r, 'ignore_index': 3},
+         lambda: {'input': log_probs(7, 4), 'target': classes(4, 7, ignore=3), 'weight': positive(4)}),
+        (f'mse_{r}', 'mse_loss', {'reduction': r}, lambda: {'input': randn(3, 4, 2), 'target': randn(3, 4, 2)}),
+        (f'l1_{r}', 'l1_loss', {'reduction': r}, lambda: {'input': randn(3, 5), 'target': randn(3, 5)}),
+        (f'bce_{r}', 'bce_with_logits', {'reduction': r},
+         lambda: {'input': randn(4, 3) * 3, 'target': torch.rand(4, 3)}),
+        (f'bce_weight_posweight_{r}', 'bce_with_logits', {'reduction': r},
+         lambda: {'input': randn(2, 4, 3) * 3, 'target': torch.rand(2, 4, 3),
+                  'weight': positive(4, 1), 'pos_weight': positive(3)}),
+    ]
+LOSS_CASES += [
+    # K-dimensional input (N, C, d1, d2)
+    ('ce_kdim_mean', CE, {}, lambda: {'input': randn(2, 3, 4, 2), 'target': classes(3, 2, 4, 2)}),
+    ('ce_kdim_ignore_none', CE, {'reduction': 'none'},
+     lambda: {'input': randn(2, 3, 4, 2), 'target': classes(3, 2, 4, 2, ignore=-100)}),
+    ('ce_prob_kdim_weight_none', CE, {'reduction': 'none'},
+     lambda: {'input': randn(2, 3, 4, 2), 'target': probs(2, 3, 4, 2), 'weight': positive(3)}),
+    ('ce_prob_kdim_smoothing_mean', CE, {'label_smoothing': 0.3},
+     lambda: {'input': randn(2, 3, 2, 2), 'target': probs(2, 3, 2, 2)}),
+    ('nll_kdim_weight_ignore_mean', NLL, {},
+     lambda: {'input': log_probs(2, 4, 3, 2), 'target': classes(4, 2, 3, 2, ignore=-100), 'weight': positive(4)}),
+    # unbatched: input (C), target () or (C)
+    ('ce_unbatched_mean', CE, {}, lambda: {'input': randn(5), 'target': classes(5)}),
+    ('ce_unbatched_weight_smoothing_none', CE, {'reduction': 'none', 'label_smoothing': 0.2},
+     lambda: {'input': randn(5), 'target': classes(5), 'weight': positive(5)}),
+    ('ce_unbatched_prob_mean', CE, {}, lambda: {'input': randn(5), 'target': probs(5)}),
+    ('nll_unbatched_sum', NLL, {'reduction': 'sum'}, lambda: {'input': log_probs(4), 'target': classes(4)}),
+    # every target ignored: 'mean' is NaN, the gradient zero
+    ('ce_all_ignored_mean', CE, {}, lambda: {'input': randn(3, 4), 'target': torch.full((3,), -100, dtype=torch.int32)}),
+    ('ce_smoothing_all_ignored_mean', CE, {'label_smoothing': 0.1},
+     lambda: {'input': randn(3, 4), 'target': torch.full((3,), -100, dtype=torch.int32)}),
+    # large logits (stability), float64
+    ('ce_large_logits_mean', CE, {}, lambda: {'input': randn(4, 6) * 60, 'target': classes(6, 4)}),
+    ('ce_f64_smoothing_weight_ignore_mean', CE, {'label_smoothing': 0.1},
+     lambda: {'input': randn(6, 5, dtype=F64), 'target': classes(5, 6, ignore=-100), 'weight': positive(5).double()}),
+    ('bce_large_logits_mean', 'bce_with_logits', {},
+     lambda: {'input': randn(3, 4) * 60, 'target': torch.rand(3, 4)}),
+    ('bce_f64_posweight_sum', 'bce_with_logits', {'reduction': 'sum'},
+     lambda: {'input': randn(3, 4, dtype=F64), 'target': torch.rand(3, 4, dtype=F64), 'pos_weight': positive(4).double()}),
+    ('l1_ties_mean', 'l1_loss', {}, lambda: {'input': ties(3, 4), 'target': ties(3, 4)}),
+]
+
+
+def make_loss_case(name, loss, options, make):
+    seed_for(name)
+    d = make()
+    x = d['input'].requires_grad_(True)
+    t = d['target']
+    floating_target = t.is_floating_point()
+    if floating_target:
+        t.requires_grad_(True)
+    kw = dict(options)
+    if 'weight' in d:
+        kw['weight'] = d['weight']
+    if 'pos_weight' in d:
+        kw['pos_weight'] = d['pos_weight']
+    out = LOSS_FNS[loss](x, t if floating_target else t.long(), **kw)
+    tensors = {'input': x, 'target': t}
+    for key in ('weight', 'pos_weight'):
+        if key in d:
+            tensors[key] = d[key]
+    tensors['out'] = out
+    wrt = [x, t] if floating_target else [x]
+    if options.get('reduction', 'mean') == 'none':
+        grad_out = randn(*out.shape, dtype=out.dtype)
+        tensors['grad_out'] = grad_out
+        grads = torch.autograd.grad((out * grad_out).sum(), wrt)
+    else:
+        grads = torch.autograd.grad(out, wrt)
+    tensors['grad.input'] = grads[0]
+    if floating_target:
+        tensors['grad.target'] = grads[1]
+    meta = {'loss': loss, 'options': json.dumps(options)}
+    write_safetensors(os.path.join(ROOT, 'losses', f'{name}.safetensors'), tensors, meta)
+
+
+# ---------------------------------------------------------------------------------------------
+# OPTIM CASES (optimizers, schedules, gradient clipping). Options are written with this library's
+# camelCase names; TORCH_NAMES maps them to torch's keyword arguments.
+
+TORCH_NAMES = {'weightDecay': 'weight_decay', 'lrDecay': 'lr_decay', 'initialAccumulatorValue': 'initial_accumulator_value',
+               'stepSize': 'step_size', 'tMax': 'T_max', 'etaMin': 'eta_min', 'startFactor': 'start_factor',
+               'endFactor': 'end_factor', 'totalIters': 'total_iters', 'thresholdMode': 'threshold_mode',
+               'minLr': 'min_lr'}
+
+
+def torch_kwargs(options):
+    return {TORCH_NAMES.get(k, k): (tuple(v) if k == 'betas' else v) for k, v in options.items()}
+
+
+def optim(optimizer, steps=5, dtype='float64', groups=None, **options):
+    return {'optimizer': optimizer, 'steps': steps, 'dtype': dtype, 'groups': groups, 'options': options}
+
+
+OPTIM_CASES = {
+    # SGD
+    'sgd_plain': optim('SGD', lr=0.1),
+    'sgd_weight_decay': optim('SGD', lr=0.1, weightDecay=0.05),
+    'sgd_maximize': optim('SGD', lr=0.05, maximize=True),
+    'sgd_momentum': optim('SGD', lr=0.1, momentum=0.9),
+    'sgd_momentum_dampening': optim('SGD', lr=0.1, momentum=0.9, dampening=0.5),
+    'sgd_nesterov': optim('SGD', lr=0.1, momentum=0.9, nesterov=True),
+    'sgd_nesterov_weight_decay': optim('SGD', lr=0.1, momentum=0.5, nesterov=True, weightDecay=0.05),
+    'sgd_momentum_dampening_weight_decay_maximize': optim('SGD', lr=0.05, momentum=0.8, dampening=0.3,
+                                                          weightDecay=0.1, maximize=True),
+    'sgd_groups': optim('SGD', lr=0.05, groups=[{'params': [0], 'lr': 0.2, 'momentum': 0.9}, {'params': [1, 2]}]),
+    'sgd_momentum_f32': optim('SGD', dtype='float32', lr=0.1, momentum=0.9),
+    # Adam
+    'adam_default': optim('Adam'),
+    'adam_lr': optim('Adam', lr=0.05),
+    'adam_betas_eps': optim('Adam', lr=0.05, betas=[0.8, 0.95], eps=0.1),
+    'adam_weight_decay': optim('Adam', lr=0.05, weightDecay=0.1),
+    'adam_amsgrad': optim('Adam', lr=0.1, betas=[0.9, 0.6], amsgrad=True),
+    'adam_amsgrad_weight_decay_maximize': optim('Adam', lr=0.05, betas=[0.9, 0.6], amsgrad=True, weightDecay=0.1,
+                                                maximize=True),
+    'adam_groups': optim('Adam', lr=0.05, groups=[{'params': [0], 'lr': 0.1, 'betas': [0.5, 0.9]},
+                                                 {'params': [1, 2], 'amsgrad': True, 'eps': 0.01}]),
+    'adam_f32': optim('Adam', dtype='float32', lr=0.05),
+    # AdamW
+    'adamw_default': optim('AdamW', lr=0.05),
+    'adamw_weight_decay_amsgrad': optim('AdamW', lr=0.05, weightDecay=0.3, betas=[0.9, 0.6], amsgrad=True),
+    'adamw_maximize_eps': optim('AdamW', lr=0.05, maximize=True, eps=0.1),
+    'adamw_f32': optim('AdamW', dtype='float32', lr=0.05, weightDecay=0.1),
+    # RMSprop
+    'rmsprop_default': optim('RMSprop'),
+    'rmsprop_alpha_eps': optim('RMSprop', lr=0.05, alpha=0.9, eps=0.1),
+    'rmsprop_weight_decay': optim('RMSprop', lr=0.02, weightDecay=0.1),
+    'rmsprop_centered': optim('RMSprop', lr=0.02, centered=True),
+    'rmsprop_momentum': optim('RMSprop', lr=0.02, momentum=0.9),
+    'rmsprop_centered_momentum_weight_decay': optim('RMSprop', lr=0.02, alpha=0.8, centered=True, momentum=0.5,
+                                                    weightDecay=0.1),
+    'rmsprop_maximize': optim('RMSprop', lr=0.02, maximize=True),
+    'rmsprop_f32': optim('RMSprop', dtype='float32', lr=0.02, momentum=0.5),
+    # Adagrad
+    'adagrad_default': optim('Adagrad'),
+    'adagrad_lr_decay': optim('Adagrad', lr=0.1, lrDecay=0.1),
+    'adagrad_initial_accumulator': optim('Adagrad', lr=0.1, initialAccumulatorValue=0.5),
+    'adagrad_weight_decay_eps_maximize': optim('Adagrad', lr=0.1, weightDecay=0.1, eps=0.1, maximize=True),
+    'adagrad_f32': optim('Adagrad', dtype='float32', lr=0.1, lrDecay=0.05),
+}
+
+TORCH_OPTIMIZERS = {'SGD': torch.optim.SGD, 'Adam': torch.optim.Adam, 'AdamW': torch.optim.AdamW,
+                    'RMSprop': torch.optim.RMSprop, 'Adagrad': torch.optim.Adagrad}
+OPTIM_DTYPES = {'float32': torch.float32, 'float64': torch.float64}
+
+
+def optim_problem(dtype):
+    """The fixed problem: loss = sum((tanh(input @ W + b) - target)^2); param.2 never gets a gradient."""
+    x = randn(5, 3, dtype=dtype)
+    y = randn(5, 4, dtype=dtype) * 0.5
+    params = [randn(3, 4, dtype=dtype) * 0.5, randn(4, dtype=dtype) * 0.5, randn(2, dtype=dtype)]
+    return x, y, [p.requires_grad_(True) for p in params]
+
+
+def optim_loss(x, y, params):
+    return ((torch.tanh(x @ params[0] + params[1]) - y) ** 2).sum()
+
+
+def make_optim_case(name, spec):
+    seed_for(name)
+    dtype = OPTIM_DTYPES[spec['dtype']]
+    x, y, params = optim_problem(dtype)
+    tensors = {'input': x, 'target': y}
+    tensors.update({f'param.{i}': p.detach().clone() for i, p in enumerate(params)})
+    if spec['groups'] is None:
+        groups = params
+    else:
+        groups = [{**torch_kwargs({k: v for k, v in g.items() if k != 'params'}),
+                   'params': [params[i] for i in g['params']]} for g in spec['groups']]
+    opt = TORCH_OPTIMIZERS[spec['optimizer']](groups, **torch_kwargs(spec['options']))
+    for k in range(1, spec['steps'] + 1):
+        opt.zero_grad(set_to_none=True)
+        loss = optim_loss(x, y, params)
+        loss.backward()
+        opt.step()
+        tensors[f'step.{k}.loss'] = loss.detach().clone()
+        for i, p in enumerate(params):
+            tensors[f'step.{k}.param.{i}'] = p.detach().clone()
+    for index, entries in opt.state_dict()['state'].items():
+        for key, value in entries.items():
+            if value is None:
+                continue
+            if not torch.is_tensor(value) or value.dim() == 0:
+                value = torch.tensor(float(value), dtype=torch.float64)
+            tensors[f'state.{index}.{key}'] = value.detach().clone()
+    if spec['optimizer'] in ('Adam', 'AdamW') and spec['options'].get('amsgrad'):
+        # the case must reach AMSGrad's maximum: some v must have fallen below its running max
+        assert any(not torch.equal(tensors[f'state.{i}.max_exp_avg_sq'], tensors[f'state.{i}.exp_avg_sq']) for i in (0, 1))
+    meta = {'kind': 'optimizer', 'optimizer': spec['optimizer'], 'options': json.dumps(spec['options']),
+            'steps': str(spec['steps']), 'dtype': spec['dtype']}
+    if spec['groups'] is not None:
+        meta['groups'] = json.dumps(spec['groups'])
+    write_safetensors(os.path.join(ROOT, 'optim', f'{name}.safetensors'), tensors, meta)
+
+
+def sched(scheduler, options=None, steps=15, children=None, milestones=None, metrics=None):
+    return {'scheduler': scheduler, 'options': options or {}, 'steps': steps, 'children': children,
+            'milestones': milestones, 'metrics': metrics}
+
+
+PLATEAU_METRICS = [1.0, 0.9, 0.85, 0.85, 0.86, 0.84, 0.84, 0.9, 0.83, 0.82995, 0.8299, 0.83, 0.83, 0.83, 0.83,
+                   0.7, 0.71, 0.72, 0.73, 0.74, 0.75, 0.76, 0.77, 0.78, 0.79]
+ACCURACIES = [0.5, 0.6, 0.62, 0.64, 0.7, 0.71, 0.72, 0.8, 0.8, 0.8, 0.84, 0.85, 0.86, 0.9, 0.9, 0.9]
+
+SCHEDULE_CASES = {
+    'step_lr': sched('StepLR', {'stepSize': 3, 'gamma': 0.5}),
+    'step_lr_default_gamma': sched('StepLR', {'stepSize': 4}),
+    'exponential_lr': sched('ExponentialLR', {'gamma': 0.9}),
+    'cosine_annealing_lr': sched('CosineAnnealingLR', {'tMax': 5, 'etaMin': 0.001}, steps=22),
+    'cosine_annealing_lr_default': sched('CosineAnnealingLR', {'tMax': 10}),
+    'linear_lr_default': sched('LinearLR'),
+    'linear_lr_warmup': sched('LinearLR', {'startFactor': 0.1, 'endFactor': 0.9, 'totalIters': 4}),
+    'linear_lr_decay': sched('LinearLR', {'startFactor': 1.0, 'endFactor': 0.25, 'totalIters': 6}),
+    'chained_step_lr_exponential_lr': sched('chain', children=[('StepLR', {'stepSize': 3, 'gamma': 0.5}),
+                                                                ('ExponentialLR', {'gamma': 0.9})]),
+    'sequential_linear_exponential': sched('SequentialLR', milestones=[3], children=[
+        ('LinearLR', {'startFactor': 0.1, 'totalIters': 3}), ('ExponentialLR', {'gamma': 0.9})]),
+    'sequential_linear_cosine_step': sched('SequentialLR', milestones=[4, 9], steps=18, children=[
+        ('LinearLR', {'startFactor': 0.25, 'totalIters': 4}), ('CosineAnnealingLR', {'tMax': 5, 'etaMin': 0.01}),
+        ('StepLR', {'stepSize': 2, 'gamma': 0.5})]),
+    'reduce_lr_on_plateau_default': sched('ReduceLROnPlateau', steps=37, metrics=PLATEAU_METRICS + [0.8] * 12),
+    'reduce_lr_on_plateau_patience': sched('ReduceLROnPlateau', {'factor': 0.5, 'patience': 2}, steps=25,
+                                           metrics=PLATEAU_METRICS),
+    'reduce_lr_on_plateau_abs_cooldown': sched('ReduceLROnPlateau', {'thresholdMode': 'abs', 'threshold': 0.02,
+                                                                     'patience': 1, 'cooldown': 2, 'factor': 0.3},
+                                               steps=25, metrics=PLATEAU_METRICS),
+    'reduce_lr_on_plateau_max_rel': sched('ReduceLROnPlateau', {'mode': 'max', 'threshold': 0.05, 'patience': 1},
+                                          steps=16, metrics=ACCURACIES),
+    'reduce_lr_on_plateau_max_abs_min_lr': sched('ReduceLROnPlateau', {'mode': 'max', 'thresholdMode': 'abs',
+                                                                       'threshold': 0.0, 'patience': 0, 'factor': 0.2,
+                                                                       'minLr': [0.01, 0.003]},
+                                                 steps=16, metrics=ACCURACIES),
+    'reduce_lr_on_plateau_eps': sched('ReduceLROnPlateau', {'factor': 0.5, 'patience': 0, 'eps': 0.02, 'minLr': 0.001},
+                                      steps=25, metrics=PLATEAU_METRICS),
+}
+
+TORCH_SCHEDULES = {'StepLR': torch.optim.lr_scheduler.StepLR, 'ExponentialLR': torch.optim.lr_scheduler.ExponentialLR,
+                   'CosineAnnealingLR': torch.optim.lr_scheduler.CosineAnnealingLR,
+                   'LinearLR': torch.optim.lr_scheduler.LinearLR,
+                   'ReduceLROnPlateau': torch.optim.lr_scheduler.ReduceLROnPlateau}
+SCHEDULE_LRS = [0.1, 0.05]
+
+
+def make_schedule_case(name, spec):
+    import warnings
+    seed_for(name)
+    params = [torch.zeros(2, requires_grad=True), torch.zeros(3, requires_grad=True)]
+    opt = torch.optim.SGD([{'params': [p], 'lr': lr} for p, lr in zip(params, SCHEDULE_LRS)], lr=SCHEDULE_LRS[0])
+    kind = spec['scheduler']
+    children = [TORCH_SCHEDULES[c](opt, **torch_kwargs(o)) for c, o in spec['children'] or []]
+    if kind == 'chain':
+        steppers = children
+    elif kind == 'SequentialLR':
+        steppers = [torch.optim.lr_scheduler.SequentialLR(opt, children, milestones=spec['milestones'])]
+    else:
+        steppers = [TORCH_SCHEDULES[kind](opt, **torch_kwargs(spec['options']))]
+    lrs = [[g['lr'] for g in opt.param_groups]]
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        for k in range(spec['steps']):
+            opt.step()
+            for s in steppers:
+                if kind == 'ReduceLROnPlateau':
+                    s.step(spec['metrics'][k])
+                else:
+                    s.step()
+            lrs.append([g['lr'] for g in opt.param_groups])
+    tensors = {'lr': torch.tensor(lrs, dtype=torch.float64)}
+    if spec['metrics'] is not None:
+        tensors['metrics'] = torch.tensor(spec['metrics'][:spec['steps']], dtype=torch.float64)
+    meta = {'kind': 'schedule', 'scheduler': kind, 'options': json.dumps(spec['options']),
+            'lrs': json.dumps(SCHEDULE_LRS), 'steps': str(spec['steps'])}
+    if spec['children'] is not None:
+        meta['children'] = json.dumps([{'scheduler': c, 'options': o} for c, o in spec['children']])
+    if spec['milestones'] is not None:
+        meta['milestones'] = json.dumps(spec['milestones'])
+    write_safetensors(os.path.join(ROOT, 'optim', f'{name}.safetensors'), tensors, meta)
+
+
+CLIP_CASES = {
+    'clip_grad_norm_2': {'maxNorm': 1.0, 'normType': 2},
+    'clip_grad_norm_1': {'maxNorm': 2.0, 'normType': 1},
+    'clip_grad_norm_inf': {'maxNorm': 0.5, 'normType': 'inf'},
+    'clip_grad_norm_3': {'maxNorm': 1.5, 'normType': 3},
+    'clip_grad_norm_half': {'maxNorm': 10.0, 'normType': 0.5},
+    'clip_grad_norm_no_clip': {'maxNorm': 100.0, 'normType': 2},
+    'clip_grad_value': {'clipValue': 0.5},
+}
+
+
+def make_clip_case(name, options):
+    seed_for(name)
+    params = [torch.zeros(3, 4, dtype=torch.float64), torch.zeros(4, dtype=torch.float64),
+              torch.zeros(2, dtype=torch.float64)]
+    grads = [randn(3, 4, dtype=torch.float64) * 2, randn(4, dtype=torch.float64) * 2]
+    for p, g in zip(params, grads):
+        p.grad = g.clone()
+    tensors = {f'grad.{i}': g for i, g in enumerate(grads)}
+    if 'clipValue' in options:
+        kind = 'clip_grad_value'
+        torch.nn.utils.clip_grad_value_(params, options['clipValue'])
+    else:
+        kind = 'clip_grad_norm'
+        norm_type = float('inf') if options['normType'] == 'inf' else options['normType']
+        tensors['total_norm'] = torch.nn.utils.clip_grad_norm_(params, options['maxNorm'], norm_type).to(torch.float64)
+    for i in range(len(grads)):
+        tensors[f'clipped.{i}'] = params[i].grad.clone()
+    write_safetensors(os.path.join(ROOT, 'optim', f'{name}.safetensors'), tensors,
+                      {'kind': kind, 'options': json.dumps(options)})
+
+
 def clear(folder):
     os.makedirs(folder, exist_ok=True)
     for f in os.listdir(folder):
@@ -515,13 +918,26 @@ def main():
     clear(os.path.join(ROOT, 'ops'))
     clear(os.path.join(ROOT, 'rnn'))
     clear(os.path.join(ROOT, 'cells'))
+    clear(os.path.join(ROOT, 'losses'))
     for name, op, args, inputs in OP_CASES:
         make_op_case(name, op, args, inputs)
     for name, spec in RNN_CASES.items():
         make_rnn_case(name, spec)
     for name, spec in CELL_CASES.items():
         make_cell_case(name, spec)
-    print(f'wrote {len(OP_CASES)} op, {len(RNN_CASES)} rnn and {len(CELL_CASES)} cell fixtures under {os.path.normpath(ROOT)}')
+    for name, loss, options, make in LOSS_CASES:
+        make_loss_case(name, loss, options, make)
+    clear(os.path.join(ROOT, 'optim'))
+    for name, spec in OPTIM_CASES.items():
+        make_optim_case(name, spec)
+    for name, spec in SCHEDULE_CASES.items():
+        make_schedule_case(name, spec)
+    for name, options in CLIP_CASES.items():
+        make_clip_case(name, options)
+    print(f'wrote {len(OPTIM_CASES)} optimizer, {len(SCHEDULE_CASES)} schedule and {len(CLIP_CASES)} clipping fixtures '
+          f'under {os.path.normpath(os.path.join(ROOT, "optim"))}')
+    print(f'wrote {len(OP_CASES)} op, {len(RNN_CASES)} rnn, {len(CELL_CASES)} cell and {len(LOSS_CASES)} loss fixtures '
+          f'under {os.path.normpath(ROOT)}')
 
 
 if __name__ == '__main__':

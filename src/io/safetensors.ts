@@ -254,5 +254,5 @@ function show(value: unknown): string {
   try {
     text = JSON.stringify(value) ?? String(value);
   } catch { /* keep the placeholder */ }
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
 }

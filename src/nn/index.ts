@@ -18,3 +18,9 @@ export type { GRUOptions } from './rnn/gru.js';
 export { RNNCell, LSTMCell, GRUCell } from './rnn/cells.js';
 export type { CellOptions } from './rnn/cells.js';
 export { uniformInit, normalInit, xavierUniform, orthogonal } from './init.js';
+export { LanguageModel, detachState } from './language_model.js';
+export type { LanguageModelOptions, CellKind, RecurrentState } from './language_model.js';
+export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCEWithLogitsLoss } from './losses/index.js';
+export type {
+  CrossEntropyLossOptions, NLLLossModuleOptions, RegressionLossModuleOptions, BCEWithLogitsLossOptions,
+} from './losses/index.js';

@@ -78,13 +78,19 @@ export class Module {
     return out;
   }
 
-  /** Parameters with dotted names, in PyTorch's order (own first, then submodules). */
-  namedParameters(prefix = ''): [string, Tensor][] {
+  /**
+   * Parameters with dotted names, in PyTorch's order (own first, then submodules). A tensor
+   * registered more than once (a shared module, tied weights) is listed once, under its first
+   * name, unless `removeDuplicate` is false.
+   */
+  namedParameters(prefix = '', removeDuplicate = true): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     const join = (n: string): string => (prefix === '' ? n : `${prefix}.${n}`);
     for (const [name, p] of this.params) if (p !== null) out.push([join(name), p]);
-    for (const [name, m] of this.modules) out.push(...m.namedParameters(join(name)));
-    return out;
+    for (const [name, m] of this.modules) out.push(...m.namedParameters(join(name), false));
+    if (!removeDuplicate) return out;
+    const seen = new Set<Tensor>();
+    return out.filter(([, p]) => !seen.has(p) && Boolean(seen.add(p)));
   }
 
   parameters(): Tensor[] {
@@ -106,12 +112,12 @@ export class Module {
   }
 
   /**
-   * Parameters and buffers by dotted name. The tensors share storage with the module (as PyTorch's
-   * state_dict), detached from autograd.
+   * Parameters and buffers by dotted name, every name of a shared tensor included. The tensors
+   * share storage with the module (as PyTorch's state_dict), detached from autograd.
    */
   stateDict(): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};
-    for (const [name, p] of this.namedParameters()) out[name] = p.detach();
+    for (const [name, p] of this.namedParameters('', false)) out[name] = p.detach();
     for (const [name, b] of this.namedBuffers()) out[name] = b.detach();
     return out;
   }
@@ -123,7 +129,7 @@ export class Module {
    */
   loadStateDict(dict: Record<string, Tensor>, options: LoadStateDictOptions = {}): LoadStateDictResult {
     const strict = options.strict ?? true;
-    const own = new Map<string, Tensor>([...this.namedParameters(), ...this.namedBuffers()]);
+    const own = new Map<string, Tensor>([...this.namedParameters('', false), ...this.namedBuffers()]);
     const missingKeys = [...own.keys()].filter((k) => !(k in dict));
     const unexpectedKeys = Object.keys(dict).filter((k) => !own.has(k));
     const problems: string[] = [];
@@ -171,15 +177,20 @@ export class Module {
   /** Converts every parameter and buffer to `dtype` in place (new storage, same names). */
   to(dtype: DType): this {
     if (dtype === 'int32') throw new DTypeError('Module.to: parameters must stay floating; got int32');
-    for (const [, m] of this.namedModules()) m.convertOwn(dtype);
+    const done = new Map<Tensor, Tensor>(); // a tensor registered twice stays one tensor
+    for (const [, m] of this.namedModules()) m.convertOwn(dtype, done);
     return this;
   }
 
-  private convertOwn(dtype: DType): void {
+  private convertOwn(dtype: DType, done: Map<Tensor, Tensor>): void {
     for (const [name, p] of this.params) {
       if (p === null || p.dtype === dtype) continue;
-      const converted = new Tensor(cast(p.detach(), dtype).data, p.shape);
-      converted.requiresGrad = p.requiresGrad;
+      let converted = done.get(p);
+      if (converted === undefined) {
+        converted = new Tensor(cast(p.detach(), dtype).data, p.shape);
+        converted.requiresGrad = p.requiresGrad;
+        done.set(p, converted);
+      }
       this.params.set(name, converted);
     }
     for (const [name, b] of this.buffers) if (b.dtype !== 'int32') this.buffers.set(name, cast(b, dtype));

@@ -302,6 +302,10 @@ describe('cell argument checks', () => {
       () => new nn.RNNCell({ inputSize: 3, hiddenSize: 4, nonlinearity: 'sigmoid' as unknown as 'tanh' }),
       (e: unknown) => e instanceof ValueError && /nonlinearity/.test(e.message),
     );
+    assert.throws(
+      () => new nn.GRUCell({ inputSize: 3, hiddenSize: 4, resetAfter: 'no' as unknown as boolean }),
+      (e: unknown) => e instanceof ValueError && /resetAfter/.test(e.message),
+    );
   });
 
   test('float64 cells run in float64', () => {

@@ -23,6 +23,28 @@ class Custom extends nn.Module {
   }
 }
 
+/** Weight tying as in language models: the output projection reuses the embedding table. */
+class Tied extends nn.Module {
+  readonly embedding: nn.Embedding;
+
+  constructor() {
+    super();
+    this.embedding = this.registerModule('embedding', new nn.Embedding({ numEmbeddings: 5, embeddingDim: 3 }));
+    this.registerParameter('out_bias', zeros([5]));
+    this.registerModule('head', new nn.Linear({ inFeatures: 3, outFeatures: 5, bias: false }));
+    this.registerParameter('out_weight', this.embedding.weight);
+  }
+
+  get outWeight(): Tensor {
+    return this.param('out_weight');
+  }
+
+  /** Logits over the vocabulary for int32 ids: embedding(ids)·Eᵀ + b. */
+  forward(ids: Tensor): Tensor {
+    return this.embedding.forward(ids).matmul(this.outWeight.transpose(0, 1)).add(this.param('out_bias'));
+  }
+}
+
 function mlp(): nn.Sequential {
   return new nn.Sequential(
     new nn.Linear({ inFeatures: 4, outFeatures: 3 }),
@@ -99,6 +121,44 @@ describe('namedParameters and parameters', () => {
     const w = zeros([2]);
     w.requiresGrad = true;
     assert.throws(() => m.tryRegister('derived', w.mul(2)), (e: unknown) => e instanceof ValueError && /derived/.test(e.message));
+  });
+});
+
+describe('shared modules and tied weights (each tensor once, as PyTorch)', () => {
+  test('a module used twice lists its parameters once, under the first name; the state dict has every name', () => {
+    const shared = new nn.Linear({ inFeatures: 2, outFeatures: 2 });
+    const model = new nn.Sequential(shared, shared);
+    assert.deepEqual(model.namedParameters().map(([k]) => k), ['0.weight', '0.bias']);
+    assert.deepEqual(model.parameters(), [shared.weight, shared.bias]);
+    assert.deepEqual(model.namedParameters('', false).map(([k]) => k), ['0.weight', '0.bias', '1.weight', '1.bias']);
+    assert.equal(model.numParameters(), 6);
+    assert.deepEqual(Object.keys(model.stateDict()), ['0.weight', '0.bias', '1.weight', '1.bias']);
+    const result = model.loadStateDict(model.stateDict());
+    assert.deepEqual(result, { missingKeys: [], unexpectedKeys: [] });
+  });
+
+  test('a tied weight is one parameter: counted once, one gradient summing both uses, still tied after to()', () => {
+    const model = new Tied();
+    // own parameters first (out_bias, out_weight), then the submodules (embedding.weight is the tied tensor)
+    assert.deepEqual(model.namedParameters().map(([k]) => k), ['out_bias', 'out_weight', 'head.weight']);
+    assert.deepEqual(Object.keys(model.stateDict()), ['out_bias', 'out_weight', 'embedding.weight', 'head.weight']);
+    assert.equal(model.numParameters(), 5 + 15 + 15);
+    model.loadStateDict({
+      out_bias: zeros([5]), out_weight: zeros([5, 3]), 'head.weight': zeros([5, 3]),
+      'embedding.weight': tensor([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [0, 0, 0]]),
+    });
+    assert.equal(model.outWeight, model.embedding.weight);
+    assert.equal(model.outWeight.data[0], 1, 'the later key wins for a tied tensor, as PyTorch');
+    // logits for id 3: E·e₃ = [1, 1, 0, 2, 0]; d sum(logits)/dE: row 3 gets Σ_j E_j = [2, 2, 1] from
+    // the lookup, and every row j gets e₃ = [1, 1, 0] from the projection
+    const logits = model.forward(tensor([3], { dtype: 'int32' }));
+    assert.deepEqual(logits.toArray(), [[1, 1, 0, 2, 0]]);
+    logits.sum().backward();
+    assert.deepEqual(model.embedding.weight.grad!.toArray(), [[1, 1, 0], [1, 1, 0], [1, 1, 0], [3, 3, 1], [1, 1, 0]]);
+    model.to('float64');
+    assert.equal(model.outWeight, model.embedding.weight, 'to() keeps the tie');
+    assert.equal(model.outWeight.dtype, 'float64');
+    assert.equal(model.numParameters(), 35);
   });
 });
 
@@ -299,6 +359,28 @@ describe('modes, gradients, dtype and freezing', () => {
     const gru = new nn.GRU({ inputSize: 2, hiddenSize: 3 }).to('float64');
     assert.equal(gru.forward(ones([4, 2], { dtype: 'float64' }))[0].dtype, 'float64');
     assert.throws(() => gru.forward(ones([4, 2])), DTypeError);
+  });
+
+  test('to() with the current dtype keeps the parameter objects', () => {
+    const lin = new nn.Linear({ inFeatures: 2, outFeatures: 2 });
+    const [w, b] = lin.parameters();
+    lin.to('float32');
+    assert.equal(lin.weight, w);
+    assert.equal(lin.bias, b);
+  });
+
+  test('train() and eval() switch the inter-layer dropout of a recurrent layer', () => {
+    manualSeed(9);
+    const lstm = new nn.LSTM({ inputSize: 3, hiddenSize: 8, numLayers: 2, dropout: 0.5 });
+    const x = randn([4, 2, 3]);
+    const a = lstm.forward(x)[0].toArray();
+    const b = lstm.forward(x)[0].toArray();
+    assert.notDeepEqual(a, b, 'training: two passes draw different masks');
+    lstm.eval();
+    assert.deepEqual(lstm.forward(x)[0].toArray(), lstm.forward(x)[0].toArray());
+    const reference = new nn.LSTM({ inputSize: 3, hiddenSize: 8, numLayers: 2 });
+    reference.loadStateDict(lstm.stateDict());
+    assert.deepEqual(lstm.forward(x)[0].toArray(), reference.forward(x)[0].toArray(), 'eval: no dropout at all');
   });
 
   test('to(\'int32\') is refused', () => {

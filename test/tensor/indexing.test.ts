@@ -11,7 +11,7 @@ function leaf(shape: number[], seed: number): Tensor {
   return randn(shape, { dtype: 'float64', requiresGrad: true });
 }
 
-const ix = (data: number[] | number[][] | number[][][]): Tensor => tensor(data, { dtype: 'int32' });
+const ix = (data: number | number[] | number[][] | number[][][]): Tensor => tensor(data, { dtype: 'int32' });
 /** [[0, 1, 2], [3, 4, 5]] */
 const m23 = (): Tensor => tensor([[0, 1, 2], [3, 4, 5]]);
 
@@ -89,6 +89,7 @@ test('gather errors', () => {
   assert.throws(() => gather(x, 1, ix([0, 1])), ShapeError);
   assert.throws(() => gather(x, 1, ix([[0], [0], [0]])), ShapeError);
   assert.throws(() => gather(x, 1, tensor([[0], [1]])), DTypeError);
+  assert.throws(() => gather(tensor(5), 0, ix(0)), ShapeError);
 });
 
 test('gather backward scatters and adds the gradient', () => {
@@ -142,6 +143,7 @@ test('scatterAdd errors', () => {
   assert.throws(() => scatterAdd(x, 1, ix([0, 0]), src), ShapeError);
   assert.throws(() => scatterAdd(x, 1, ix([[0, 0], [0, 0]]), tensor([[1, 2], [3, 4]], { dtype: 'float64' })), DTypeError);
   assert.throws(() => scatterAdd(x, 1, tensor([[0, 0], [0, 0]]), src), DTypeError);
+  assert.throws(() => scatterAdd(tensor(5), 0, ix(0), tensor(1)), ShapeError);
 });
 
 test('scatterAdd backward: x gets the gradient, src gets it gathered (zero where unused)', () => {

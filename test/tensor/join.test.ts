@@ -57,6 +57,7 @@ test('concat errors: dtype, axis, empty list', () => {
   assert.throws(() => concat([a, a], 2), IndexError);
   assert.throws(() => concat([a, a], -3), IndexError);
   assert.throws(() => concat([]), ValueError);
+  assert.throws(() => concat([tensor(1), tensor(2)]), ShapeError);
 });
 
 test('concat gradcheck, with one input not requiring grad', () => {
@@ -138,6 +139,7 @@ test('split errors', () => {
   assert.throws(() => split(v, [2, 3]), ValueError);
   assert.throws(() => split(v, [5, -1]), ValueError);
   assert.throws(() => split(v, 2, 1), IndexError);
+  assert.throws(() => split(tensor(3), 1), ShapeError);
 });
 
 test('split gradcheck', () => {
@@ -179,6 +181,7 @@ test('chunk errors', () => {
   assert.throws(() => chunk(tensor([1, 2]), 0), ValueError);
   assert.throws(() => chunk(tensor([1, 2]), 1.5), ValueError);
   assert.throws(() => chunk(tensor([1, 2]), 2, 1), IndexError);
+  assert.throws(() => chunk(tensor(3), 1), ShapeError);
 });
 
 test('chunk gradcheck', () => {

@@ -233,6 +233,12 @@ test('narrow out of range is an IndexError', () => {
   assert.throws(() => narrow(x, 2, 0, 1), IndexError);
 });
 
+test('narrow, slice and select refuse 0-d tensors, as torch', () => {
+  assert.throws(() => narrow(tensor(5), 0, 0, 1), ShapeError);
+  assert.throws(() => slice(tensor(5), 0, 0, 1), ShapeError);
+  assert.throws(() => select(tensor(5), 0, 0), ShapeError);
+});
+
 test('narrow gradcheck and backward', () => {
   assert.ok(gradcheck((x) => narrow(x, -1, 1, 2), [leaf([3, 4], 9)]));
   const x = zeros([2, 3], { requiresGrad: true });

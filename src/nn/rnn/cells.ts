@@ -141,6 +141,7 @@ export class GRUCell extends CellBase {
   constructor(options: CellOptions & { resetAfter?: boolean }) {
     super('GRUCell', 3, options);
     this.resetAfter = options.resetAfter ?? true;
+    if (typeof this.resetAfter !== 'boolean') throw new ValueError(`GRUCell: resetAfter must be a boolean; got ${String(options.resetAfter)}`);
   }
 
   forward(input: Tensor, h?: Tensor | null): Tensor {

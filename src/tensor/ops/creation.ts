@@ -123,6 +123,12 @@ export function eye(n: number, m = n, options?: TensorOptions): Tensor {
   return t;
 }
 
+/** Real-valued draws need a floating dtype (torch raises for rand/randn into integers too). */
+function floatOnly(op: string, options?: TensorOptions): TensorOptions | undefined {
+  if (options?.dtype === 'int32') throw new DTypeError(`${op}: dtype must be float32 or float64; got int32`);
+  return options;
+}
+
 function random(op: string, shape: readonly number[], draw: () => number, options?: TensorOptions): Tensor {
   const t = empty(checkDType(op, 'dtype', options?.dtype ?? 'float32'), checkShape(op, shape));
   for (let i = 0; i < t.size; i++) t.data[i] = draw();
@@ -130,15 +136,15 @@ function random(op: string, shape: readonly number[], draw: () => number, option
 }
 
 /** Uniform on [0, 1), from the global generator. */
-export function rand(shape: readonly number[], options?: TensorOptions): Tensor { return random('rand', shape, uniform, options); }
+export function rand(shape: readonly number[], options?: TensorOptions): Tensor { return random('rand', shape, uniform, floatOnly('rand', options)); }
 /** Standard normal, from the global generator. */
-export function randn(shape: readonly number[], options?: TensorOptions): Tensor { return random('randn', shape, normal, options); }
+export function randn(shape: readonly number[], options?: TensorOptions): Tensor { return random('randn', shape, normal, floatOnly('randn', options)); }
 /** Integers uniform on [low, high); dtype int32 unless given. */
 export function randint(low: number, high: number, shape: readonly number[], options?: TensorOptions): Tensor {
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
     throw new ValueError(`randint: needs integers low < high; got low=${low}, high=${high}`);
   }
-  return random('randint', shape, () => randomInt(low, high), { dtype: 'int32', ...options });
+  return random('randint', shape, () => randomInt(low, high), { ...options, dtype: options?.dtype ?? 'int32' });
 }
 /** Uniform on [lo, hi) — in place of torch's `uniform_`. */
 export function uniformTensor(shape: readonly number[], lo: number, hi: number, options?: TensorOptions): Tensor {

@@ -1,0 +1,21 @@
+/** `recurrent generate`: sample text from a trained character model. */
+import { generateText } from '../../decode/generate_text.js';
+import { manualSeed } from '../../tensor/random.js';
+import { loadCharModel } from '../char_model.js';
+
+export interface GenerateCommandOptions {
+  checkpoint: string;
+  prime: string;
+  length: number;
+  temperature: number;
+  topK?: number;
+  topP?: number;
+  seed?: number;
+}
+
+export function generateCommand(o: GenerateCommandOptions): void {
+  const { model, vocab } = loadCharModel(o.checkpoint);
+  if (o.seed !== undefined) manualSeed(o.seed);
+  const text = generateText(model, vocab, { prime: o.prime, length: o.length, temperature: o.temperature, topK: o.topK, topP: o.topP });
+  process.stdout.write(`${o.prime}${text}\n`);
+}

@@ -1,0 +1,218 @@
+/** `recurrent train`: a character-level language model, by default an LSTM on Moby-Dick. */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ValueError } from '../../errors.js';
+import { generateText } from '../../decode/generate_text.js';
+import { LanguageModel, type CellKind } from '../../nn/language_model.js';
+import { Adam } from '../../optim/adam.js';
+import { clipGradNorm } from '../../optim/clip.js';
+import { getRngState, manualSeed, setRngState } from '../../tensor/random.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { charTokenize } from '../../text/tokenizers.js';
+import { Vocabulary } from '../../text/vocab.js';
+import { CheckpointCallback, type Callback, type FitContext } from '../../train/callbacks.js';
+import { resolveCheckpoint, saveCheckpoint, type Checkpoint } from '../../train/checkpoint.js';
+import { fit } from '../../train/fit.js';
+import { languageModelTask } from '../../train/language_model_task.js';
+import { toStreams, windowCount, windows, type Window } from '../../train/tbptt.js';
+import { MODEL_KIND, loadCharModel, type CharModelConfig, type CurveHistory, type TrainingRecord } from '../char_model.js';
+import { loadCorpus, splitHeldOut } from '../corpus.js';
+import { formatDuration, parseDuration } from '../duration.js';
+import { ProgressDisplay } from '../progress.js';
+import { writeReport } from '../report.js';
+
+export interface TrainCommandOptions {
+  data?: string;
+  cell: string;
+  hidden: number;
+  layers: number;
+  embedding?: number;
+  dropout: number;
+  batch: number;
+  seqLen: number;
+  lr: number;
+  clip: number;
+  time?: string;
+  epochs?: number;
+  steps?: number;
+  out: string;
+  resume: boolean;
+  seed: number;
+  sampleEvery: number;
+  sampleLength: number;
+  validateEvery: number;
+  checkpointEvery: number;
+  logInterval: number;
+  plain?: boolean;
+}
+
+/** Validation reads the held-out text in long windows; with the state carried, window length does not change the loss. */
+const VALID_SEQ_LEN = 200;
+/** Steps per point of the training curve. */
+const CURVE_EVERY = 20;
+
+interface Run {
+  model: LanguageModel;
+  vocab: Vocabulary;
+  record: TrainingRecord;
+  history: CurveHistory;
+  /** The checkpoint resumed from, if any. */
+  resumed: Checkpoint | null;
+  rng: number[] | null;
+}
+
+function cellKind(value: string): CellKind {
+  if (value !== 'lstm' && value !== 'gru' && value !== 'rnn') throw new ValueError(`--cell: expected lstm, gru or rnn; got '${value}'`);
+  return value;
+}
+
+function newRun(o: TrainCommandOptions, trainChars: readonly string[], source: string): Run {
+  manualSeed(o.seed);
+  const vocab = Vocabulary.build(trainChars, { specials: ['<unk>'], unkToken: '<unk>' });
+  const model = new LanguageModel({
+    vocabSize: vocab.size, cell: cellKind(o.cell), hiddenSize: o.hidden, numLayers: o.layers,
+    embeddingDim: o.embedding ?? Math.min(o.hidden, 64), dropout: o.dropout,
+  });
+  const record: TrainingRecord = {
+    step: 0, epoch: 0, window: 0, seed: o.seed, batch: o.batch, seqLen: o.seqLen, lr: o.lr, clip: o.clip,
+    data: o.data ?? null, source, heldOut: 0.1, seconds: 0,
+  };
+  return { model, vocab, record, history: { train: [], valid: [] }, resumed: null, rng: null };
+}
+
+function resumeRun(dir: string): Run {
+  const { model, vocab, config, checkpoint } = loadCharModel(dir);
+  return { model, vocab, record: { ...config.training }, history: config.history, resumed: checkpoint, rng: config.rng };
+}
+
+export async function trainCommand(o: TrainCommandOptions): Promise<void> {
+  const ckptDir = join(o.out, 'checkpoint');
+  mkdirSync(o.out, { recursive: true });
+  const canResume = o.resume && resolveCheckpoint(ckptDir) !== null;
+  if (o.resume && !canResume) console.log(`no checkpoint in ${ckptDir}; starting a new run`);
+  const resumedRecord = canResume ? resumeRun(ckptDir) : null;
+  // The corpus (and its split) come from the saved record when resuming.
+  const corpus = loadCorpus(resumedRecord ? resumedRecord.record.data ?? undefined : o.data);
+  const chars = charTokenize(corpus.text);
+  const heldOut = resumedRecord?.record.heldOut ?? 0.1;
+  const [trainChars, validChars] = splitHeldOut(chars, heldOut);
+  const run = resumedRecord ?? newRun(o, trainChars, corpus.source);
+  const { model, vocab, record, history } = run;
+
+  const { streams: trainStreams, steps: trainSteps } = toStreams(vocab.encode(trainChars), record.batch);
+  const validBatch = Math.max(1, Math.min(record.batch, Math.floor(validChars.length / (VALID_SEQ_LEN + 1))));
+  const { streams: validStreams, steps: validSteps } = toStreams(vocab.encode(validChars), validBatch);
+  const perEpoch = windowCount(trainSteps, record.seqLen);
+
+  const optimizer = new Adam(model.parameters(), { lr: record.lr });
+  const trainTask = languageModelTask(model);
+  const validTask = languageModelTask(model);
+  if (run.resumed) {
+    if (run.resumed.optimizer) optimizer.loadStateDict(run.resumed.optimizer);
+    const extra = run.resumed.extra;
+    if (extra?.h) trainTask.state = extra.c ? [extra.h, extra.c] : extra.h;
+  }
+  if (run.rng) setRngState(run.rng);
+
+  const maxTime = o.time !== undefined ? parseDuration(o.time) : undefined;
+  const epochs = o.epochs ?? (maxTime === undefined && o.steps === undefined ? 1 : undefined);
+  const maxSteps = o.steps;
+  const totalSteps = maxSteps ?? (epochs !== undefined ? epochs * perEpoch : undefined);
+  const params = model.numParameters();
+  const n = (x: number): string => x.toLocaleString('en-US');
+  const describe = `${model.options.cell.toUpperCase()} ${model.options.numLayers}×${model.options.hiddenSize}, embedding ${model.options.embeddingDim}, ${n(params)} parameters`;
+  console.log(`data: ${record.source}: ${n(chars.length)} characters, ${vocab.size} symbols; the last ${Math.round(heldOut * 100)}% (${n(validChars.length)}) held out`);
+  console.log(`model: ${describe}; batch ${record.batch}×${record.seqLen}, Adam lr ${record.lr}, clip ${record.clip}`);
+  const bounds = [maxTime !== undefined ? formatDuration(maxTime) : null, epochs !== undefined ? `${epochs} epoch(s)` : null, maxSteps !== undefined ? `${maxSteps} steps` : null];
+  console.log(`run: ${run.resumed ? `resuming at step ${record.step}` : 'new'}, until ${bounds.filter(Boolean).join(' or ')}; ${n(perEpoch)} steps per epoch; output in ${o.out}`);
+
+  const progress = new ProgressDisplay({ totalSteps, maxTime, interval: o.logInterval, plain: o.plain, startStep: record.step });
+  const samples: string[] = [];
+  const sample = (step: number): string => {
+    // Sampling draws from the generator; restoring its state keeps training reproducible.
+    const saved = getRngState();
+    const text = generateText(model, vocab, { prime: '\n', length: o.sampleLength, temperature: 0.8 });
+    setRngState(saved);
+    samples.push(`step ${step}:\n${text}`);
+    return text;
+  };
+
+  // Where training stands: epoch and windows done in it (the resume point), kept by the callbacks below.
+  let epoch = record.epoch;
+  let windowInEpoch = record.window;
+  let resumePending = run.resumed !== null && record.window > 0;
+  const startSeconds = record.seconds;
+  let curveLoss = 0;
+  let curveItems = 0;
+  const save = (ctx: FitContext): void => {
+    const done = windowInEpoch >= perEpoch;
+    Object.assign(record, { step: ctx.step, epoch: done ? epoch + 1 : epoch, window: done ? 0 : windowInEpoch, seconds: startSeconds + ctx.elapsed });
+    const state = trainTask.state;
+    const extra: Record<string, Tensor> | null = done || state === null ? null : Array.isArray(state) ? { h: state[0], c: state[1] } : { h: state };
+    const config: CharModelConfig = { kind: MODEL_KIND, model: { ...model.options }, vocab: vocab.toJSON(), training: record, rng: getRngState(), history };
+    saveCheckpoint(ckptDir, { config: { ...config }, model: model.stateDict(), optimizer: optimizer.stateDict(), extra });
+  };
+  const bookkeeping: Callback = {
+    onEpochBegin: (e) => { epoch = e; },
+    onBatchEnd: (logs, ctx) => {
+      windowInEpoch++;
+      curveLoss += logs.loss * logs.count;
+      curveItems += logs.count;
+      if (ctx.step % CURVE_EVERY === 0) {
+        history.train.push([ctx.step, curveLoss / curveItems / Math.LN2]);
+        curveLoss = 0;
+        curveItems = 0;
+      }
+      if (o.sampleEvery > 0 && ctx.step % o.sampleEvery === 0) progress.log(`--- sample at step ${ctx.step} ---\n${sample(ctx.step)}\n---`);
+    },
+    onValidationEnd: (metrics, ctx) => { history.valid.push([ctx.step, metrics.bitsPerChar]); },
+  };
+  const result = fit<Window>({
+    model, optimizer,
+    trainData: () => {
+      const skip = windowInEpoch;
+      return (function* () {
+        let i = 0;
+        for (const w of windows(trainStreams, trainSteps, record.batch, record.seqLen)) if (i++ >= skip) yield w;
+      })();
+    },
+    validData: () => windows(validStreams, validSteps, validBatch, VALID_SEQ_LEN),
+    step: (w, training) => (training ? trainTask : validTask).step(w, training),
+    onSequenceStart: (phase) => {
+      if (phase === 'valid') validTask.reset();
+      else if (resumePending) resumePending = false; // continue the interrupted epoch with its carried state
+      else {
+        windowInEpoch = 0;
+        trainTask.reset();
+      }
+    },
+    epochs, maxSteps, maxTime,
+    clipGradNorm: record.clip > 0 ? (p) => { clipGradNorm(p, record.clip); } : undefined,
+    validateEvery: o.validateEvery > 0 ? o.validateEvery : undefined,
+    callbacks: [bookkeeping, progress, new CheckpointCallback(save, { every: o.checkpointEvery })],
+    startStep: record.step,
+    startEpoch: record.epoch,
+  });
+
+  const valid = result.lastValidation;
+  const final = sample(result.steps);
+  console.log(`\nstopped: ${result.stoppedBecause} at step ${result.steps}, after ${formatDuration(record.seconds - startSeconds)} in this run`);
+  if (valid) console.log(`held-out: ${valid.loss.toFixed(4)} nats/char, ${valid.bitsPerChar.toFixed(4)} bits/char`);
+  console.log(`--- final sample ---\n${final}\n---`);
+  await writeReport(o.out, [
+    ...history.train.map(([step, bpc]) => ({ step, split: 'train', bitsPerChar: bpc })),
+    ...history.valid.map(([step, bpc]) => ({ step, split: 'validation', bitsPerChar: bpc })),
+  ], {
+    title: `Character-level ${model.options.cell.toUpperCase()} on ${record.source}`,
+    rows: [
+      ['steps', String(result.steps)],
+      ['stopped', result.stoppedBecause],
+      ['training time', formatDuration(record.seconds)],
+      ['held-out loss', valid ? `${valid.loss.toFixed(4)} nats/char (${valid.bitsPerChar.toFixed(4)} bits/char)` : 'not measured'],
+      ['model', describe],
+      ['training', `batch ${record.batch}×${record.seqLen}, Adam lr ${record.lr}, clip ${record.clip}, seed ${record.seed}`],
+    ],
+    samples: samples.slice(-5),
+  });
+  console.log(`checkpoint: ${ckptDir}\nloss curves: ${join(o.out, 'loss_curve.svg')}, ${join(o.out, 'loss_curve.png')}\nreport: ${join(o.out, 'report.html')}`);
+}

@@ -1,0 +1,23 @@
+/** The `optim` namespace: optimizers, gradient clipping and learning-rate schedules. */
+export { Optimizer } from './optimizer.js';
+export type { OptimizerSpec, OptimizerStateDict, ParamGroup, ParamGroupSpec, ParamState } from './optimizer.js';
+export { SGD } from './sgd.js';
+export type { SGDHyperparameters, SGDOptions, SGDParamGroup } from './sgd.js';
+export { Adam } from './adam.js';
+export type { AdamHyperparameters, AdamOptions, AdamParamGroup } from './adam.js';
+export { AdamW } from './adamw.js';
+export { RMSprop } from './rmsprop.js';
+export type { RMSpropHyperparameters, RMSpropOptions, RMSpropParamGroup } from './rmsprop.js';
+export { Adagrad } from './adagrad.js';
+export type { AdagradHyperparameters, AdagradOptions, AdagradParamGroup } from './adagrad.js';
+export { clipGradNorm, clipGradValue } from './clip.js';
+export type { ClipGradNormOptions } from './clip.js';
+export { LRScheduler } from './scheduler.js';
+export type { ScheduleStateDict, ScheduleStateValue } from './scheduler.js';
+export { CosineAnnealingLR, ExponentialLR, LinearLR, StepLR } from './lr_schedules.js';
+export type { CosineAnnealingLROptions, ExponentialLROptions, LinearLROptions, StepLROptions } from './lr_schedules.js';
+export { SequentialLR } from './sequential_lr.js';
+export type { SequentialLROptions } from './sequential_lr.js';
+export { ReduceLROnPlateau } from './reduce_lr_on_plateau.js';
+export type { ReduceLROnPlateauOptions } from './reduce_lr_on_plateau.js';
+export type { Check, Checks } from './options.js';

@@ -1,0 +1,109 @@
+/**
+ * Callbacks hook into `fit`, as Keras's do: progress display, early stopping, checkpointing and
+ * learning-rate schedules are all callbacks.
+ */
+import { ValueError } from '../errors.js';
+import type { Metrics } from './metrics.js';
+
+/** What a callback sees of the run. */
+export interface FitContext {
+  /** Optimizer steps taken so far (over all epochs, including resumed ones). */
+  step: number;
+  epoch: number;
+  /** Seconds since fit started. */
+  elapsed: number;
+  /** Ask fit to stop after the current batch. */
+  stop(reason: string): void;
+}
+
+export interface BatchLogs extends Metrics {
+  /** Items per second over the last batch. */
+  itemsPerSecond: number;
+  /** Learning rate of the first parameter group. */
+  lr: number;
+}
+
+export interface Callback {
+  onTrainBegin?(ctx: FitContext): void;
+  onEpochBegin?(epoch: number, ctx: FitContext): void;
+  onBatchEnd?(logs: BatchLogs, ctx: FitContext): void;
+  /** After each validation pass (every `validateEvery` steps and at each epoch's end). */
+  onValidationEnd?(metrics: Metrics, ctx: FitContext): void;
+  onEpochEnd?(epoch: number, train: Metrics, ctx: FitContext): void;
+  onTrainEnd?(ctx: FitContext): void;
+}
+
+export interface EarlyStoppingOptions {
+  /** Validation passes without improvement before stopping; default 3. */
+  patience?: number;
+  /** Smallest decrease of the validation loss that counts as improvement; default 0. */
+  minDelta?: number;
+}
+
+/** Stops training when the validation loss has not improved for `patience` validation passes. */
+export class EarlyStopping implements Callback {
+  private best = Infinity;
+  private waited = 0;
+  readonly patience: number;
+  readonly minDelta: number;
+
+  constructor(options: EarlyStoppingOptions = {}) {
+    this.patience = options.patience ?? 3;
+    this.minDelta = options.minDelta ?? 0;
+    if (!Number.isInteger(this.patience) || this.patience < 0) throw new ValueError(`EarlyStopping: patience must be a non-negative integer; got ${options.patience}`);
+  }
+
+  onValidationEnd(metrics: Metrics, ctx: FitContext): void {
+    if (metrics.loss < this.best - this.minDelta) {
+      this.best = metrics.loss;
+      this.waited = 0;
+    } else if (++this.waited > this.patience) {
+      ctx.stop(`validation loss has not improved for ${this.waited} passes (best ${this.best.toFixed(4)})`);
+    }
+  }
+}
+
+/** Calls `save` every `every` steps, at the end of training, and (with `onImprovement`) whenever validation improves. */
+export class CheckpointCallback implements Callback {
+  private best = Infinity;
+
+  constructor(private readonly save: (ctx: FitContext, reason: 'periodic' | 'best' | 'end') => void, private readonly options: { every?: number; onImprovement?: boolean } = {}) {}
+
+  onBatchEnd(_: BatchLogs, ctx: FitContext): void {
+    const every = this.options.every;
+    if (every !== undefined && every > 0 && ctx.step % every === 0) this.save(ctx, 'periodic');
+  }
+
+  onValidationEnd(metrics: Metrics, ctx: FitContext): void {
+    if (this.options.onImprovement && metrics.loss < this.best) {
+      this.best = metrics.loss;
+      this.save(ctx, 'best');
+    }
+  }
+
+  onTrainEnd(ctx: FitContext): void {
+    this.save(ctx, 'end');
+  }
+}
+
+/** Something with a `step()` that adjusts the learning rate (StepLR, CosineAnnealingLR, …) or `step(metric)` (ReduceLROnPlateau). */
+export interface Schedule {
+  step(metric?: number): void;
+}
+
+/** Steps a schedule every optimizer step ('step'), every epoch ('epoch'), or after each validation with its loss ('validation'). */
+export class ScheduleCallback implements Callback {
+  constructor(private readonly schedule: Schedule, private readonly every: 'step' | 'epoch' | 'validation' = 'epoch') {}
+
+  onBatchEnd(): void {
+    if (this.every === 'step') this.schedule.step();
+  }
+
+  onEpochEnd(): void {
+    if (this.every === 'epoch') this.schedule.step();
+  }
+
+  onValidationEnd(metrics: Metrics): void {
+    if (this.every === 'validation') this.schedule.step(metrics.loss);
+  }
+}
