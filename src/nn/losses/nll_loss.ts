@@ -128,7 +128,7 @@ export function classIndexLoss(op: string, logProbs: Tensor, target: Tensor, lay
     index[i] = c;
     valid[i] = 1;
     coef[i] = -(1 - eps) * w;
-    denominator += 1;
+    denominator += w;
   }
 
   const gatherShape = [layout.innerShape[0]!, 1, ...layout.innerShape.slice(1)];
