@@ -16,6 +16,8 @@ export type { LSTMOptions } from './rnn/lstm.js';
 export { GRU } from './rnn/gru.js';
 export type { GRUOptions } from './rnn/gru.js';
 export { RNNCell, LSTMCell, GRUCell } from './rnn/cells.js';
+export { isRecurrentCell } from './rnn/cell.js';
+export type { RecurrentCell } from './rnn/cell.js';
 export type { CellOptions } from './rnn/cells.js';
 export { uniformInit, normalInit, xavierUniform, orthogonal } from './init.js';
 export { LanguageModel, detachState } from './language_model.js';

@@ -16,6 +16,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { uniformInit } from '../init.js';
 import { Module, paramDType, positiveInt } from '../module.js';
 import { gruStep, lstmStep, rnnStep, type Nonlinearity } from './cell_steps.js';
+import type { RecurrentCell } from './cell.js';
 
 export interface CellOptions {
   inputSize: number;
@@ -26,7 +27,7 @@ export interface CellOptions {
   dtype?: DType;
 }
 
-abstract class CellBase extends Module {
+abstract class CellBase extends Module implements RecurrentCell {
   readonly inputSize: number;
   readonly hiddenSize: number;
   readonly bias: boolean;
@@ -46,6 +47,20 @@ abstract class CellBase extends Module {
   }
 
   get weightHH(): Tensor { return this.param('weight_hh'); }
+
+  abstract readonly stateSize: readonly number[];
+
+  get outputSize(): number {
+    return this.hiddenSize;
+  }
+
+  /** One step through the cell interface: (input (N, I), states) → [output, new states]. */
+  abstract call(input: Tensor, states: readonly Tensor[]): [Tensor, Tensor[]];
+
+  zeroState(batch: number, dtype?: DType): Tensor[] {
+    const d = dtype ?? this.param('weight_ih').dtype;
+    return this.stateSize.map((size) => empty(d, [batch, size]));
+  }
   get biasHH(): Tensor | null { return this.optionalParam('bias_hh'); }
 
   /** Checks the input, adds a batch axis when unbatched, and returns x·W_ihᵀ + b_ih. */
@@ -98,10 +113,19 @@ export class RNNCell extends CellBase {
     }
   }
 
+  get stateSize(): readonly number[] {
+    return [this.hiddenSize];
+  }
+
   forward(input: Tensor, h?: Tensor | null): Tensor {
     const { xp, unbatched } = this.project(input);
     const h0 = this.state('h', h, xp.shape[0]!, unbatched, xp);
     return CellBase.unbatch(rnnStep(xp, h0, this.weightHH, this.biasHH, this.nonlinearity), unbatched);
+  }
+
+  call(input: Tensor, states: readonly Tensor[]): [Tensor, Tensor[]] {
+    const h = this.forward(input, states[0]);
+    return [h, [h]];
   }
 }
 
@@ -115,6 +139,15 @@ export class RNNCell extends CellBase {
 export class LSTMCell extends CellBase {
   constructor(options: CellOptions) {
     super('LSTMCell', 4, options);
+  }
+
+  get stateSize(): readonly number[] {
+    return [this.hiddenSize, this.hiddenSize];
+  }
+
+  call(input: Tensor, states: readonly Tensor[]): [Tensor, Tensor[]] {
+    const [h, c] = this.forward(input, states.length === 2 ? [states[0]!, states[1]!] : null);
+    return [h, [h, c]];
   }
 
   forward(input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, Tensor] {
@@ -142,6 +175,15 @@ export class GRUCell extends CellBase {
     super('GRUCell', 3, options);
     this.resetAfter = options.resetAfter ?? true;
     if (typeof this.resetAfter !== 'boolean') throw new ValueError(`GRUCell: resetAfter must be a boolean; got ${String(options.resetAfter)}`);
+  }
+
+  get stateSize(): readonly number[] {
+    return [this.hiddenSize];
+  }
+
+  call(input: Tensor, states: readonly Tensor[]): [Tensor, Tensor[]] {
+    const h = this.forward(input, states[0]);
+    return [h, [h]];
   }
 
   forward(input: Tensor, h?: Tensor | null): Tensor {
