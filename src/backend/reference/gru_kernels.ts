@@ -7,21 +7,20 @@
  * holds h·W_hnᵀ + b_hn (resetAfter) or r⊙h (reset-before).
  */
 import type { GruCache, RecurrentBackward, RecurrentForward } from '../recurrent_kernels.js';
-import { gemm } from './gemm.js';
-import { columnSums, planSteps, previousRow, previousRows, scratch, sigmoid, transposedProduct } from './sequence_steps.js';
+import { type KernelContext, columnSums, copyOf, planSteps, previousRow, previousRows, referenceContext, sigmoid, transposedProduct } from './sequence_steps.js';
 
-export function gruForward(a: RecurrentForward<GruCache>): void {
+export function gruForward(a: RecurrentForward<GruCache>, k: KernelContext = referenceContext): void {
   const { xProj, h0, wHH, bHH, out, hN, batchSizes, hiddenSize: H } = a;
   const { gates, hn, resetAfter } = a.cache;
   const G = 3 * H;
   const plan = planSteps(a);
-  const h = h0.slice();
-  const gh = scratch(h0, a.batch * G);
+  const h = copyOf(k, h0);
+  const gh = k.scratch(h0, a.batch * G);
   const bias = (q: number, j: number): number => (bHH ? bHH[q * H + j]! : 0);
   for (const t of plan.order) {
     const bs = batchSizes[t]!;
     const off = plan.offsets[t]!;
-    gemm({ c: gh, cOffset: 0, ldc: G, a: h, aOffset: 0, lda: H, transA: false, b: wHH, bOffset: 0, ldb: H, transB: true, m: bs, k: H, n: resetAfter ? G : 2 * H, accumulate: false });
+    k.gemm({ c: gh, cOffset: 0, ldc: G, a: h, aOffset: 0, lda: H, transA: false, b: wHH, bOffset: 0, ldb: H, transB: true, m: bs, k: H, n: resetAfter ? G : 2 * H, accumulate: false });
     for (let r = 0; r < bs; r++) {
       const row = off + r;
       const xb = row * G;
@@ -35,7 +34,7 @@ export function gruForward(a: RecurrentForward<GruCache>): void {
       }
     }
     if (!resetAfter) {
-      gemm({ c: gh, cOffset: 2 * H, ldc: G, a: hn, aOffset: off * H, lda: H, transA: false, b: wHH, bOffset: 2 * H * H, ldb: H, transB: true, m: bs, k: H, n: H, accumulate: false });
+      k.gemm({ c: gh, cOffset: 2 * H, ldc: G, a: hn, aOffset: off * H, lda: H, transA: false, b: wHH, bOffset: 2 * H * H, ldb: H, transB: true, m: bs, k: H, n: H, accumulate: false });
     }
     for (let r = 0; r < bs; r++) {
       const row = off + r;
@@ -55,15 +54,15 @@ export function gruForward(a: RecurrentForward<GruCache>): void {
   hN.set(h);
 }
 
-export function gruBackward(a: RecurrentBackward<GruCache>): void {
+export function gruBackward(a: RecurrentBackward<GruCache>, k: KernelContext = referenceContext): void {
   const { h0, wHH, out, dOut, dHN, dXProj, dH0, dWHH, dBHH, batchSizes, hiddenSize: H } = a;
   const { gates, hn, resetAfter } = a.cache;
   const G = 3 * H;
   const plan = planSteps(a);
-  const dh = dHN.slice();
+  const dh = copyOf(k, dHN);
   // Gradients of the recurrent pre-activations; equal to dXProj except n's part when resetAfter.
-  const dGh = resetAfter ? scratch(dh, plan.rows * G) : dXProj;
-  const drh = resetAfter ? null : scratch(dh, a.batch * H);
+  const dGh = resetAfter ? k.scratch(dh, plan.rows * G) : dXProj;
+  const drh = resetAfter ? null : k.scratch(dh, a.batch * H);
   const prevH = (t: number, r: number, j: number): number => {
     const prev = previousRow(a, plan, t, r);
     return prev < 0 ? h0[r * H + j]! : out[prev * H + j]!;
@@ -97,7 +96,7 @@ export function gruBackward(a: RecurrentBackward<GruCache>): void {
     }
     if (drh) {
       // d(r⊙h) = dn_pre·W_hn, then split between r and h.
-      gemm({ c: drh, cOffset: 0, ldc: H, a: dXProj, aOffset: off * G + 2 * H, lda: G, transA: false, b: wHH, bOffset: 2 * H * H, ldb: H, transB: false, m: bs, k: H, n: H, accumulate: false });
+      k.gemm({ c: drh, cOffset: 0, ldc: H, a: dXProj, aOffset: off * G + 2 * H, lda: G, transA: false, b: wHH, bOffset: 2 * H * H, ldb: H, transB: false, m: bs, k: H, n: H, accumulate: false });
       for (let r = 0; r < bs; r++) {
         const xb = (off + r) * G;
         for (let j = 0; j < H; j++) {
@@ -108,15 +107,15 @@ export function gruBackward(a: RecurrentBackward<GruCache>): void {
         }
       }
     }
-    gemm({ c: dh, cOffset: 0, ldc: H, a: dGh, aOffset: off * G, lda: G, transA: false, b: wHH, bOffset: 0, ldb: H, transB: false, m: bs, k: resetAfter ? G : 2 * H, n: H, accumulate: true });
+    k.gemm({ c: dh, cOffset: 0, ldc: H, a: dGh, aOffset: off * G, lda: G, transA: false, b: wHH, bOffset: 0, ldb: H, transB: false, m: bs, k: resetAfter ? G : 2 * H, n: H, accumulate: true });
   }
   dH0.set(dh);
-  const hPrev = previousRows(a, plan, out, h0, H);
+  const hPrev = previousRows(k, a, plan, out, h0, H);
   if (resetAfter) {
-    transposedProduct(dWHH, dGh, hPrev, G, plan.rows, H);
+    transposedProduct(k, dWHH, dGh, hPrev, G, plan.rows, H);
   } else {
-    gemm({ c: dWHH, cOffset: 0, ldc: H, a: dGh, aOffset: 0, lda: G, transA: true, b: hPrev, bOffset: 0, ldb: H, transB: false, m: 2 * H, k: plan.rows, n: H, accumulate: false });
-    gemm({ c: dWHH, cOffset: 2 * H * H, ldc: H, a: dGh, aOffset: 2 * H, lda: G, transA: true, b: hn, bOffset: 0, ldb: H, transB: false, m: H, k: plan.rows, n: H, accumulate: false });
+    k.gemm({ c: dWHH, cOffset: 0, ldc: H, a: dGh, aOffset: 0, lda: G, transA: true, b: hPrev, bOffset: 0, ldb: H, transB: false, m: 2 * H, k: plan.rows, n: H, accumulate: false });
+    k.gemm({ c: dWHH, cOffset: 2 * H * H, ldc: H, a: dGh, aOffset: 2 * H, lda: G, transA: true, b: hn, bOffset: 0, ldb: H, transB: false, m: H, k: plan.rows, n: H, accumulate: false });
   }
   if (dBHH) columnSums(dBHH, dGh, plan.rows, G);
 }

@@ -6,21 +6,20 @@
  * Cache: activated gates (N, 4H), cells (N, H), and m (N, H) when projecting.
  */
 import type { LstmCache, LstmExtra, LstmGradExtra, RecurrentBackward, RecurrentForward } from '../recurrent_kernels.js';
-import { gemm } from './gemm.js';
-import { columnSums, planSteps, previousRow, previousRows, scratch, sigmoid, transposedProduct } from './sequence_steps.js';
+import { type KernelContext, columnSums, copyOf, planSteps, previousRow, previousRows, referenceContext, sigmoid, transposedProduct } from './sequence_steps.js';
 
-export function lstmForward(a: RecurrentForward<LstmCache> & LstmExtra): void {
+export function lstmForward(a: RecurrentForward<LstmCache> & LstmExtra, k: KernelContext = referenceContext): void {
   const { xProj, h0, c0, wHH, bHH, wHR, peep, out, hN, cN, batchSizes, hiddenSize: H } = a;
   const { gates, cells, m } = a.cache;
   const P = wHR ? wHR.length / H : H;
   const G = 4 * H;
   const plan = planSteps(a);
-  const h = h0.slice();
-  const c = c0.slice();
+  const h = copyOf(k, h0);
+  const c = copyOf(k, c0);
   for (const t of plan.order) {
     const bs = batchSizes[t]!;
     const off = plan.offsets[t]!;
-    gemm({ c: gates, cOffset: off * G, ldc: G, a: h, aOffset: 0, lda: P, transA: false, b: wHH, bOffset: 0, ldb: P, transB: true, m: bs, k: P, n: G, accumulate: false });
+    k.gemm({ c: gates, cOffset: off * G, ldc: G, a: h, aOffset: 0, lda: P, transA: false, b: wHH, bOffset: 0, ldb: P, transB: true, m: bs, k: P, n: G, accumulate: false });
     for (let r = 0; r < bs; r++) {
       const row = off + r;
       const gb = row * G;
@@ -47,7 +46,7 @@ export function lstmForward(a: RecurrentForward<LstmCache> & LstmExtra): void {
       }
     }
     if (m && wHR) {
-      gemm({ c: out, cOffset: off * P, ldc: P, a: m, aOffset: off * H, lda: H, transA: false, b: wHR, bOffset: 0, ldb: H, transB: true, m: bs, k: H, n: P, accumulate: false });
+      k.gemm({ c: out, cOffset: off * P, ldc: P, a: m, aOffset: off * H, lda: H, transA: false, b: wHR, bOffset: 0, ldb: H, transB: true, m: bs, k: H, n: P, accumulate: false });
       h.set(out.subarray(off * P, (off + bs) * P));
     }
   }
@@ -55,16 +54,16 @@ export function lstmForward(a: RecurrentForward<LstmCache> & LstmExtra): void {
   cN.set(c);
 }
 
-export function lstmBackward(a: RecurrentBackward<LstmCache> & LstmExtra & LstmGradExtra): void {
+export function lstmBackward(a: RecurrentBackward<LstmCache> & LstmExtra & LstmGradExtra, k: KernelContext = referenceContext): void {
   const { h0, c0, wHH, wHR, peep, out, dOut, dHN, dCN, dXProj, dH0, dC0, dWHH, dBHH, dWHR, dPeep, batchSizes, hiddenSize: H } = a;
   const { gates, cells, m } = a.cache;
   const P = wHR ? wHR.length / H : H;
   const G = 4 * H;
   const plan = planSteps(a);
-  const dh = dHN.slice();
-  const dc = dCN.slice();
-  const dm = wHR ? scratch(dh, a.batch * H) : dh;
-  const dHAll = wHR ? scratch(dh, plan.rows * P) : null;
+  const dh = copyOf(k, dHN);
+  const dc = copyOf(k, dCN);
+  const dm = wHR ? k.scratch(dh, a.batch * H) : dh;
+  const dHAll = wHR ? k.scratch(dh, plan.rows * P) : null;
   if (dPeep) dPeep.fill(0);
   for (let s = plan.order.length - 1; s >= 0; s--) {
     const t = plan.order[s]!;
@@ -73,7 +72,7 @@ export function lstmBackward(a: RecurrentBackward<LstmCache> & LstmExtra & LstmG
     for (let k = 0; k < bs * P; k++) dh[k]! += dOut[off * P + k]!;
     if (wHR && dHAll) {
       dHAll.set(dh.subarray(0, bs * P), off * P);
-      gemm({ c: dm, cOffset: 0, ldc: H, a: dh, aOffset: 0, lda: P, transA: false, b: wHR, bOffset: 0, ldb: H, transB: false, m: bs, k: P, n: H, accumulate: false });
+      k.gemm({ c: dm, cOffset: 0, ldc: H, a: dh, aOffset: 0, lda: P, transA: false, b: wHR, bOffset: 0, ldb: H, transB: false, m: bs, k: P, n: H, accumulate: false });
     }
     for (let r = 0; r < bs; r++) {
       const row = off + r;
@@ -105,11 +104,11 @@ export function lstmBackward(a: RecurrentBackward<LstmCache> & LstmExtra & LstmG
         dXProj[gb + 3 * H + j] = dGo;
       }
     }
-    gemm({ c: dh, cOffset: 0, ldc: P, a: dXProj, aOffset: off * G, lda: G, transA: false, b: wHH, bOffset: 0, ldb: P, transB: false, m: bs, k: G, n: P, accumulate: false });
+    k.gemm({ c: dh, cOffset: 0, ldc: P, a: dXProj, aOffset: off * G, lda: G, transA: false, b: wHH, bOffset: 0, ldb: P, transB: false, m: bs, k: G, n: P, accumulate: false });
   }
   dH0.set(dh);
   dC0.set(dc);
-  transposedProduct(dWHH, dXProj, previousRows(a, plan, out, h0, P), G, plan.rows, P);
+  transposedProduct(k, dWHH, dXProj, previousRows(k, a, plan, out, h0, P), G, plan.rows, P);
   if (dBHH) columnSums(dBHH, dXProj, plan.rows, G);
-  if (dWHR && dHAll && m) transposedProduct(dWHR, dHAll, m, P, plan.rows, H);
+  if (dWHR && dHAll && m) transposedProduct(k, dWHR, dHAll, m, P, plan.rows, H);
 }

@@ -3,8 +3,32 @@
  * arrays, the order steps run in, and which row holds a sequence's previous state.
  */
 import type { FloatArray } from '../../tensor/dtype.js';
+import type { Gemm } from '../backend.js';
 import type { SequenceLayout } from '../recurrent_kernels.js';
 import { gemm } from './gemm.js';
+
+/**
+ * What the sequence kernels need from a backend: its matrix product and scratch arrays. The
+ * reference context uses plain typed arrays; a fast backend passes one whose arrays live in its
+ * own memory, so the same step loops run there without copies.
+ */
+export interface KernelContext {
+  gemm(g: Gemm): void;
+  /** A zero-filled array of `n` elements of the same kind as `like`. */
+  scratch(like: FloatArray, n: number): FloatArray;
+}
+
+/** A copy of `src` in the context's memory. */
+export function copyOf(k: KernelContext, src: FloatArray): FloatArray {
+  const out = k.scratch(src, src.length);
+  out.set(src);
+  return out;
+}
+
+export const referenceContext: KernelContext = {
+  gemm,
+  scratch: (like, n) => new (like.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(n),
+};
 
 export interface StepPlan {
   /** offsets[t] = first packed row of step t. */
@@ -35,8 +59,8 @@ export function previousRow(layout: SequenceLayout, plan: StepPlan, t: number, b
 }
 
 /** (N, width): for every packed row, the state the step started from (a row of `seq` or of `init`). */
-export function previousRows(layout: SequenceLayout, plan: StepPlan, seq: FloatArray, init: FloatArray, width: number): FloatArray {
-  const out = new (seq.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(plan.rows * width);
+export function previousRows(k: KernelContext, layout: SequenceLayout, plan: StepPlan, seq: FloatArray, init: FloatArray, width: number): FloatArray {
+  const out = k.scratch(seq, plan.rows * width);
   for (const t of plan.order) {
     const bs = layout.batchSizes[t]!;
     for (let b = 0; b < bs; b++) {
@@ -54,14 +78,9 @@ export function columnSums(out: FloatArray, a: FloatArray, rows: number, cols: n
   for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) out[j]! += a[r * cols + j]!;
 }
 
-/** C (m×n) = Aᵀ·B for A (k×m) and B (k×n), both contiguous: the weight-gradient products. */
-export function transposedProduct(c: FloatArray, a: FloatArray, b: FloatArray, m: number, k: number, n: number): void {
-  gemm({ c, cOffset: 0, ldc: n, a, aOffset: 0, lda: m, transA: true, b, bOffset: 0, ldb: n, transB: false, m, k, n, accumulate: false });
-}
-
-/** A fresh array of the same kind as `like`. */
-export function scratch(like: FloatArray, n: number): FloatArray {
-  return new (like.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(n);
+/** C (m×n) = Aᵀ·B for A (rows×m) and B (rows×n), both contiguous: the weight-gradient products. */
+export function transposedProduct(k: KernelContext, c: FloatArray, a: FloatArray, b: FloatArray, m: number, rows: number, n: number): void {
+  k.gemm({ c, cOffset: 0, ldc: n, a, aOffset: 0, lda: m, transA: true, b, bOffset: 0, ldb: n, transB: false, m, k: rows, n, accumulate: false });
 }
 
 export function sigmoid(x: number): number {
