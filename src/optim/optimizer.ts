@@ -3,13 +3,28 @@
  * (each a list of parameters with its own hyperparameters) and per-parameter state, and updates
  * `p.data` in place: tensors are never replaced, and no autograd op is recorded.
  *
- * Subclasses implement `stepGroup`, reading gradients and state through the helpers below.
+ * Subclasses implement `stepGroup`, reading gradients and state through the helpers below:
+ *
+ * ```ts
+ * class SignSGD extends optim.Optimizer<{ lr: number }> {
+ *   constructor(params: Tensor[], options: { lr?: number } = {}) {
+ *     super(params, { lr: 0.01, ...options });
+ *   }
+ *   protected stepGroup(group: optim.ParamGroup): void {
+ *     for (const p of group.params) {
+ *       const g = this.gradOf(p);
+ *       if (g === null) continue;
+ *       for (let i = 0; i < g.length; i++) p.data[i] -= group.lr * Math.sign(g[i]);
+ *     }
+ *   }
+ * }
+ * ```
  */
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { type TypedArray, allocate, isFloating } from '../tensor/dtype.js';
 import { shapesEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { type Checks, fmtValue, nonNegative, rejectUnknown, validate, withDefaults } from './options.js';
+import { type Checks, checksLike, fmtValue, nonNegative, rejectUnknown, validate, withDefaults } from './options.js';
 
 /** A parameter group: parameters and the hyperparameters that apply to them. */
 export interface ParamGroup {
@@ -36,10 +51,13 @@ export interface OptimizerStateDict {
   paramGroups: Record<string, unknown>[];
 }
 
-/** What a subclass tells the base: its name (for messages) and a check for each option. */
+/**
+ * What a subclass may tell the base: its name for messages (default: the class's name) and a
+ * check for each option (default: inferred from the defaults' types, see `checksLike`).
+ */
 export interface OptimizerSpec<O> {
-  name: string;
-  checks: Checks<O>;
+  name?: string;
+  checks?: Checks<O>;
 }
 
 /** Base of the optimizers. `O` holds the hyperparameters of a group (lr and the rest). */
@@ -54,11 +72,17 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
   state = new Map<Tensor, ParamState>();
   private readonly checks: Checks<O>;
 
-  protected constructor(params: readonly Tensor[] | readonly ParamGroupSpec<O>[], defaults: object, spec: OptimizerSpec<O>) {
-    this.name = spec.name;
-    this.checks = spec.checks;
-    rejectUnknown(this.name, defaults, Object.keys(spec.checks));
-    this.defaults = validate(this.name, { ...defaults }, spec.checks);
+  /**
+   * @param params the parameters (floating leaf tensors), or parameter groups
+   * @param defaults every hyperparameter's value for groups that do not set it (the user's options
+   *   merged over the optimizer's defaults); keys without a check are errors
+   * @param spec the optimizer's name and option checks
+   */
+  protected constructor(params: readonly Tensor[] | readonly ParamGroupSpec<O>[], defaults: object, spec: OptimizerSpec<O> = {}) {
+    this.name = spec.name ?? new.target.name;
+    this.checks = spec.checks ?? checksLike<O>(defaults);
+    rejectUnknown(this.name, defaults, Object.keys(this.checks));
+    this.defaults = validate(this.name, { ...defaults }, this.checks);
     this.checkGroup(this.name, this.defaults);
     if (params instanceof Tensor) {
       throw new ValueError(`${this.name}: params must be an array of Tensors or of parameter groups; got a single Tensor (wrap it in an array)`);

@@ -16,7 +16,10 @@ export function fmtValue(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'string') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(fmtValue).join(', ')}]`;
-  if (typeof value === 'object') return `a ${value.constructor?.name ?? 'object'}`;
+  if (typeof value === 'object') {
+    const name = value.constructor === Object || typeof value.constructor?.name !== 'string' ? 'object' : value.constructor.name;
+    return `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`;
+  }
   return String(value);
 }
 
@@ -88,6 +91,27 @@ export function oneOf<T extends string>(choices: readonly T[]): Check<T> {
     }
     return value as T;
   };
+}
+
+/**
+ * Checks inferred from example values, for optimizers that give none: `lr` a finite number >= 0,
+ * other numbers finite, booleans booleans, arrays arrays of finite numbers; anything else is kept.
+ */
+export function checksLike<O>(defaults: object): Checks<O> {
+  const checks: Record<string, Check<unknown>> = {};
+  for (const [key, example] of Object.entries(defaults)) {
+    if (key === 'lr') checks[key] = nonNegative;
+    else if (typeof example === 'number') checks[key] = finite;
+    else if (typeof example === 'boolean') checks[key] = bool;
+    else if (Array.isArray(example)) {
+      checks[key] = (owner, k, value) => {
+        if (!Array.isArray(value)) fail(owner, k, 'an array of numbers', value);
+        return (value as unknown[]).map((v, i) => finite(owner, `${k}[${i}]`, v));
+      };
+    } else checks[key] = (_owner, _k, value) => value;
+  }
+  if (!('lr' in checks)) checks.lr = nonNegative;
+  return checks as Checks<O>;
 }
 
 /** Copies `base`, then the entries of `extra` that are not undefined (so `{ momentum: undefined }` keeps the default). */

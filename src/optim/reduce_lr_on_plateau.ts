@@ -93,8 +93,12 @@ export class ReduceLROnPlateau {
     return thresholdMode === 'rel' ? a > best * (threshold + 1) : a > best + threshold;
   }
 
-  /** Records the epoch's metric (a number or a one-element tensor) and cuts lr on a plateau. */
-  step(metric: number | Tensor): void {
+  /**
+   * Records the epoch's metric (a number or a one-element tensor) and cuts lr on a plateau. The
+   * metric is required; the parameter is optional in the type only so that this schedule fits
+   * interfaces shared with the epoch-based ones (`step(metric?: number)`), and a missing metric throws.
+   */
+  step(metric?: number | Tensor): void {
     const current = metric instanceof Tensor && metric.size === 1 ? metric.data[0]! : metric;
     if (typeof current !== 'number') {
       throw new ValueError(`ReduceLROnPlateau.step: metric must be a number or a one-element Tensor; got ${metric instanceof Tensor ? `a Tensor of ${metric.size} elements` : fmtValue(metric)}`);

@@ -193,4 +193,31 @@ describe('updates', () => {
     assert.deepEqual(strip(new optim.RMSprop(p)), { params: undefined, lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false });
     assert.deepEqual(strip(new optim.Adagrad(p)), { params: undefined, lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false });
   });
+
+  test('a custom optimizer needs only its defaults and stepGroup', () => {
+    class SignSGD extends optim.Optimizer<{ lr: number; scale: number }> {
+      constructor(ps: Tensor[], options: { lr?: number; scale?: number } = {}) {
+        super(ps, { lr: 0.5, scale: 1, ...options });
+      }
+
+      protected stepGroup(group: optim.ParamGroup & { scale: number }): void {
+        for (const p of group.params) {
+          const g = this.gradOf(p);
+          if (g === null) continue;
+          const s = this.stateOf(p);
+          s.step = this.counter(s, 'step') + 1;
+          for (let i = 0; i < g.length; i++) p.data[i] = p.data[i]! - group.lr * group.scale * Math.sign(g[i]!);
+        }
+      }
+    }
+    const p = leaf(tensor([1, 1], { dtype: 'float64' }));
+    const opt = new SignSGD([p], { scale: 2 });
+    p.grad = tensor([3, -0.1], { dtype: 'float64' });
+    opt.step();
+    assert.deepEqual([...p.data], [0, 2]);
+    assert.equal(opt.name, 'SignSGD');
+    assert.deepEqual(opt.stateDict().state, { 0: { step: 1 } });
+    assert.throws(() => new SignSGD([p], { scale: Number.NaN }), /^ValueError: SignSGD: scale must be a finite number; got NaN$/);
+    assert.throws(() => new SignSGD([p], { lr: -1 }), /^ValueError: SignSGD: lr must be a finite number >= 0; got -1$/);
+  });
 });
