@@ -80,11 +80,25 @@ says which, and options are JSON with this library's camelCase names (weightDeca
         total_norm        the norm clip_grad_norm_ returned
         clipped.0, clipped.1   the gradients after clipping
 
-To add a case, add a line to OP_CASES, RNN_CASES, CELL_CASES or LOSS_CASES and rerun the script.
+conv/<case>.safetensors (torch.nn.functional.conv1d / conv2d)
+    metadata  "op": conv1d | conv2d, "options": JSON {stride, padding, dilation} under this library's
+              names (padding 'same' | 'valid' | int | [h, w]; absent keys take the defaults), "bias": true | false
+    input, weight, bias (when "bias")   the operands, float32
+    out, grad_out    the result and a random upstream gradient
+    grad.input, grad.weight, grad.bias  d sum(out * grad_out) / d operand
+
+layer_norm/<case>.safetensors (torch.nn.LayerNorm)
+    metadata  "config": JSON {"normalizedShape", "eps", "elementwiseAffine", "dtype"}
+    param.weight, param.bias   random gain and shift (when elementwiseAffine)
+    input, out, grad_out, grad.input, grad.param.<key>   as for conv
+
+To add a case, add a line to OP_CASES, RNN_CASES, CELL_CASES, LOSS_CASES, CONV_CASES or
+LAYER_NORM_CASES and rerun the script.
 """
 import json
 import os
 import struct
+import warnings
 import zlib
 
 import torch
@@ -839,7 +853,6 @@ SCHEDULE_LRS = [0.1, 0.05]
 
 
 def make_schedule_case(name, spec):
-    import warnings
     seed_for(name)
     params = [torch.zeros(2, requires_grad=True), torch.zeros(3, requires_grad=True)]
     opt = torch.optim.SGD([{'params': [p], 'lr': lr} for p, lr in zip(params, SCHEDULE_LRS)], lr=SCHEDULE_LRS[0])
@@ -905,6 +918,116 @@ def make_clip_case(name, options):
     write_safetensors(os.path.join(ROOT, 'optim', f'{name}.safetensors'), tensors,
                       {'kind': kind, 'options': json.dumps(options)})
 
+# ---------------------------------------------------------------------------------------------
+# CONV CASES: name -> (op, options, shapes). options use this library's names (stride, padding,
+# dilation; padding 'same', 'valid', an int or [h, w]); shapes: input, weight, bias (None: no bias).
+
+def conv(op, x, w, bias=True, **options):
+    return {'op': op, 'input': x, 'weight': w, 'bias': bias, 'options': options}
+
+
+CONV_CASES = {
+    'conv1d_basic': conv('conv1d', (2, 3, 7), (4, 3, 3)),
+    'conv1d_stride2': conv('conv1d', (2, 2, 8), (3, 2, 3), stride=2),
+    'conv1d_padding1': conv('conv1d', (2, 3, 5), (2, 3, 3), padding=1),
+    'conv1d_valid_nobias': conv('conv1d', (1, 2, 6), (3, 2, 2), bias=False, padding='valid'),
+    'conv1d_same_k3': conv('conv1d', (2, 2, 6), (3, 2, 3), padding='same'),
+    'conv1d_same_k4_even': conv('conv1d', (2, 2, 7), (2, 2, 4), padding='same'),
+    'conv1d_same_k2_dilation3': conv('conv1d', (1, 3, 8), (2, 3, 2), padding='same', dilation=3),
+    'conv1d_same_k3_dilation2_nobias': conv('conv1d', (2, 2, 7), (2, 2, 3), bias=False, padding='same', dilation=2),
+    'conv1d_stride3_padding2_dilation2': conv('conv1d', (2, 2, 9), (3, 2, 3), stride=3, padding=2, dilation=2),
+    'conv1d_unbatched': conv('conv1d', (3, 6), (2, 3, 3), padding=1),
+    'conv2d_basic': conv('conv2d', (2, 3, 5, 4), (4, 3, 3, 2)),
+    'conv2d_stride_2_1': conv('conv2d', (2, 2, 6, 5), (3, 2, 3, 3), stride=[2, 1]),
+    'conv2d_padding_1_2': conv('conv2d', (1, 2, 4, 3), (2, 2, 3, 3), padding=[1, 2]),
+    'conv2d_same_3x3': conv('conv2d', (2, 2, 5, 4), (3, 2, 3, 3), padding='same'),
+    'conv2d_same_2x4_even': conv('conv2d', (2, 2, 5, 6), (2, 2, 2, 4), padding='same'),
+    'conv2d_same_dilation_2_1_nobias': conv('conv2d', (1, 3, 6, 5), (2, 3, 2, 3), bias=False, padding='same', dilation=[2, 1]),
+    'conv2d_stride2_padding1_dilation2': conv('conv2d', (2, 2, 7, 6), (3, 2, 3, 2), stride=2, padding=1, dilation=2),
+    'conv2d_valid_nobias': conv('conv2d', (2, 1, 4, 4), (2, 1, 2, 2), bias=False, padding='valid'),
+    'conv2d_unbatched_same': conv('conv2d', (2, 4, 3), (3, 2, 2, 2), padding='same'),
+    'conv2d_1x1': conv('conv2d', (2, 4, 3, 3), (5, 4, 1, 1)),
+}
+
+
+def make_conv_case(name, spec):
+    seed_for(name)
+    fn = torch.nn.functional.conv1d if spec['op'] == 'conv1d' else torch.nn.functional.conv2d
+    x = randn(*spec['input']).requires_grad_(True)
+    w = randn(*spec['weight']).requires_grad_(True)
+    b = randn(spec['weight'][0]).requires_grad_(True) if spec['bias'] else None
+    o = spec['options']
+    padding = o.get('padding', 'valid')
+    with warnings.catch_warnings():  # torch warns that even kernels with 'same' copy the input
+        warnings.simplefilter('ignore')
+        out = fn(x, w, b, stride=o.get('stride', 1), padding=tuple(padding) if isinstance(padding, list) else padding,
+                 dilation=o.get('dilation', 1))
+    grad_out = randn(*out.shape)
+    wrt = [x, w] + ([b] if b is not None else [])
+    grads = torch.autograd.grad((out * grad_out).sum(), wrt)
+    tensors = {'input': x, 'weight': w}
+    if b is not None:
+        tensors['bias'] = b
+    tensors['out'] = out
+    tensors['grad_out'] = grad_out
+    tensors['grad.input'] = grads[0]
+    tensors['grad.weight'] = grads[1]
+    if b is not None:
+        tensors['grad.bias'] = grads[2]
+    meta = {'op': spec['op'], 'options': json.dumps(o), 'bias': json.dumps(spec['bias'])}
+    write_safetensors(os.path.join(ROOT, 'conv', f'{name}.safetensors'), tensors, meta)
+
+
+# ---------------------------------------------------------------------------------------------
+# LAYER NORM CASES: name -> torch.nn.LayerNorm config and input shape.
+
+def layer_norm(shape, normalized_shape, eps=1e-5, affine=True, dtype='float32'):
+    return {'shape': shape, 'normalizedShape': normalized_shape, 'eps': eps, 'elementwiseAffine': affine, 'dtype': dtype}
+
+
+LAYER_NORM_CASES = {
+    'layer_norm_last': layer_norm((2, 3, 5), [5]),
+    'layer_norm_last_two': layer_norm((2, 3, 4), [3, 4]),
+    'layer_norm_all': layer_norm((3, 4), [3, 4], eps=1e-3),
+    'layer_norm_no_affine': layer_norm((4, 6), [6], affine=False),
+    'layer_norm_f64': layer_norm((2, 2, 3), [2, 3], eps=1e-6, dtype='float64'),
+}
+
+
+def make_layer_norm_case(name, spec):
+    seed_for(name)
+    dtype = F64 if spec['dtype'] == 'float64' else torch.float32
+    module = torch.nn.LayerNorm(spec['normalizedShape'], eps=spec['eps'], elementwise_affine=spec['elementwiseAffine'])
+    module = module.to(dtype)
+    if spec['elementwiseAffine']:
+        with torch.no_grad():  # away from the ones/zeros initialisation, so a wrong weight or bias shows
+            module.weight.copy_(randn(*module.weight.shape, dtype=dtype))
+            module.bias.copy_(randn(*module.bias.shape, dtype=dtype))
+    x = (randn(*spec['shape'], dtype=dtype) * 2 + 0.5).requires_grad_(True)
+    out = module(x)
+    grad_out = randn(*out.shape, dtype=dtype)
+    params = dict(module.named_parameters())
+    grads = iter(torch.autograd.grad((out * grad_out).sum(), [x] + list(params.values())))
+    tensors = {f'param.{k}': v for k, v in params.items()}
+    tensors['input'] = x
+    tensors['out'] = out
+    tensors['grad_out'] = grad_out
+    tensors['grad.input'] = next(grads)
+    for k in params:
+        tensors[f'grad.param.{k}'] = next(grads)
+    config = {k: spec[k] for k in ('normalizedShape', 'eps', 'elementwiseAffine', 'dtype')}
+    write_safetensors(os.path.join(ROOT, 'layer_norm', f'{name}.safetensors'), tensors, {'config': json.dumps(config)})
+
+
+def make_conv_and_norm_cases():
+    clear(os.path.join(ROOT, 'conv'))
+    for name, spec in CONV_CASES.items():
+        make_conv_case(name, spec)
+    clear(os.path.join(ROOT, 'layer_norm'))
+    for name, spec in LAYER_NORM_CASES.items():
+        make_layer_norm_case(name, spec)
+    print(f'wrote {len(CONV_CASES)} conv and {len(LAYER_NORM_CASES)} layer norm fixtures under {os.path.normpath(ROOT)}')
+
 
 def clear(folder):
     os.makedirs(folder, exist_ok=True)
@@ -938,6 +1061,7 @@ def main():
           f'under {os.path.normpath(os.path.join(ROOT, "optim"))}')
     print(f'wrote {len(OP_CASES)} op, {len(RNN_CASES)} rnn, {len(CELL_CASES)} cell and {len(LOSS_CASES)} loss fixtures '
           f'under {os.path.normpath(ROOT)}')
+    make_conv_and_norm_cases()
 
 
 if __name__ == '__main__':

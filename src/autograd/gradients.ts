@@ -11,6 +11,8 @@ import { sum, sumTo, unreduce } from '../tensor/ops/reduce.js';
 import { crop, embed, flip, narrow, permute, reshape } from '../tensor/ops/view.js';
 import { gather, indexAdd, scatterAdd } from '../tensor/ops/indexing.js';
 import { empty } from '../tensor/ops/common.js';
+import { convBackward } from '../tensor/ops/conv.js';
+import type { ConvGeometry } from '../backend/backend.js';
 import { recurrentGradients } from './recurrent_gradients.js';
 
 export interface GradContext {
@@ -37,6 +39,13 @@ function binaryGrads(ctx: GradContext, ga: Tensor | null, gb: Tensor | null): (T
 /** Share of a tie: 1 where x wins, ½ where equal, 0 where it loses (PyTorch's maximum/minimum). */
 function winShare(x: Tensor, y: Tensor, wins: (a: Tensor, b: Tensor) => Tensor): Tensor {
   return add(wins(x, y), mul(eq(x, y), 0.5));
+}
+
+/** Inputs [x, weight, bias?] of a convolution get their gradients from one backward kernel call. */
+function convGrads(ctx: GradContext, g: Tensor): (Tensor | null)[] {
+  const [x, weight, bias = null] = ctx.inputs as [Tensor, Tensor, Tensor?];
+  const grads = convBackward(x, weight, bias, g, at<ConvGeometry>(ctx, 'geometry'), ctx.needs);
+  return bias === null ? grads.slice(0, 2) : grads;
 }
 
 const table = {
@@ -169,6 +178,8 @@ const table = {
     const picked = ctx.needs[1] ? gather(g!, at<number>(ctx, 'axis'), index) : null;
     return [g, picked && (picked.shape.every((d, i) => d === src.shape[i]) ? picked : embed(picked, src.shape, src.shape.map(() => 0)))];
   },
+  conv1d: (ctx, [g]) => convGrads(ctx, g!),
+  conv2d: (ctx, [g]) => convGrads(ctx, g!),
   ...recurrentGradients,
 } satisfies Record<string, GradientFn>;
 

@@ -31,6 +31,23 @@ export interface Gemm {
   accumulate: boolean;
 }
 
+/**
+ * Geometry of a 2-D convolution (a 1-D one is the case H = R = P = 1), as PyTorch's conv2d
+ * without groups. Legend: N batch, C input channels, K output channels, H×W input, R×S kernel,
+ * P×Q output. Input position (p·strideH − padTop + r·dilationH, q·strideW − padLeft + s·dilationW)
+ * feeds output (p, q) through kernel tap (r, s); positions outside the input read zero, so the
+ * padding after the input (bottom, right) is whatever P and Q imply.
+ */
+export interface ConvGeometry {
+  N: number; C: number; K: number;
+  H: number; W: number;
+  R: number; S: number;
+  P: number; Q: number;
+  strideH: number; strideW: number;
+  padTop: number; padLeft: number;
+  dilationH: number; dilationW: number;
+}
+
 export interface Backend extends RecurrentKernels {
   readonly name: string;
 
@@ -100,4 +117,16 @@ export interface Backend extends RecurrentKernels {
 
   /** dst (outer, len, inner) at positions index (n) along len += src (outer, n, inner). */
   indexAdd(dst: TypedArray, index: Int32Array, src: TypedArray, outer: number, len: number, inner: number): void;
+
+  /** out (N, K, P, Q) = x (N, C, H, W) ⋆ weight (K, C, R, S) + bias (K) (cross-correlation, as PyTorch). */
+  convForward(out: FloatArray, x: FloatArray, weight: FloatArray, bias: FloatArray | null, geom: ConvGeometry): void;
+
+  /**
+   * Gradients of convForward from dOut (N, K, P, Q): dx (N, C, H, W), dWeight (K, C, R, S) and
+   * dBias (K), each overwritten, and skipped when null.
+   */
+  convBackward(
+    dx: FloatArray | null, dWeight: FloatArray | null, dBias: FloatArray | null,
+    dOut: FloatArray, x: FloatArray, weight: FloatArray, geom: ConvGeometry,
+  ): void;
 }

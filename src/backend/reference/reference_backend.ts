@@ -3,6 +3,7 @@
  * living definition of every kernel and the oracle the fast backend is tested against.
  */
 import type { Backend } from '../backend.js';
+import { convBackward, convForward } from './conv.js';
 import { binary, clamp, copy, unary, where } from './elementwise.js';
 import { gemm } from './gemm.js';
 import { gruBackward, gruForward } from './gru_kernels.js';
@@ -18,4 +19,5 @@ export const referenceBackend: Backend = {
   gemm,
   gather, scatterAdd, indexSelect, indexAdd,
   rnnForward, rnnBackward, lstmForward, lstmBackward, gruForward, gruBackward,
+  convForward, convBackward,
 };
