@@ -1,6 +1,6 @@
 /** nn.Embedding: a lookup table of vectors indexed by integer ids. */
 import { IndexError, ShapeError, ValueError, fmtShape } from '../errors.js';
-import type { DType } from '../tensor/dtype.js';
+import { allocate, type DType } from '../tensor/dtype.js';
 import { checkInt } from '../tensor/ops/common.js';
 import { where } from '../tensor/ops/elementwise.js';
 import { indexSelect } from '../tensor/ops/indexing.js';
@@ -16,6 +16,12 @@ export interface EmbeddingOptions {
   embeddingDim: number;
   /** Id whose vector is initialised to zeros and never receives a gradient; negative counts from the end. */
   paddingIdx?: number | null;
+  /**
+   * Keras's `mask_zero`: id 0 is padding, and computeMask(ids) marks it, so that later layers in
+   * nn.Sequential (nn.Recurrent, nn.Bidirectional) skip those steps. Default false. The vector of
+   * id 0 is still looked up (add `paddingIdx: 0` to keep it zero and untrained).
+   */
+  maskZero?: boolean;
   /** Parameter dtype; default float32. */
   dtype?: DType;
 }
@@ -23,17 +29,20 @@ export interface EmbeddingOptions {
 /**
  * A table of `numEmbeddings` vectors of size `embeddingDim`, as torch.nn.Embedding.
  *
- * Shapes: ids (*) int32 → output (*, embeddingDim).
+ * Shapes: ids (*) int32 → output (*, embeddingDim); computeMask(ids) → (*) float 0/1 mask with
+ * `maskZero`, null without.
  * Parameter: `weight` (numEmbeddings, embeddingDim), initialised N(0, 1), the padding row zero.
  *
  * @example
  * const emb = new nn.Embedding({ numEmbeddings: 10, embeddingDim: 3, paddingIdx: 0 });
  * emb.forward(tensor([[1, 2, 0]], { dtype: 'int32' })).shape; // [1, 3, 3]
+ * new nn.Embedding({ numEmbeddings: 10, embeddingDim: 3, maskZero: true }).computeMask(tensor([[1, 2, 0]], { dtype: 'int32' })); // [[1, 1, 0]]
  */
 export class Embedding extends Module {
   readonly numEmbeddings: number;
   readonly embeddingDim: number;
   readonly paddingIdx: number | null;
+  readonly maskZero: boolean;
   /** (numEmbeddings, 1) 1/0 mask of rows that learn; null without a padding id. */
   private readonly learns: Tensor | null;
 
@@ -42,6 +51,8 @@ export class Embedding extends Module {
     this.numEmbeddings = positiveInt('Embedding', 'numEmbeddings', options.numEmbeddings);
     this.embeddingDim = positiveInt('Embedding', 'embeddingDim', options.embeddingDim);
     this.paddingIdx = normalizePaddingIdx(options.paddingIdx ?? null, this.numEmbeddings);
+    this.maskZero = options.maskZero ?? false;
+    if (typeof this.maskZero !== 'boolean') throw new ValueError(`Embedding: maskZero must be a boolean; got ${String(options.maskZero)}`);
     const weight = normalInit([this.numEmbeddings, this.embeddingDim], paramDType('Embedding', options.dtype));
     if (this.paddingIdx !== null) weight.data.fill(0, this.paddingIdx * this.embeddingDim, (this.paddingIdx + 1) * this.embeddingDim);
     this.registerParameter('weight', weight);
@@ -54,11 +65,12 @@ export class Embedding extends Module {
   }
 
   /** An embedding holding `weights` (numEmbeddings, embeddingDim); frozen unless `freeze` is false. */
-  static fromPretrained(weights: Tensor, options: { freeze?: boolean; paddingIdx?: number | null } = {}): Embedding {
+  static fromPretrained(weights: Tensor, options: { freeze?: boolean; paddingIdx?: number | null; maskZero?: boolean } = {}): Embedding {
     if (weights.ndim !== 2) throw new ShapeError(`Embedding.fromPretrained: weights must be 2-D; got ${fmtShape(weights.shape)}`);
     const emb = new Embedding({
       numEmbeddings: weights.shape[0]!, embeddingDim: weights.shape[1]!,
-      paddingIdx: options.paddingIdx ?? null, dtype: weights.dtype === 'float64' ? 'float64' : 'float32',
+      paddingIdx: options.paddingIdx ?? null, maskZero: options.maskZero ?? false,
+      dtype: weights.dtype === 'float64' ? 'float64' : 'float32',
     });
     emb.weight.data.set(weights.data);
     emb.weight.requiresGrad = !(options.freeze ?? true);
@@ -78,6 +90,15 @@ export class Embedding extends Module {
     const table = this.learns === null || !this.weight.requiresGrad ? this.weight : where(this.learns, this.weight, this.weight.detach());
     const rows = indexSelect(table, 0, reshape(ids, [ids.size]));
     return reshape(rows, [...ids.shape, this.embeddingDim]);
+  }
+
+  /** With maskZero, a mask of the ids' shape: 0 where the id is 0, else 1 (weight dtype); null otherwise. */
+  computeMask(ids: Tensor, _mask?: Tensor | null): Tensor | null {
+    if (!this.maskZero) return null;
+    checkInt('Embedding', 'ids', ids);
+    const mask = new Tensor(allocate(this.weight.dtype, ids.size), ids.shape);
+    for (let i = 0; i < ids.size; i++) mask.data[i] = ids.data[i] === 0 ? 0 : 1;
+    return mask;
   }
 }
 
