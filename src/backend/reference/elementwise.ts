@@ -82,6 +82,22 @@ export function walk(
   }
 }
 
+/**
+ * Whether an operand read through `strides` repeats one contiguous block of `len` elements along
+ * the leading axes (a bias row broadcast over a batch): leading strides 0, trailing contiguous.
+ */
+function isTrailingBlock(strides: readonly number[], shape: readonly number[], len: number): boolean {
+  let size = 1;
+  let d = shape.length - 1;
+  for (; d >= 0 && size < len; d--) {
+    if (strides[d] !== size && shape[d] !== 1) return false;
+    size *= shape[d]!;
+  }
+  if (size !== len) return false;
+  for (; d >= 0; d--) if (strides[d] !== 0 && shape[d] !== 1) return false;
+  return true;
+}
+
 export function binary(
   op: BinaryOp, out: TypedArray,
   a: TypedArray, aStrides: readonly number[],
@@ -102,6 +118,17 @@ export function binary(
   if (aFlat && b.length === 1) {
     const y = b[0]!;
     for (let i = 0; i < n; i++) out[i] = f(a[i]!, y);
+    return;
+  }
+  if (aFlat && b.length > 0 && n % b.length === 0 && isTrailingBlock(bStrides, shape, b.length)) {
+    const len = b.length;
+    if (op === 'add') for (let i = 0; i < n; i += len) for (let j = 0; j < len; j++) out[i + j] = a[i + j]! + b[j]!;
+    else for (let i = 0; i < n; i += len) for (let j = 0; j < len; j++) out[i + j] = f(a[i + j]!, b[j]!);
+    return;
+  }
+  if (bFlat && a.length > 0 && n % a.length === 0 && isTrailingBlock(aStrides, shape, a.length)) {
+    const len = a.length;
+    for (let i = 0; i < n; i += len) for (let j = 0; j < len; j++) out[i + j] = f(a[j]!, b[i + j]!);
     return;
   }
   walk(shape, [aStrides, bStrides], (i, o) => {

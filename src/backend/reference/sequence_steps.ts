@@ -6,6 +6,7 @@ import type { FloatArray } from '../../tensor/dtype.js';
 import type { Gemm } from '../backend.js';
 import type { SequenceLayout } from '../recurrent_kernels.js';
 import { gemm } from './gemm.js';
+import { type GateSteps, referenceGateSteps } from './gate_steps.js';
 
 /**
  * What the sequence kernels need from a backend: its matrix product and scratch arrays. The
@@ -14,6 +15,8 @@ import { gemm } from './gemm.js';
  */
 export interface KernelContext {
   gemm(g: Gemm): void;
+  /** The per-step gate arithmetic. */
+  gates: GateSteps;
   /** A zero-filled array of `n` elements of the same kind as `like`. */
   scratch(like: FloatArray, n: number): FloatArray;
 }
@@ -27,6 +30,7 @@ export function copyOf(k: KernelContext, src: FloatArray): FloatArray {
 
 export const referenceContext: KernelContext = {
   gemm,
+  gates: referenceGateSteps,
   scratch: (like, n) => new (like.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(n),
 };
 
@@ -56,6 +60,14 @@ export function previousRow(layout: SequenceLayout, plan: StepPlan, t: number, b
   if (!layout.reverse) return t > 0 ? plan.offsets[t - 1]! + b : -1;
   const next = t + 1;
   return next < layout.batchSizes.length && b < layout.batchSizes[next]! ? plan.offsets[next]! + b : -1;
+}
+
+/** Where step t's previous states sit: rows [at, at + rows) of the packed arrays, the rest in the initial state. */
+export function previousBlock(layout: SequenceLayout, plan: StepPlan, t: number): { at: number; rows: number } {
+  const T = layout.batchSizes.length;
+  const prev = layout.reverse ? t + 1 : t - 1;
+  if (prev < 0 || prev >= T) return { at: 0, rows: 0 };
+  return { at: plan.offsets[prev]!, rows: Math.min(layout.batchSizes[prev]!, layout.batchSizes[t]!) };
 }
 
 /** (N, width): for every packed row, the state the step started from (a row of `seq` or of `init`). */
