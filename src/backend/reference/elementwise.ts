@@ -160,6 +160,17 @@ export function copy(
   src: TypedArray, srcOffset: number, srcStrides: readonly number[],
   shape: readonly number[],
 ): void {
+  const nd = shape.length;
+  // Rows contiguous on both sides (narrow, concat, pad): copy whole rows at once.
+  if (nd > 0 && dstStrides[nd - 1] === 1 && srcStrides[nd - 1] === 1) {
+    const len = shape[nd - 1]!;
+    if (len === 0) return;
+    walk(shape.slice(0, -1), [dstStrides.slice(0, -1), srcStrides.slice(0, -1)], (_, o) => {
+      const from = srcOffset + o[1]!;
+      dst.set(src.subarray(from, from + len), dstOffset + o[0]!);
+    });
+    return;
+  }
   walk(shape, [dstStrides, srcStrides], (_, o) => {
     dst[dstOffset + o[0]!] = src[srcOffset + o[1]!]!;
   });
