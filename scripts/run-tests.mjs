@@ -1,24 +1,46 @@
-// Runs every test/**/*.test.ts with Node's built-in test runner, TypeScript loaded through tsx.
-// Usage: npm test [-- <path filter>...]
+// Runs every test/**/*.test.ts with Node's built-in test runner, TypeScript loaded through tsx,
+// after rebuilding the WebAssembly kernels if their generated module is missing or stale.
+// Usage: npm test [-- [--backends=reference,wasm] <path filter>...]
+// With --backends, the suite runs once per backend (RECURRENT_BACKEND); by default it runs once
+// on the default backend (the fastest available: wasm where WebAssembly SIMD is).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 
-function findTests(dir) {
+function findFiles(dir, keep) {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) return findTests(path);
-    return name.endsWith('.test.ts') ? [path] : [];
+    if (statSync(path).isDirectory()) return findFiles(path, keep);
+    return keep(name) ? [path] : [];
   });
 }
 
-const filters = process.argv.slice(2);
-const files = findTests('test').filter((f) => filters.length === 0 || filters.some((x) => f.includes(x))).sort();
+function ensureKernels() {
+  const generated = join('src', 'backend', 'wasm', 'generated', 'kernels.ts');
+  const sources = findFiles('kernels', (name) => name.endsWith('.ts') || name.endsWith('.mjs'));
+  const newest = Math.max(...sources.map((f) => statSync(f).mtimeMs));
+  if (existsSync(generated) && statSync(generated).mtimeMs >= newest) return;
+  const built = spawnSync(process.execPath, [join('kernels', 'build.mjs')], { stdio: 'inherit' });
+  if (built.status !== 0) process.exit(built.status ?? 1);
+}
+
+const args = process.argv.slice(2);
+const backendsArg = args.find((a) => a.startsWith('--backends='));
+const backends = backendsArg ? backendsArg.slice('--backends='.length).split(',').filter(Boolean) : [undefined];
+const filters = args.filter((a) => !a.startsWith('--backends='));
+const files = findFiles('test', (name) => name.endsWith('.test.ts')).filter((f) => filters.length === 0 || filters.some((x) => f.includes(x))).sort();
 if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+ensureKernels();
 const concurrency = String(Math.max(availableParallelism(), 2));
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+let status = 0;
+for (const name of backends) {
+  const env = name === undefined ? process.env : { ...process.env, RECURRENT_BACKEND: name };
+  if (name !== undefined) console.log(`# backend: ${name}`);
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files], { stdio: 'inherit', env });
+  status ||= result.status ?? 1;
+}
+process.exit(status);

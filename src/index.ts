@@ -28,6 +28,7 @@ export { noGrad, isGradEnabled } from './autograd/no_grad.js';
 export { gradcheck } from './autograd/gradcheck.js';
 export type { GradcheckOptions } from './autograd/gradcheck.js';
 export { setBackend, getBackend, listBackends, registerBackend } from './backend/select.js';
+export { setNumThreads, getNumThreads } from './backend/wasm/runtime.js';
 export type { Backend } from './backend/backend.js';
 export {
   RecurrentError, ShapeError, DTypeError, IndexError, ValueError, FormatError, GradcheckError,
@@ -58,3 +59,12 @@ export { bucketBatches, paddingFraction } from './sequence/bucket.js';
 export type { BucketOptions } from './sequence/bucket.js';
 export { crossEntropy, nllLoss, mseLoss, l1Loss, bceWithLogits } from './nn/losses/index.js';
 export type { CrossEntropyOptions, NLLLossOptions, RegressionLossOptions, BCEWithLogitsOptions, Reduction } from './nn/losses/index.js';
+export { scan } from './nn/rnn/scan.js';
+export type { ScanOptions, TensorStructure } from './nn/rnn/scan.js';
+export { dynamicRnn, bidirectionalDynamicRnn } from './nn/rnn/dynamic_rnn.js';
+export type { DynamicRnnOptions, BidirectionalDynamicRnnOptions } from './nn/rnn/dynamic_rnn.js';
+export { generateSequence } from './decode/generate_sequence.js';
+export type { GenerateSequenceOptions, GeneratedSequence, SequenceFeedback } from './decode/generate_sequence.js';
+export { conv1d, conv2d } from './tensor/ops/conv.js';
+export type { Conv1dOptions, Conv2dOptions, ConvPadding } from './tensor/ops/conv.js';
+export { layerNorm } from './nn/layer_norm.js';

@@ -1,14 +1,29 @@
 /**
  * Which backend runs the kernels. The fastest registered backend is the default; `setBackend(name)`
  * or the environment variable RECURRENT_BACKEND (read once, at first use) overrides it.
+ * The built-in backends are `reference` and, where WebAssembly SIMD is available, `wasm` (faster).
  */
 import { ValueError } from '../errors.js';
 import type { Backend } from './backend.js';
 import { referenceBackend } from './reference/reference_backend.js';
+import { createWasmBackend } from './wasm/wasm_backend.js';
 
 /** Registered backends, fastest last. */
 const registry = new Map<string, Backend>([[referenceBackend.name, referenceBackend]]);
 let current: Backend | null = null;
+let builtinsLoaded = false;
+
+/**
+ * Registers the wasm backend after the reference one, before any of the user's (which thus still
+ * count as faster). Done at first use rather than at import, since it compiles the kernels and
+ * reserves memory; skipped where that fails (no WebAssembly SIMD).
+ */
+function loadBuiltins(): void {
+  if (builtinsLoaded) return;
+  builtinsLoaded = true;
+  const wasm = createWasmBackend();
+  if (wasm !== null) registry.set(wasm.name, wasm);
+}
 
 function envChoice(): string | undefined {
   const env = typeof process !== 'undefined' ? process.env?.RECURRENT_BACKEND : undefined;
@@ -19,6 +34,7 @@ function envChoice(): string | undefined {
 export function backend(): Backend {
   if (current === null) {
     const wanted = envChoice();
+    if (wanted !== referenceBackend.name) loadBuiltins();
     current = wanted !== undefined ? lookup(wanted, 'RECURRENT_BACKEND') : [...registry.values()].at(-1)!;
   }
   return current;
@@ -34,6 +50,7 @@ function lookup(name: string, source: string): Backend {
 
 /** Switches every later op to the named backend ('reference', or a registered fast backend). */
 export function setBackend(name: string): void {
+  loadBuiltins();
   current = lookup(name, 'setBackend');
 }
 
@@ -43,10 +60,12 @@ export function getBackend(): string {
 }
 
 export function listBackends(): string[] {
+  loadBuiltins();
   return [...registry.keys()];
 }
 
 /** Adds a backend; a backend registered later counts as faster. */
 export function registerBackend(b: Backend): void {
+  loadBuiltins();
   registry.set(b.name, b);
 }

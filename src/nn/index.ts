@@ -26,3 +26,34 @@ export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCEWithLogitsLoss } from '.
 export type {
   CrossEntropyLossOptions, NLLLossModuleOptions, RegressionLossModuleOptions, BCEWithLogitsLossOptions,
 } from './losses/index.js';
+export { TreeLSTM } from './tree/tree_lstm.js';
+export type { TreeLSTMOptions, TreeLSTMOutput } from './tree/tree_lstm.js';
+export { RecursiveNN } from './tree/recursive_nn.js';
+export type { RecursiveNNOptions, RecursiveNNOutput } from './tree/recursive_nn.js';
+export { treeLayout, leaf, node } from './tree/tree.js';
+export type { Tree, TreeLayout, TreeLevel } from './tree/tree.js';
+export { StackedCells, ResidualCell } from './rnn/stacked_cells.js';
+export { LayerNorm, layerNorm } from './layer_norm.js';
+export type { LayerNormOptions } from './layer_norm.js';
+export { LayerNormLSTMCell } from './rnn/layer_norm_lstm_cell.js';
+export type { LayerNormLSTMCellOptions } from './rnn/layer_norm_lstm_cell.js';
+export { PeepholeLSTMCell } from './rnn/peephole_lstm_cell.js';
+export { ConvLSTM1DCell, ConvLSTM2DCell, ConvLSTMCellBase } from './rnn/conv_lstm_cell.js';
+export type { ConvLSTMCellOptions } from './rnn/conv_lstm_cell.js';
+export { ConvLSTM1D, ConvLSTM2D } from './rnn/conv_lstm.js';
+export type { ConvLSTMOptions } from './rnn/conv_lstm.js';
+export { Recurrent } from './rnn/recurrent.js';
+export type { RecurrentOptions, RecurrentForwardOptions, RecurrentResult } from './rnn/recurrent.js';
+export { Bidirectional } from './rnn/bidirectional.js';
+export type { BidirectionalOptions, BidirectionalResult, MergeMode } from './rnn/bidirectional.js';
+export { copyCell } from './rnn/copy_cell.js';
+export { Masking } from './masking.js';
+export type { MaskingOptions } from './masking.js';
+export { Residual } from './residual.js';
+export { producesMask, consumesMask } from './mask_flow.js';
+export type { MaskProducer, MaskConsumer } from './mask_flow.js';
+export {
+  GATE_ORDER, reorderGates, kerasLstmToTorch, torchLstmToKeras, kerasGruToTorch, torchGruToKeras,
+  kerasSimpleRnnToTorch, torchSimpleRnnToKeras,
+} from './rnn/gates.js';
+export type { KerasRecurrentWeights, TorchRecurrentWeights, TorchWeightsLike } from './rnn/gates.js';

@@ -86,7 +86,7 @@ export function walk(
  * Whether an operand read through `strides` repeats one contiguous block of `len` elements along
  * the leading axes (a bias row broadcast over a batch): leading strides 0, trailing contiguous.
  */
-function isTrailingBlock(strides: readonly number[], shape: readonly number[], len: number): boolean {
+export function isTrailingBlock(strides: readonly number[], shape: readonly number[], len: number): boolean {
   let size = 1;
   let d = shape.length - 1;
   for (; d >= 0 && size < len; d--) {

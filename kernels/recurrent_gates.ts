@@ -1,0 +1,288 @@
+/**
+ * Per-step gate kernels of the fused recurrent ops: everything a step does besides its matrix
+ * products, in SIMD. The step loops live in TypeScript (src/backend/reference/*_kernels.ts) and
+ * call these once per time step on the step's rows.
+ *
+ * Legend: rows = sequences active at the step, H = hidden size. Packed arrays (gates, xproj,
+ * cells, out, dx, …) point at the step's first row; state arrays (c, h, dh, dc, dm) at row 0.
+ * Gate blocks are [q·H, (q+1)·H) within a row of G·H. A pointer of 0 means "absent" (no bias, no
+ * peepholes, no second output). `prev` rows: the first prevRows rows of the previous step's block,
+ * the rest from the initial state.
+ */
+import { sigmoidv, tanhv } from './lib/math';
+
+@inline function ld(p: usize, j: i32, w: i32): v128 {
+  return w == 4 ? v128.load(p + (<usize>j << 2)) : f32x4.splat(load<f32>(p + (<usize>j << 2)));
+}
+
+@inline function ldOr0(p: usize, j: i32, w: i32): v128 {
+  return p == 0 ? f32x4.splat(0) : ld(p, j, w);
+}
+
+@inline function st(p: usize, j: i32, v: v128, w: i32): void {
+  if (w == 4) v128.store(p + (<usize>j << 2), v);
+  else store<f32>(p + (<usize>j << 2), f32x4.extract_lane(v, 0));
+}
+
+@inline function row(p: usize, r: i32, width: i32): usize {
+  return p == 0 ? 0 : p + (<usize>(r * width) << 2);
+}
+
+@inline function mul(a: v128, b: v128): v128 { return f32x4.mul(a, b); }
+@inline function add(a: v128, b: v128): v128 { return f32x4.add(a, b); }
+@inline function sub(a: v128, b: v128): v128 { return f32x4.sub(a, b); }
+/** x·(1 − x): the derivative of σ at its output x. */
+@inline function dsig(x: v128): v128 { return mul(x, sub(f32x4.splat(1), x)); }
+/** 1 − x²: the derivative of tanh at its output x. */
+@inline function dtanh(x: v128): v128 { return sub(f32x4.splat(1), mul(x, x)); }
+
+// ---- LSTM -------------------------------------------------------------------------------------
+
+@inline function lstmForwardAt(g: usize, x: usize, bhh: usize, peep: usize, c: usize, cells: usize, m: usize, h: usize, H: i32, j: i32, w: i32): void {
+  const cp = ld(c, j, w);
+  let pi = add(add(ld(g, j, w), ld(x, j, w)), ldOr0(bhh, j, w));
+  let pf = add(add(ld(g, j + H, w), ld(x, j + H, w)), ldOr0(bhh, j + H, w));
+  const pg = add(add(ld(g, j + 2 * H, w), ld(x, j + 2 * H, w)), ldOr0(bhh, j + 2 * H, w));
+  let po = add(add(ld(g, j + 3 * H, w), ld(x, j + 3 * H, w)), ldOr0(bhh, j + 3 * H, w));
+  if (peep != 0) {
+    pi = add(pi, mul(ld(peep, j, w), cp));
+    pf = add(pf, mul(ld(peep, j + H, w), cp));
+  }
+  const i = sigmoidv(pi);
+  const f = sigmoidv(pf);
+  const gg = tanhv(pg);
+  const cn = add(mul(f, cp), mul(i, gg));
+  if (peep != 0) po = add(po, mul(ld(peep, j + 2 * H, w), cn));
+  const o = sigmoidv(po);
+  st(g, j, i, w);
+  st(g, j + H, f, w);
+  st(g, j + 2 * H, gg, w);
+  st(g, j + 3 * H, o, w);
+  st(cells, j, cn, w);
+  st(c, j, cn, w);
+  const mv = mul(o, tanhv(cn));
+  st(m, j, mv, w);
+  if (h != 0) st(h, j, mv, w);
+}
+
+/**
+ * LSTM step forward. In: gates (rows, 4H) holding h·W_hhᵀ, xproj (rows, 4H), bhh (4H), peep (3H),
+ * c (rows, H). Out: gates ← activations i, f, g, o; cells (rows, H) and c ← c'; m (rows, H) ←
+ * o⊙tanh(c'), also written to h (rows, H) when h ≠ 0 (no projection).
+ */
+export function lstm_step_forward(gates: usize, xproj: usize, bhh: usize, peep: usize, c: usize, cells: usize, m: usize, h: usize, rows: i32, H: i32): void {
+  const G = 4 * H;
+  for (let r = 0; r < rows; r++) {
+    const g = row(gates, r, G), x = row(xproj, r, G), cr = row(c, r, H), cl = row(cells, r, H), mr = row(m, r, H), hr = row(h, r, H);
+    let j = 0;
+    for (; j + 4 <= H; j += 4) lstmForwardAt(g, x, bhh, peep, cr, cl, mr, hr, H, j, 4);
+    for (; j < H; j++) lstmForwardAt(g, x, bhh, peep, cr, cl, mr, hr, H, j, 1);
+  }
+}
+
+@inline function lstmBackwardAt(dx: usize, g: usize, cell: usize, cp: usize, dm: usize, dc: usize, peep: usize, dpeep: usize, H: i32, j: i32, w: i32): void {
+  const one = f32x4.splat(1);
+  const i = ld(g, j, w), f = ld(g, j + H, w), gg = ld(g, j + 2 * H, w), o = ld(g, j + 3 * H, w);
+  const cn = ld(cell, j, w);
+  const c0 = ld(cp, j, w);
+  const tc = tanhv(cn);
+  const dmv = ld(dm, j, w);
+  const dGo = mul(mul(dmv, tc), dsig(o));
+  let dcn = add(ld(dc, j, w), mul(mul(dmv, o), sub(one, mul(tc, tc))));
+  if (peep != 0) dcn = add(dcn, mul(dGo, ld(peep, j + 2 * H, w)));
+  const dGi = mul(mul(dcn, gg), dsig(i));
+  const dGf = mul(mul(dcn, c0), dsig(f));
+  const dGg = mul(mul(dcn, i), dtanh(gg));
+  let dcp = mul(dcn, f);
+  if (peep != 0) {
+    dcp = add(dcp, add(mul(dGi, ld(peep, j, w)), mul(dGf, ld(peep, j + H, w))));
+    st(dpeep, j, add(ld(dpeep, j, w), mul(dGi, c0)), w);
+    st(dpeep, j + H, add(ld(dpeep, j + H, w), mul(dGf, c0)), w);
+    st(dpeep, j + 2 * H, add(ld(dpeep, j + 2 * H, w), mul(dGo, cn)), w);
+  }
+  st(dc, j, dcp, w);
+  st(dx, j, dGi, w);
+  st(dx, j + H, dGf, w);
+  st(dx, j + 2 * H, dGg, w);
+  st(dx, j + 3 * H, dGo, w);
+}
+
+/**
+ * LSTM step backward. In: gates (activations), cells (rows, H) c', previous cells (prev rows, then
+ * c0), dm (rows, H) = ∂L/∂m, dc (rows, H) = ∂L/∂c' so far. Out: dx (rows, 4H) gate gradients,
+ * dc ← ∂L/∂c, dpeep (3H) accumulated.
+ */
+export function lstm_step_backward(dx: usize, gates: usize, cells: usize, prev: usize, prevRows: i32, c0: usize, dm: usize, dc: usize, peep: usize, dpeep: usize, rows: i32, H: i32): void {
+  const G = 4 * H;
+  for (let r = 0; r < rows; r++) {
+    const cp = r < prevRows ? row(prev, r, H) : row(c0, r, H);
+    const d = row(dx, r, G), g = row(gates, r, G), cl = row(cells, r, H), dmr = row(dm, r, H), dcr = row(dc, r, H);
+    let j = 0;
+    for (; j + 4 <= H; j += 4) lstmBackwardAt(d, g, cl, cp, dmr, dcr, peep, dpeep, H, j, 4);
+    for (; j < H; j++) lstmBackwardAt(d, g, cl, cp, dmr, dcr, peep, dpeep, H, j, 1);
+  }
+}
+
+// ---- GRU --------------------------------------------------------------------------------------
+
+/**
+ * GRU step forward, reset after the product. In: gh (rows, 3H) = h·W_hhᵀ, xproj (rows, 3H), bhh,
+ * h (rows, H). Out: gates (rows, 3H) ← r, z, n; hn (rows, H) ← h·W_hnᵀ + b_hn; out and h ← h'.
+ */
+export function gru_step_forward_after(gates: usize, hn: usize, xproj: usize, gh: usize, bhh: usize, h: usize, out: usize, rows: i32, H: i32): void {
+  const G = 3 * H;
+  for (let r = 0; r < rows; r++) {
+    const g = row(gates, r, G), x = row(xproj, r, G), q = row(gh, r, G), hnr = row(hn, r, H), hr = row(h, r, H), o = row(out, r, H);
+    for (let j = 0; j < H; j += 4) {
+      const w = j + 4 <= H ? 4 : 1;
+      const end = w == 4 ? j + 4 : H;
+      for (let k = j; k < end; k += w) {
+        const rr = sigmoidv(add(add(ld(x, k, w), ld(q, k, w)), ldOr0(bhh, k, w)));
+        const z = sigmoidv(add(add(ld(x, k + H, w), ld(q, k + H, w)), ldOr0(bhh, k + H, w)));
+        const hnv = add(ld(q, k + 2 * H, w), ldOr0(bhh, k + 2 * H, w));
+        const n = tanhv(add(ld(x, k + 2 * H, w), mul(rr, hnv)));
+        const hp = ld(hr, k, w);
+        const v = add(n, mul(z, sub(hp, n)));
+        st(g, k, rr, w); st(g, k + H, z, w); st(g, k + 2 * H, n, w);
+        st(hnr, k, hnv, w); st(o, k, v, w); st(hr, k, v, w);
+      }
+    }
+  }
+}
+
+/** GRU reset-before, first half: gates r, z from gh (rows, 3H; first 2H used) and hn ← r⊙h. */
+export function gru_step_forward_before_rz(gates: usize, hn: usize, xproj: usize, gh: usize, bhh: usize, h: usize, rows: i32, H: i32): void {
+  const G = 3 * H;
+  for (let r = 0; r < rows; r++) {
+    const g = row(gates, r, G), x = row(xproj, r, G), q = row(gh, r, G), hnr = row(hn, r, H), hr = row(h, r, H);
+    for (let j = 0; j < H; j += 4) {
+      const w = j + 4 <= H ? 4 : 1;
+      const end = w == 4 ? j + 4 : H;
+      for (let k = j; k < end; k += w) {
+        const rr = sigmoidv(add(add(ld(x, k, w), ld(q, k, w)), ldOr0(bhh, k, w)));
+        const z = sigmoidv(add(add(ld(x, k + H, w), ld(q, k + H, w)), ldOr0(bhh, k + H, w)));
+        st(g, k, rr, w); st(g, k + H, z, w);
+        st(hnr, k, mul(rr, ld(hr, k, w)), w);
+      }
+    }
+  }
+}
+
+/** GRU reset-before, second half: n from gh's n block (= (r⊙h)·W_hnᵀ) and h' into out and h. */
+export function gru_step_forward_before_n(gates: usize, xproj: usize, gh: usize, bhh: usize, h: usize, out: usize, rows: i32, H: i32): void {
+  const G = 3 * H;
+  for (let r = 0; r < rows; r++) {
+    const g = row(gates, r, G), x = row(xproj, r, G), q = row(gh, r, G), hr = row(h, r, H), o = row(out, r, H);
+    for (let j = 0; j < H; j += 4) {
+      const w = j + 4 <= H ? 4 : 1;
+      const end = w == 4 ? j + 4 : H;
+      for (let k = j; k < end; k += w) {
+        const z = ld(g, k + H, w);
+        const n = tanhv(add(add(ld(x, k + 2 * H, w), ld(q, k + 2 * H, w)), ldOr0(bhh, k + 2 * H, w)));
+        const v = add(n, mul(z, sub(ld(hr, k, w), n)));
+        st(g, k + 2 * H, n, w); st(o, k, v, w); st(hr, k, v, w);
+      }
+    }
+  }
+}
+
+/**
+ * GRU step backward, reset after. In: dh (rows, H) so far, dout rows, gates, hn, previous h (prev
+ * rows, then h0). Out: dx (rows, 3H) for xproj, dgh (rows, 3H) for the recurrent pre-activations,
+ * dh ← the direct part d⊙z (the caller adds dgh·W_hh).
+ */
+export function gru_step_backward_after(dx: usize, dgh: usize, gates: usize, hn: usize, prev: usize, prevRows: i32, h0: usize, dh: usize, dout: usize, rows: i32, H: i32): void {
+  const G = 3 * H;
+  for (let r = 0; r < rows; r++) {
+    const hp = r < prevRows ? row(prev, r, H) : row(h0, r, H);
+    const a = row(dx, r, G), b = row(dgh, r, G), g = row(gates, r, G), hnr = row(hn, r, H), dhr = row(dh, r, H), dor = row(dout, r, H);
+    for (let j = 0; j < H; j += 4) {
+      const w = j + 4 <= H ? 4 : 1;
+      const end = w == 4 ? j + 4 : H;
+      for (let k = j; k < end; k += w) {
+        const d = add(ld(dhr, k, w), ld(dor, k, w));
+        const rr = ld(g, k, w), z = ld(g, k + H, w), n = ld(g, k + 2 * H, w);
+        const dnp = mul(mul(d, sub(f32x4.splat(1), z)), dtanh(n));
+        const dGz = mul(mul(d, sub(ld(hp, k, w), n)), dsig(z));
+        const dGr = mul(mul(dnp, ld(hnr, k, w)), dsig(rr));
+        st(a, k, dGr, w); st(a, k + H, dGz, w); st(a, k + 2 * H, dnp, w);
+        st(b, k, dGr, w); st(b, k + H, dGz, w); st(b, k + 2 * H, mul(dnp, rr), w);
+        st(dhr, k, mul(d, z), w);
+      }
+    }
+  }
+}
+
+/** GRU reset-before backward, first half: dx's z and n blocks, dh ← d⊙z. */
+export function gru_step_backward_before_1(dx: usize, gates: usize, prev: usize, prevRows: i32, h0: usize, dh: usize, dout: usize, rows: i32, H: i32): void {
+  const G = 3 * H;
+  for (let r = 0; r < rows; r++) {
+    const hp = r < prevRows ? row(prev, r, H) : row(h0, r, H);
+    const a = row(dx, r, G), g = row(gates, r, G), dhr = row(dh, r, H), dor = row(dout, r, H);
+    for (let j = 0; j < H; j += 4) {
+      const w = j + 4 <= H ? 4 : 1;
+      const end = w == 4 ? j + 4 : H;
+      for (let k = j; k < end; k += w) {
+        const d = add(ld(dhr, k, w), ld(dor, k, w));
+        const z = ld(g, k + H, w), n = ld(g, k + 2 * H, w);
+        st(a, k + H, mul(mul(d, sub(ld(hp, k, w), n)), dsig(z)), w);
+        st(a, k + 2 * H, mul(mul(d, sub(f32x4.splat(1), z)), dtanh(n)), w);
+        st(dhr, k, mul(d, z), w);
+      }
+    }
+  }
+}
+
+/** GRU reset-before backward, second half: from drh (rows, H) = ∂L/∂(r⊙h), dx's r block and dh += drh⊙r. */
+export function gru_step_backward_before_2(dx: usize, drh: usize, gates: usize, prev: usize, prevRows: i32, h0: usize, dh: usize, rows: i32, H: i32): void {
+  const G = 3 * H;
+  for (let r = 0; r < rows; r++) {
+    const hp = r < prevRows ? row(prev, r, H) : row(h0, r, H);
+    const a = row(dx, r, G), g = row(gates, r, G), dr = row(drh, r, H), dhr = row(dh, r, H);
+    for (let j = 0; j < H; j += 4) {
+      const w = j + 4 <= H ? 4 : 1;
+      const end = w == 4 ? j + 4 : H;
+      for (let k = j; k < end; k += w) {
+        const rr = ld(g, k, w);
+        const q = ld(dr, k, w);
+        st(a, k, mul(mul(q, ld(hp, k, w)), dsig(rr)), w);
+        st(dhr, k, add(ld(dhr, k, w), mul(q, rr)), w);
+      }
+    }
+  }
+}
+
+// ---- Elman RNN --------------------------------------------------------------------------------
+
+/** RNN step forward: out (rows, H) holds h·W_hhᵀ; out and h ← act(out + xproj + bhh). relu ≠ 0 for ReLU, else tanh. */
+export function rnn_step_forward(out: usize, xproj: usize, bhh: usize, h: usize, rows: i32, H: i32, relu: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const o = row(out, r, H), x = row(xproj, r, H), hr = row(h, r, H);
+    for (let j = 0; j < H; j += 4) {
+      const w = j + 4 <= H ? 4 : 1;
+      const end = w == 4 ? j + 4 : H;
+      for (let k = j; k < end; k += w) {
+        const pre = add(add(ld(o, k, w), ld(x, k, w)), ldOr0(bhh, k, w));
+        const v = relu != 0 ? f32x4.pmax(f32x4.splat(0), pre) : tanhv(pre);
+        st(o, k, v, w); st(hr, k, v, w);
+      }
+    }
+  }
+}
+
+/** RNN step backward: dx (rows, H) ← (dh + dout)·act'(out). */
+export function rnn_step_backward(dx: usize, out: usize, dh: usize, dout: usize, rows: i32, H: i32, relu: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const a = row(dx, r, H), o = row(out, r, H), dhr = row(dh, r, H), dor = row(dout, r, H);
+    for (let j = 0; j < H; j += 4) {
+      const w = j + 4 <= H ? 4 : 1;
+      const end = w == 4 ? j + 4 : H;
+      for (let k = j; k < end; k += w) {
+        const d = add(ld(dhr, k, w), ld(dor, k, w));
+        const y = ld(o, k, w);
+        const v = relu != 0 ? v128.and(d, f32x4.gt(y, f32x4.splat(0))) : mul(d, dtanh(y));
+        st(a, k, v, w);
+      }
+    }
+  }
+}

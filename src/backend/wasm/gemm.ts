@@ -1,0 +1,51 @@
+/**
+ * The Backend's gemm on the wasm kernels: float32 operands are copied into wasm memory, multiplied
+ * there (threaded when large) and the result copied back. Float64 (gradient checks) and tiny
+ * products run the reference kernel.
+ */
+import type { Gemm } from '../backend.js';
+import { gemm as referenceGemm } from '../reference/gemm.js';
+import type { WasmRuntime } from './runtime.js';
+
+/** Products with at most this many multiply-adds run the reference kernel. */
+const MIN_FMAS = 512;
+
+/** Copies a rows×cols block with row stride ld (from offset) into the arena; returns pointer and stride there. */
+function copyBlock(rt: WasmRuntime, src: Float32Array, offset: number, rows: number, cols: number, ld: number): { ptr: number; ld: number } {
+  const span = (rows - 1) * ld + cols;
+  // One copy of the whole span unless the gaps between rows would dominate it.
+  if (ld === cols || rows === 1 || span <= 2 * rows * cols) {
+    return { ptr: rt.copyIn(src.subarray(offset, offset + span)), ld };
+  }
+  const ptr = rt.allocF32(rows * cols);
+  const heap = rt.memory.f32();
+  for (let r = 0; r < rows; r++) heap.set(src.subarray(offset + r * ld, offset + r * ld + cols), (ptr >>> 2) + r * cols);
+  return { ptr, ld: cols };
+}
+
+export function wasmGemm(rt: WasmRuntime): (g: Gemm) => void {
+  return (g) => {
+    const { c, a, b, m, k, n } = g;
+    if (!(c instanceof Float32Array) || !(a instanceof Float32Array) || !(b instanceof Float32Array) || m * n * k <= MIN_FMAS) {
+      referenceGemm(g);
+      return;
+    }
+    if (m === 0 || n === 0) return;
+    rt.scope(() => {
+      const A = copyBlock(rt, a, g.aOffset, g.transA ? k : m, g.transA ? m : k, g.lda);
+      const B = copyBlock(rt, b, g.bOffset, g.transB ? n : k, g.transB ? k : n, g.ldb);
+      const C = g.accumulate ? copyBlock(rt, c, g.cOffset, m, n, g.ldc) : { ptr: rt.allocF32(m * n), ld: n };
+      rt.gemm({
+        c: C.ptr, ldc: C.ld, a: A.ptr, lda: A.ld, transA: g.transA, b: B.ptr, ldb: B.ld, transB: g.transB,
+        m, k, n, accumulate: g.accumulate,
+      });
+      const heap = rt.memory.f32();
+      const at = C.ptr >>> 2;
+      if (C.ld === n && g.ldc === n) {
+        c.set(heap.subarray(at, at + m * n), g.cOffset);
+      } else {
+        for (let r = 0; r < m; r++) c.set(heap.subarray(at + r * C.ld, at + r * C.ld + n), g.cOffset + r * g.ldc);
+      }
+    });
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * The compiled kernel binaries: pick one (relaxed SIMD or not, shared memory or not), compile it
+ * once, and instantiate it over a memory with its exports typed.
+ */
+import {
+  INITIAL_PAGES, KERNEL_NAMES, MAXIMUM_PAGES, RELAXED_UNSHARED_WASM_BASE64, RELAXED_WASM_BASE64,
+  SIMD_UNSHARED_WASM_BASE64, SIMD_WASM_BASE64, type KernelExports,
+} from './generated/kernels.js';
+
+export { INITIAL_PAGES, KERNEL_NAMES, MAXIMUM_PAGES, type KernelExports };
+
+export interface KernelFlavour {
+  /** Fused multiply-add through relaxed SIMD. */
+  relaxedSimd: boolean;
+  /** Imports a shared memory (threads). */
+  shared: boolean;
+}
+
+const compiled = new Map<string, WebAssembly.Module>();
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const raw = atob(text);
+  const bytes = new Uint8Array(raw.length);
+  for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+  return bytes;
+}
+
+function base64Of(f: KernelFlavour): string {
+  if (f.shared) return f.relaxedSimd ? RELAXED_WASM_BASE64 : SIMD_WASM_BASE64;
+  return f.relaxedSimd ? RELAXED_UNSHARED_WASM_BASE64 : SIMD_UNSHARED_WASM_BASE64;
+}
+
+/** The compiled module of a flavour (compiled synchronously on first request, then cached). */
+export function kernelModule(f: KernelFlavour): WebAssembly.Module {
+  const key = `${f.relaxedSimd}/${f.shared}`;
+  let module = compiled.get(key);
+  if (module === undefined) {
+    module = new WebAssembly.Module(decodeBase64(base64Of(f)));
+    compiled.set(key, module);
+  }
+  return module;
+}
+
+function hasKernels(exports: WebAssembly.Exports): exports is WebAssembly.Exports & KernelExports {
+  return KERNEL_NAMES.every((name) => typeof exports[name] === 'function');
+}
+
+/** Instantiates `module` over `memory`; the kernels' functions, typed. */
+export function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {
+  const { exports } = new WebAssembly.Instance(module, { env: { memory } });
+  if (!hasKernels(exports)) throw new Error('wasm backend: the kernel binary lacks expected exports; rebuild with `npm run build:kernels`');
+  return exports;
+}

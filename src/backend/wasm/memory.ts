@@ -1,0 +1,105 @@
+/**
+ * The kernels' linear memory: one WebAssembly.Memory, shared between threads when the host allows
+ * it, with a bump arena on top.
+ *
+ * Growing the memory replaces `memory.buffer`: an unshared buffer is detached (views read as
+ * empty), a shared one keeps its old length. Views must therefore be re-derived after anything
+ * that may allocate; `f32()` always returns a view of the current buffer.
+ */
+
+const PAGE = 65536;
+export const ALIGN = 64;
+
+export class WasmMemory {
+  readonly memory: WebAssembly.Memory;
+  readonly shared: boolean;
+  /** Largest size the memory may grow to, in bytes. */
+  readonly maximumBytes: number;
+  private view: Float32Array;
+
+  /**
+   * Tries the declared maximum first and smaller ones after: a shared memory reserves its maximum
+   * up front, which a constrained host (a 32-bit browser tab) may refuse.
+   */
+  constructor(shared: boolean, initialPages: number, maximumPages: number) {
+    let lastError: unknown = null;
+    for (let max = maximumPages; max >= Math.max(initialPages, 1024); max >>= 1) {
+      try {
+        this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: max, shared });
+        this.shared = shared;
+        this.maximumBytes = max * PAGE;
+        this.view = new Float32Array(this.memory.buffer);
+        return;
+      } catch (e) {
+        lastError = e;
+      }
+    }
+    throw lastError instanceof Error ? lastError : new Error('cannot allocate WebAssembly memory');
+  }
+
+  get byteLength(): number {
+    return this.view.byteLength;
+  }
+
+  /** Grows the memory to hold at least `bytes`, at least doubling so that growth is rare. */
+  ensure(bytes: number): void {
+    if (bytes <= this.view.byteLength) return;
+    if (bytes > this.maximumBytes) {
+      throw new RangeError(`wasm backend: needs ${bytes} bytes of memory; the maximum is ${this.maximumBytes}`);
+    }
+    const current = this.view.byteLength / PAGE;
+    const wanted = Math.ceil(bytes / PAGE);
+    const pages = Math.min(Math.max(wanted, current * 2), this.maximumBytes / PAGE);
+    this.memory.grow(pages - current);
+    this.view = new Float32Array(this.memory.buffer);
+  }
+
+  /** A float32 view of the whole memory, valid until the next growth. */
+  f32(): Float32Array {
+    return this.view;
+  }
+}
+
+/**
+ * Bump allocation over a WasmMemory: 64-byte aligned (a cache line), freed in stack order with
+ * mark/release. Allocation never moves earlier blocks; it may grow the memory.
+ */
+export class Arena {
+  private top: number;
+
+  constructor(private readonly mem: WasmMemory, readonly base: number) {
+    this.top = alignUp(base);
+  }
+
+  /** Bytes in use above the base. */
+  get used(): number {
+    return this.top - this.base;
+  }
+
+  /** A 64-byte aligned block of `bytes` bytes (contents undefined). */
+  alloc(bytes: number): number {
+    const at = alignUp(this.top);
+    const end = at + Math.max(bytes, 0);
+    this.mem.ensure(end);
+    this.top = end;
+    return at;
+  }
+
+  mark(): number {
+    return this.top;
+  }
+
+  /** Frees everything allocated since `mark()` returned `at`. */
+  release(at: number): void {
+    if (at < this.base || at > this.top) throw new RangeError(`wasm arena: bad release point ${at}`);
+    this.top = at;
+  }
+
+  reset(): void {
+    this.top = alignUp(this.base);
+  }
+}
+
+export function alignUp(x: number): number {
+  return Math.ceil(x / ALIGN) * ALIGN;
+}

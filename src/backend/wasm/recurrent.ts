@@ -1,0 +1,142 @@
+/**
+ * The fused recurrent kernels on the wasm runtime. The step loops are the reference ones
+ * (src/backend/reference/*_kernels.ts): here they run on arrays placed in wasm memory, their
+ * products on the wasm gemm, with each recurrent weight matrix packed once per call rather than
+ * once per step. Float64 (gradient checks) runs the reference kernels unchanged.
+ *
+ * All memory a call needs is reserved before any view is taken, so the memory never grows while
+ * views are live (growth would detach them on an unshared memory).
+ */
+import type { Gemm } from '../backend.js';
+import type { RecurrentKernels } from '../recurrent_kernels.js';
+import { gemm as referenceGemm } from '../reference/gemm.js';
+import { gruBackward, gruForward } from '../reference/gru_kernels.js';
+import { lstmBackward, lstmForward } from '../reference/lstm_kernels.js';
+import { rnnBackward, rnnForward } from '../reference/rnn_kernels.js';
+import type { KernelContext } from '../reference/sequence_steps.js';
+import type { FloatArray } from '../../tensor/dtype.js';
+import { wasmGateSteps } from './gate_steps.js';
+import type { PackedB, WasmRuntime } from './runtime.js';
+
+/** Products below this many multiply-adds run the reference loop on the views (no packing). */
+const MIN_FMAS = 2048;
+/** Headroom for gemm packing workspaces and kernel scratch, beyond the operands themselves. */
+const HEADROOM_BYTES = 32 << 20;
+
+type Args = object;
+type Kernel<A extends Args> = (a: A, k?: KernelContext) => void;
+
+/** Every Float32Array among the arguments (one level into `cache`), with its key path. */
+function floatArrays(a: Args): [string[], Float32Array][] {
+  const out: [string[], Float32Array][] = [];
+  for (const [key, value] of Object.entries(a)) {
+    if (value instanceof Float32Array) out.push([[key], value]);
+    else if (key === 'cache' && typeof value === 'object' && value !== null) {
+      for (const [k2, v2] of Object.entries(value)) if (v2 instanceof Float32Array) out.push([[key, k2], v2]);
+    }
+  }
+  return out;
+}
+
+/** Same arguments with the given arrays replaced (one level into `cache`). */
+function withArrays<A extends Args>(a: A, replaced: Map<string, Float32Array>): A {
+  const copy = { ...a } as Record<string, unknown>;
+  for (const [path, array] of replaced) {
+    const [key, inner] = path.split('.') as [string, string | undefined];
+    if (inner === undefined) copy[key] = array;
+    else copy[key] = { ...(copy[key] as object), [inner]: array };
+  }
+  return copy as A;
+}
+
+function context(rt: WasmRuntime, weights: ReadonlySet<Float32Array>): KernelContext {
+  const buffer = rt.memory.memory.buffer;
+  const packed = new Map<string, PackedB>();
+  const inWasm = (x: FloatArray): x is Float32Array => x instanceof Float32Array && x.buffer === buffer;
+  const ptr = (x: Float32Array, offset: number): number => x.byteOffset + 4 * offset;
+  return {
+    gates: wasmGateSteps(rt),
+    gemm(g: Gemm): void {
+      const { c, a, b, m, k, n } = g;
+      if (!inWasm(c) || !inWasm(a) || !inWasm(b) || m * n * k < MIN_FMAS) {
+        referenceGemm(g);
+        return;
+      }
+      if (m === 0 || n === 0) return;
+      if (k === 0) {
+        if (!g.accumulate) for (let i = 0; i < m; i++) c.fill(0, g.cOffset + i * g.ldc, g.cOffset + i * g.ldc + n);
+        return;
+      }
+      if (weights.has(b)) {
+        // The recurrent weights meet every step: pack op(B) once for the whole call.
+        const key = `${ptr(b, g.bOffset)}:${g.ldb}:${g.transB}:${k}:${n}`;
+        let p = packed.get(key);
+        if (p === undefined) {
+          p = rt.packB(ptr(b, g.bOffset), g.ldb, g.transB, k, n);
+          packed.set(key, p);
+        }
+        rt.gemmPacked({ c: ptr(c, g.cOffset), ldc: g.ldc, a: ptr(a, g.aOffset), lda: g.lda, transA: g.transA, b: p, m, accumulate: g.accumulate });
+        return;
+      }
+      rt.gemm({
+        c: ptr(c, g.cOffset), ldc: g.ldc, a: ptr(a, g.aOffset), lda: g.lda, transA: g.transA,
+        b: ptr(b, g.bOffset), ldb: g.ldb, transB: g.transB, m, k, n, accumulate: g.accumulate,
+      });
+    },
+    scratch(like: FloatArray, n: number): FloatArray {
+      if (!(like instanceof Float32Array)) return new Float64Array(n);
+      const view = rt.f32(rt.allocF32(n), n);
+      view.fill(0);
+      return view;
+    },
+  };
+}
+
+/**
+ * Runs a reference sequence kernel with its float32 arrays copied into wasm memory, then copies
+ * the kernel's outputs back. `outputs` names the argument keys (or `cache.key`) it writes;
+ * `weightKeys` those to pack once.
+ */
+function onWasm<A extends Args>(rt: WasmRuntime, kernel: Kernel<A>, outputs: readonly string[], weightKeys: readonly string[]): (a: A) => void {
+  return (a: A) => {
+    const arrays = floatArrays(a);
+    if (arrays.length === 0 || Object.values(a).some((v) => v instanceof Float64Array)) {
+      kernel(a);
+      return;
+    }
+    rt.scope(() => {
+      const floats = arrays.reduce((s, [, x]) => s + x.length, 0);
+      rt.memory.ensure(rt.mark() + 4 * 3 * floats + HEADROOM_BYTES);
+      const buffer = rt.memory.memory.buffer;
+      const placed = new Map<string, Float32Array>();
+      for (const [path, x] of arrays) {
+        const view = rt.f32(rt.allocF32(x.length), x.length);
+        view.set(x);
+        placed.set(path.join('.'), view);
+      }
+      const weights = new Set(weightKeys.map((k) => placed.get(k)).filter((v): v is Float32Array => v !== undefined));
+      kernel(withArrays(a, placed), context(rt, weights));
+      if (rt.memory.memory.buffer !== buffer) throw new Error('wasm recurrent kernel: memory grew during the call');
+      for (const key of outputs) {
+        const view = placed.get(key);
+        const target = arrays.find(([path]) => path.join('.') === key)?.[1];
+        if (view && target) target.set(view);
+      }
+    });
+  };
+}
+
+/** The recurrent kernels of the wasm backend. */
+export function wasmRecurrentKernels(rt: WasmRuntime): RecurrentKernels {
+  const forwardOut = ['out', 'hN'];
+  const backwardOut = ['dXProj', 'dH0', 'dWHH', 'dBHH'];
+  const weights = ['wHH'];
+  return {
+    rnnForward: onWasm(rt, rnnForward, forwardOut, weights),
+    rnnBackward: onWasm(rt, rnnBackward, backwardOut, weights),
+    lstmForward: onWasm(rt, lstmForward, [...forwardOut, 'cN', 'cache.gates', 'cache.cells', 'cache.m'], [...weights, 'wHR']),
+    lstmBackward: onWasm(rt, lstmBackward, [...backwardOut, 'dC0', 'dWHR', 'dPeep'], [...weights, 'wHR']),
+    gruForward: onWasm(rt, gruForward, [...forwardOut, 'cache.gates', 'cache.hn'], weights),
+    gruBackward: onWasm(rt, gruBackward, backwardOut, weights),
+  };
+}

@@ -1,0 +1,253 @@
+/**
+ * The wasm runtime: one kernel instance over one memory, an arena, and a worker pool. It is the
+ * pointer-level API that fused kernels (the recurrent sequence ops) build on: put operands in
+ * wasm memory once, then run products and elementwise kernels on pointers with no copies.
+ *
+ *   const rt = wasmRuntime();
+ *   const mark = rt.mark();
+ *   try {
+ *     const h = rt.copyIn(h0);                        // (B, P) → pointer
+ *     const w = rt.packB(rt.copyIn(wHH), P, true, P, G * H);  // W_hhᵀ packed once
+ *     const gates = rt.allocF32(B * G * H);
+ *     for (…each step…) {
+ *       rt.gemmPacked({ c: gates, ldc: G * H, a: h, lda: P, transA: false, b: w, m: B, accumulate: false });
+ *       rt.kernels.sigmoid_f32(gates, gates, B * G * H);
+ *     }
+ *     rt.copyOut(gates, out);
+ *   } finally {
+ *     rt.release(mark);
+ *   }
+ *
+ * Pointers are byte addresses into rt.memory. Views (rt.f32) are invalidated by any allocation
+ * that grows the memory: take them after allocating, or reserve first with
+ * rt.memory.ensure(rt.mark() + bytes). gemm and gemmPacked take their packing workspaces from the
+ * arena and release them before returning: at most threads × gemm_workspace_bytes(m, k, n) bytes
+ * (about 2.2 MB per thread for large products), so a reserve of that much keeps them from growing
+ * the memory. Kernels in rt.kernels (see kernels/*.ts) take byte pointers and element counts,
+ * outputs first; sigmoid_f32, tanh_f32, exp_f32, add_bias_rows and sum_rows are meant for the
+ * per-step work of fused kernels, and rt.parallel spreads independent calls of any kernel over the
+ * threads.
+ */
+import { wasmFeatures } from './features.js';
+import { GemmRunner, type GemmPackedArgs, type GemmPtrArgs, type PackedB } from './gemm_ptr.js';
+import { INITIAL_PAGES, KERNEL_NAMES, MAXIMUM_PAGES, instantiateKernels, kernelModule, type KernelExports } from './kernel_module.js';
+import { Arena, WasmMemory } from './memory.js';
+import { availableCores, readEnv } from './platform.js';
+import { ThreadPool } from './thread_pool.js';
+
+export type { GemmPackedArgs, GemmPtrArgs, PackedB };
+
+/** Most threads a runtime uses; the control block is sized for them. */
+export const MAX_THREADS = 64;
+/** Pages a fresh memory starts with (4 MiB); it grows on demand. */
+const START_PAGES = 64;
+
+export interface WasmRuntimeOptions {
+  /** Use the relaxed-SIMD (FMA) kernels; default: when the runtime supports them. */
+  relaxedSimd?: boolean;
+  /** Use a shared memory (needed for threads); default: when the runtime supports it. */
+  shared?: boolean;
+  /** Threads, the calling one included; default: getNumThreads(). */
+  threads?: number;
+  /**
+   * Whether the calling thread takes blocks of a threaded product too (default true). False makes
+   * it only hand blocks out and wait, so that workers run all of them: for tests and experiments.
+   */
+  callerWorks?: boolean;
+}
+
+export class WasmRuntime {
+  /** The kernels' exported functions, called directly on pointers. */
+  readonly kernels: KernelExports;
+  readonly memory: WasmMemory;
+  readonly arena: Arena;
+  readonly relaxedSimd: boolean;
+  readonly shared: boolean;
+  private readonly module: WebAssembly.Module;
+  private readonly gemmRunner: GemmRunner;
+  private pool: ThreadPool | null = null;
+  private threadCount: number;
+
+  constructor(options: WasmRuntimeOptions = {}) {
+    const features = wasmFeatures();
+    if (!features.simd) throw new Error('wasm backend: this runtime lacks WebAssembly SIMD');
+    this.relaxedSimd = options.relaxedSimd ?? features.relaxedSimd;
+    this.shared = options.shared ?? features.sharedMemory;
+    this.module = kernelModule({ relaxedSimd: this.relaxedSimd, shared: this.shared });
+    this.memory = new WasmMemory(this.shared, Math.max(START_PAGES, INITIAL_PAGES), MAXIMUM_PAGES);
+    this.kernels = instantiateKernels(this.module, this.memory.memory);
+    this.arena = new Arena(this.memory, this.kernels.heap_base());
+    this.threadCount = this.shared ? clampThreads(options.threads ?? getNumThreads()) : 1;
+    this.gemmRunner = new GemmRunner(this.kernels, this.arena, () => this.threadsForProduct(), options.callerWorks ?? true);
+  }
+
+  /** Threads used for large products, the calling one included. */
+  get threads(): number {
+    return this.threadCount;
+  }
+
+  set threads(n: number) {
+    this.threadCount = this.shared ? clampThreads(n) : 1;
+  }
+
+  /** Starts the workers now and blocks until they are ready (or `timeoutMs` passes); returns the threads usable. */
+  startThreads(timeoutMs = 5000): number {
+    const pool = this.ensurePool();
+    if (pool === null) return 1;
+    pool.grow(this.threadCount - 1);
+    return 1 + pool.waitReady(this.threadCount - 1, timeoutMs);
+  }
+
+  /** Blocks of threaded products that worker threads have run so far. */
+  get chunksOnWorkers(): number {
+    return this.pool?.chunksOnWorkers ?? 0;
+  }
+
+  /** Stops the workers (they restart on demand). */
+  stopThreads(): void {
+    this.pool?.terminate();
+    this.pool = null;
+  }
+
+  // --- memory -----------------------------------------------------------------------------
+
+  /** A 64-byte aligned block of `bytes` bytes from the arena (contents undefined). */
+  alloc(bytes: number): number {
+    return this.arena.alloc(bytes);
+  }
+
+  /** A block of n float32 values. */
+  allocF32(n: number): number {
+    return this.arena.alloc(n * 4);
+  }
+
+  /** The arena position; release(mark) frees everything allocated since. */
+  mark(): number {
+    return this.arena.mark();
+  }
+
+  release(mark: number): void {
+    this.arena.release(mark);
+  }
+
+  /** Runs fn, then frees what it allocated (also when it throws). */
+  scope<T>(fn: () => T): T {
+    const mark = this.arena.mark();
+    try {
+      return fn();
+    } finally {
+      this.arena.release(mark);
+    }
+  }
+
+  /** A Float32Array over n floats at ptr: no copy; valid until the memory next grows. */
+  f32(ptr: number, n: number): Float32Array {
+    return new Float32Array(this.memory.memory.buffer, ptr, n);
+  }
+
+  /** Copies src (float64 is rounded to float32) into a fresh block; returns its pointer. */
+  copyIn(src: Float32Array | Float64Array): number {
+    const ptr = this.allocF32(src.length);
+    this.memory.f32().set(src, ptr >>> 2);
+    return ptr;
+  }
+
+  /** Copies dst.length floats at ptr into dst. */
+  copyOut(ptr: number, dst: Float32Array | Float64Array): void {
+    dst.set(this.memory.f32().subarray(ptr >>> 2, (ptr >>> 2) + dst.length));
+  }
+
+  // --- products ---------------------------------------------------------------------------
+
+  /** C = op(A)·op(B) (or +=) on pointers, threaded when large. See GemmPtrArgs. */
+  gemm(g: GemmPtrArgs): void {
+    this.gemmRunner.gemm(g);
+  }
+
+  /** op(B) (k×n, B at pointer b with row stride ldb) packed into a new arena block. */
+  packB(b: number, ldb: number, transB: boolean, k: number, n: number): PackedB {
+    return this.gemmRunner.packB(b, ldb, transB, k, n);
+  }
+
+  /** C = op(A)·B (or +=) for a B packed by packB; same result as gemm with the unpacked B. */
+  gemmPacked(g: GemmPackedArgs): void {
+    this.gemmRunner.gemmPacked(g);
+  }
+
+  /**
+   * Runs kernel `name` once per argument list in `chunks` (independent pieces of work, e.g. row
+   * blocks of a per-step gate kernel), spread over the threads; returns when all are done. Worth it
+   * for pieces of tens of µs or more; at most MAX_CHUNKS pieces of MAX_ARGS − 1 arguments.
+   */
+  parallel(name: keyof KernelExports, chunks: readonly (readonly number[])[]): void {
+    const fn = this.kernels[name] as (...args: number[]) => unknown;
+    const threads = chunks.length > 1 ? this.threadsForProduct() : null;
+    let workers: number[] = [];
+    if (threads !== null) {
+      threads.pool.grow(threads.count - 1);
+      workers = threads.pool.ready(Math.min(threads.count - 1, chunks.length - 1));
+    }
+    if (threads === null || workers.length === 0) {
+      for (const args of chunks) fn(...args);
+      return;
+    }
+    threads.pool.run(KERNEL_NAMES.indexOf(name), chunks, workers, workers.map(() => 0), (args) => fn(...args));
+  }
+
+  private ensurePool(): ThreadPool | null {
+    if (!this.shared) return null;
+    if (this.pool === null) this.pool = new ThreadPool(this.module, this.memory.memory, KERNEL_NAMES, MAX_THREADS - 1);
+    return this.pool;
+  }
+
+  private threadsForProduct(): { pool: ThreadPool; count: number } | null {
+    if (this.threadCount <= 1) return null;
+    const pool = this.ensurePool();
+    return pool === null ? null : { pool, count: this.threadCount };
+  }
+}
+
+function clampThreads(n: number): number {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected a positive integer, got ${n}`);
+  return Math.min(n, MAX_THREADS);
+}
+
+let requestedThreads: number | null = null;
+
+/** Threads the wasm backend uses for large products: setNumThreads, else RECURRENT_NUM_THREADS, else the core count. */
+export function getNumThreads(): number {
+  if (requestedThreads !== null) return requestedThreads;
+  const env = readEnv('RECURRENT_NUM_THREADS');
+  if (env !== undefined) {
+    const n = Number(env);
+    if (Number.isInteger(n) && n >= 1) return Math.min(n, MAX_THREADS);
+  }
+  return Math.min(availableCores(), MAX_THREADS);
+}
+
+/** Sets the threads the wasm backend uses (1 = the calling thread only). */
+export function setNumThreads(n: number): void {
+  requestedThreads = clampThreads(n);
+  if (shared !== undefined && shared !== null) shared.threads = requestedThreads;
+}
+
+let shared: WasmRuntime | null | undefined;
+
+/** The process-wide runtime, created on first use; null where WebAssembly SIMD is unavailable. */
+export function tryWasmRuntime(): WasmRuntime | null {
+  if (shared === undefined) {
+    try {
+      shared = new WasmRuntime();
+    } catch {
+      shared = null;
+    }
+  }
+  return shared;
+}
+
+/** The process-wide runtime; throws where WebAssembly SIMD is unavailable. */
+export function wasmRuntime(): WasmRuntime {
+  const rt = tryWasmRuntime();
+  if (rt === null) throw new Error('wasm backend: unavailable in this runtime (no WebAssembly SIMD)');
+  return rt;
+}

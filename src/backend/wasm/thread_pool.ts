@@ -1,0 +1,179 @@
+/**
+ * A pool of worker threads that run kernels on the shared memory, driven synchronously through
+ * the control block of worker_source.ts (no message per job).
+ *
+ * Workers start lazily and asynchronously and live until terminate() (idle ones sleep in
+ * Atomics.wait). A job is offered only to workers that reported ready, and the caller takes
+ * chunks too, so a slow or missing worker costs speed, never correctness.
+ */
+import { spawnThread, type ThreadHandle } from './platform.js';
+import {
+  ARGC, CHUNKS, DONE, EXIT, FAILED, FN, JOB_HEADER_BYTES, MAX_ARGS, MAX_CHUNKS, NEXT, OPEN, READY, SEQ,
+  SLOT_BYTES, WORKER_SOURCE, WS, controlBytes, type WorkerInit,
+} from './worker_source.js';
+
+export { MAX_ARGS, MAX_CHUNKS };
+
+/** Microseconds a waiting thread polls before it sleeps. */
+const SPIN_MICROS = 50;
+
+interface Slot {
+  ctl: Int32Array;
+  ws: Float64Array;
+  /** Number of the last job offered (0: none yet). */
+  task: number;
+  handle: ThreadHandle | null;
+  failed: boolean;
+}
+
+export class ThreadPool {
+  private readonly control: SharedArrayBuffer;
+  private readonly jobAt: number;
+  private readonly job: Int32Array;
+  private readonly table: Float64Array;
+  private readonly slots: Slot[] = [];
+  /** Whether this thread may block in Atomics.wait (a browser's main thread may not). */
+  private readonly canBlock: boolean;
+  private closed = false;
+  private lastTask = 0;
+  /** Chunks run by workers so far. */
+  chunksOnWorkers = 0;
+
+  /** Up to `capacity` workers over `memory`, each instantiating `module`. */
+  constructor(
+    private readonly module: WebAssembly.Module,
+    private readonly memory: WebAssembly.Memory,
+    private readonly names: readonly string[],
+    readonly capacity: number,
+  ) {
+    this.control = new SharedArrayBuffer(controlBytes(capacity));
+    this.jobAt = capacity * SLOT_BYTES;
+    this.job = new Int32Array(this.control, this.jobAt, JOB_HEADER_BYTES / 4);
+    this.table = new Float64Array(this.control, this.jobAt + JOB_HEADER_BYTES, MAX_CHUNKS * MAX_ARGS);
+    this.canBlock = probeBlocking();
+  }
+
+  /** Starts workers until `count` exist (at most the capacity). */
+  grow(count: number): void {
+    while (!this.closed && this.slots.length < Math.min(count, this.capacity)) {
+      const index = this.slots.length;
+      const slot: Slot = {
+        ctl: new Int32Array(this.control, index * SLOT_BYTES, SLOT_BYTES / 4),
+        ws: new Float64Array(this.control, index * SLOT_BYTES, SLOT_BYTES / 8),
+        task: 0,
+        handle: null,
+        failed: false,
+      };
+      const init: WorkerInit = {
+        module: this.module, memory: this.memory, control: this.control, slot: index, jobAt: this.jobAt,
+        names: this.names, spinMicros: SPIN_MICROS,
+      };
+      this.slots.push(slot);
+      try {
+        slot.handle = spawnThread(WORKER_SOURCE, init, () => { slot.failed = true; });
+      } catch {
+        slot.handle = null;
+      }
+      if (slot.handle === null) slot.failed = true;
+    }
+  }
+
+  /** Workers that have started and may take jobs now, up to `limit`. */
+  ready(limit: number): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.slots.length && out.length < limit; i++) {
+      const s = this.slots[i]!;
+      if (!s.failed && Atomics.load(s.ctl, READY) === 1) out.push(i);
+    }
+    return out;
+  }
+
+  /** Blocks (up to `timeoutMs`) until the first `count` workers are ready; returns how many are. */
+  waitReady(count: number, timeoutMs: number): number {
+    const until = Date.now() + timeoutMs;
+    for (const s of this.slots.slice(0, count)) {
+      while (!s.failed && Atomics.load(s.ctl, READY) !== 1 && Date.now() < until) {
+        if (this.canBlock) Atomics.wait(s.ctl, READY, 0, Math.max(1, until - Date.now()));
+      }
+    }
+    return this.ready(count).length;
+  }
+
+  /**
+   * Runs kernel `fn` once per argument list in `chunks`, each completed with the running thread's
+   * workspace: on `workers` (ready ones, each with its workspace in `workerWs`) and, unless
+   * `onCaller` is null, on the calling thread through `onCaller`. Returns when every chunk is done;
+   * throws the first failure after all threads have stopped.
+   */
+  run(fn: number, chunks: readonly (readonly number[])[], workers: readonly number[], workerWs: readonly number[], onCaller: ((args: readonly number[]) => void) | null): void {
+    const argc = chunks[0]?.length ?? 0;
+    if (chunks.length > MAX_CHUNKS || argc + 1 > MAX_ARGS) throw new RangeError(`thread pool: at most ${MAX_CHUNKS} chunks of ${MAX_ARGS - 1} arguments`);
+    const { job, table } = this;
+    job[FN] = fn;
+    job[ARGC] = argc;
+    job[CHUNKS] = chunks.length;
+    chunks.forEach((args, c) => { for (let i = 0; i < argc; i++) table[c * MAX_ARGS + i] = args[i]!; });
+    Atomics.store(job, NEXT, 0);
+    this.lastTask = this.lastTask >= 0x3fffffff ? 1 : this.lastTask + 1;
+    const task = this.lastTask;
+    workers.forEach((w, i) => {
+      const s = this.slots[w]!;
+      s.ws[WS] = workerWs[i]!;
+      s.task = task;
+      Atomics.store(s.ctl, OPEN, task);
+      Atomics.store(s.ctl, SEQ, task);
+      Atomics.notify(s.ctl, SEQ);
+    });
+    let onThisThread = 0;
+    let failure: unknown = null;
+    if (onCaller !== null) {
+      try {
+        for (let c = Atomics.add(job, NEXT, 1); c < chunks.length; c = Atomics.add(job, NEXT, 1)) {
+          onCaller(chunks[c]!);
+          onThisThread++;
+        }
+      } catch (e) {
+        failure = e;
+        Atomics.store(job, NEXT, chunks.length); // stop the others early
+      }
+    }
+    for (const w of workers) {
+      const s = this.slots[w]!;
+      // With a caller that works, withdraw offers not yet accepted; else wait for every worker.
+      if (onCaller !== null && Atomics.compareExchange(s.ctl, OPEN, task, 0) === task) continue;
+      this.join(s);
+      if (Atomics.load(s.ctl, FAILED) !== 0) failure ??= new Error(`wasm backend: a kernel failed on worker ${w}`);
+    }
+    this.chunksOnWorkers += chunks.length - onThisThread;
+    if (failure !== null) throw failure;
+  }
+
+  private join(s: Slot): void {
+    const until = performance.now() + SPIN_MICROS * 4;
+    let done = Atomics.load(s.ctl, DONE);
+    for (let i = 1; done !== s.task; i++) {
+      if (this.canBlock && (i & 1023) === 0 && performance.now() > until) Atomics.wait(s.ctl, DONE, done, 1000);
+      done = Atomics.load(s.ctl, DONE);
+    }
+  }
+
+  /** Stops every worker; the pool is unusable afterwards. */
+  terminate(): void {
+    this.closed = true;
+    for (const s of this.slots) {
+      Atomics.store(s.ctl, SEQ, EXIT);
+      Atomics.notify(s.ctl, SEQ);
+      s.handle?.terminate();
+    }
+    this.slots.length = 0;
+  }
+}
+
+function probeBlocking(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * The `wasm` backend: WebAssembly SIMD kernels (relaxed-SIMD FMA where available), products
+ * threaded over shared memory. It implements natively the float32 gemm, unary ops, contiguous or
+ * scalar add/sub/mul/div, sums, softmax, log-softmax and log-sum-exp along a last axis; every
+ * other case and every other kernel is the reference backend's.
+ */
+import type { Backend } from '../backend.js';
+import { referenceBackend } from '../reference/reference_backend.js';
+import { wasmBinary, wasmUnary } from './elementwise.js';
+import { wasmGemm } from './gemm.js';
+import { wasmLogSumExp, wasmReduce, wasmSoftmax } from './reduce.js';
+import { wasmRecurrentKernels } from './recurrent.js';
+import { tryWasmRuntime, type WasmRuntime } from './runtime.js';
+
+/** A wasm backend over `rt`. */
+export function makeWasmBackend(rt: WasmRuntime): Backend {
+  return {
+    ...referenceBackend,
+    name: 'wasm',
+    unary: wasmUnary(rt),
+    binary: wasmBinary(rt),
+    reduce: wasmReduce(rt),
+    softmax: wasmSoftmax(rt),
+    logSumExp: wasmLogSumExp(rt),
+    gemm: wasmGemm(rt),
+    ...wasmRecurrentKernels(rt),
+  };
+}
+
+/** The wasm backend over the process-wide runtime, or null where WebAssembly SIMD is unavailable. */
+export function createWasmBackend(): Backend | null {
+  const rt = tryWasmRuntime();
+  return rt === null ? null : makeWasmBackend(rt);
+}

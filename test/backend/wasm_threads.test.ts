@@ -1,0 +1,165 @@
+// Threaded products of the wasm runtime: the same bits with 1 and with N threads, whichever way
+// the product is split; thread-count settings; workers that never keep the process alive.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { wasmFeatures } from '../../src/backend/wasm/features.js';
+import { splitProduct } from '../../src/backend/wasm/gemm_ptr.js';
+import { WasmRuntime } from '../../src/backend/wasm/runtime.js';
+import { getNumThreads, setNumThreads } from '../../src/index.js';
+
+const { simd, sharedMemory } = wasmFeatures();
+const skip = simd && sharedMemory ? false : 'needs WebAssembly SIMD and shared memory';
+
+let seed = 99;
+function randomArray(n: number): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    seed = (Math.imul(seed, 1664525) + 1013904223) | 0;
+    a[i] = (seed >>> 8) / 8388608 - 1;
+  }
+  return a;
+}
+
+test('splitProduct cuts C into whole tiles that cover it exactly once', () => {
+  for (const [m, n, k, threads] of [[32, 1024, 256, 2], [1024, 256, 3200, 3], [3, 2048, 512, 4], [130, 131, 700, 5], [1, 40, 9000, 8]] as const) {
+    const parts = splitProduct(m, n, k, threads);
+    assert.ok(parts.length >= 1 && parts.length <= threads);
+    const covered = new Uint8Array(m * n);
+    for (const p of parts) {
+      if (p.j0 + p.n < n) assert.equal(p.n % 8, 0, 'column blocks end on a panel boundary');
+      if (p.i0 + p.m < m) assert.equal(p.m % 4, 0, 'row blocks end on a tile boundary');
+      for (let i = p.i0; i < p.i0 + p.m; i++) for (let j = p.j0; j < p.j0 + p.n; j++) covered[i * n + j]!++;
+    }
+    assert.ok(covered.every((c) => c === 1), `split of ${m}×${n} covers every element once`);
+  }
+  assert.equal(splitProduct(4, 4, 4, 8).length, 1, 'small products stay on one thread');
+  assert.ok(blocks(64, 128, 128) > 1, 'the stress product below is split');
+});
+
+/** Blocks a product is cut into with 3 threads (the caller and two workers). */
+function blocks(m: number, k: number, n: number): number {
+  const parts = splitProduct(m, n, k, 3 * 4).length;
+  return parts > 1 ? parts : 0;
+}
+
+test('products give the same bits on 1 and on 3 threads (workers running every block), split by columns or by rows', { skip }, () => {
+  const one = new WasmRuntime({ threads: 1 });
+  const many = new WasmRuntime({ threads: 3, callerWorks: false });
+  try {
+    assert.equal(many.startThreads(), 3, 'three threads start');
+    const shapes = [
+      [32, 256, 1024, false, true], // a recurrent step: split by columns
+      [1024, 300, 64, true, false], // a weight gradient: split by rows
+      [3, 512, 2048, false, true], // thin rows
+      [130, 133, 131, true, true],
+      [77, 1000, 90, false, false],
+    ] as const;
+    for (const [m, k, n, transA, transB] of shapes) {
+      const a = randomArray(m * k);
+      const b = randomArray(k * n);
+      const c0 = randomArray(m * n);
+      const results = [one, many].map((rt) => rt.scope(() => {
+        const pa = rt.copyIn(a);
+        const pb = rt.copyIn(b);
+        const pc = rt.copyIn(c0);
+        const lda = transA ? m : k;
+        const ldb = transB ? k : n;
+        rt.gemm({ c: pc, ldc: n, a: pa, lda, transA, b: pb, ldb, transB, m, k, n, accumulate: true });
+        const packed = rt.packB(pb, ldb, transB, k, n);
+        const pc2 = rt.allocF32(m * n);
+        rt.gemmPacked({ c: pc2, ldc: n, a: pa, lda, transA, b: packed, m, accumulate: false });
+        return [rt.f32(pc, m * n).slice(), rt.f32(pc2, m * n).slice()];
+      }));
+      assert.deepEqual(results[1]![0], results[0]![0], `gemm ${m}×${k}×${n}`);
+      assert.deepEqual(results[1]![1], results[0]![1], `packed gemm ${m}×${k}×${n}`);
+    }
+    const expected = shapes.reduce((sum, [m, k, n]) => sum + 2 * blocks(m, k, n), 0);
+    assert.equal(many.chunksOnWorkers, expected, 'workers ran every block');
+  } finally {
+    many.stopThreads();
+  }
+});
+
+test('thousands of back-to-back threaded products, with or without the caller working, never stall and always agree', { skip, timeout: 120_000 }, () => {
+  const [m, k, n] = [64, 128, 128]; // 2^20 multiply-adds: just large enough to be split
+  for (const callerWorks of [true, false]) {
+    const one = new WasmRuntime({ threads: 1 });
+    const many = new WasmRuntime({ threads: 3, callerWorks });
+    try {
+      many.startThreads();
+      const a = randomArray(m * k);
+      const b = randomArray(k * n);
+      const [expected, actual] = [one, many].map((rt) => {
+        const pa = rt.copyIn(a);
+        const pb = rt.copyIn(b);
+        return { rt, pa, pb, pc: rt.allocF32(m * n) };
+      });
+      expected!.rt.gemm({ c: expected!.pc, ldc: n, a: expected!.pa, lda: k, transA: false, b: expected!.pb, ldb: n, transB: false, m, k, n, accumulate: false });
+      const want = expected!.rt.f32(expected!.pc, m * n).slice();
+      for (let i = 0; i < 2000; i++) {
+        const { rt, pa, pb, pc } = actual!;
+        rt.gemm({ c: pc, ldc: n, a: pa, lda: k, transA: false, b: pb, ldb: n, transB: false, m, k, n, accumulate: false });
+        if (i % 97 === 0) assert.deepEqual(rt.f32(pc, m * n), want, `iteration ${i}`);
+      }
+      assert.deepEqual(actual!.rt.f32(actual!.pc, m * n), want);
+      if (!callerWorks) assert.equal(many.chunksOnWorkers, blocks(m, k, n) * 2000);
+    } finally {
+      many.stopThreads();
+    }
+  }
+});
+
+test('parallel runs every chunk of a kernel once, on the workers too', { skip }, () => {
+  const rt = new WasmRuntime({ threads: 3 });
+  try {
+    rt.startThreads();
+    const rows = 64;
+    const cols = 1000;
+    const x = randomArray(rows * cols);
+    rt.scope(() => {
+      const p = rt.copyIn(x);
+      const out = rt.allocF32(rows * cols);
+      const chunks = Array.from({ length: rows / 4 }, (_, i) => [out + i * 4 * cols * 4, p + i * 4 * cols * 4, 4 * cols]);
+      rt.parallel('tanh_f32', chunks);
+      const whole = rt.allocF32(rows * cols);
+      rt.kernels.tanh_f32(whole, p, rows * cols);
+      assert.deepEqual(rt.f32(out, rows * cols), rt.f32(whole, rows * cols));
+    });
+  } finally {
+    rt.stopThreads();
+  }
+});
+
+test('setNumThreads and getNumThreads', () => {
+  const before = getNumThreads();
+  assert.ok(Number.isInteger(before) && before >= 1);
+  try {
+    setNumThreads(1);
+    assert.equal(getNumThreads(), 1);
+    setNumThreads(3);
+    assert.equal(getNumThreads(), 3);
+    assert.throws(() => setNumThreads(0), RangeError);
+    assert.throws(() => setNumThreads(1.5), RangeError);
+  } finally {
+    setNumThreads(before);
+  }
+});
+
+test('RECURRENT_NUM_THREADS sets the default, and threads never keep the process alive', { skip }, () => {
+  const script = `
+    import { getNumThreads, matmul, randn } from './src/index.js';
+    import { wasmRuntime } from './src/backend/wasm/runtime.js';
+    const rt = wasmRuntime();
+    const started = rt.startThreads();
+    matmul(randn([256, 256]), randn([256, 256]));
+    console.log(getNumThreads(), rt.threads, started);
+  `;
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    env: { ...process.env, RECURRENT_NUM_THREADS: '3', RECURRENT_BACKEND: 'wasm' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(child.status, 0, `child exited with ${child.status} (signal ${child.signal}): ${child.stderr}`);
+  assert.equal(child.stdout.trim(), '3 3 3');
+});
