@@ -1,6 +1,6 @@
 // Runs every test/**/*.test.ts with Node's built-in test runner, TypeScript loaded through tsx,
 // after rebuilding the WebAssembly kernels if their generated module is missing or stale.
-// Usage: npm test [-- [--backends=reference,wasm] <path filter>...]
+// Usage: node scripts/run-tests.mjs [--backends=reference,wasm] [<path filter>...] (npm test runs both backends)
 // With --backends, the suite runs once per backend (RECURRENT_BACKEND); by default it runs once
 // on the default backend (the fastest available: wasm where WebAssembly SIMD is).
 import { spawnSync } from 'node:child_process';
