@@ -23,7 +23,6 @@ export interface ProgressOptions {
 
 export class ProgressDisplay implements Callback {
   private readonly plain: boolean;
-  private readonly multi: cliProgress.MultiBar | null;
   private bar: cliProgress.SingleBar | null = null;
   private lastPrint = 0;
   private windowLoss = 0;
@@ -33,15 +32,11 @@ export class ProgressDisplay implements Callback {
 
   constructor(private readonly options: ProgressOptions = {}) {
     this.plain = options.plain ?? !process.stdout.isTTY;
-    this.multi = this.plain ? null : new cliProgress.MultiBar({
-      format: 'train |{bar}| {percentage}% | step {step} | loss {loss} | {bpc} bits/char | {tps} tok/s | ETA {etaText}',
-      hideCursor: true, clearOnComplete: false, stopOnComplete: false, barsize: 24,
-    }, cliProgress.Presets.shades_classic);
   }
 
-  /** Prints a message (above the bar on a terminal). */
+  /** Prints a message (above the bar on a terminal: the bar's line is cleared and redrawn on the next update). */
   log(message: string): void {
-    if (this.multi) this.multi.log(`${message}\n`);
+    if (this.bar) process.stdout.write(`\r\x1b[2K${message}\n`);
     else console.log(message);
   }
 
@@ -61,7 +56,13 @@ export class ProgressDisplay implements Callback {
 
   onTrainBegin(ctx: FitContext): void {
     this.lastPrint = ctx.elapsed;
-    if (this.multi) this.bar = this.multi.create(Math.max(this.total(), 1), 0, { step: ctx.step, loss: '-', bpc: '-', tps: '-', etaText: '?' });
+    if (this.plain) return;
+    // A single bar redraws synchronously on update(): training blocks the event loop, so a timer-driven bar would not.
+    this.bar = new cliProgress.SingleBar({
+      format: 'train |{bar}| {percentage}% | step {step} | loss {loss} | {bpc} bits/char | {tps} tok/s | ETA {etaText}',
+      hideCursor: true, clearOnComplete: false, stopOnComplete: false, barsize: 24, synchronousUpdate: true,
+    }, cliProgress.Presets.shades_classic);
+    this.bar.start(Math.max(this.total(), 1), 0, { step: ctx.step, loss: '-', bpc: '-', tps: '-', etaText: '?' });
   }
 
   onBatchEnd(logs: BatchLogs, ctx: FitContext): void {
@@ -90,6 +91,7 @@ export class ProgressDisplay implements Callback {
   }
 
   onTrainEnd(): void {
-    this.multi?.stop();
+    this.bar?.stop();
+    this.bar = null;
   }
 }
