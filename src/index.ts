@@ -68,3 +68,17 @@ export type { GenerateSequenceOptions, GeneratedSequence, SequenceFeedback } fro
 export { conv1d, conv2d } from './tensor/ops/conv.js';
 export type { Conv1dOptions, Conv2dOptions, ConvPadding } from './tensor/ops/conv.js';
 export { layerNorm } from './nn/layer_norm.js';
+export { fit, evaluate } from './train/fit.js';
+export type { FitOptions, FitResult, FitOptimizer, StepResult } from './train/fit.js';
+export { EarlyStopping, CheckpointCallback, ScheduleCallback } from './train/callbacks.js';
+export type { Callback, FitContext, BatchLogs, EarlyStoppingOptions, Schedule } from './train/callbacks.js';
+export { MetricAccumulator } from './train/metrics.js';
+export type { Metrics } from './train/metrics.js';
+export { toStreams, windows, windowCount } from './train/tbptt.js';
+export type { Window } from './train/tbptt.js';
+export { languageModelTask } from './train/language_model_task.js';
+export type { LanguageModelTask } from './train/language_model_task.js';
+export { sampleLogits } from './decode/sample.js';
+export type { SamplingOptions } from './decode/sample.js';
+export { generateText } from './decode/generate_text.js';
+export type { GenerateTextOptions } from './decode/generate_text.js';
