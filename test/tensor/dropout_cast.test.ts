@@ -5,25 +5,11 @@ import {
   cast, dropout, mul, sum,
   DTypeError, ValueError,
 } from '../../src/index.js';
-import type { DType, NestedArray } from '../../src/index.js';
+import { assertThrows, f64 } from '../helpers/values.js';
+import type { DType } from '../../src/index.js';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-type ErrorClass = new (message: string) => Error;
-
-function assertThrows(fn: () => unknown, cls: ErrorClass, message: string | RegExp): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof cls, `expected ${cls.name}, got ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
-    if (typeof message === 'string') assert.equal(e.message, message);
-    else assert.match(e.message, message);
-    return true;
-  });
-}
-
-function f64(data: NestedArray): Tensor {
-  return tensor(data, { dtype: 'float64', requiresGrad: true });
-}
 
 function values(t: Tensor): number[] {
   return Array.from(t.data);

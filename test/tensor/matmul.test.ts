@@ -5,57 +5,16 @@ import {
   matmul, linear, add, transpose,
   ShapeError, DTypeError,
 } from '../../src/index.js';
-import type { NestedArray } from '../../src/index.js';
+import { assertValues, assertThrows, f64 } from '../helpers/values.js';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-function flat(x: NestedArray): number[] {
-  return Array.isArray(x) ? x.flatMap((v) => flat(v)) : [x];
-}
-
-function shapeOf(x: NestedArray): number[] {
-  const shape: number[] = [];
-  let level: NestedArray = x;
-  while (Array.isArray(level)) {
-    shape.push(level.length);
-    if (level.length === 0) break;
-    level = level[0]!;
-  }
-  return shape;
-}
-
-function assertClose(actual: Tensor, expected: NestedArray, tol = 1e-6, shape?: number[]): void {
-  assert.deepEqual([...actual.shape], shape ?? shapeOf(expected));
-  const want = flat(expected);
-  const got = Array.from(actual.data);
-  assert.equal(got.length, want.length);
-  got.forEach((g, i) => {
-    const w = want[i]!;
-    assert.ok(Math.abs(g - w) <= tol * Math.max(1, Math.abs(w)), `element ${i}: got ${g}, expected ${w}`);
-  });
-}
 
 function assertAllClose(a: Tensor, b: Tensor, tol: number): void {
   assert.deepEqual([...a.shape], [...b.shape]);
   for (let i = 0; i < a.size; i++) {
     assert.ok(Math.abs(a.data[i]! - b.data[i]!) <= tol, `element ${i}: ${a.data[i]} vs ${b.data[i]}`);
   }
-}
-
-type ErrorClass = new (message: string) => Error;
-
-function assertThrows(fn: () => unknown, cls: ErrorClass, message: string | RegExp): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof cls, `expected ${cls.name}, got ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
-    if (typeof message === 'string') assert.equal(e.message, message);
-    else assert.match(e.message, message);
-    return true;
-  });
-}
-
-function f64(data: NestedArray): Tensor {
-  return tensor(data, { dtype: 'float64', requiresGrad: true });
 }
 
 /** A standard-normal float64 leaf that requires grad. */
@@ -71,49 +30,49 @@ const M23 = [[1, 2, 3], [4, 5, 6]];
 
 describe('matmul', () => {
   test('2-D × 2-D', () => {
-    assertClose(matmul(tensor(A), tensor(B)), [[19, 22], [43, 50]], 0);
-    assertClose(matmul(tensor(M23), tensor([[1], [0], [-1]])), [[-2], [-2]], 0);
-    assertClose(tensor(B).matmul(tensor(A)), [[23, 34], [31, 46]], 0);
+    assertValues(matmul(tensor(A), tensor(B)), [[19, 22], [43, 50]], 0);
+    assertValues(matmul(tensor(M23), tensor([[1], [0], [-1]])), [[-2], [-2]], 0);
+    assertValues(tensor(B).matmul(tensor(A)), [[23, 34], [31, 46]], 0);
   });
 
   test('batched, one product per batch entry', () => {
     const a = tensor([[[1, 0], [0, 1]], [[2, 0], [0, 3]]]);
     const b = tensor([[[1, 2], [3, 4]], [[1, 1], [1, 1]]]);
-    assertClose(matmul(a, b), [[[1, 2], [3, 4]], [[2, 2], [3, 3]]], 0);
+    assertValues(matmul(a, b), [[[1, 2], [3, 4]], [[2, 2], [3, 3]]], 0);
   });
 
   test('a 2-D operand broadcasts over the batch of the other', () => {
     const batch = tensor([[[1, 0], [0, 1]], [[0, 1], [1, 0]], [[2, 0], [0, 2]]]); // [3, 2, 2]
-    assertClose(matmul(tensor(A), batch), [[[1, 2], [3, 4]], [[2, 1], [4, 3]], [[2, 4], [6, 8]]], 0);
-    assertClose(matmul(batch, tensor(A)), [[[1, 2], [3, 4]], [[3, 4], [1, 2]], [[2, 4], [6, 8]]], 0);
+    assertValues(matmul(tensor(A), batch), [[[1, 2], [3, 4]], [[2, 1], [4, 3]], [[2, 4], [6, 8]]], 0);
+    assertValues(matmul(batch, tensor(A)), [[[1, 2], [3, 4]], [[3, 4], [1, 2]], [[2, 4], [6, 8]]], 0);
   });
 
   test('batch axes of size 1 and of different ranks broadcast', () => {
     const a = tensor([[[[1, 2]]], [[[3, 4]]]]); // [2, 1, 1, 2]
     const b = tensor([[[1], [0]], [[0], [1]], [[1], [1]]]); // [3, 2, 1]
-    assertClose(matmul(a, b), [[[[1]], [[2]], [[3]]], [[[3]], [[4]], [[7]]]], 0);
+    assertValues(matmul(a, b), [[[[1]], [[2]], [[3]]], [[[3]], [[4]], [[7]]]], 0);
   });
 
   test('1-D operands: dot product, row vector, column vector', () => {
     const dot = matmul(tensor([1, 2, 3]), tensor([4, 5, 6]));
     assert.deepEqual([...dot.shape], []);
     assert.equal(dot.item(), 32);
-    assertClose(matmul(tensor([1, 2]), tensor(M23)), [9, 12, 15], 0);
-    assertClose(matmul(tensor(M23), tensor([1, 0, -1])), [-2, -2], 0);
+    assertValues(matmul(tensor([1, 2]), tensor(M23)), [9, 12, 15], 0);
+    assertValues(matmul(tensor(M23), tensor([1, 0, -1])), [-2, -2], 0);
   });
 
   test('1-D operands against a batch', () => {
     const batch = tensor([M23, [[1, 0, 0], [0, 1, 0]]]); // [2, 2, 3]
-    assertClose(matmul(tensor([1, 2]), batch), [[9, 12, 15], [1, 2, 0]], 0);
-    assertClose(matmul(batch, tensor([1, 0, -1])), [[-2, -2], [1, 0]], 0);
+    assertValues(matmul(tensor([1, 2]), batch), [[9, 12, 15], [1, 2, 0]], 0);
+    assertValues(matmul(batch, tensor([1, 0, -1])), [[-2, -2], [1, 0]], 0);
   });
 
   test('empty dimensions', () => {
-    assertClose(matmul(zeros([0, 3]), zeros([3, 4])), [], 0, [0, 4]);
-    assertClose(matmul(zeros([2, 3]), zeros([3, 0])), [], 0, [2, 0]);
-    assertClose(matmul(zeros([0, 2, 3]), zeros([3, 4])), [], 0, [0, 2, 4]);
+    assertValues(matmul(zeros([0, 3]), zeros([3, 4])), [], 0, [0, 4]);
+    assertValues(matmul(zeros([2, 3]), zeros([3, 0])), [], 0, [2, 0]);
+    assertValues(matmul(zeros([0, 2, 3]), zeros([3, 4])), [], 0, [0, 2, 4]);
     // An empty inner dimension is an empty sum: zeros.
-    assertClose(matmul(zeros([2, 0]), zeros([0, 3])), [[0, 0, 0], [0, 0, 0]], 0);
+    assertValues(matmul(zeros([2, 0]), zeros([0, 3])), [[0, 0, 0], [0, 0, 0]], 0);
   });
 
   test('keeps float64 precision', () => {
@@ -126,8 +85,8 @@ describe('matmul', () => {
     const a = f64(A);
     const b = f64(B);
     matmul(a, b).sum().backward();
-    assertClose(a.grad!, [[11, 15], [11, 15]], 0);
-    assertClose(b.grad!, [[4, 4], [6, 6]], 0);
+    assertValues(a.grad!, [[11, 15], [11, 15]], 0);
+    assertValues(b.grad!, [[4, 4], [6, 6]], 0);
   });
 
   test('the gradient of a broadcast operand sums over the batch', () => {
@@ -135,8 +94,8 @@ describe('matmul', () => {
     const batch = f64([[[1, 0], [0, 1]], [[0, 1], [1, 0]], [[2, 0], [0, 2]]]);
     matmul(a, batch).sum().backward();
     // Σ_i ones·B_iᵀ: row sums of the B_i are [1, 1], [1, 1], [2, 2].
-    assertClose(a.grad!, [[4, 4], [4, 4]], 0);
-    assertClose(batch.grad!, [[[4, 4], [6, 6]], [[4, 4], [6, 6]], [[4, 4], [6, 6]]], 0);
+    assertValues(a.grad!, [[4, 4], [4, 4]], 0);
+    assertValues(batch.grad!, [[[4, 4], [6, 6]], [[4, 4], [6, 6]], [[4, 4], [6, 6]]], 0);
   });
 
   test('gradients with an empty inner dimension have the operands\' shapes', () => {
@@ -175,16 +134,16 @@ describe('linear', () => {
   const bias = [10, 20];
 
   test('x·Wᵀ + b, with and without bias', () => {
-    assertClose(linear(tensor(M23), tensor(W), tensor(bias)), [[8, 23], [8, 27.5]], 0);
-    assertClose(linear(tensor(M23), tensor(W)), [[-2, 3], [-2, 7.5]], 0);
-    assertClose(linear(tensor(M23), tensor(W), null), [[-2, 3], [-2, 7.5]], 0);
+    assertValues(linear(tensor(M23), tensor(W), tensor(bias)), [[8, 23], [8, 27.5]], 0);
+    assertValues(linear(tensor(M23), tensor(W)), [[-2, 3], [-2, 7.5]], 0);
+    assertValues(linear(tensor(M23), tensor(W), null), [[-2, 3], [-2, 7.5]], 0);
   });
 
   test('any number of leading axes, including none', () => {
-    assertClose(linear(tensor([1, 2, 3]), tensor(W), tensor(bias)), [8, 23], 0);
-    assertClose(linear(tensor([[[1, 2, 3]], [[4, 5, 6]]]), tensor(W), tensor(bias)), [[[8, 23]], [[8, 27.5]]], 0);
-    assertClose(linear(zeros([0, 3]), tensor(W), tensor(bias)), [], 0, [0, 2]);
-    assertClose(linear(zeros([2, 0, 3]), tensor(W)), [], 0, [2, 0, 2]);
+    assertValues(linear(tensor([1, 2, 3]), tensor(W), tensor(bias)), [8, 23], 0);
+    assertValues(linear(tensor([[[1, 2, 3]], [[4, 5, 6]]]), tensor(W), tensor(bias)), [[[8, 23]], [[8, 27.5]]], 0);
+    assertValues(linear(zeros([0, 3]), tensor(W), tensor(bias)), [], 0, [0, 2]);
+    assertValues(linear(zeros([2, 0, 3]), tensor(W)), [], 0, [2, 0, 2]);
   });
 
   test('equals matmul with the transposed weight plus the bias', () => {
@@ -200,9 +159,9 @@ describe('linear', () => {
     const w = f64(W);
     const b = f64(bias);
     linear(x, w, b).sum().backward();
-    assertClose(x.grad!, [[1.5, 0.5, -0.5], [1.5, 0.5, -0.5]], 0);
-    assertClose(w.grad!, [[5, 7, 9], [5, 7, 9]], 0);
-    assertClose(b.grad!, [2, 2], 0);
+    assertValues(x.grad!, [[1.5, 0.5, -0.5], [1.5, 0.5, -0.5]], 0);
+    assertValues(w.grad!, [[5, 7, 9], [5, 7, 9]], 0);
+    assertValues(b.grad!, [2, 2], 0);
   });
 
   test('shape errors name the argument and the shapes', () => {

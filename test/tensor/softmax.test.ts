@@ -5,59 +5,16 @@ import {
   softmax, logSoftmax, logSumExp, sub, exp, sum, mul,
   DTypeError, IndexError, ValueError,
 } from '../../src/index.js';
-import type { NestedArray } from '../../src/index.js';
+import { assertValues, assertThrows, f64 } from '../helpers/values.js';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-function flat(x: NestedArray): number[] {
-  return Array.isArray(x) ? x.flatMap((v) => flat(v)) : [x];
-}
-
-function shapeOf(x: NestedArray): number[] {
-  const shape: number[] = [];
-  let level: NestedArray = x;
-  while (Array.isArray(level)) {
-    shape.push(level.length);
-    if (level.length === 0) break;
-    level = level[0]!;
-  }
-  return shape;
-}
-
-function assertClose(actual: Tensor, expected: NestedArray, tol = 1e-6, shape?: number[]): void {
-  assert.deepEqual([...actual.shape], shape ?? shapeOf(expected));
-  const want = flat(expected);
-  const got = Array.from(actual.data);
-  assert.equal(got.length, want.length);
-  got.forEach((g, i) => {
-    const w = want[i]!;
-    if (Number.isNaN(w)) assert.ok(Number.isNaN(g), `element ${i}: expected NaN, got ${g}`);
-    else if (!Number.isFinite(w)) assert.equal(g, w, `element ${i}`);
-    else assert.ok(Math.abs(g - w) <= tol * Math.max(1, Math.abs(w)), `element ${i}: got ${g}, expected ${w}`);
-  });
-}
 
 function assertAllClose(a: Tensor, b: Tensor, tol: number): void {
   assert.deepEqual([...a.shape], [...b.shape]);
   for (let i = 0; i < a.size; i++) {
     assert.ok(Math.abs(a.data[i]! - b.data[i]!) <= tol, `element ${i}: ${a.data[i]} vs ${b.data[i]}`);
   }
-}
-
-type ErrorClass = new (message: string) => Error;
-
-function assertThrows(fn: () => unknown, cls: ErrorClass, message: string | RegExp): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof cls, `expected ${cls.name}, got ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
-    if (typeof message === 'string') assert.equal(e.message, message);
-    else assert.match(e.message, message);
-    return true;
-  });
-}
-
-function f64(data: NestedArray): Tensor {
-  return tensor(data, { dtype: 'float64', requiresGrad: true });
 }
 
 const LN2 = Math.LN2;
@@ -70,20 +27,20 @@ const ROW = [0, LN2, LN5];
 
 describe('softmax', () => {
   test('values along the last axis by default', () => {
-    assertClose(softmax(tensor(ROW)), [1 / 8, 2 / 8, 5 / 8]);
-    assertClose(tensor([ROW, [LN3, LN3, 0]]).softmax(), [[1 / 8, 2 / 8, 5 / 8], [3 / 7, 3 / 7, 1 / 7]]);
+    assertValues(softmax(tensor(ROW)), [1 / 8, 2 / 8, 5 / 8]);
+    assertValues(tensor([ROW, [LN3, LN3, 0]]).softmax(), [[1 / 8, 2 / 8, 5 / 8], [3 / 7, 3 / 7, 1 / 7]]);
   });
 
   test('along axis 0 and along a negative axis', () => {
     const x = tensor([ROW, [LN3, LN3, 0]]);
     const byColumn = [[1 / 4, 2 / 5, 5 / 6], [3 / 4, 3 / 5, 1 / 6]];
-    assertClose(softmax(x, 0), byColumn);
-    assertClose(softmax(x, -2), byColumn);
+    assertValues(softmax(x, 0), byColumn);
+    assertValues(softmax(x, -2), byColumn);
   });
 
   test('along the middle axis of a 3-D tensor: each fibre sums to 1, values match by hand', () => {
     const x = tensor([[[0, 1], [LN3, 1]], [[LN2, 5], [LN2, 5]]]); // [2, 2, 2]
-    assertClose(softmax(x, 1), [[[1 / 4, 0.5], [3 / 4, 0.5]], [[0.5, 0.5], [0.5, 0.5]]]);
+    assertValues(softmax(x, 1), [[[1 / 4, 0.5], [3 / 4, 0.5]], [[0.5, 0.5], [0.5, 0.5]]]);
     manualSeed(1);
     const r = softmax(randn([3, 4, 5], { dtype: 'float64' }), 1);
     assertAllClose(sum(r, 1), tensor(Array.from({ length: 15 }, () => 1), [3, 5], { dtype: 'float64' }), 1e-12);
@@ -91,23 +48,23 @@ describe('softmax', () => {
 
   test('is shift-invariant and stable for large inputs', () => {
     const big = softmax(tensor([1000, 1000 + LN3], { dtype: 'float64' }));
-    assertClose(big, [0.25, 0.75], 1e-10);
-    assertClose(softmax(tensor([-1000, -1000])), [0.5, 0.5]);
-    assertClose(softmax(tensor([1000, 0])), [1, 0]);
+    assertValues(big, [0.25, 0.75], 1e-10);
+    assertValues(softmax(tensor([-1000, -1000])), [0.5, 0.5]);
+    assertValues(softmax(tensor([1000, 0])), [1, 0]);
   });
 
   test('−∞ entries get probability 0', () => {
-    assertClose(softmax(tensor([-Infinity, 0, -Infinity])), [0, 1, 0]);
+    assertValues(softmax(tensor([-Infinity, 0, -Infinity])), [0, 1, 0]);
   });
 
   test('size-1 axes give 1; 0-d tensors give 1; empty tensors stay empty', () => {
-    assertClose(softmax(tensor([[4], [-7]])), [[1], [1]], 0);
+    assertValues(softmax(tensor([[4], [-7]])), [[1], [1]], 0);
     const s = softmax(tensor(3));
     assert.deepEqual([...s.shape], []);
     assert.equal(s.item(), 1);
-    assertClose(softmax(zeros([0, 3])), [], 0, [0, 3]);
-    assertClose(softmax(zeros([2, 0])), [], 0, [2, 0]);
-    assertClose(softmax(zeros([0, 3]), 0), [], 0, [0, 3]);
+    assertValues(softmax(zeros([0, 3])), [], 0, [0, 3]);
+    assertValues(softmax(zeros([2, 0])), [], 0, [2, 0]);
+    assertValues(softmax(zeros([0, 3]), 0), [], 0, [0, 3]);
   });
 
   test('keeps float32 and float64', () => {
@@ -118,27 +75,27 @@ describe('softmax', () => {
   test('the gradient of the sum of a softmax is zero', () => {
     const x = f64([[0.3, -1, 2], [1, 1, 1]]);
     sum(softmax(x)).backward();
-    assertClose(x.grad!, [[0, 0, 0], [0, 0, 0]], 1e-15);
+    assertValues(x.grad!, [[0, 0, 0], [0, 0, 0]], 1e-15);
   });
 
   test('the gradient of one output: ∂y0/∂x = y0 (e0 − y)', () => {
     const x = f64(ROW);
     mul(softmax(x), tensor([1, 0, 0], { dtype: 'float64' })).sum().backward();
     const y0 = 1 / 8;
-    assertClose(x.grad!, [y0 * (1 - y0), -y0 * (2 / 8), -y0 * (5 / 8)], 1e-14);
+    assertValues(x.grad!, [y0 * (1 - y0), -y0 * (2 / 8), -y0 * (5 / 8)], 1e-14);
   });
 });
 
 describe('logSoftmax', () => {
   test('values', () => {
-    assertClose(logSoftmax(tensor(ROW, { dtype: 'float64' })), [-3 * LN2, -2 * LN2, LN5 - 3 * LN2], 1e-14);
-    assertClose(logSoftmax(tensor([ROW, [LN3, LN3, 0]]), 0), [[-2 * LN2, LN2 - LN5, LN5 - Math.log(6)], [LN3 - 2 * LN2, LN3 - LN5, -Math.log(6)]]);
+    assertValues(logSoftmax(tensor(ROW, { dtype: 'float64' })), [-3 * LN2, -2 * LN2, LN5 - 3 * LN2], 1e-14);
+    assertValues(logSoftmax(tensor([ROW, [LN3, LN3, 0]]), 0), [[-2 * LN2, LN2 - LN5, LN5 - Math.log(6)], [LN3 - 2 * LN2, LN3 - LN5, -Math.log(6)]]);
   });
 
   test('is stable for large inputs and −∞', () => {
-    assertClose(logSoftmax(tensor([1000, 0])), [0, -1000]);
-    assertClose(logSoftmax(tensor([-1000, -1000])), [-LN2, -LN2]);
-    assertClose(logSoftmax(tensor([-Infinity, 0])), [-Infinity, 0]);
+    assertValues(logSoftmax(tensor([1000, 0])), [0, -1000]);
+    assertValues(logSoftmax(tensor([-1000, -1000])), [-LN2, -LN2]);
+    assertValues(logSoftmax(tensor([-Infinity, 0])), [-Infinity, 0]);
   });
 
   test('equals x − logSumExp(x) and log(softmax(x))', () => {
@@ -150,47 +107,47 @@ describe('logSoftmax', () => {
   });
 
   test('size-1 axes give 0; 0-d gives 0; empty stays empty', () => {
-    assertClose(logSoftmax(tensor([[4], [-7]])), [[0], [0]], 0);
+    assertValues(logSoftmax(tensor([[4], [-7]])), [[0], [0]], 0);
     assert.equal(logSoftmax(tensor(3)).item(), 0);
-    assertClose(logSoftmax(zeros([0, 3])), [], 0, [0, 3]);
+    assertValues(logSoftmax(zeros([0, 3])), [], 0, [0, 3]);
   });
 
   test('the gradient of the sum is 1 − n·softmax', () => {
     const x = f64(ROW);
     sum(logSoftmax(x)).backward();
-    assertClose(x.grad!, [5 / 8, 2 / 8, -7 / 8], 1e-14);
+    assertValues(x.grad!, [5 / 8, 2 / 8, -7 / 8], 1e-14);
   });
 });
 
 describe('logSumExp', () => {
   test('values over all, one and several axes, with keepDim', () => {
-    assertClose(logSumExp(tensor(ROW)), 3 * LN2, 1e-6, []);
+    assertValues(logSumExp(tensor(ROW)), 3 * LN2, 1e-6, []);
     const x = tensor([[0, LN3], [LN2, LN2]], { dtype: 'float64' });
-    assertClose(logSumExp(x), 3 * LN2, 1e-14, []);
-    assertClose(logSumExp(x, 0), [LN3, LN5], 1e-14);
-    assertClose(logSumExp(x, -1), [2 * LN2, 2 * LN2], 1e-14);
-    assertClose(logSumExp(x, 1, true), [[2 * LN2], [2 * LN2]], 1e-14);
-    assertClose(x.logSumExp([0, 1], true), [[3 * LN2]], 1e-14);
+    assertValues(logSumExp(x), 3 * LN2, 1e-14, []);
+    assertValues(logSumExp(x, 0), [LN3, LN5], 1e-14);
+    assertValues(logSumExp(x, -1), [2 * LN2, 2 * LN2], 1e-14);
+    assertValues(logSumExp(x, 1, true), [[2 * LN2], [2 * LN2]], 1e-14);
+    assertValues(x.logSumExp([0, 1], true), [[3 * LN2]], 1e-14);
     // exp values 1..8 over axes 0 and 2 of a [2, 2, 2] tensor.
     const c = tensor([[[1, 2], [3, 4]], [[5, 6], [7, 8]]].map((m) => m.map((r) => r.map(Math.log))), { dtype: 'float64' });
-    assertClose(logSumExp(c, [0, 2]), [Math.log(1 + 2 + 5 + 6), Math.log(3 + 4 + 7 + 8)], 1e-14);
-    assertClose(logSumExp(c, [2, 0], true), [[[Math.log(14)], [Math.log(22)]]], 1e-14);
+    assertValues(logSumExp(c, [0, 2]), [Math.log(1 + 2 + 5 + 6), Math.log(3 + 4 + 7 + 8)], 1e-14);
+    assertValues(logSumExp(c, [2, 0], true), [[[Math.log(14)], [Math.log(22)]]], 1e-14);
   });
 
   test('is stable for large magnitudes', () => {
-    assertClose(logSumExp(tensor([1000, 1000], { dtype: 'float64' })), 1000 + LN2, 1e-14, []);
-    assertClose(logSumExp(tensor([-1000, -1000], { dtype: 'float64' })), -1000 + LN2, 1e-14, []);
+    assertValues(logSumExp(tensor([1000, 1000], { dtype: 'float64' })), 1000 + LN2, 1e-14, []);
+    assertValues(logSumExp(tensor([-1000, -1000], { dtype: 'float64' })), -1000 + LN2, 1e-14, []);
   });
 
   test('−∞ entries add nothing; all −∞ or an empty axis gives −∞, as in PyTorch', () => {
-    assertClose(logSumExp(tensor([-Infinity, 0])), 0, 0, []);
-    assertClose(logSumExp(tensor([-Infinity, -Infinity])), -Infinity, 0, []);
-    assertClose(logSumExp(zeros([2, 0]), 1), [-Infinity, -Infinity]);
-    assertClose(logSumExp(zeros([0, 3]), 1), [], 0, [0]);
+    assertValues(logSumExp(tensor([-Infinity, 0])), 0, 0, []);
+    assertValues(logSumExp(tensor([-Infinity, -Infinity])), -Infinity, 0, []);
+    assertValues(logSumExp(zeros([2, 0]), 1), [-Infinity, -Infinity]);
+    assertValues(logSumExp(zeros([0, 3]), 1), [], 0, [0]);
   });
 
   test('size-1 axes and 0-d tensors give the value itself', () => {
-    assertClose(logSumExp(tensor([[4], [-7]]), 1), [4, -7], 0);
+    assertValues(logSumExp(tensor([[4], [-7]]), 1), [4, -7], 0);
     const s = logSumExp(tensor(3), -1);
     assert.deepEqual([...s.shape], []);
     assert.equal(s.item(), 3);
@@ -199,7 +156,7 @@ describe('logSumExp', () => {
   test('the gradient is the softmax over the reduced axes', () => {
     const x = f64(ROW);
     logSumExp(x).backward();
-    assertClose(x.grad!, [1 / 8, 2 / 8, 5 / 8], 1e-14);
+    assertValues(x.grad!, [1 / 8, 2 / 8, 5 / 8], 1e-14);
   });
 });
 

@@ -36,7 +36,8 @@ export function unary(op: UnaryOp, out: TypedArray, a: TypedArray): void {
   for (let i = 0; i < out.length; i++) out[i] = f(a[i]!);
 }
 
-function isContiguous(strides: readonly number[], shape: readonly number[]): boolean {
+/** Whether `strides` read `shape` as a contiguous row-major array (size-1 axes may carry any stride). */
+export function isContiguous(strides: readonly number[], shape: readonly number[]): boolean {
   let s = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
     if (shape[i] !== 1 && strides[i] !== s) return false;

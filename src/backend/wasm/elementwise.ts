@@ -5,7 +5,7 @@
  * costs more than it saves — runs the reference kernel.
  */
 import type { BinaryOp, UnaryOp } from '../backend.js';
-import { binary as referenceBinary, isTrailingBlock, unary as referenceUnary } from '../reference/elementwise.js';
+import { binary as referenceBinary, isContiguous, isTrailingBlock, unary as referenceUnary } from '../reference/elementwise.js';
 import type { TypedArray } from '../../tensor/dtype.js';
 import type { WasmRuntime } from './runtime.js';
 
@@ -34,16 +34,6 @@ export function wasmUnary(rt: WasmRuntime): (op: UnaryOp, out: TypedArray, a: Ty
   };
 }
 
-
-/** Strides of a contiguous row-major array of `shape` (size-1 axes may carry any stride). */
-function isContiguous(strides: readonly number[], shape: readonly number[]): boolean {
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    if (shape[i] !== 1 && strides[i] !== s) return false;
-    s *= shape[i]!;
-  }
-  return true;
-}
 
 type BinaryKernel = (
   op: BinaryOp, out: TypedArray,
