@@ -18,6 +18,10 @@ export interface TrainingRecord {
   batch: number;
   seqLen: number;
   lr: number;
+  /** Absent in records written before schedules existed: constant. */
+  lrSchedule?: 'constant' | 'cosine';
+  /** The cosine schedule's final rate. */
+  lrMin?: number;
   clip: number;
   data: string | null;
   source: string;

@@ -61,6 +61,15 @@ test('a resumed run continues exactly as an uninterrupted one', () => {
   assert.deepEqual([cb.training.step, cb.training.epoch, cb.training.window], [ca.training.step, ca.training.epoch, ca.training.window]);
 });
 
+test('--lr-schedule cosine anneals to --lr-min at the end of the step budget', () => {
+  const out = join(root, 'cosine');
+  const log = run('train', ...common, '--steps', '12', '--out', out, '--lr-schedule', 'cosine', '--lr', '0.01', '--lr-min', '0.001');
+  assert.match(log, /Adam lr 0\.01 \(cosine to 0\.001 over the budget\)/);
+  const config = JSON.parse(readFileSync(join(out, 'checkpoint', 'config.json'), 'utf8'));
+  assert.equal(config.training.lrSchedule, 'cosine');
+  assert.ok(Math.abs(config.optimizer.paramGroups[0].lr - 0.001) < 1e-12, `final lr ${config.optimizer.paramGroups[0].lr}`);
+});
+
 test('bad arguments are clear errors', () => {
   const r = spawnSync(process.execPath, ['--import', 'tsx', cli, 'train', '--data', data, '--time', 'soon'], { encoding: 'utf8' });
   assert.notEqual(r.status, 0);

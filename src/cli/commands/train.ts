@@ -20,6 +20,7 @@ import { loadCorpus, splitHeldOut } from '../corpus.js';
 import { formatDuration, parseDuration } from '../duration.js';
 import { ProgressDisplay } from '../progress.js';
 import { writeReport } from '../report.js';
+import { BudgetCosineCallback, lrScheduleKind } from '../lr_schedule.js';
 
 export interface TrainCommandOptions {
   data?: string;
@@ -31,6 +32,8 @@ export interface TrainCommandOptions {
   batch: number;
   seqLen: number;
   lr: number;
+  lrSchedule: string;
+  lrMin: number;
   clip: number;
   time?: string;
   epochs?: number;
@@ -74,7 +77,8 @@ function newRun(o: TrainCommandOptions, trainChars: readonly string[], source: s
     embeddingDim: o.embedding ?? Math.min(o.hidden, 64), dropout: o.dropout,
   });
   const record: TrainingRecord = {
-    step: 0, epoch: 0, window: 0, seed: o.seed, batch: o.batch, seqLen: o.seqLen, lr: o.lr, clip: o.clip,
+    step: 0, epoch: 0, window: 0, seed: o.seed, batch: o.batch, seqLen: o.seqLen, lr: o.lr,
+    lrSchedule: lrScheduleKind(o.lrSchedule), lrMin: o.lrMin, clip: o.clip,
     data: o.data ?? null, source, heldOut: 0.1, seconds: 0,
   };
   return { model, vocab, record, history: { train: [], valid: [] }, resumed: null, rng: null };
@@ -118,11 +122,14 @@ export async function trainCommand(o: TrainCommandOptions): Promise<void> {
   const epochs = o.epochs ?? (maxTime === undefined && o.steps === undefined ? 1 : undefined);
   const maxSteps = o.steps;
   const totalSteps = maxSteps ?? (epochs !== undefined ? epochs * perEpoch : undefined);
+  const lrSchedule = record.lrSchedule ?? 'constant';
+  const lrText = lrSchedule === 'cosine' ? `Adam lr ${record.lr} (cosine to ${record.lrMin ?? 0} over the budget)` : `Adam lr ${record.lr}`;
+  const schedule = lrSchedule === 'cosine' ? [new BudgetCosineCallback(optimizer, record.lr, record.lrMin ?? 0, { totalSteps, maxTime })] : [];
   const params = model.numParameters();
   const n = (x: number): string => x.toLocaleString('en-US');
   const describe = `${model.options.cell.toUpperCase()} ${model.options.numLayers}×${model.options.hiddenSize}, embedding ${model.options.embeddingDim}, ${n(params)} parameters`;
   console.log(`data: ${record.source}: ${n(chars.length)} characters, ${vocab.size} symbols; the last ${Math.round(heldOut * 100)}% (${n(validChars.length)}) held out`);
-  console.log(`model: ${describe}; batch ${record.batch}×${record.seqLen}, Adam lr ${record.lr}, clip ${record.clip}`);
+  console.log(`model: ${describe}; batch ${record.batch}×${record.seqLen}, ${lrText}, clip ${record.clip}`);
   const bounds = [maxTime !== undefined ? formatDuration(maxTime) : null, epochs !== undefined ? `${epochs} epoch(s)` : null, maxSteps !== undefined ? `${maxSteps} steps` : null];
   console.log(`run: ${run.resumed ? `resuming at step ${record.step}` : 'new'}, until ${bounds.filter(Boolean).join(' or ')}; ${n(perEpoch)} steps per epoch; output in ${o.out}`);
 
@@ -189,7 +196,7 @@ export async function trainCommand(o: TrainCommandOptions): Promise<void> {
     epochs, maxSteps, maxTime,
     clipGradNorm: record.clip > 0 ? (p) => { clipGradNorm(p, record.clip); } : undefined,
     validateEvery: o.validateEvery > 0 ? o.validateEvery : undefined,
-    callbacks: [bookkeeping, progress, new CheckpointCallback(save, { every: o.checkpointEvery })],
+    callbacks: [...schedule, bookkeeping, progress, new CheckpointCallback(save, { every: o.checkpointEvery })],
     startStep: record.step,
     startEpoch: record.epoch,
   });
@@ -210,7 +217,7 @@ export async function trainCommand(o: TrainCommandOptions): Promise<void> {
       ['training time', formatDuration(record.seconds)],
       ['held-out loss', valid ? `${valid.loss.toFixed(4)} nats/char (${valid.bitsPerChar.toFixed(4)} bits/char)` : 'not measured'],
       ['model', describe],
-      ['training', `batch ${record.batch}×${record.seqLen}, Adam lr ${record.lr}, clip ${record.clip}, seed ${record.seed}`],
+      ['training', `batch ${record.batch}×${record.seqLen}, ${lrText}, clip ${record.clip}, seed ${record.seed}`],
     ],
     samples: samples.slice(-5),
   });
