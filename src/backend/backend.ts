@@ -51,6 +51,12 @@ export interface ConvGeometry {
 export interface Backend extends RecurrentKernels {
   readonly name: string;
 
+  /**
+   * Zero-filled float32 storage that this backend's kernels use in place, for long-lived tensors
+   * (parameters); null, or absent, where plain arrays serve as well.
+   */
+  residentF32?(n: number): Float32Array | null;
+
   /** out[i] = op(a[i]). */
   unary(op: UnaryOp, out: TypedArray, a: TypedArray): void;
 

@@ -46,6 +46,19 @@ export class Tensor {
     this.dtype = dtypeOfArray(data);
   }
 
+  /**
+   * @internal Moves the elements into `storage` (same dtype and length) and makes it the tensor's
+   * data: how parameters come to live in a backend's memory. Earlier references to the old array
+   * no longer alias the tensor.
+   */
+  moveStorage(storage: TypedArray): void {
+    if (dtypeOfArray(storage) !== this.dtype || storage.length !== this.data.length) {
+      throw new ValueError(`moveStorage: expected a ${this.dtype} array of ${this.data.length} elements, got ${dtypeOfArray(storage)} × ${storage.length}`);
+    }
+    storage.set(this.data);
+    (this as { data: TypedArray }).data = storage;
+  }
+
   /** Whether autograd tracks this tensor. Settable on leaves of floating dtype. */
   get requiresGrad(): boolean {
     return this.leafRequiresGrad || this.node !== null;

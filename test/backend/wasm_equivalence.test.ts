@@ -148,6 +148,55 @@ for (const flavour of FLAVOURS) {
       }
     });
 
+    test('single-row products: gemv_n equals the gemm bitwise, gemv_t agrees within the dot-product bound', { skip }, () => {
+      for (const k of [0, 1, 3, 17, 256, 257, 600]) for (const n of [1, 5, 16, 17, 33, 130]) {
+        for (const transB of [false, true]) for (const accumulate of [false, true]) {
+          const pad = (k + n) % 3;
+          const ldb = (transB ? k : n) + pad;
+          rt!.scope(() => {
+            const xs = randomArray(Math.max(k, 1));
+            const bs = randomArray((transB ? n : k) * ldb + 1);
+            const c0 = randomArray(n);
+            const x = rt!.copyIn(xs);
+            const b = rt!.copyIn(bs);
+            const viaGemm = rt!.copyIn(c0);
+            const viaGemv = rt!.copyIn(c0);
+            rt!.gemm({ c: viaGemm, ldc: n, a: x, lda: k, transA: false, b, ldb, transB, m: 1, k, n, accumulate });
+            (transB ? rt!.kernels.gemv_t_f32 : rt!.kernels.gemv_n_f32)(viaGemv, x, b, ldb, k, n, accumulate ? 1 : 0);
+            const expected = rt!.f32(viaGemm, n);
+            const actual = rt!.f32(viaGemv, n);
+            const label = `gemv ${transB ? 't' : 'n'} k=${k} n=${n} accumulate=${accumulate}`;
+            if (!transB) {
+              assert.deepEqual(actual, expected, label);
+              return;
+            }
+            for (let j = 0; j < n; j++) {
+              let bound = accumulate ? 2 * U * Math.abs(c0[j]!) : 0;
+              for (let p = 0; p < k; p++) bound += (k + 2) * U * Math.abs(xs[p]! * bs[j * ldb + p]!);
+              assert.ok(Math.abs(actual[j]! - expected[j]!) <= 2 * bound + 1e-30, `${label}: element ${j} is ${actual[j]}, expected ${expected[j]}`);
+            }
+          });
+        }
+      }
+    });
+
+    test('resident arrays are used in place: operands read and the result written with no copy', { skip }, () => {
+      const b = rt!.resident.f32(40 * 30);
+      if (b === null) {
+        assert.equal(rt!.shared, false, 'only an unshared memory may refuse resident arrays');
+        return;
+      }
+      const c = rt!.resident.f32(7 * 30)!;
+      assert.ok(rt!.owns(b) && rt!.owns(c));
+      b.set(randomArray(40 * 30));
+      const a = randomArray(7 * 40);
+      const expected = new Float32Array(7 * 30);
+      const g = { cOffset: 0, ldc: 30, a, aOffset: 0, lda: 40, transA: false, b, bOffset: 0, ldb: 30, transB: false, m: 7, k: 40, n: 30, accumulate: false };
+      ref.gemm({ ...g, b: b.slice(), c: expected });
+      wasm!.gemm({ ...g, c });
+      for (let i = 0; i < expected.length; i++) assert.ok(Math.abs(c[i]! - expected[i]!) <= 1e-5, `element ${i}`);
+    });
+
     // --- elementwise -----------------------------------------------------------------------------
 
     /** Inputs with specials, and a dense sweep of ordinary values. */

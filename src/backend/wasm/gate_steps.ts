@@ -8,12 +8,11 @@ import { type GateSteps, referenceGateSteps } from '../reference/gate_steps.js';
 import type { WasmRuntime } from './runtime.js';
 
 export function wasmGateSteps(rt: WasmRuntime): GateSteps {
-  const buffer = rt.memory.memory.buffer;
   const K = rt.kernels;
   /** Byte address of element `at` of `x`, 0 for null; throws Outside when x is not in wasm memory. */
   const p = (x: FloatArray | null, at = 0): number => {
     if (x === null) return 0;
-    if (!(x instanceof Float32Array) || x.buffer !== buffer) throw OUTSIDE;
+    if (!(x instanceof Float32Array) || !rt.owns(x)) throw OUTSIDE;
     return x.byteOffset + 4 * at;
   };
   const guard = <S>(run: (s: S) => void, fallback: (s: S) => void) => (s: S): void => {

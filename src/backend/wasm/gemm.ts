@@ -1,7 +1,8 @@
 /**
- * The Backend's gemm on the wasm kernels: float32 operands are copied into wasm memory, multiplied
- * there (threaded when large) and the result copied back. Float64 (gradient checks) and tiny
- * products run the reference kernel.
+ * The Backend's gemm on the wasm kernels: float32 operands are multiplied in wasm memory (threaded
+ * when large). Operands already there (resident parameters) are used in place; others are copied
+ * in, and the result copied back. Single-row products read B in place with a matrix–vector kernel
+ * instead of packing it. Float64 (gradient checks) and tiny products run the reference kernel.
  */
 import type { Gemm } from '../backend.js';
 import { gemm as referenceGemm } from '../reference/gemm.js';
@@ -10,8 +11,12 @@ import type { WasmRuntime } from './runtime.js';
 /** Products with at most this many multiply-adds run the reference kernel. */
 const MIN_FMAS = 512;
 
-/** Copies a rows×cols block with row stride ld (from offset) into the arena; returns pointer and stride there. */
-function copyBlock(rt: WasmRuntime, src: Float32Array, offset: number, rows: number, cols: number, ld: number): { ptr: number; ld: number } {
+/**
+ * A rows×cols block with row stride ld (from offset) as a pointer and stride in wasm memory: in
+ * place when the array lives there, else copied into the arena.
+ */
+function placeBlock(rt: WasmRuntime, src: Float32Array, offset: number, rows: number, cols: number, ld: number): { ptr: number; ld: number } {
+  if (rt.owns(src)) return { ptr: src.byteOffset + 4 * offset, ld };
   const span = (rows - 1) * ld + cols;
   // One copy of the whole span unless the gaps between rows would dominate it.
   if (ld === cols || rows === 1 || span <= 2 * rows * cols) {
@@ -32,13 +37,22 @@ export function wasmGemm(rt: WasmRuntime): (g: Gemm) => void {
     }
     if (m === 0 || n === 0) return;
     rt.scope(() => {
-      const A = copyBlock(rt, a, g.aOffset, g.transA ? k : m, g.transA ? m : k, g.lda);
-      const B = copyBlock(rt, b, g.bOffset, g.transB ? n : k, g.transB ? k : n, g.ldb);
-      const C = g.accumulate ? copyBlock(rt, c, g.cOffset, m, n, g.ldc) : { ptr: rt.allocF32(m * n), ld: n };
-      rt.gemm({
-        c: C.ptr, ldc: C.ld, a: A.ptr, lda: A.ld, transA: g.transA, b: B.ptr, ldb: B.ld, transB: g.transB,
-        m, k, n, accumulate: g.accumulate,
-      });
+      const A = placeBlock(rt, a, g.aOffset, g.transA ? k : m, g.transA ? m : k, g.lda);
+      const B = placeBlock(rt, b, g.bOffset, g.transB ? n : k, g.transB ? k : n, g.ldb);
+      const cInPlace = rt.owns(c);
+      const C = cInPlace ? { ptr: c.byteOffset + 4 * g.cOffset, ld: g.ldc }
+        : g.accumulate ? placeBlock(rt, c, g.cOffset, m, n, g.ldc) : { ptr: rt.allocF32(m * n), ld: n };
+      if (m === 1 && (!g.transA || A.ld === 1)) {
+        // A is one contiguous row.
+        const gemv = g.transB ? rt.kernels.gemv_t_f32 : rt.kernels.gemv_n_f32;
+        gemv(C.ptr, A.ptr, B.ptr, B.ld, k, n, g.accumulate ? 1 : 0);
+      } else {
+        rt.gemm({
+          c: C.ptr, ldc: C.ld, a: A.ptr, lda: A.ld, transA: g.transA, b: B.ptr, ldb: B.ld, transB: g.transB,
+          m, k, n, accumulate: g.accumulate,
+        });
+      }
+      if (cInPlace) return;
       const heap = rt.memory.f32();
       const at = C.ptr >>> 2;
       if (C.ld === n && g.ldc === n) {

@@ -16,6 +16,8 @@ export class WasmMemory {
   /** Largest size the memory may grow to, in bytes. */
   readonly maximumBytes: number;
   private view: Float32Array;
+  /** Every buffer object the memory has had: views of older ones still alias it when shared. */
+  private readonly buffers = new WeakSet<ArrayBufferLike>();
 
   /**
    * Tries the declared maximum first and smaller ones after: a shared memory reserves its maximum
@@ -29,6 +31,7 @@ export class WasmMemory {
         this.shared = shared;
         this.maximumBytes = max * PAGE;
         this.view = new Float32Array(this.memory.buffer);
+        this.buffers.add(this.memory.buffer);
         return;
       } catch (e) {
         lastError = e;
@@ -52,6 +55,17 @@ export class WasmMemory {
     const pages = Math.min(Math.max(wanted, current * 2), this.maximumBytes / PAGE);
     this.memory.grow(pages - current);
     this.view = new Float32Array(this.memory.buffer);
+    this.buffers.add(this.memory.buffer);
+  }
+
+  /**
+   * Whether `x` is a view into this memory that kernels may use in place: one of the current
+   * buffer, or (shared memory only: an unshared buffer is detached by growth) of an earlier one.
+   */
+  owns(x: ArrayBufferView): boolean {
+    const buffer = x.buffer;
+    if (buffer === this.memory.buffer) return true;
+    return this.shared && this.buffers.has(buffer);
   }
 
   /** A float32 view of the whole memory, valid until the next growth. */
@@ -66,9 +80,29 @@ export class WasmMemory {
  */
 export class Arena {
   private top: number;
+  private bottom: number;
 
-  constructor(private readonly mem: WasmMemory, readonly base: number) {
+  constructor(private readonly mem: WasmMemory, base: number) {
+    this.bottom = base;
     this.top = alignUp(base);
+  }
+
+  /** Where the arena starts; resident blocks (resident.ts) lie below it. */
+  get base(): number {
+    return this.bottom;
+  }
+
+  /** Nothing allocated: true between kernel calls. */
+  get empty(): boolean {
+    return this.top === alignUp(this.bottom);
+  }
+
+  /** Moves the start of an empty arena (to make room for resident blocks below it, or to give it back). */
+  moveBase(to: number): void {
+    if (!this.empty) throw new RangeError('wasm arena: cannot move the base while blocks are allocated');
+    this.mem.ensure(to);
+    this.bottom = to;
+    this.top = alignUp(to);
   }
 
   /** Bytes in use above the base. */
@@ -91,12 +125,12 @@ export class Arena {
 
   /** Frees everything allocated since `mark()` returned `at`. */
   release(at: number): void {
-    if (at < this.base || at > this.top) throw new RangeError(`wasm arena: bad release point ${at}`);
+    if (at < this.bottom || at > this.top) throw new RangeError(`wasm arena: bad release point ${at}`);
     this.top = at;
   }
 
   reset(): void {
-    this.top = alignUp(this.base);
+    this.top = alignUp(this.bottom);
   }
 }
 

@@ -50,9 +50,8 @@ function withArrays<A extends Args>(a: A, replaced: Map<string, Float32Array>): 
 }
 
 function context(rt: WasmRuntime, weights: ReadonlySet<Float32Array>): KernelContext {
-  const buffer = rt.memory.memory.buffer;
   const packed = new Map<string, PackedB>();
-  const inWasm = (x: FloatArray): x is Float32Array => x instanceof Float32Array && x.buffer === buffer;
+  const inWasm = (x: FloatArray): x is Float32Array => x instanceof Float32Array && rt.owns(x);
   const ptr = (x: Float32Array, offset: number): number => x.byteOffset + 4 * offset;
   return {
     gates: wasmGateSteps(rt),
@@ -65,6 +64,12 @@ function context(rt: WasmRuntime, weights: ReadonlySet<Float32Array>): KernelCon
       if (m === 0 || n === 0) return;
       if (k === 0) {
         if (!g.accumulate) for (let i = 0; i < m; i++) c.fill(0, g.cOffset + i * g.ldc, g.cOffset + i * g.ldc + n);
+        return;
+      }
+      if (m === 1 && !g.transA) {
+        // One row (batch 1): reading B in place beats packing it.
+        const gemv = g.transB ? rt.kernels.gemv_t_f32 : rt.kernels.gemv_n_f32;
+        gemv(ptr(c, g.cOffset), ptr(a, g.aOffset), ptr(b, g.bOffset), g.ldb, k, n, g.accumulate ? 1 : 0);
         return;
       }
       if (weights.has(b)) {
@@ -93,9 +98,9 @@ function context(rt: WasmRuntime, weights: ReadonlySet<Float32Array>): KernelCon
 }
 
 /**
- * Runs a reference sequence kernel with its float32 arrays copied into wasm memory, then copies
- * the kernel's outputs back. `outputs` names the argument keys (or `cache.key`) it writes;
- * `weightKeys` those to pack once.
+ * Runs a reference sequence kernel with its float32 arrays in wasm memory: resident ones (the
+ * parameters) in place, the others copied in, and the copied outputs copied back. `outputs` names
+ * the argument keys (or `cache.key`) it writes; `weightKeys` those to pack once.
  */
 function onWasm<A extends Args>(rt: WasmRuntime, kernel: Kernel<A>, outputs: readonly string[], weightKeys: readonly string[]): (a: A) => void {
   return (a: A) => {
@@ -105,11 +110,15 @@ function onWasm<A extends Args>(rt: WasmRuntime, kernel: Kernel<A>, outputs: rea
       return;
     }
     rt.scope(() => {
-      const floats = arrays.reduce((s, [, x]) => s + x.length, 0);
+      const floats = arrays.reduce((s, [, x]) => s + (rt.owns(x) ? 0 : x.length), 0);
       rt.memory.ensure(rt.mark() + 4 * 3 * floats + HEADROOM_BYTES);
       const buffer = rt.memory.memory.buffer;
       const placed = new Map<string, Float32Array>();
       for (const [path, x] of arrays) {
+        if (rt.owns(x)) {
+          placed.set(path.join('.'), x);
+          continue;
+        }
         const view = rt.f32(rt.allocF32(x.length), x.length);
         view.set(x);
         placed.set(path.join('.'), view);
@@ -120,7 +129,7 @@ function onWasm<A extends Args>(rt: WasmRuntime, kernel: Kernel<A>, outputs: rea
       for (const key of outputs) {
         const view = placed.get(key);
         const target = arrays.find(([path]) => path.join('.') === key)?.[1];
-        if (view && target) target.set(view);
+        if (view && target && view !== target) target.set(view);
       }
     });
   };

@@ -32,6 +32,7 @@ import { wasmFeatures } from './features.js';
 import { GemmRunner, type GemmPackedArgs, type GemmPtrArgs, type PackedB } from './gemm_ptr.js';
 import { INITIAL_PAGES, KERNEL_NAMES, MAXIMUM_PAGES, instantiateKernels, kernelModule, type KernelExports } from './kernel_module.js';
 import { Arena, WasmMemory } from './memory.js';
+import { ResidentHeap } from './resident.js';
 import { availableCores, readEnv } from './platform.js';
 import { ThreadPool } from './thread_pool.js';
 
@@ -61,6 +62,8 @@ export class WasmRuntime {
   readonly kernels: KernelExports;
   readonly memory: WasmMemory;
   readonly arena: Arena;
+  /** Arrays that live in wasm memory (parameters), used by kernels in place. */
+  readonly resident: ResidentHeap;
   readonly relaxedSimd: boolean;
   readonly shared: boolean;
   private readonly module: WebAssembly.Module;
@@ -77,6 +80,7 @@ export class WasmRuntime {
     this.memory = new WasmMemory(this.shared, Math.max(START_PAGES, INITIAL_PAGES), MAXIMUM_PAGES);
     this.kernels = instantiateKernels(this.module, this.memory.memory);
     this.arena = new Arena(this.memory, this.kernels.heap_base());
+    this.resident = new ResidentHeap(this.memory, this.arena);
     this.threadCount = this.shared ? clampThreads(options.threads ?? getNumThreads()) : 1;
     this.gemmRunner = new GemmRunner(this.kernels, this.arena, () => this.threadsForProduct(), options.callerWorks ?? true);
   }
@@ -143,6 +147,11 @@ export class WasmRuntime {
   /** A Float32Array over n floats at ptr: no copy; valid until the memory next grows. */
   f32(ptr: number, n: number): Float32Array {
     return new Float32Array(this.memory.memory.buffer, ptr, n);
+  }
+
+  /** Whether kernels can use `x` in place (a resident array, or a view of the arena). */
+  owns(x: ArrayBufferView): boolean {
+    return this.memory.owns(x);
   }
 
   /** Copies src (float64 is rounded to float32) into a fresh block; returns its pointer. */

@@ -24,6 +24,7 @@ export function makeWasmBackend(rt: WasmRuntime): Backend {
     logSumExp: wasmLogSumExp(rt),
     gemm: wasmGemm(rt),
     ...wasmRecurrentKernels(rt),
+    residentF32: (n) => rt.resident.f32(n),
   };
 }
 
