@@ -21,6 +21,11 @@ export interface Node {
   readonly needs: readonly boolean[];
 }
 
+/** Whether `record` would record an op on these inputs: grad mode is on and one of them requires grad. */
+export function willRecord(inputs: readonly (Tensor | null)[]): boolean {
+  return isGradEnabled() && inputs.some((t) => t !== null && t.requiresGrad);
+}
+
 /** Records `op` when grad mode is on and some input requires grad; marks the outputs. */
 export function record(op: GradientOp, inputs: readonly Tensor[], outputs: readonly Tensor[], attrs: Attrs = {}): void {
   if (!isGradEnabled()) return;

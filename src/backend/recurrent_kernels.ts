@@ -43,6 +43,11 @@ export interface RecurrentForward<C> extends SequenceLayout {
   hN: FloatArray;
   /** What backward needs, filled by forward. */
   cache: C;
+  /**
+   * False when no backward will read the cache (inference): a backend may then fill it in
+   * temporary storage and leave the given arrays untouched. Default true.
+   */
+  keepCache?: boolean;
 }
 
 export interface RecurrentBackward<C> extends SequenceLayout {

@@ -97,13 +97,24 @@ function context(rt: WasmRuntime, weights: ReadonlySet<Float32Array>): KernelCon
   };
 }
 
+/** Which arguments a kernel writes, and how. Keys are argument names or `cache.name`. */
+interface KernelWrites {
+  /** Arguments it writes whole without reading: placed in wasm memory without copying in. */
+  fresh: readonly string[];
+  /** Arguments it reads and writes (accumulates into): copied in and out. */
+  updated: readonly string[];
+}
+
 /**
  * Runs a reference sequence kernel with its float32 arrays in wasm memory: resident ones (the
- * parameters) in place, the others copied in, and the copied outputs copied back. `outputs` names
- * the argument keys (or `cache.key`) it writes; `weightKeys` those to pack once.
+ * parameters) in place, the others copied in unless written whole, and the outputs copied back,
+ * except a cache nobody will read (`keepCache: false`). `weightKeys` are packed once.
  */
-function onWasm<A extends Args>(rt: WasmRuntime, kernel: Kernel<A>, outputs: readonly string[], weightKeys: readonly string[]): (a: A) => void {
+function onWasm<A extends Args>(rt: WasmRuntime, kernel: Kernel<A>, writes: KernelWrites, weightKeys: readonly string[]): (a: A) => void {
+  const outputs = [...writes.fresh, ...writes.updated];
+  const fresh = new Set(writes.fresh);
   return (a: A) => {
+    const dropCache = (a as { keepCache?: boolean }).keepCache === false;
     const arrays = floatArrays(a);
     if (arrays.length === 0 || Object.values(a).some((v) => v instanceof Float64Array)) {
       kernel(a);
@@ -119,14 +130,16 @@ function onWasm<A extends Args>(rt: WasmRuntime, kernel: Kernel<A>, outputs: rea
           placed.set(path.join('.'), x);
           continue;
         }
+        const key = path.join('.');
         const view = rt.f32(rt.allocF32(x.length), x.length);
-        view.set(x);
-        placed.set(path.join('.'), view);
+        if (!fresh.has(key)) view.set(x);
+        placed.set(key, view);
       }
       const weights = new Set(weightKeys.map((k) => placed.get(k)).filter((v): v is Float32Array => v !== undefined));
       kernel(withArrays(a, placed), context(rt, weights));
       if (rt.memory.memory.buffer !== buffer) throw new Error('wasm recurrent kernel: memory grew during the call');
       for (const key of outputs) {
+        if (dropCache && key.startsWith('cache.')) continue;
         const view = placed.get(key);
         const target = arrays.find(([path]) => path.join('.') === key)?.[1];
         if (view && target && view !== target) target.set(view);
@@ -137,15 +150,17 @@ function onWasm<A extends Args>(rt: WasmRuntime, kernel: Kernel<A>, outputs: rea
 
 /** The recurrent kernels of the wasm backend. */
 export function wasmRecurrentKernels(rt: WasmRuntime): RecurrentKernels {
-  const forwardOut = ['out', 'hN'];
-  const backwardOut = ['dXProj', 'dH0', 'dWHH', 'dBHH'];
+  // Forward writes every row of its outputs and cache; backward every row of dXProj and the
+  // initial-state gradients. The weight gradients stay copied in and out.
+  const forward = (...extra: string[]): KernelWrites => ({ fresh: ['out', 'hN', ...extra], updated: [] });
+  const backward = (fresh: string[], updated: string[]): KernelWrites => ({ fresh: ['dXProj', 'dH0', ...fresh], updated: ['dWHH', 'dBHH', ...updated] });
   const weights = ['wHH'];
   return {
-    rnnForward: onWasm(rt, rnnForward, forwardOut, weights),
-    rnnBackward: onWasm(rt, rnnBackward, backwardOut, weights),
-    lstmForward: onWasm(rt, lstmForward, [...forwardOut, 'cN', 'cache.gates', 'cache.cells', 'cache.m'], [...weights, 'wHR']),
-    lstmBackward: onWasm(rt, lstmBackward, [...backwardOut, 'dC0', 'dWHR', 'dPeep'], [...weights, 'wHR']),
-    gruForward: onWasm(rt, gruForward, [...forwardOut, 'cache.gates', 'cache.hn'], weights),
-    gruBackward: onWasm(rt, gruBackward, backwardOut, weights),
+    rnnForward: onWasm(rt, rnnForward, forward(), weights),
+    rnnBackward: onWasm(rt, rnnBackward, backward([], []), weights),
+    lstmForward: onWasm(rt, lstmForward, forward('cN', 'cache.gates', 'cache.cells', 'cache.m'), [...weights, 'wHR']),
+    lstmBackward: onWasm(rt, lstmBackward, backward(['dC0'], ['dWHR', 'dPeep']), [...weights, 'wHR']),
+    gruForward: onWasm(rt, gruForward, forward('cache.gates', 'cache.hn'), weights),
+    gruBackward: onWasm(rt, gruBackward, backward([], []), weights),
   };
 }

@@ -5,7 +5,7 @@
  * Shape legend: N = Σ batchSizes packed rows (T·B for a padded time-major batch), B batch,
  * H hidden size, P output size (projSize or H).
  */
-import { record } from '../../autograd/tape.js';
+import { record, willRecord } from '../../autograd/tape.js';
 import { backend } from '../../backend/select.js';
 import { ShapeError, ValueError, fmtShape } from '../../errors.js';
 import type { FloatArray } from '../dtype.js';
@@ -63,7 +63,7 @@ export function rnnRecurrence(
   const hN = empty(xProj.dtype, [B, H]);
   const layout = { batch: B, hiddenSize: H, batchSizes: options.batchSizes, reverse: options.reverse ?? false };
   const cache = { nonlinearity: options.nonlinearity };
-  backend().rnnForward({ ...layout, xProj: f(xProj), h0: f(h0), wHH: f(wHH), bHH: fOrNull(bHH), out: f(out), hN: f(hN), cache });
+  backend().rnnForward({ ...layout, xProj: f(xProj), h0: f(h0), wHH: f(wHH), bHH: fOrNull(bHH), out: f(out), hN: f(hN), cache, keepCache: willRecord([xProj, h0, wHH, bHH]) });
   record(op, bHH ? [xProj, h0, wHH, bHH] : [xProj, h0, wHH], [out, hN], { layout, cache });
   return [out, hN];
 }
@@ -98,7 +98,7 @@ export function lstmRecurrence(
   };
   backend().lstmForward({
     ...layout, xProj: f(xProj), h0: f(h0), c0: f(c0), wHH: f(wHH), bHH: fOrNull(bHH), wHR: fOrNull(wHR), peep: fOrNull(peepholes),
-    out: f(out), hN: f(hN), cN: f(cN), cache,
+    out: f(out), hN: f(hN), cN: f(cN), cache, keepCache: willRecord([xProj, h0, c0, wHH, bHH, wHR, peepholes]),
   });
   const inputs = [xProj, h0, c0, wHH, bHH, wHR, peepholes];
   record(op, inputs.filter((t): t is Tensor => t !== null), [out, hN, cN], { layout, cache, present: inputs.map((t) => t !== null) });
@@ -121,7 +121,7 @@ export function gruRecurrence(
   const hN = empty(xProj.dtype, [B, H]);
   const layout = { batch: B, hiddenSize: H, batchSizes: options.batchSizes, reverse: options.reverse ?? false };
   const cache = { gates: f(empty(xProj.dtype, [rows, 3 * H])), hn: f(empty(xProj.dtype, [rows, H])), resetAfter: options.resetAfter };
-  backend().gruForward({ ...layout, xProj: f(xProj), h0: f(h0), wHH: f(wHH), bHH: fOrNull(bHH), out: f(out), hN: f(hN), cache });
+  backend().gruForward({ ...layout, xProj: f(xProj), h0: f(h0), wHH: f(wHH), bHH: fOrNull(bHH), out: f(out), hN: f(hN), cache, keepCache: willRecord([xProj, h0, wHH, bHH]) });
   record(op, bHH ? [xProj, h0, wHH, bHH] : [xProj, h0, wHH], [out, hN], { layout, cache });
   return [out, hN];
 }
