@@ -10,6 +10,7 @@
  * the rest from the initial state.
  */
 import { sigmoidv, tanhv } from './lib/math';
+import { gemm_packed_f32, packed_b_offset } from './gemm';
 
 @inline function ld(p: usize, j: i32, w: i32): v128 {
   return w == 4 ? v128.load(p + (<usize>j << 2)) : f32x4.splat(load<f32>(p + (<usize>j << 2)));
@@ -80,6 +81,31 @@ export function lstm_step_forward(gates: usize, xproj: usize, bhh: usize, peep: 
   }
 }
 
+/**
+ * One LSTM step (no projection) for hidden units [u0, u1) of every row, so that threads given
+ * disjoint unit ranges split a step with one barrier after it: the four gate products of those
+ * units, hPrev (rows, H) · the columns q·H + u0 … q·H + u1 of the packed W_hhᵀ (u0 and H multiples
+ * of 8), then their gate arithmetic as lstm_step_forward. Threads only read hPrev and write their
+ * own units of gates, c, cells, out and hNext. Each product element is computed as in the full
+ * product, so the result does not depend on the split. ws: gemm workspace for (rows, H, u1 − u0).
+ */
+export function lstm_units_step_forward(
+  gates: usize, xproj: usize, bhh: usize, peep: usize, c: usize, cells: usize, out: usize,
+  hPrev: usize, hNext: usize, packedW: usize, rows: i32, H: i32, u0: i32, u1: i32, ws: usize,
+): void {
+  const G = 4 * H;
+  for (let q = 0; q < 4; q++) {
+    const col = q * H + u0;
+    gemm_packed_f32(gates + (<usize>col << 2), G, hPrev, H, 0, packedW + packed_b_offset(H, col), rows, H, u1 - u0, 0, ws);
+  }
+  for (let r = 0; r < rows; r++) {
+    const g = row(gates, r, G), x = row(xproj, r, G), cr = row(c, r, H), cl = row(cells, r, H), mr = row(out, r, H), hr = row(hNext, r, H);
+    let j = u0;
+    for (; j + 4 <= u1; j += 4) lstmForwardAt(g, x, bhh, peep, cr, cl, mr, hr, H, j, 4);
+    for (; j < u1; j++) lstmForwardAt(g, x, bhh, peep, cr, cl, mr, hr, H, j, 1);
+  }
+}
+
 @inline function lstmBackwardAt(dx: usize, g: usize, cell: usize, cp: usize, dm: usize, dc: usize, peep: usize, dpeep: usize, H: i32, j: i32, w: i32): void {
   const one = f32x4.splat(1);
   const i = ld(g, j, w), f = ld(g, j + H, w), gg = ld(g, j + 2 * H, w), o = ld(g, j + 3 * H, w);
@@ -133,20 +159,43 @@ export function gru_step_forward_after(gates: usize, hn: usize, xproj: usize, gh
   const G = 3 * H;
   for (let r = 0; r < rows; r++) {
     const g = row(gates, r, G), x = row(xproj, r, G), q = row(gh, r, G), hnr = row(hn, r, H), hr = row(h, r, H), o = row(out, r, H);
-    for (let j = 0; j < H; j += 4) {
-      const w = j + 4 <= H ? 4 : 1;
-      const end = w == 4 ? j + 4 : H;
-      for (let k = j; k < end; k += w) {
-        const rr = sigmoidv(add(add(ld(x, k, w), ld(q, k, w)), ldOr0(bhh, k, w)));
-        const z = sigmoidv(add(add(ld(x, k + H, w), ld(q, k + H, w)), ldOr0(bhh, k + H, w)));
-        const hnv = add(ld(q, k + 2 * H, w), ldOr0(bhh, k + 2 * H, w));
-        const n = tanhv(add(ld(x, k + 2 * H, w), mul(rr, hnv)));
-        const hp = ld(hr, k, w);
-        const v = add(n, mul(z, sub(hp, n)));
-        st(g, k, rr, w); st(g, k + H, z, w); st(g, k + 2 * H, n, w);
-        st(hnr, k, hnv, w); st(o, k, v, w); st(hr, k, v, w);
-      }
-    }
+    let k = 0;
+    for (; k + 4 <= H; k += 4) gruForwardAfterAt(g, x, q, bhh, hnr, hr, hr, o, H, k, 4);
+    for (; k < H; k++) gruForwardAfterAt(g, x, q, bhh, hnr, hr, hr, o, H, k, 1);
+  }
+}
+
+/** One unit (w = 1) or four (w = 4) of a reset-after GRU step: reads the state from hp, writes h' to hNext and o. */
+@inline function gruForwardAfterAt(g: usize, x: usize, q: usize, bhh: usize, hnr: usize, hp: usize, hNext: usize, o: usize, H: i32, k: i32, w: i32): void {
+  const rr = sigmoidv(add(add(ld(x, k, w), ld(q, k, w)), ldOr0(bhh, k, w)));
+  const z = sigmoidv(add(add(ld(x, k + H, w), ld(q, k + H, w)), ldOr0(bhh, k + H, w)));
+  const hnv = add(ld(q, k + 2 * H, w), ldOr0(bhh, k + 2 * H, w));
+  const n = tanhv(add(ld(x, k + 2 * H, w), mul(rr, hnv)));
+  const v = add(n, mul(z, sub(ld(hp, k, w), n)));
+  st(g, k, rr, w); st(g, k + H, z, w); st(g, k + 2 * H, n, w);
+  st(hnr, k, hnv, w); st(o, k, v, w); st(hNext, k, v, w);
+}
+
+/**
+ * One reset-after GRU step for hidden units [u0, u1) of every row (see lstm_units_step_forward):
+ * the three gate products of those units into gh, then their gate arithmetic, reading the state
+ * from hPrev and writing h' to hNext and out.
+ */
+export function gru_units_step_forward_after(
+  gates: usize, hn: usize, xproj: usize, gh: usize, bhh: usize, out: usize,
+  hPrev: usize, hNext: usize, packedW: usize, rows: i32, H: i32, u0: i32, u1: i32, ws: usize,
+): void {
+  const G = 3 * H;
+  for (let q = 0; q < 3; q++) {
+    const col = q * H + u0;
+    gemm_packed_f32(gh + (<usize>col << 2), G, hPrev, H, 0, packedW + packed_b_offset(H, col), rows, H, u1 - u0, 0, ws);
+  }
+  for (let r = 0; r < rows; r++) {
+    const g = row(gates, r, G), x = row(xproj, r, G), q = row(gh, r, G), hnr = row(hn, r, H), o = row(out, r, H);
+    const hp = row(hPrev, r, H), hx = row(hNext, r, H);
+    let k = u0;
+    for (; k + 4 <= u1; k += 4) gruForwardAfterAt(g, x, q, bhh, hnr, hp, hx, o, H, k, 4);
+    for (; k < u1; k++) gruForwardAfterAt(g, x, q, bhh, hnr, hp, hx, o, H, k, 1);
   }
 }
 

@@ -6,6 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { wasmFeatures } from '../../src/backend/wasm/features.js';
 import { splitProduct } from '../../src/backend/wasm/gemm_ptr.js';
 import { WasmRuntime } from '../../src/backend/wasm/runtime.js';
+import { unitRanges } from '../../src/backend/wasm/recurrent_units.js';
+import { makeWasmBackend } from '../../src/backend/wasm/wasm_backend.js';
 import { getNumThreads, setNumThreads } from '../../src/index.js';
 
 const { simd, sharedMemory } = wasmFeatures();
@@ -162,4 +164,84 @@ test('RECURRENT_NUM_THREADS sets the default, and threads never keep the process
   });
   assert.equal(child.status, 0, `child exited with ${child.status} (signal ${child.signal}): ${child.stderr}`);
   assert.equal(child.stdout.trim(), '3 3 3');
+});
+
+test('unitRanges cuts the hidden units into aligned ranges covering them once', () => {
+  for (const [H, parts] of [[256, 2], [64, 3], [16, 8], [520, 4]] as const) {
+    const ranges = unitRanges(H, parts);
+    assert.ok(ranges.length >= 1 && ranges.length <= parts);
+    let next = 0;
+    for (const [u0, u1] of ranges) {
+      assert.equal(u0, next);
+      assert.equal(u0 % 8, 0);
+      assert.ok(u1 > u0);
+      next = u1;
+    }
+    assert.equal(next, H);
+  }
+});
+
+test('the LSTM forward split by hidden units equals the one-thread kernel bitwise, packed, reversed and with peepholes', { skip }, () => {
+  const one = makeWasmBackend(new WasmRuntime({ threads: 1 }));
+  // The caller only hands unit ranges out, so that the worker runs every one of them.
+  const rt = new WasmRuntime({ threads: 2, callerWorks: false });
+  assert.equal(rt.startThreads(), 2, 'two threads start');
+  const two = makeWasmBackend(rt);
+  const B = 64;
+  const H = 64;
+  for (const [sizes, reverse, peepholes] of [
+    [[64, 64, 64, 64, 64], false, false],
+    [[64, 64, 50, 40, 40, 9], false, true],
+    [[64, 60, 33, 33, 2], true, false],
+  ] as const) {
+    const batchSizes = Int32Array.from(sizes);
+    const N = sizes.reduce((s, x) => s + x, 0);
+    const inputs = {
+      xProj: randomArray(N * 4 * H), h0: randomArray(B * H), c0: randomArray(B * H), wHH: randomArray(4 * H * H),
+      bHH: randomArray(4 * H), peep: peepholes ? randomArray(3 * H) : null,
+    };
+    const run = (backend: typeof one): Float32Array[] => {
+      const out = new Float32Array(N * H);
+      const hN = new Float32Array(B * H);
+      const cN = new Float32Array(B * H);
+      const cache = { gates: new Float32Array(N * 4 * H), cells: new Float32Array(N * H), m: null };
+      backend.lstmForward({ batch: B, hiddenSize: H, batchSizes, reverse, ...inputs, wHR: null, out, hN, cN, cache });
+      return [out, hN, cN, cache.gates, cache.cells];
+    };
+    const before = rt.chunksOnWorkers;
+    const expected = run(one);
+    const actual = run(two);
+    const label = `batchSizes [${sizes.join(', ')}]${reverse ? ', reversed' : ''}${peepholes ? ', peepholes' : ''}`;
+    ['out', 'hN', 'cN', 'gates', 'cells'].forEach((name, i) => assert.deepEqual(actual[i], expected[i], `${name}, ${label}`));
+    assert.ok(rt.chunksOnWorkers > before, `the worker ran unit ranges (${label})`);
+  }
+  rt.stopThreads();
+});
+
+test('the reset-after GRU forward split by hidden units equals the one-thread kernel bitwise, packed and reversed', { skip }, () => {
+  const one = makeWasmBackend(new WasmRuntime({ threads: 1 }));
+  const rt = new WasmRuntime({ threads: 2, callerWorks: false });
+  assert.equal(rt.startThreads(), 2, 'two threads start');
+  const two = makeWasmBackend(rt);
+  const B = 64;
+  const H = 80;
+  for (const [sizes, reverse] of [[[64, 64, 64, 64], false], [[64, 64, 50, 40, 40, 9], false], [[64, 60, 33, 33, 2], true]] as const) {
+    const batchSizes = Int32Array.from(sizes);
+    const N = sizes.reduce((s, x) => s + x, 0);
+    const inputs = { xProj: randomArray(N * 3 * H), h0: randomArray(B * H), wHH: randomArray(3 * H * H), bHH: randomArray(3 * H) };
+    const run = (backend: typeof one): Float32Array[] => {
+      const out = new Float32Array(N * H);
+      const hN = new Float32Array(B * H);
+      const cache = { gates: new Float32Array(N * 3 * H), hn: new Float32Array(N * H), resetAfter: true };
+      backend.gruForward({ batch: B, hiddenSize: H, batchSizes, reverse, ...inputs, out, hN, cache });
+      return [out, hN, cache.gates, cache.hn];
+    };
+    const before = rt.chunksOnWorkers;
+    const expected = run(one);
+    const actual = run(two);
+    const label = `batchSizes [${sizes.join(', ')}]${reverse ? ', reversed' : ''}`;
+    ['out', 'hN', 'gates', 'hn'].forEach((name, i) => assert.deepEqual(actual[i], expected[i], `${name}, ${label}`));
+    assert.ok(rt.chunksOnWorkers > before, `the worker ran unit ranges (${label})`);
+  }
+  rt.stopThreads();
 });

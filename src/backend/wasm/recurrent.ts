@@ -10,12 +10,13 @@
 import type { Gemm } from '../backend.js';
 import type { RecurrentKernels } from '../recurrent_kernels.js';
 import { gemm as referenceGemm } from '../reference/gemm.js';
-import { gruBackward, gruForward } from '../reference/gru_kernels.js';
-import { lstmBackward, lstmForward } from '../reference/lstm_kernels.js';
+import { gruBackward } from '../reference/gru_kernels.js';
+import { lstmBackward } from '../reference/lstm_kernels.js';
 import { rnnBackward, rnnForward } from '../reference/rnn_kernels.js';
 import type { KernelContext } from '../reference/sequence_steps.js';
 import type { FloatArray } from '../../tensor/dtype.js';
 import { wasmGateSteps } from './gate_steps.js';
+import { gruForwardOnUnits, lstmForwardOnUnits } from './recurrent_units.js';
 import type { PackedB, WasmRuntime } from './runtime.js';
 
 /** Products below this many multiply-adds run the reference loop on the views (no packing). */
@@ -158,9 +159,9 @@ export function wasmRecurrentKernels(rt: WasmRuntime): RecurrentKernels {
   return {
     rnnForward: onWasm(rt, rnnForward, forward(), weights),
     rnnBackward: onWasm(rt, rnnBackward, backward([], []), weights),
-    lstmForward: onWasm(rt, lstmForward, forward('cN', 'cache.gates', 'cache.cells', 'cache.m'), [...weights, 'wHR']),
+    lstmForward: onWasm(rt, lstmForwardOnUnits(rt), forward('cN', 'cache.gates', 'cache.cells', 'cache.m'), [...weights, 'wHR']),
     lstmBackward: onWasm(rt, lstmBackward, backward(['dC0'], ['dWHR', 'dPeep']), [...weights, 'wHR']),
-    gruForward: onWasm(rt, gruForward, forward('cache.gates', 'cache.hn'), weights),
+    gruForward: onWasm(rt, gruForwardOnUnits(rt), forward('cache.gates', 'cache.hn'), weights),
     gruBackward: onWasm(rt, gruBackward, backward([], []), weights),
   };
 }

@@ -69,6 +69,7 @@ export class WasmRuntime {
   private readonly module: WebAssembly.Module;
   private readonly gemmRunner: GemmRunner;
   private pool: ThreadPool | null = null;
+  private readonly callerWorks: boolean;
   private threadCount: number;
 
   constructor(options: WasmRuntimeOptions = {}) {
@@ -82,7 +83,8 @@ export class WasmRuntime {
     this.arena = new Arena(this.memory, this.kernels.heap_base());
     this.resident = new ResidentHeap(this.memory, this.arena);
     this.threadCount = this.shared ? clampThreads(options.threads ?? getNumThreads()) : 1;
-    this.gemmRunner = new GemmRunner(this.kernels, this.arena, () => this.threadsForProduct(), options.callerWorks ?? true);
+    this.callerWorks = options.callerWorks ?? true;
+    this.gemmRunner = new GemmRunner(this.kernels, this.arena, () => this.threadsForProduct(), this.callerWorks);
   }
 
   /** Threads used for large products, the calling one included. */
@@ -201,6 +203,32 @@ export class WasmRuntime {
       return;
     }
     threads.pool.run(KERNEL_NAMES.indexOf(name), chunks, workers, workers.map(() => 0), (args) => fn(...args));
+  }
+
+  /**
+   * As `parallel`, for kernels whose last argument is a workspace private to the running thread:
+   * each thread gets `wsBytes` bytes from the arena. The pieces may run in any order and at once.
+   */
+  parallelWithWorkspace(name: keyof KernelExports, chunks: readonly (readonly number[])[], wsBytes: number): void {
+    const fn = this.kernels[name] as (...args: number[]) => unknown;
+    const threads = chunks.length > 1 ? this.threadsForProduct() : null;
+    const mark = this.arena.mark();
+    try {
+      let workers: number[] = [];
+      if (threads !== null) {
+        threads.pool.grow(threads.count - 1);
+        workers = threads.pool.ready(Math.min(threads.count - 1, chunks.length - 1));
+      }
+      const callerWs = this.arena.alloc(wsBytes);
+      if (threads === null || workers.length === 0) {
+        for (const args of chunks) fn(...args, callerWs);
+        return;
+      }
+      const workerWs = workers.map(() => this.arena.alloc(wsBytes));
+      threads.pool.run(KERNEL_NAMES.indexOf(name), chunks, workers, workerWs, this.callerWorks ? (args) => fn(...args, callerWs) : null);
+    } finally {
+      this.arena.release(mark);
+    }
   }
 
   private ensurePool(): ThreadPool | null {

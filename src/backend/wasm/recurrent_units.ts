@@ -1,0 +1,134 @@
+/**
+ * Forward sequences split across threads by hidden units: at every step each thread computes all
+ * the gates of its units (their products and their arithmetic), and the threads meet once per
+ * step. The hidden state is double-buffered so that a step reads the previous state while threads
+ * write the next one. Results equal the one-thread kernels bitwise (kernels/gemm.ts computes every
+ * product element the same way whatever the split).
+ *
+ * Used for the LSTM without a projection and the reset-after GRU, in float32, when the hidden size
+ * is a multiple of 8 and steps are large enough to be worth splitting; everything else runs the
+ * shared step loops.
+ */
+import type { GruCache, LstmCache, LstmExtra, RecurrentForward, SequenceLayout } from '../recurrent_kernels.js';
+import { gruForward } from '../reference/gru_kernels.js';
+import { lstmForward } from '../reference/lstm_kernels.js';
+import { type KernelContext, planSteps } from '../reference/sequence_steps.js';
+import type { WasmRuntime } from './runtime.js';
+
+/** Steps under this many multiply-adds stay on one thread (see SPLIT_MIN_FMAS in gemm_ptr.ts). */
+const MIN_STEP_FMAS = 1 << 20;
+/** Unit ranges start at multiples of the gemm's panel width. */
+const UNIT_ALIGN = 8;
+
+type LstmArgs = RecurrentForward<LstmCache> & LstmExtra;
+type GruArgs = RecurrentForward<GruCache>;
+
+/** Unit ranges [u0, u1), one per thread, in multiples of 8 units. */
+export function unitRanges(H: number, parts: number): [number, number][] {
+  const blocks = H / UNIT_ALIGN;
+  const n = Math.max(1, Math.min(parts, blocks));
+  const out: [number, number][] = [];
+  for (let p = 0; p < n; p++) {
+    const u0 = Math.round((blocks * p) / n) * UNIT_ALIGN;
+    const u1 = Math.round((blocks * (p + 1)) / n) * UNIT_ALIGN;
+    if (u1 > u0) out.push([u0, u1]);
+  }
+  return out;
+}
+
+function splittable(rt: WasmRuntime, a: SequenceLayout & { xProj: unknown }, gates: number): boolean {
+  const H = a.hiddenSize;
+  const rows = a.batchSizes[0] ?? 0;
+  return rt.threads > 1 && rt.shared && H % UNIT_ALIGN === 0 && H >= 2 * UNIT_ALIGN
+    && rows * H * gates * H >= MIN_STEP_FMAS && a.xProj instanceof Float32Array;
+}
+
+const f32 = (x: unknown): Float32Array => x as Float32Array;
+/** Byte address of element `at` of a wasm-memory array, 0 for null. */
+const ptr = (x: unknown, at = 0): number => (x === null ? 0 : f32(x).byteOffset + 4 * at);
+
+interface StepLoop {
+  /** Gates per unit: 4 (LSTM) or 3 (GRU). */
+  gates: number;
+  kernel: 'lstm_units_step_forward' | 'gru_units_step_forward_after';
+  /** The kernel's arguments before (hPrev, hNext, packed W, rows, H, u0, u1), for the step at packed row `off`. */
+  head(off: number): number[];
+}
+
+/**
+ * Runs the steps of `a` with `loop`'s kernel on unit ranges, one per thread. Returns the pointer of
+ * the final hidden state (B, H), in the arena of the caller's scope.
+ */
+function runOnUnits(rt: WasmRuntime, a: SequenceLayout & { h0: unknown; wHH: unknown }, loop: StepLoop): number {
+  const H = a.hiddenSize;
+  const B = a.batch;
+  const plan = planSteps(a);
+  const states = [rt.allocF32(B * H), rt.allocF32(B * H)];
+  const h0 = f32(a.h0).subarray(0, B * H);
+  rt.f32(states[0]!, B * H).set(h0);
+  rt.f32(states[1]!, B * H).set(h0);
+  const packed = rt.packB(ptr(a.wHH), H, true, H, loop.gates * H);
+  const ranges = unitRanges(H, rt.threads);
+  const widest = Math.max(...ranges.map(([u0, u1]) => u1 - u0));
+  const wsBytes = rt.kernels.gemm_workspace_bytes(a.batchSizes[0] ?? 0, H, widest);
+  let read = 0;
+  for (const t of plan.order) {
+    const rows = a.batchSizes[t]!;
+    const hPrev = states[read]!;
+    const hNext = states[1 - read]!;
+    const head = loop.head(plan.offsets[t]!);
+    rt.parallelWithWorkspace(loop.kernel, ranges.map(([u0, u1]) => [...head, hPrev, hNext, packed.ptr, rows, H, u0, u1]), wsBytes);
+    // Sequences not in this step keep their state in the buffer read next.
+    if (rows < B) rt.f32(hNext + 4 * rows * H, (B - rows) * H).set(rt.f32(hPrev + 4 * rows * H, (B - rows) * H));
+    read = 1 - read;
+  }
+  return states[read]!;
+}
+
+/** The LSTM forward kernel of the wasm backend: arrays already in wasm memory (see recurrent.ts). */
+export function lstmForwardOnUnits(rt: WasmRuntime): (a: LstmArgs, k?: KernelContext) => void {
+  return (a, k) => {
+    if (k === undefined || a.wHR !== null || !splittable(rt, a, 4)) {
+      lstmForward(a, k);
+      return;
+    }
+    const H = a.hiddenSize;
+    const G = 4 * H;
+    const B = a.batch;
+    rt.scope(() => {
+      const c = rt.allocF32(B * H);
+      rt.f32(c, B * H).set(f32(a.c0).subarray(0, B * H));
+      const { gates, cells } = a.cache;
+      const hN = runOnUnits(rt, a, {
+        gates: 4,
+        kernel: 'lstm_units_step_forward',
+        head: (off) => [ptr(gates, off * G), ptr(a.xProj, off * G), ptr(a.bHH), ptr(a.peep), c, ptr(cells, off * H), ptr(a.out, off * H)],
+      });
+      f32(a.hN).set(rt.f32(hN, B * H));
+      f32(a.cN).set(rt.f32(c, B * H));
+    });
+  };
+}
+
+/** The GRU forward kernel of the wasm backend: arrays already in wasm memory (see recurrent.ts). */
+export function gruForwardOnUnits(rt: WasmRuntime): (a: GruArgs, k?: KernelContext) => void {
+  return (a, k) => {
+    if (k === undefined || !a.cache.resetAfter || !splittable(rt, a, 3)) {
+      gruForward(a, k);
+      return;
+    }
+    const H = a.hiddenSize;
+    const G = 3 * H;
+    const B = a.batch;
+    rt.scope(() => {
+      const gh = rt.allocF32(B * G);
+      const { gates, hn } = a.cache;
+      const hN = runOnUnits(rt, a, {
+        gates: 3,
+        kernel: 'gru_units_step_forward_after',
+        head: (off) => [ptr(gates, off * G), ptr(hn, off * H), ptr(a.xProj, off * G), gh, ptr(a.bHH), ptr(a.out, off * H)],
+      });
+      f32(a.hN).set(rt.f32(hN, B * H));
+    });
+  };
+}
