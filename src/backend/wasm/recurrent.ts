@@ -98,6 +98,10 @@ function context(rt: WasmRuntime, weights: ReadonlySet<Float32Array>): KernelCon
   };
 }
 
+function lengthOf(x: unknown): number {
+  return x instanceof Float32Array ? x.length : 0;
+}
+
 /** Which arguments a kernel writes, and how. Keys are argument names or `cache.name`. */
 interface KernelWrites {
   /** Arguments it writes whole without reading: placed in wasm memory without copying in. */
@@ -122,8 +126,11 @@ function onWasm<A extends Args>(rt: WasmRuntime, kernel: Kernel<A>, writes: Kern
       return;
     }
     rt.scope(() => {
-      const floats = arrays.reduce((s, [, x]) => s + (rt.owns(x) ? 0 : x.length), 0);
-      rt.memory.ensure(rt.mark() + 4 * 3 * floats + HEADROOM_BYTES);
+      // Copies, scratch of their size, and packed weights: reserved now, so that an unshared
+      // memory (whose growth detaches views) does not grow while the kernel holds views.
+      const copied = arrays.reduce((s, [, x]) => s + (rt.owns(x) ? 0 : x.length), 0);
+      const weightFloats = weightKeys.reduce((s, k) => s + lengthOf((a as Record<string, unknown>)[k]), 0);
+      rt.memory.ensure(rt.mark() + 4 * (3 * copied + 2 * weightFloats) + HEADROOM_BYTES);
       const buffer = rt.memory.memory.buffer;
       const placed = new Map<string, Float32Array>();
       for (const [path, x] of arrays) {
@@ -138,7 +145,7 @@ function onWasm<A extends Args>(rt: WasmRuntime, kernel: Kernel<A>, writes: Kern
       }
       const weights = new Set(weightKeys.map((k) => placed.get(k)).filter((v): v is Float32Array => v !== undefined));
       kernel(withArrays(a, placed), context(rt, weights));
-      if (rt.memory.memory.buffer !== buffer) throw new Error('wasm recurrent kernel: memory grew during the call');
+      if (!rt.shared && rt.memory.memory.buffer !== buffer) throw new Error('wasm recurrent kernel: memory grew during the call');
       for (const key of outputs) {
         if (dropCache && key.startsWith('cache.')) continue;
         const view = placed.get(key);
