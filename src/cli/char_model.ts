@@ -22,6 +22,8 @@ export interface TrainingRecord {
   lrSchedule?: 'constant' | 'cosine';
   /** The cosine schedule's final rate. */
   lrMin?: number;
+  /** Fraction of the budget before which the cosine schedule holds the rate at lr. */
+  lrDecayFrom?: number;
   clip: number;
   data: string | null;
   source: string;

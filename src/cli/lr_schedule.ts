@@ -39,6 +39,15 @@ export function budgetProgress(ctx: FitContext, o: BudgetProgressOptions): numbe
   return Math.max(bySteps, byTime);
 }
 
+/**
+ * The rate at progress p when it is held at `lr` until p = `decayFrom`, then annealed by the cosine
+ * over the rest of the budget (decayFrom = 0: over all of it).
+ */
+export function heldCosineLr(lr: number, lrMin: number, decayFrom: number, progress: number): number {
+  if (progress <= decayFrom) return lr;
+  return cosineLr(lr, lrMin, (progress - decayFrom) / (1 - decayFrom));
+}
+
 /** Sets every group's learning rate after each step from the budget used. */
 export class BudgetCosineCallback implements Callback {
   constructor(
@@ -46,10 +55,14 @@ export class BudgetCosineCallback implements Callback {
     private readonly lr: number,
     private readonly lrMin: number,
     private readonly budget: BudgetProgressOptions,
-  ) {}
+    /** Fraction of the budget, in [0, 1), before which the rate stays at `lr`. */
+    private readonly decayFrom = 0,
+  ) {
+    if (!(decayFrom >= 0 && decayFrom < 1)) throw new ValueError(`--lr-decay-from: expected a fraction in [0, 1); got ${decayFrom}`);
+  }
 
   private apply(ctx: FitContext): void {
-    const lr = cosineLr(this.lr, this.lrMin, budgetProgress(ctx, this.budget));
+    const lr = heldCosineLr(this.lr, this.lrMin, this.decayFrom, budgetProgress(ctx, this.budget));
     for (const group of this.optimizer.paramGroups) group.lr = lr;
   }
 

@@ -48,6 +48,7 @@ program
   .option('--lr <rate>', 'Adam learning rate', num('--lr'), 2e-3)
   .addOption(new Option('--lr-schedule <kind>', 'constant, or cosine: anneal from --lr to --lr-min over the budget (--time, --steps or --epochs)').choices(['constant', 'cosine']).default('constant'))
   .option('--lr-min <rate>', 'final learning rate of the cosine schedule', num('--lr-min'), 0)
+  .option('--lr-decay-from <fraction>', 'with cosine: hold --lr for this fraction of the budget, then anneal over the rest', num('--lr-decay-from'), 0)
   .option('--clip <norm>', 'clip the gradient norm to this (0: off)', num('--clip'), 5)
   .option('--time <duration>', 'stop after this long (e.g. 90s, 5m, 1h)')
   .option('--epochs <n>', 'stop after this many epochs', int('--epochs', 1))

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BudgetCosineCallback, budgetProgress, cosineLr, lrScheduleKind } from '../../src/cli/lr_schedule.js';
+import { BudgetCosineCallback, budgetProgress, cosineLr, heldCosineLr, lrScheduleKind } from '../../src/cli/lr_schedule.js';
 import type { BatchLogs, FitContext } from '../../src/train/callbacks.js';
 
 const logs = (lr: number): BatchLogs => ({ loss: 0, perplexity: 1, bitsPerChar: 0, count: 1, itemsPerSecond: 1, lr });
@@ -31,6 +31,21 @@ test('BudgetCosineCallback sets every group\'s rate after each step', () => {
   assert.ok(optimizer.paramGroups.every((g) => Math.abs(g.lr - 0.1) < 1e-15));
   cb.onBatchEnd(logs(0.1), ctx(4, 2));
   assert.ok(optimizer.paramGroups.every((g) => Math.abs(g.lr) < 1e-15));
+});
+
+test('heldCosineLr holds the rate until decayFrom, then anneals over the rest of the budget', () => {
+  assert.equal(heldCosineLr(0.1, 0, 0.8, 0.5), 0.1);
+  assert.equal(heldCosineLr(0.1, 0, 0.8, 0.8), 0.1);
+  assert.ok(Math.abs(heldCosineLr(0.1, 0, 0.8, 0.9) - 0.05) < 1e-15);
+  assert.ok(Math.abs(heldCosineLr(0.1, 0.01, 0.8, 1) - 0.01) < 1e-15);
+  assert.equal(heldCosineLr(0.1, 0, 0, 0.5), cosineLr(0.1, 0, 0.5));
+  const optimizer = { paramGroups: [{ lr: 1 }] };
+  const cb = new BudgetCosineCallback(optimizer, 0.2, 0, { totalSteps: 10 }, 0.5);
+  cb.onBatchEnd(logs(0.2), ctx(4, 0));
+  assert.equal(optimizer.paramGroups[0]!.lr, 0.2);
+  cb.onBatchEnd(logs(0.2), ctx(10, 0));
+  assert.ok(Math.abs(optimizer.paramGroups[0]!.lr) < 1e-15);
+  assert.throws(() => new BudgetCosineCallback(optimizer, 0.2, 0, {}, 1), /--lr-decay-from: expected a fraction in \[0, 1\); got 1/);
 });
 
 test('lrScheduleKind names the flag and the choices', () => {

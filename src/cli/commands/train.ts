@@ -34,6 +34,7 @@ export interface TrainCommandOptions {
   lr: number;
   lrSchedule: string;
   lrMin: number;
+  lrDecayFrom: number;
   clip: number;
   time?: string;
   epochs?: number;
@@ -78,7 +79,7 @@ function newRun(o: TrainCommandOptions, trainChars: readonly string[], source: s
   });
   const record: TrainingRecord = {
     step: 0, epoch: 0, window: 0, seed: o.seed, batch: o.batch, seqLen: o.seqLen, lr: o.lr,
-    lrSchedule: lrScheduleKind(o.lrSchedule), lrMin: o.lrMin, clip: o.clip,
+    lrSchedule: lrScheduleKind(o.lrSchedule), lrMin: o.lrMin, lrDecayFrom: o.lrDecayFrom, clip: o.clip,
     data: o.data ?? null, source, heldOut: 0.1, seconds: 0,
   };
   return { model, vocab, record, history: { train: [], valid: [] }, resumed: null, rng: null };
@@ -123,8 +124,10 @@ export async function trainCommand(o: TrainCommandOptions): Promise<void> {
   const maxSteps = o.steps;
   const totalSteps = maxSteps ?? (epochs !== undefined ? epochs * perEpoch : undefined);
   const lrSchedule = record.lrSchedule ?? 'constant';
-  const lrText = lrSchedule === 'cosine' ? `Adam lr ${record.lr} (cosine to ${record.lrMin ?? 0} over the budget)` : `Adam lr ${record.lr}`;
-  const schedule = lrSchedule === 'cosine' ? [new BudgetCosineCallback(optimizer, record.lr, record.lrMin ?? 0, { totalSteps, maxTime })] : [];
+  const decayFrom = record.lrDecayFrom ?? 0;
+  const over = decayFrom > 0 ? `the last ${Math.round((1 - decayFrom) * 100)}% of the budget` : 'the budget';
+  const lrText = lrSchedule === 'cosine' ? `Adam lr ${record.lr} (cosine to ${record.lrMin ?? 0} over ${over})` : `Adam lr ${record.lr}`;
+  const schedule = lrSchedule === 'cosine' ? [new BudgetCosineCallback(optimizer, record.lr, record.lrMin ?? 0, { totalSteps, maxTime }, decayFrom)] : [];
   const params = model.numParameters();
   const n = (x: number): string => x.toLocaleString('en-US');
   const describe = `${model.options.cell.toUpperCase()} ${model.options.numLayers}×${model.options.hiddenSize}, embedding ${model.options.embeddingDim}, ${n(params)} parameters`;
