@@ -17,6 +17,11 @@ import type { WasmRuntime } from './runtime.js';
 
 /** Steps under this many multiply-adds stay on one thread (see SPLIT_MIN_FMAS in gemm_ptr.ts). */
 const MIN_STEP_FMAS = 1 << 20;
+/**
+ * Fewer rows than this (batch-1 generation) read the weights in place with the matrix–vector
+ * kernel instead: packing them for a split would cost more than the step.
+ */
+const MIN_ROWS = 8;
 /** Unit ranges start at multiples of the gemm's panel width. */
 const UNIT_ALIGN = 8;
 
@@ -39,7 +44,7 @@ export function unitRanges(H: number, parts: number): [number, number][] {
 function splittable(rt: WasmRuntime, a: SequenceLayout & { xProj: unknown }, gates: number): boolean {
   const H = a.hiddenSize;
   const rows = a.batchSizes[0] ?? 0;
-  return rt.threads > 1 && rt.shared && H % UNIT_ALIGN === 0 && H >= 2 * UNIT_ALIGN
+  return rt.threads > 1 && rt.shared && rows >= MIN_ROWS && H % UNIT_ALIGN === 0 && H >= 2 * UNIT_ALIGN
     && rows * H * gates * H >= MIN_STEP_FMAS && a.xProj instanceof Float32Array;
 }
 
