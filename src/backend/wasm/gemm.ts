@@ -44,8 +44,7 @@ export function wasmGemm(rt: WasmRuntime): (g: Gemm) => void {
         : g.accumulate ? placeBlock(rt, c, g.cOffset, m, n, g.ldc) : { ptr: rt.allocF32(m * n), ld: n };
       if (m === 1 && (!g.transA || A.ld === 1)) {
         // A is one contiguous row.
-        const gemv = g.transB ? rt.kernels.gemv_t_f32 : rt.kernels.gemv_n_f32;
-        gemv(C.ptr, A.ptr, B.ptr, B.ld, k, n, g.accumulate ? 1 : 0);
+        rt.gemv(C.ptr, A.ptr, B.ptr, B.ld, g.transB, k, n, g.accumulate);
       } else {
         rt.gemm({
           c: C.ptr, ldc: C.ld, a: A.ptr, lda: A.ld, transA: g.transA, b: B.ptr, ldb: B.ld, transB: g.transB,

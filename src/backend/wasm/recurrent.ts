@@ -69,8 +69,7 @@ function context(rt: WasmRuntime, weights: ReadonlySet<Float32Array>): KernelCon
       }
       if (m === 1 && !g.transA) {
         // One row (batch 1): reading B in place beats packing it.
-        const gemv = g.transB ? rt.kernels.gemv_t_f32 : rt.kernels.gemv_n_f32;
-        gemv(ptr(c, g.cOffset), ptr(a, g.aOffset), ptr(b, g.bOffset), g.ldb, k, n, g.accumulate ? 1 : 0);
+        rt.gemv(ptr(c, g.cOffset), ptr(a, g.aOffset), ptr(b, g.bOffset), g.ldb, g.transB, k, n, g.accumulate);
         return;
       }
       if (weights.has(b)) {

@@ -175,6 +175,14 @@ export class WasmRuntime {
     this.gemmRunner.gemm(g);
   }
 
+  /**
+   * y (n) = x (k) · op(B), or += with accumulate: a single-row product, reading B in place (no
+   * packing). B is k×n, or n×k when transB, with row stride ldb.
+   */
+  gemv(y: number, x: number, b: number, ldb: number, transB: boolean, k: number, n: number, accumulate: boolean): void {
+    (transB ? this.kernels.gemv_t_f32 : this.kernels.gemv_n_f32)(y, x, b, ldb, k, n, accumulate ? 1 : 0);
+  }
+
   /** op(B) (k×n, B at pointer b with row stride ldb) packed into a new arena block. */
   packB(b: number, ldb: number, transB: boolean, k: number, n: number): PackedB {
     return this.gemmRunner.packB(b, ldb, transB, k, n);
@@ -191,18 +199,8 @@ export class WasmRuntime {
    * for pieces of tens of µs or more; at most MAX_CHUNKS pieces of MAX_ARGS − 1 arguments.
    */
   parallel(name: keyof KernelExports, chunks: readonly (readonly number[])[]): void {
-    const fn = this.kernels[name] as (...args: number[]) => unknown;
-    const threads = chunks.length > 1 ? this.threadsForProduct() : null;
-    let workers: number[] = [];
-    if (threads !== null) {
-      threads.pool.grow(threads.count - 1);
-      workers = threads.pool.ready(Math.min(threads.count - 1, chunks.length - 1));
-    }
-    if (threads === null || workers.length === 0) {
-      for (const args of chunks) fn(...args);
-      return;
-    }
-    threads.pool.run(KERNEL_NAMES.indexOf(name), chunks, workers, workers.map(() => 0), (args) => fn(...args));
+    // A kernel without a workspace ignores the extra (empty) one.
+    this.parallelWithWorkspace(name, chunks, 0);
   }
 
   /**
