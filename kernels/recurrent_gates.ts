@@ -133,20 +133,55 @@ export function lstm_units_step_forward(
   st(dx, j + 3 * H, dGo, w);
 }
 
+/** lstmBackwardAt over units [u0, u1) of every row. */
+@inline function lstmBackwardRows(dx: usize, gates: usize, cells: usize, prev: usize, prevRows: i32, c0: usize, dm: usize, dc: usize, peep: usize, dpeep: usize, rows: i32, H: i32, u0: i32, u1: i32): void {
+  const G = 4 * H;
+  for (let r = 0; r < rows; r++) {
+    const cp = r < prevRows ? row(prev, r, H) : row(c0, r, H);
+    const d = row(dx, r, G), g = row(gates, r, G), cl = row(cells, r, H), dmr = row(dm, r, H), dcr = row(dc, r, H);
+    let j = u0;
+    for (; j + 4 <= u1; j += 4) lstmBackwardAt(d, g, cl, cp, dmr, dcr, peep, dpeep, H, j, 4);
+    for (; j < u1; j++) lstmBackwardAt(d, g, cl, cp, dmr, dcr, peep, dpeep, H, j, 1);
+  }
+}
+
 /**
  * LSTM step backward. In: gates (activations), cells (rows, H) c', previous cells (prev rows, then
  * c0), dm (rows, H) = ∂L/∂m, dc (rows, H) = ∂L/∂c' so far. Out: dx (rows, 4H) gate gradients,
  * dc ← ∂L/∂c, dpeep (3H) accumulated.
  */
 export function lstm_step_backward(dx: usize, gates: usize, cells: usize, prev: usize, prevRows: i32, c0: usize, dm: usize, dc: usize, peep: usize, dpeep: usize, rows: i32, H: i32): void {
-  const G = 4 * H;
+  lstmBackwardRows(dx, gates, cells, prev, prevRows, c0, dm, dc, peep, dpeep, rows, H, 0, H);
+}
+
+/** dh (rows, H) += dout (rows, H) on units [u0, u1). */
+@inline function addUnits(dh: usize, dout: usize, rows: i32, H: i32, u0: i32, u1: i32): void {
   for (let r = 0; r < rows; r++) {
-    const cp = r < prevRows ? row(prev, r, H) : row(c0, r, H);
-    const d = row(dx, r, G), g = row(gates, r, G), cl = row(cells, r, H), dmr = row(dm, r, H), dcr = row(dc, r, H);
-    let j = 0;
-    for (; j + 4 <= H; j += 4) lstmBackwardAt(d, g, cl, cp, dmr, dcr, peep, dpeep, H, j, 4);
-    for (; j < H; j++) lstmBackwardAt(d, g, cl, cp, dmr, dcr, peep, dpeep, H, j, 1);
+    const d = row(dh, r, H), o = row(dout, r, H);
+    let j = u0;
+    for (; j + 4 <= u1; j += 4) st(d, j, add(ld(d, j, 4), ld(o, j, 4)), 4);
+    for (; j < u1; j++) st(d, j, add(ld(d, j, 1), ld(o, j, 1)), 1);
   }
+}
+
+/**
+ * One LSTM step backward (no projection) for hidden units [u0, u1) of every row, so that threads
+ * given disjoint unit ranges split a step with one barrier after it (see
+ * lstm_units_step_forward). First, when dxNext ≠ 0, the recurrent gradient of the step processed
+ * before (the next one in time): dh (nextRows, H) ← dxNext (nextRows, 4H) · W_hh, columns u0 … u1
+ * of W_hh packed whole (k = 4H, n = H); then dh += dout (rows, H) and the gate arithmetic of
+ * lstm_step_backward with dm = dh. Threads read all of dxNext and write only their own units of
+ * dh, dc, dx and dpeep. rows = 0 runs the product alone (the last one, for dh0).
+ * ws: gemm workspace for (nextRows, 4H, u1 − u0).
+ */
+export function lstm_units_step_backward(
+  dx: usize, gates: usize, cells: usize, prev: usize, prevRows: i32, c0: usize, dout: usize, dh: usize, dc: usize,
+  peep: usize, dpeep: usize, dxNext: usize, nextRows: i32, packedW: usize, rows: i32, H: i32, u0: i32, u1: i32, ws: usize,
+): void {
+  const G = 4 * H;
+  if (dxNext != 0) gemm_packed_f32(dh + (<usize>u0 << 2), H, dxNext, G, 0, packedW + packed_b_offset(G, u0), nextRows, G, u1 - u0, 0, ws);
+  addUnits(dh, dout, rows, H, u0, u1);
+  lstmBackwardRows(dx, gates, cells, prev, prevRows, c0, dh, dc, peep, dpeep, rows, H, u0, u1);
 }
 
 // ---- GRU --------------------------------------------------------------------------------------
@@ -235,31 +270,53 @@ export function gru_step_forward_before_n(gates: usize, xproj: usize, gh: usize,
   }
 }
 
+/** One unit (w = 1) or four (w = 4) of a reset-after GRU step backward (see gru_step_backward_after). */
+@inline function gruBackwardAfterAt(a: usize, b: usize, g: usize, hnr: usize, hp: usize, dhr: usize, dor: usize, H: i32, k: i32, w: i32): void {
+  const d = add(ld(dhr, k, w), ld(dor, k, w));
+  const rr = ld(g, k, w), z = ld(g, k + H, w), n = ld(g, k + 2 * H, w);
+  const dnp = mul(mul(d, sub(f32x4.splat(1), z)), dtanh(n));
+  const dGz = mul(mul(d, sub(ld(hp, k, w), n)), dsig(z));
+  const dGr = mul(mul(dnp, ld(hnr, k, w)), dsig(rr));
+  st(a, k, dGr, w); st(a, k + H, dGz, w); st(a, k + 2 * H, dnp, w);
+  st(b, k, dGr, w); st(b, k + H, dGz, w); st(b, k + 2 * H, mul(dnp, rr), w);
+  st(dhr, k, mul(d, z), w);
+}
+
+/** gruBackwardAfterAt over units [u0, u1) of every row. */
+@inline function gruBackwardAfterRows(dx: usize, dgh: usize, gates: usize, hn: usize, prev: usize, prevRows: i32, h0: usize, dh: usize, dout: usize, rows: i32, H: i32, u0: i32, u1: i32): void {
+  const G = 3 * H;
+  for (let r = 0; r < rows; r++) {
+    const hp = r < prevRows ? row(prev, r, H) : row(h0, r, H);
+    const a = row(dx, r, G), b = row(dgh, r, G), g = row(gates, r, G), hnr = row(hn, r, H), dhr = row(dh, r, H), dor = row(dout, r, H);
+    let k = u0;
+    for (; k + 4 <= u1; k += 4) gruBackwardAfterAt(a, b, g, hnr, hp, dhr, dor, H, k, 4);
+    for (; k < u1; k++) gruBackwardAfterAt(a, b, g, hnr, hp, dhr, dor, H, k, 1);
+  }
+}
+
 /**
  * GRU step backward, reset after. In: dh (rows, H) so far, dout rows, gates, hn, previous h (prev
  * rows, then h0). Out: dx (rows, 3H) for xproj, dgh (rows, 3H) for the recurrent pre-activations,
  * dh ← the direct part d⊙z (the caller adds dgh·W_hh).
  */
 export function gru_step_backward_after(dx: usize, dgh: usize, gates: usize, hn: usize, prev: usize, prevRows: i32, h0: usize, dh: usize, dout: usize, rows: i32, H: i32): void {
+  gruBackwardAfterRows(dx, dgh, gates, hn, prev, prevRows, h0, dh, dout, rows, H, 0, H);
+}
+
+/**
+ * One reset-after GRU step backward for hidden units [u0, u1) of every row (see
+ * lstm_units_step_backward): when dghNext ≠ 0, dh (nextRows, H) += dghNext (nextRows, 3H) · W_hh on
+ * columns u0 … u1 (W_hh packed whole, k = 3H, n = H), completing the state gradient of the step
+ * processed before; then the gate arithmetic of gru_step_backward_after on those units.
+ * ws: gemm workspace for (nextRows, 3H, u1 − u0).
+ */
+export function gru_units_step_backward_after(
+  dx: usize, dgh: usize, gates: usize, hn: usize, prev: usize, prevRows: i32, h0: usize, dh: usize, dout: usize,
+  dghNext: usize, nextRows: i32, packedW: usize, rows: i32, H: i32, u0: i32, u1: i32, ws: usize,
+): void {
   const G = 3 * H;
-  for (let r = 0; r < rows; r++) {
-    const hp = r < prevRows ? row(prev, r, H) : row(h0, r, H);
-    const a = row(dx, r, G), b = row(dgh, r, G), g = row(gates, r, G), hnr = row(hn, r, H), dhr = row(dh, r, H), dor = row(dout, r, H);
-    for (let j = 0; j < H; j += 4) {
-      const w = j + 4 <= H ? 4 : 1;
-      const end = w == 4 ? j + 4 : H;
-      for (let k = j; k < end; k += w) {
-        const d = add(ld(dhr, k, w), ld(dor, k, w));
-        const rr = ld(g, k, w), z = ld(g, k + H, w), n = ld(g, k + 2 * H, w);
-        const dnp = mul(mul(d, sub(f32x4.splat(1), z)), dtanh(n));
-        const dGz = mul(mul(d, sub(ld(hp, k, w), n)), dsig(z));
-        const dGr = mul(mul(dnp, ld(hnr, k, w)), dsig(rr));
-        st(a, k, dGr, w); st(a, k + H, dGz, w); st(a, k + 2 * H, dnp, w);
-        st(b, k, dGr, w); st(b, k + H, dGz, w); st(b, k + 2 * H, mul(dnp, rr), w);
-        st(dhr, k, mul(d, z), w);
-      }
-    }
-  }
+  if (dghNext != 0) gemm_packed_f32(dh + (<usize>u0 << 2), H, dghNext, G, 0, packedW + packed_b_offset(G, u0), nextRows, G, u1 - u0, 1, ws);
+  gruBackwardAfterRows(dx, dgh, gates, hn, prev, prevRows, h0, dh, dout, rows, H, u0, u1);
 }
 
 /** GRU reset-before backward, first half: dx's z and n blocks, dh ← d⊙z. */

@@ -79,6 +79,30 @@ export function sum_middle_f64acc(out: usize, a: usize, outer: i32, len: i32, in
     const block = a + <usize>o * len * width;
     const dst = out + <usize>o * width;
     let j: usize = 0;
+    // Strips of 16 columns: a cache line of every row per pass, so each line is read once.
+    for (; j + 64 <= width; j += 64) {
+      let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
+      let a4 = f64x2.splat(0), a5 = f64x2.splat(0), a6 = f64x2.splat(0), a7 = f64x2.splat(0);
+      for (let i = 0; i < len; i++) {
+        const p = block + <usize>i * width + j;
+        let v = v128.load(p);
+        a0 = f64x2.add(a0, f64x2.promote_low_f32x4(v));
+        a1 = f64x2.add(a1, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3)));
+        v = v128.load(p, 16);
+        a2 = f64x2.add(a2, f64x2.promote_low_f32x4(v));
+        a3 = f64x2.add(a3, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3)));
+        v = v128.load(p, 32);
+        a4 = f64x2.add(a4, f64x2.promote_low_f32x4(v));
+        a5 = f64x2.add(a5, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3)));
+        v = v128.load(p, 48);
+        a6 = f64x2.add(a6, f64x2.promote_low_f32x4(v));
+        a7 = f64x2.add(a7, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3)));
+      }
+      v128.store(dst + j, v128.shuffle<f32>(f32x4.demote_f64x2_zero(a0), f32x4.demote_f64x2_zero(a1), 0, 1, 4, 5));
+      v128.store(dst + j, v128.shuffle<f32>(f32x4.demote_f64x2_zero(a2), f32x4.demote_f64x2_zero(a3), 0, 1, 4, 5), 16);
+      v128.store(dst + j, v128.shuffle<f32>(f32x4.demote_f64x2_zero(a4), f32x4.demote_f64x2_zero(a5), 0, 1, 4, 5), 32);
+      v128.store(dst + j, v128.shuffle<f32>(f32x4.demote_f64x2_zero(a6), f32x4.demote_f64x2_zero(a7), 0, 1, 4, 5), 48);
+    }
     for (; j + 16 <= width; j += 16) {
       let acc0 = f64x2.splat(0), acc1 = f64x2.splat(0);
       for (let i = 0; i < len; i++) {

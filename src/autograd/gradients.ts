@@ -144,6 +144,15 @@ const table = {
     const gb = !ctx.needs[1] ? null : tB ? matmulWith(g!, a, true, tA) : matmulWith(a, g!, !tA, false);
     return [ga && sumTo(ga, a.shape), gb && sumTo(gb, b.shape)];
   },
+  linear: (ctx, [g]) => {
+    // y = x·Wᵀ + b for x (m, in), W (out, in), b (out).
+    const [x, w] = ctx.inputs as [Tensor, Tensor];
+    return [
+      ctx.needs[0] ? matmulWith(g!, w, false, false) : null,
+      ctx.needs[1] ? matmulWith(g!, x, true, false) : null,
+      ctx.needs[2] ? sum(g!, [0], false) : null,
+    ];
+  },
   reshape: (ctx, [g]) => [reshape(g!, ctx.inputs[0]!.shape)],
   permute: (ctx, [g]) => {
     const perm = at<number[]>(ctx, 'perm');

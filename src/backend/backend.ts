@@ -22,6 +22,8 @@ export type ReduceOp = 'sum' | 'max' | 'min';
  * C (m×n) = op(A) · op(B), or C += op(A) · op(B) with `accumulate`. op(A) is m×k: A is stored
  * m×k with row stride lda, or k×m when transA. op(B) is k×n: B is stored k×n with row stride ldb,
  * or n×k when transB. C has row stride ldc. Offsets locate each block inside its array.
+ * With `bias` (n values, no accumulate), C = op(A) · op(B) + bias on every row: the product is
+ * rounded first, then the bias added, exactly as a product followed by a broadcast add.
  */
 export interface Gemm {
   c: FloatArray; cOffset: number; ldc: number;
@@ -29,6 +31,7 @@ export interface Gemm {
   b: FloatArray; bOffset: number; ldb: number; transB: boolean;
   m: number; k: number; n: number;
   accumulate: boolean;
+  bias?: FloatArray | null;
 }
 
 /**

@@ -181,7 +181,7 @@ test('unitRanges cuts the hidden units into aligned ranges covering them once', 
   }
 });
 
-test('the LSTM forward split by hidden units equals the one-thread kernel bitwise, packed, reversed and with peepholes', { skip }, () => {
+test('the LSTM forward and backward split by hidden units equal the one-thread kernels bitwise, packed, reversed and with peepholes', { skip }, () => {
   const one = makeWasmBackend(new WasmRuntime({ threads: 1 }));
   // The caller only hands unit ranges out, so that the worker runs every one of them.
   const rt = new WasmRuntime({ threads: 2, callerWorks: false });
@@ -196,29 +196,46 @@ test('the LSTM forward split by hidden units equals the one-thread kernel bitwis
   ] as const) {
     const batchSizes = Int32Array.from(sizes);
     const N = sizes.reduce((s, x) => s + x, 0);
+    const layout = { batch: B, hiddenSize: H, batchSizes, reverse };
     const inputs = {
       xProj: randomArray(N * 4 * H), h0: randomArray(B * H), c0: randomArray(B * H), wHH: randomArray(4 * H * H),
       bHH: randomArray(4 * H), peep: peepholes ? randomArray(3 * H) : null,
     };
-    const run = (backend: typeof one): Float32Array[] => {
+    const forward = (backend: typeof one) => {
       const out = new Float32Array(N * H);
       const hN = new Float32Array(B * H);
       const cN = new Float32Array(B * H);
       const cache = { gates: new Float32Array(N * 4 * H), cells: new Float32Array(N * H), m: null };
-      backend.lstmForward({ batch: B, hiddenSize: H, batchSizes, reverse, ...inputs, wHR: null, out, hN, cN, cache });
-      return [out, hN, cN, cache.gates, cache.cells];
+      backend.lstmForward({ ...layout, ...inputs, wHR: null, out, hN, cN, cache });
+      return { out, hN, cN, cache };
+    };
+    const upstream = { dOut: randomArray(N * H), dHN: randomArray(B * H), dCN: randomArray(B * H) };
+    const backward = (backend: typeof one, f: ReturnType<typeof forward>): Float32Array[] => {
+      const grads = {
+        dXProj: new Float32Array(N * 4 * H), dH0: new Float32Array(B * H), dC0: new Float32Array(B * H),
+        dWHH: new Float32Array(4 * H * H), dBHH: new Float32Array(4 * H), dWHR: null, dPeep: peepholes ? new Float32Array(3 * H) : null,
+      };
+      backend.lstmBackward({ ...layout, ...inputs, wHR: null, out: f.out, hN: f.hN, cN: f.cN, cache: f.cache, ...upstream, ...grads });
+      return [grads.dXProj, grads.dH0, grads.dC0, grads.dWHH, grads.dBHH, grads.dPeep ?? new Float32Array(0)];
     };
     const before = rt.chunksOnWorkers;
-    const expected = run(one);
-    const actual = run(two);
+    const expected = forward(one);
+    const actual = forward(two);
     const label = `batchSizes [${sizes.join(', ')}]${reverse ? ', reversed' : ''}${peepholes ? ', peepholes' : ''}`;
-    ['out', 'hN', 'cN', 'gates', 'cells'].forEach((name, i) => assert.deepEqual(actual[i], expected[i], `${name}, ${label}`));
-    assert.ok(rt.chunksOnWorkers > before, `the worker ran unit ranges (${label})`);
+    for (const name of ['out', 'hN', 'cN'] as const) assert.deepEqual(actual[name], expected[name], `${name}, ${label}`);
+    assert.deepEqual(actual.cache.gates, expected.cache.gates, `gates, ${label}`);
+    assert.deepEqual(actual.cache.cells, expected.cache.cells, `cells, ${label}`);
+    const afterForward = rt.chunksOnWorkers;
+    assert.ok(afterForward > before, `the worker ran forward unit ranges (${label})`);
+    const expectedGrads = backward(one, expected);
+    const actualGrads = backward(two, expected);
+    ['dXProj', 'dH0', 'dC0', 'dWHH', 'dBHH', 'dPeep'].forEach((name, i) => assert.deepEqual(actualGrads[i], expectedGrads[i], `${name}, ${label}`));
+    assert.ok(rt.chunksOnWorkers > afterForward, `the worker ran backward unit ranges (${label})`);
   }
   rt.stopThreads();
 });
 
-test('the reset-after GRU forward split by hidden units equals the one-thread kernel bitwise, packed and reversed', { skip }, () => {
+test('the reset-after GRU forward and backward split by hidden units equal the one-thread kernels bitwise, packed and reversed', { skip }, () => {
   const one = makeWasmBackend(new WasmRuntime({ threads: 1 }));
   const rt = new WasmRuntime({ threads: 2, callerWorks: false });
   assert.equal(rt.startThreads(), 2, 'two threads start');
@@ -228,20 +245,34 @@ test('the reset-after GRU forward split by hidden units equals the one-thread ke
   for (const [sizes, reverse] of [[[64, 64, 64, 64], false], [[64, 64, 50, 40, 40, 9], false], [[64, 60, 33, 33, 2], true]] as const) {
     const batchSizes = Int32Array.from(sizes);
     const N = sizes.reduce((s, x) => s + x, 0);
+    const layout = { batch: B, hiddenSize: H, batchSizes, reverse };
     const inputs = { xProj: randomArray(N * 3 * H), h0: randomArray(B * H), wHH: randomArray(3 * H * H), bHH: randomArray(3 * H) };
-    const run = (backend: typeof one): Float32Array[] => {
+    const forward = (backend: typeof one) => {
       const out = new Float32Array(N * H);
       const hN = new Float32Array(B * H);
       const cache = { gates: new Float32Array(N * 3 * H), hn: new Float32Array(N * H), resetAfter: true };
-      backend.gruForward({ batch: B, hiddenSize: H, batchSizes, reverse, ...inputs, out, hN, cache });
-      return [out, hN, cache.gates, cache.hn];
+      backend.gruForward({ ...layout, ...inputs, out, hN, cache });
+      return { out, hN, cache };
+    };
+    const upstream = { dOut: randomArray(N * H), dHN: randomArray(B * H) };
+    const backward = (backend: typeof one, f: ReturnType<typeof forward>): Float32Array[] => {
+      const grads = { dXProj: new Float32Array(N * 3 * H), dH0: new Float32Array(B * H), dWHH: new Float32Array(3 * H * H), dBHH: new Float32Array(3 * H) };
+      backend.gruBackward({ ...layout, ...inputs, out: f.out, cache: f.cache, ...upstream, ...grads });
+      return [grads.dXProj, grads.dH0, grads.dWHH, grads.dBHH];
     };
     const before = rt.chunksOnWorkers;
-    const expected = run(one);
-    const actual = run(two);
+    const expected = forward(one);
+    const actual = forward(two);
     const label = `batchSizes [${sizes.join(', ')}]${reverse ? ', reversed' : ''}`;
-    ['out', 'hN', 'gates', 'hn'].forEach((name, i) => assert.deepEqual(actual[i], expected[i], `${name}, ${label}`));
-    assert.ok(rt.chunksOnWorkers > before, `the worker ran unit ranges (${label})`);
+    for (const name of ['out', 'hN'] as const) assert.deepEqual(actual[name], expected[name], `${name}, ${label}`);
+    assert.deepEqual(actual.cache.gates, expected.cache.gates, `gates, ${label}`);
+    assert.deepEqual(actual.cache.hn, expected.cache.hn, `hn, ${label}`);
+    const afterForward = rt.chunksOnWorkers;
+    assert.ok(afterForward > before, `the worker ran forward unit ranges (${label})`);
+    const expectedGrads = backward(one, expected);
+    const actualGrads = backward(two, expected);
+    ['dXProj', 'dH0', 'dWHH', 'dBHH'].forEach((name, i) => assert.deepEqual(actualGrads[i], expectedGrads[i], `${name}, ${label}`));
+    assert.ok(rt.chunksOnWorkers > afterForward, `the worker ran backward unit ranges (${label})`);
   }
   rt.stopThreads();
 });

@@ -154,6 +154,16 @@ describe('linear', () => {
     assertAllClose(linear(x, w, b), add(matmul(x, transpose(w)), b), 1e-12);
   });
 
+  test('float32 with bias gives the same bits as without it followed by the add, for large and deep products', () => {
+    manualSeed(4);
+    for (const [m, k, n] of [[300, 64, 200], [70, 300, 33], [1, 40, 50], [5, 3, 2]] as const) {
+      const x = randn([m, k]);
+      const w = randn([n, k]);
+      const b = randn([n]);
+      assert.deepEqual(linear(x, w, b).data, add(linear(x, w), b).data, `${m}×${k} by ${k}×${n}`);
+    }
+  });
+
   test('gradients by hand', () => {
     const x = f64(M23);
     const w = f64(W);

@@ -162,6 +162,22 @@ export function copy(
   shape: readonly number[],
 ): void {
   const nd = shape.length;
+  // One value to a contiguous block (expanding a scalar, e.g. the gradient of a sum): a fill.
+  if (nd > 0 && srcStrides.every((s) => s === 0) && isContiguous(dstStrides, shape)) {
+    let total = 1;
+    for (const d of shape) total *= d;
+    dst.fill(src[srcOffset]!, dstOffset, dstOffset + total);
+    return;
+  }
+  // A row broadcast along its last axis (expanding a column): fill each run.
+  if (nd > 0 && dstStrides[nd - 1] === 1 && srcStrides[nd - 1] === 0) {
+    const len = shape[nd - 1]!;
+    if (len === 0) return;
+    walk(shape.slice(0, -1), [dstStrides.slice(0, -1), srcStrides.slice(0, -1)], (_, o) => {
+      dst.fill(src[srcOffset + o[1]!]!, dstOffset + o[0]!, dstOffset + o[0]! + len);
+    });
+    return;
+  }
   // Rows contiguous on both sides (narrow, concat, pad): copy whole rows at once.
   if (nd > 0 && dstStrides[nd - 1] === 1 && srcStrides[nd - 1] === 1) {
     const len = shape[nd - 1]!;

@@ -5,6 +5,19 @@
 import type { Gemm } from '../backend.js';
 
 export function gemm(g: Gemm): void {
+  product(g);
+  if (g.bias) addBiasRows(g.c, g.cOffset, g.ldc, g.bias, g.m, g.n);
+}
+
+/** c's m rows of n (row stride ldc, from cOffset) += bias (n). */
+export function addBiasRows(c: Gemm['c'], cOffset: number, ldc: number, bias: Gemm['c'], m: number, n: number): void {
+  for (let i = 0; i < m; i++) {
+    const ci = cOffset + i * ldc;
+    for (let j = 0; j < n; j++) c[ci + j]! += bias[j]!;
+  }
+}
+
+function product(g: Gemm): void {
   const { c, cOffset, ldc, a, aOffset, lda, transA, b, bOffset, ldb, transB, m, k, n, accumulate } = g;
   // Element (i, p) of op(A) sits at aOffset + i*ai + p*ap.
   const ai = transA ? 1 : lda;

@@ -6,8 +6,9 @@
  * Legend: N packed rows, B batch, H hidden. Cache: activated gates (N, 3H) and hn (N, H), which
  * holds h·W_hnᵀ + b_hn (resetAfter) or r⊙h (reset-before).
  */
+import type { FloatArray } from '../../tensor/dtype.js';
 import type { GruCache, RecurrentBackward, RecurrentForward } from '../recurrent_kernels.js';
-import { type KernelContext, columnSums, copyOf, planSteps, previousBlock, previousRows, referenceContext, transposedProduct } from './sequence_steps.js';
+import { type KernelContext, type StepPlan, copyOf, planSteps, previousBlock, previousRows, referenceContext, transposedProduct } from './sequence_steps.js';
 
 export function gruForward(a: RecurrentForward<GruCache>, k: KernelContext = referenceContext): void {
   const { xProj, h0, wHH, bHH, out, hN, batchSizes, hiddenSize: H } = a;
@@ -33,7 +34,7 @@ export function gruForward(a: RecurrentForward<GruCache>, k: KernelContext = ref
 }
 
 export function gruBackward(a: RecurrentBackward<GruCache>, k: KernelContext = referenceContext): void {
-  const { h0, wHH, out, dOut, dHN, dXProj, dH0, dWHH, dBHH, batchSizes, hiddenSize: H } = a;
+  const { h0, wHH, out, dOut, dHN, dXProj, dH0, batchSizes, hiddenSize: H } = a;
   const { gates, hn, resetAfter } = a.cache;
   const G = 3 * H;
   const plan = planSteps(a);
@@ -58,6 +59,14 @@ export function gruBackward(a: RecurrentBackward<GruCache>, k: KernelContext = r
     k.gemm({ c: dh, cOffset: 0, ldc: H, a: dGh, aOffset: off * G, lda: G, transA: false, b: wHH, bOffset: 0, ldb: H, transB: false, m: rows, k: resetAfter ? G : 2 * H, n: H, accumulate: true });
   }
   dH0.set(dh);
+  gruWeightGradients(a, k, plan, dGh);
+}
+
+/** After the backward sweep: dW_hh and db_hh from dGh (N, 3H), the recurrent pre-activation gradients. */
+export function gruWeightGradients(a: RecurrentBackward<GruCache>, k: KernelContext, plan: StepPlan, dGh: FloatArray): void {
+  const { h0, out, dWHH, dBHH, hiddenSize: H } = a;
+  const { hn, resetAfter } = a.cache;
+  const G = 3 * H;
   const hPrev = previousRows(k, a, plan, out, h0, H);
   if (resetAfter) {
     transposedProduct(k, dWHH, dGh, hPrev, G, plan.rows, H);
@@ -65,5 +74,5 @@ export function gruBackward(a: RecurrentBackward<GruCache>, k: KernelContext = r
     k.gemm({ c: dWHH, cOffset: 0, ldc: H, a: dGh, aOffset: 0, lda: G, transA: true, b: hPrev, bOffset: 0, ldb: H, transB: false, m: 2 * H, k: plan.rows, n: H, accumulate: false });
     k.gemm({ c: dWHH, cOffset: 2 * H * H, ldc: H, a: dGh, aOffset: 2 * H, lda: G, transA: true, b: hn, bOffset: 0, ldb: H, transB: false, m: H, k: plan.rows, n: H, accumulate: false });
   }
-  if (dBHH) columnSums(dBHH, dGh, plan.rows, G);
+  if (dBHH) k.columnSums(dBHH, dGh, plan.rows, G);
 }

@@ -5,8 +5,9 @@
  * Legend: N packed rows, B batch, H hidden, P output size (projSize or H).
  * Cache: activated gates (N, 4H), cells (N, H), and m (N, H) when projecting.
  */
+import type { FloatArray } from '../../tensor/dtype.js';
 import type { LstmCache, LstmExtra, LstmGradExtra, RecurrentBackward, RecurrentForward } from '../recurrent_kernels.js';
-import { type KernelContext, columnSums, copyOf, planSteps, previousBlock, previousRows, referenceContext, transposedProduct } from './sequence_steps.js';
+import { type KernelContext, type StepPlan, copyOf, planSteps, previousBlock, previousRows, referenceContext, transposedProduct } from './sequence_steps.js';
 
 export function lstmForward(a: RecurrentForward<LstmCache> & LstmExtra, k: KernelContext = referenceContext): void {
   const { xProj, h0, c0, wHH, bHH, wHR, peep, out, hN, cN, batchSizes, hiddenSize: H } = a;
@@ -32,8 +33,8 @@ export function lstmForward(a: RecurrentForward<LstmCache> & LstmExtra, k: Kerne
 }
 
 export function lstmBackward(a: RecurrentBackward<LstmCache> & LstmExtra & LstmGradExtra, k: KernelContext = referenceContext): void {
-  const { h0, c0, wHH, wHR, peep, out, dOut, dHN, dCN, dXProj, dH0, dC0, dWHH, dBHH, dWHR, dPeep, batchSizes, hiddenSize: H } = a;
-  const { gates, cells, m } = a.cache;
+  const { c0, wHH, wHR, peep, dOut, dHN, dCN, dXProj, dH0, dC0, dPeep, batchSizes, hiddenSize: H } = a;
+  const { gates, cells } = a.cache;
   const P = wHR ? wHR.length / H : H;
   const G = 4 * H;
   const plan = planSteps(a);
@@ -57,7 +58,19 @@ export function lstmBackward(a: RecurrentBackward<LstmCache> & LstmExtra & LstmG
   }
   dH0.set(dh);
   dC0.set(dc);
+  lstmWeightGradients(a, k, plan, dHAll);
+}
+
+/**
+ * After the backward sweep: dW_hh and db_hh from dXProj, and dW_hr from dHAll (N, P), the
+ * gradients of the projected outputs, when projecting. Each is one large product or sum.
+ */
+export function lstmWeightGradients(a: RecurrentBackward<LstmCache> & LstmExtra & LstmGradExtra, k: KernelContext, plan: StepPlan, dHAll: FloatArray | null): void {
+  const { h0, wHR, out, dXProj, dWHH, dBHH, dWHR, hiddenSize: H } = a;
+  const { m } = a.cache;
+  const P = wHR ? wHR.length / H : H;
+  const G = 4 * H;
   transposedProduct(k, dWHH, dXProj, previousRows(k, a, plan, out, h0, P), G, plan.rows, P);
-  if (dBHH) columnSums(dBHH, dXProj, plan.rows, G);
+  if (dBHH) k.columnSums(dBHH, dXProj, plan.rows, G);
   if (dWHR && dHAll && m) transposedProduct(k, dWHR, dHAll, m, P, plan.rows, H);
 }

@@ -3,7 +3,7 @@
  * Legend: N packed rows, B batch, H hidden. out (N, H) doubles as the cache: act' is read off it.
  */
 import type { RecurrentBackward, RecurrentForward, RnnCache } from '../recurrent_kernels.js';
-import { type KernelContext, columnSums, copyOf, planSteps, previousRows, referenceContext, transposedProduct } from './sequence_steps.js';
+import { type KernelContext, copyOf, planSteps, previousRows, referenceContext, transposedProduct } from './sequence_steps.js';
 
 export function rnnForward(a: RecurrentForward<RnnCache>, k: KernelContext = referenceContext): void {
   const { xProj, h0, wHH, bHH, out, hN, batchSizes, hiddenSize: H } = a;
@@ -33,5 +33,5 @@ export function rnnBackward(a: RecurrentBackward<RnnCache>, k: KernelContext = r
   }
   dH0.set(dh);
   transposedProduct(k, dWHH, dXProj, previousRows(k, a, plan, out, h0, H), H, plan.rows, H);
-  if (dBHH) columnSums(dBHH, dXProj, plan.rows, H);
+  if (dBHH) k.columnSums(dBHH, dXProj, plan.rows, H);
 }

@@ -19,6 +19,8 @@ export interface KernelContext {
   gates: GateSteps;
   /** A zero-filled array of `n` elements of the same kind as `like`. */
   scratch(like: FloatArray, n: number): FloatArray;
+  /** out (cols) = Σ over rows of a (rows, cols), summed in row order: the bias gradients. */
+  columnSums(out: FloatArray, a: FloatArray, rows: number, cols: number): void;
 }
 
 /** A copy of `src` in the context's memory. */
@@ -32,6 +34,7 @@ export const referenceContext: KernelContext = {
   gemm,
   gates: referenceGateSteps,
   scratch: (like, n) => new (like.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(n),
+  columnSums,
 };
 
 export interface StepPlan {

@@ -2,10 +2,11 @@
  * The Backend's gemm on the wasm kernels: float32 operands are multiplied in wasm memory (threaded
  * when large). Operands already there (resident parameters) are used in place; others are copied
  * in, and the result copied back. Single-row products read B in place with a matrix–vector kernel
- * instead of packing it. Float64 (gradient checks) and tiny products run the reference kernel.
+ * instead of packing it. A bias is added in wasm memory before the copy back. Float64 (gradient
+ * checks) and tiny products run the reference kernel.
  */
 import type { Gemm } from '../backend.js';
-import { gemm as referenceGemm } from '../reference/gemm.js';
+import { addBiasRows, gemm as referenceGemm } from '../reference/gemm.js';
 import type { WasmRuntime } from './runtime.js';
 
 /** Products with at most this many multiply-adds run the reference kernel. */
@@ -30,8 +31,10 @@ function placeBlock(rt: WasmRuntime, src: Float32Array, offset: number, rows: nu
 
 export function wasmGemm(rt: WasmRuntime): (g: Gemm) => void {
   return (g) => {
-    const { c, a, b, m, k, n } = g;
-    if (!(c instanceof Float32Array) || !(a instanceof Float32Array) || !(b instanceof Float32Array) || m * n * k <= MIN_FMAS) {
+    const { c, a, b, m, k, n, bias } = g;
+    if (bias && g.accumulate) throw new Error('gemm: a bias needs accumulate = false');
+    if (!(c instanceof Float32Array) || !(a instanceof Float32Array) || !(b instanceof Float32Array) || m * n * k <= MIN_FMAS
+      || (bias && !(bias instanceof Float32Array))) {
       referenceGemm(g);
       return;
     }
@@ -50,6 +53,11 @@ export function wasmGemm(rt: WasmRuntime): (g: Gemm) => void {
           c: C.ptr, ldc: C.ld, a: A.ptr, lda: A.ld, transA: g.transA, b: B.ptr, ldb: B.ld, transB: g.transB,
           m, k, n, accumulate: g.accumulate,
         });
+      }
+      if (bias) {
+        const heap = rt.memory.f32();
+        if (C.ld === n) rt.kernels.add_bias_rows(C.ptr, rt.owns(bias) ? bias.byteOffset : rt.copyIn(bias), m, n);
+        else addBiasRows(heap, C.ptr >>> 2, C.ld, bias, m, n);
       }
       if (cInPlace) return;
       const heap = rt.memory.f32();

@@ -10,13 +10,11 @@
 import type { Gemm } from '../backend.js';
 import type { RecurrentKernels } from '../recurrent_kernels.js';
 import { gemm as referenceGemm } from '../reference/gemm.js';
-import { gruBackward } from '../reference/gru_kernels.js';
-import { lstmBackward } from '../reference/lstm_kernels.js';
 import { rnnBackward, rnnForward } from '../reference/rnn_kernels.js';
-import type { KernelContext } from '../reference/sequence_steps.js';
+import { type KernelContext, columnSums } from '../reference/sequence_steps.js';
 import type { FloatArray } from '../../tensor/dtype.js';
 import { wasmGateSteps } from './gate_steps.js';
-import { gruForwardOnUnits, lstmForwardOnUnits } from './recurrent_units.js';
+import { gruBackwardOnUnits, gruForwardOnUnits, lstmBackwardOnUnits, lstmForwardOnUnits } from './recurrent_units.js';
 import type { PackedB, WasmRuntime } from './runtime.js';
 
 /** Products below this many multiply-adds run the reference loop on the views (no packing). */
@@ -87,6 +85,11 @@ function context(rt: WasmRuntime, weights: ReadonlySet<Float32Array>): KernelCon
         c: ptr(c, g.cOffset), ldc: g.ldc, a: ptr(a, g.aOffset), lda: g.lda, transA: g.transA,
         b: ptr(b, g.bOffset), ldb: g.ldb, transB: g.transB, m, k, n, accumulate: g.accumulate,
       });
+    },
+    columnSums(out: FloatArray, a: FloatArray, rows: number, cols: number): void {
+      // sum_rows adds in float32 in row order, as the reference does.
+      if (inWasm(out) && inWasm(a) && rows * cols >= MIN_FMAS) rt.kernels.sum_rows(ptr(out, 0), ptr(a, 0), rows, cols);
+      else columnSums(out, a, rows, cols);
     },
     scratch(like: FloatArray, n: number): FloatArray {
       if (!(like instanceof Float32Array)) return new Float64Array(n);
@@ -166,8 +169,8 @@ export function wasmRecurrentKernels(rt: WasmRuntime): RecurrentKernels {
     rnnForward: onWasm(rt, rnnForward, forward(), weights),
     rnnBackward: onWasm(rt, rnnBackward, backward([], []), weights),
     lstmForward: onWasm(rt, lstmForwardOnUnits(rt), forward('cN', 'cache.gates', 'cache.cells', 'cache.m'), [...weights, 'wHR']),
-    lstmBackward: onWasm(rt, lstmBackward, backward(['dC0'], ['dWHR', 'dPeep']), [...weights, 'wHR']),
+    lstmBackward: onWasm(rt, lstmBackwardOnUnits(rt), backward(['dC0'], ['dWHR', 'dPeep']), [...weights, 'wHR']),
     gruForward: onWasm(rt, gruForwardOnUnits(rt), forward('cache.gates', 'cache.hn'), weights),
-    gruBackward: onWasm(rt, gruBackward, backward([], []), weights),
+    gruBackward: onWasm(rt, gruBackwardOnUnits(rt), backward([], []), weights),
   };
 }

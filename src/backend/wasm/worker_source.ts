@@ -33,7 +33,7 @@ export const ARGC = 1;
 export const CHUNKS = 2;
 export const NEXT = 3;
 export const JOB_HEADER_BYTES = 64;
-export const MAX_ARGS = 16;
+export const MAX_ARGS = 24;
 export const MAX_CHUNKS = 256;
 export const EXIT = -1;
 

@@ -6,7 +6,6 @@ import type { FloatArray } from '../dtype.js';
 import { broadcastShapes, broadcastStrides, numel } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { checkFloating, checkSameDType, checkTensor, empty } from './common.js';
-import { add } from './elementwise.js';
 import { reshape } from './view.js';
 
 /**
@@ -108,7 +107,21 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     }
   }
   const rows = reshape(x, [-1, inF]);
-  let y = matmulWith(rows, weight, false, true, 'linear');
-  if (bias != null) y = add(y, bias);
+  const y = bias == null ? matmulWith(rows, weight, false, true, 'linear') : affine(rows, weight, bias);
   return reshape(y, [...x.shape.slice(0, -1), outF]);
+}
+
+/** rows (m, in) · weightᵀ + bias as one product with the bias added in place: no second pass over a copy. */
+function affine(rows: Tensor, weight: Tensor, bias: Tensor): Tensor {
+  const [m, k] = rows.shape as [number, number];
+  const n = weight.shape[0]!;
+  const out = empty(rows.dtype, [m, n]);
+  backend().gemm({
+    c: out.data as FloatArray, cOffset: 0, ldc: n,
+    a: rows.data as FloatArray, aOffset: 0, lda: k, transA: false,
+    b: weight.data as FloatArray, bOffset: 0, ldb: k, transB: true,
+    m, k, n, accumulate: false, bias: bias.data as FloatArray,
+  });
+  record('linear', [rows, weight, bias], [out]);
+  return out;
 }
