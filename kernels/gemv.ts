@@ -67,12 +67,38 @@ export function gemv_n_f32(y: usize, x: usize, b: usize, ldb: i32, k: i32, n: i3
   }
 }
 
-/** y [+]= x · Bᵀ for B stored n×k: four rows of B at a time, each a four-lane dot product. */
+/**
+ * y [+]= x · Bᵀ for B stored n×k: eight rows of B at a time (eight streams keep more loads in
+ * flight than four), then four, then one; each row a four-lane dot product reduced the same way
+ * whichever group it falls in, so a row's result does not depend on where a split puts it.
+ */
 export function gemv_t_f32(y: usize, x: usize, b: usize, ldb: i32, k: i32, n: i32, accumulate: i32): void {
   if (n <= 0) return;
   const ldbBytes = <usize>ldb << 2;
   const k4 = k & ~3;
   let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    const r0 = b + <usize>j * ldbBytes;
+    const r1 = r0 + ldbBytes, r2 = r1 + ldbBytes, r3 = r2 + ldbBytes;
+    const r4 = r3 + ldbBytes, r5 = r4 + ldbBytes, r6 = r5 + ldbBytes, r7 = r6 + ldbBytes;
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
+    for (let p = 0; p < k4; p += 4) {
+      const off = <usize>p << 2;
+      const xv = v128.load(x + off);
+      a0 = fma(xv, v128.load(r0 + off), a0);
+      a1 = fma(xv, v128.load(r1 + off), a1);
+      a2 = fma(xv, v128.load(r2 + off), a2);
+      a3 = fma(xv, v128.load(r3 + off), a3);
+      a4 = fma(xv, v128.load(r4 + off), a4);
+      a5 = fma(xv, v128.load(r5 + off), a5);
+      a6 = fma(xv, v128.load(r6 + off), a6);
+      a7 = fma(xv, v128.load(r7 + off), a7);
+    }
+    const out = y + (<usize>j << 2);
+    finish4(out, x, r0, ldbBytes, k4, k, laneSums(a0, a1, a2, a3), accumulate);
+    finish4(out + 16, x, r4, ldbBytes, k4, k, laneSums(a4, a5, a6, a7), accumulate);
+  }
   for (; j + 4 <= n; j += 4) {
     const r0 = b + <usize>j * ldbBytes;
     const r1 = r0 + ldbBytes, r2 = r1 + ldbBytes, r3 = r2 + ldbBytes;
@@ -85,21 +111,7 @@ export function gemv_t_f32(y: usize, x: usize, b: usize, ldb: i32, k: i32, n: i3
       a2 = fma(xv, v128.load(r2 + off), a2);
       a3 = fma(xv, v128.load(r3 + off), a3);
     }
-    // Lane sums of a0..a3 into one vector (s0, s1, s2, s3).
-    const t01 = f32x4.add(v128.shuffle<f32>(a0, a1, 0, 4, 1, 5), v128.shuffle<f32>(a0, a1, 2, 6, 3, 7));
-    const t23 = f32x4.add(v128.shuffle<f32>(a2, a3, 0, 4, 1, 5), v128.shuffle<f32>(a2, a3, 2, 6, 3, 7));
-    let s = f32x4.add(v128.shuffle<f32>(t01, t23, 0, 1, 4, 5), v128.shuffle<f32>(t01, t23, 2, 3, 6, 7));
-    for (let p = k4; p < k; p++) {
-      const off = <usize>p << 2;
-      const xs = load<f32>(x + off);
-      s = f32x4.replace_lane(s, 0, f32x4.extract_lane(s, 0) + xs * load<f32>(r0 + off));
-      s = f32x4.replace_lane(s, 1, f32x4.extract_lane(s, 1) + xs * load<f32>(r1 + off));
-      s = f32x4.replace_lane(s, 2, f32x4.extract_lane(s, 2) + xs * load<f32>(r2 + off));
-      s = f32x4.replace_lane(s, 3, f32x4.extract_lane(s, 3) + xs * load<f32>(r3 + off));
-    }
-    const out = y + (<usize>j << 2);
-    if (accumulate != 0) s = f32x4.add(v128.load(out), s);
-    v128.store(out, s);
+    finish4(y + (<usize>j << 2), x, r0, ldbBytes, k4, k, laneSums(a0, a1, a2, a3), accumulate);
   }
   for (; j < n; j++) {
     const r = b + <usize>j * ldbBytes;
@@ -108,6 +120,28 @@ export function gemv_t_f32(y: usize, x: usize, b: usize, ldb: i32, k: i32, n: i3
     const out = y + (<usize>j << 2);
     store<f32>(out, accumulate != 0 ? load<f32>(out) + a : a);
   }
+}
+
+/** (Σ lanes of a0, Σ lanes of a1, Σ lanes of a2, Σ lanes of a3), each summed (l0 + l2) + (l1 + l3). */
+@inline function laneSums(a0: v128, a1: v128, a2: v128, a3: v128): v128 {
+  const t01 = f32x4.add(v128.shuffle<f32>(a0, a1, 0, 4, 1, 5), v128.shuffle<f32>(a0, a1, 2, 6, 3, 7));
+  const t23 = f32x4.add(v128.shuffle<f32>(a2, a3, 0, 4, 1, 5), v128.shuffle<f32>(a2, a3, 2, 6, 3, 7));
+  return f32x4.add(v128.shuffle<f32>(t01, t23, 0, 1, 4, 5), v128.shuffle<f32>(t01, t23, 2, 3, 6, 7));
+}
+
+/** Adds the depths k4 … k − 1 of rows r0 … r0 + 3·ldb to s, then stores (or adds) s at out. */
+@inline function finish4(out: usize, x: usize, r0: usize, ldbBytes: usize, k4: i32, k: i32, s: v128, accumulate: i32): void {
+  const r1 = r0 + ldbBytes, r2 = r1 + ldbBytes, r3 = r2 + ldbBytes;
+  for (let p = k4; p < k; p++) {
+    const off = <usize>p << 2;
+    const xs = load<f32>(x + off);
+    s = f32x4.replace_lane(s, 0, f32x4.extract_lane(s, 0) + xs * load<f32>(r0 + off));
+    s = f32x4.replace_lane(s, 1, f32x4.extract_lane(s, 1) + xs * load<f32>(r1 + off));
+    s = f32x4.replace_lane(s, 2, f32x4.extract_lane(s, 2) + xs * load<f32>(r2 + off));
+    s = f32x4.replace_lane(s, 3, f32x4.extract_lane(s, 3) + xs * load<f32>(r3 + off));
+  }
+  if (accumulate != 0) s = f32x4.add(v128.load(out), s);
+  v128.store(out, s);
 }
 
 /** The scalar counterpart of `fma`'s lane operation, so that edge columns round as the SIMD ones. */

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { wasmFeatures } from '../../src/backend/wasm/features.js';
 import { splitProduct } from '../../src/backend/wasm/gemm_ptr.js';
-import { WasmRuntime } from '../../src/backend/wasm/runtime.js';
+import { WasmRuntime, gemvParts } from '../../src/backend/wasm/runtime.js';
 import { unitRanges } from '../../src/backend/wasm/recurrent_units.js';
 import { makeWasmBackend } from '../../src/backend/wasm/wasm_backend.js';
 import { getNumThreads, setNumThreads } from '../../src/index.js';
@@ -78,6 +78,46 @@ test('products give the same bits on 1 and on 3 threads (workers running every b
     }
     const expected = shapes.reduce((sum, [m, k, n]) => sum + 2 * blocks(m, k, n), 0);
     assert.equal(many.chunksOnWorkers, expected, 'workers ran every block');
+  } finally {
+    many.stopThreads();
+  }
+});
+
+test('gemvParts cuts a row into ranges at multiples of 16 that cover it once', () => {
+  for (const [n, parts] of [[2048, 2], [1000, 3], [17, 4], [16, 5], [5000, 7]] as const) {
+    const ranges = gemvParts(n, parts);
+    assert.ok(ranges.length >= 1 && ranges.length <= parts);
+    let next = 0;
+    for (const [j0, j1] of ranges) {
+      assert.equal(j0, next);
+      assert.equal(j0 % 16, 0);
+      assert.ok(j1 > j0);
+      next = j1;
+    }
+    assert.equal(next, n);
+  }
+});
+
+test('single-row products give the same bits on 1 and on 3 threads (workers running every part)', { skip }, () => {
+  const one = new WasmRuntime({ threads: 1 });
+  const many = new WasmRuntime({ threads: 3, callerWorks: false });
+  try {
+    assert.equal(many.startThreads(), 3, 'three threads start');
+    for (const [k, n, transB] of [[512, 2048, true], [512, 2048, false], [1023, 701, true], [301, 1500, false], [64, 4100, true]] as const) {
+      const x = randomArray(k);
+      const b = randomArray(k * n);
+      const y0 = randomArray(n);
+      const before = many.chunksOnWorkers;
+      const results = [one, many].map((rt) => rt.scope(() => {
+        const px = rt.copyIn(x);
+        const pb = rt.copyIn(b);
+        const py = rt.copyIn(y0);
+        rt.gemv(py, px, pb, transB ? k : n, transB, k, n, true);
+        return rt.f32(py, n).slice();
+      }));
+      assert.deepEqual(results[1], results[0], `gemv ${transB ? 'Bᵀ' : 'B'} k=${k} n=${n}`);
+      assert.ok(many.chunksOnWorkers > before, `workers ran parts (k=${k} n=${n})`);
+    }
   } finally {
     many.stopThreads();
   }

@@ -180,7 +180,15 @@ export class WasmRuntime {
    * packing). B is k×n, or n×k when transB, with row stride ldb.
    */
   gemv(y: number, x: number, b: number, ldb: number, transB: boolean, k: number, n: number, accumulate: boolean): void {
-    (transB ? this.kernels.gemv_t_f32 : this.kernels.gemv_n_f32)(y, x, b, ldb, k, n, accumulate ? 1 : 0);
+    const acc = accumulate ? 1 : 0;
+    const parts = this.threadCount > 1 && k * n >= GEMV_SPLIT_MIN ? gemvParts(n, Math.min(this.threadCount, Math.floor((k * n) / GEMV_PART_MIN))) : [];
+    if (parts.length <= 1) {
+      (transB ? this.kernels.gemv_t_f32 : this.kernels.gemv_n_f32)(y, x, b, ldb, k, n, acc);
+      return;
+    }
+    // Memory-bound: threads stream disjoint blocks of B (rows when transB, else columns).
+    this.parallel(transB ? 'gemv_t_f32' : 'gemv_n_f32', parts.map(([j0, j1]) =>
+      [y + 4 * j0, x, b + 4 * (transB ? j0 * ldb : j0), ldb, k, j1 - j0, acc]));
   }
 
   /** op(B) (k×n, B at pointer b with row stride ldb) packed into a new arena block. */
@@ -240,6 +248,26 @@ export class WasmRuntime {
     const pool = this.ensurePool();
     return pool === null ? null : { pool, count: this.threadCount };
   }
+}
+
+/**
+ * Single-row products of at least this many multiply-adds (1 MiB of B, ~100 µs from memory) are
+ * split across threads, each part at least GEMV_PART_MIN.
+ */
+const GEMV_SPLIT_MIN = 1 << 18;
+const GEMV_PART_MIN = 1 << 16;
+
+/** Output ranges [j0, j1) of a single-row product of width n, one per part, cut at multiples of 16. */
+export function gemvParts(n: number, parts: number): [number, number][] {
+  const blocks = Math.ceil(n / 16);
+  const count = Math.max(1, Math.min(parts, blocks));
+  const out: [number, number][] = [];
+  for (let p = 0; p < count; p++) {
+    const j0 = Math.min(n, Math.round((blocks * p) / count) * 16);
+    const j1 = Math.min(n, Math.round((blocks * (p + 1)) / count) * 16);
+    if (j1 > j0) out.push([j0, j1]);
+  }
+  return out;
 }
 
 function clampThreads(n: number): number {
