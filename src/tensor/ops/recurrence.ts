@@ -8,7 +8,7 @@
 import { record, willRecord } from '../../autograd/tape.js';
 import { backend } from '../../backend/select.js';
 import { ShapeError, ValueError, fmtShape } from '../../errors.js';
-import type { FloatArray } from '../dtype.js';
+import { type DType, type FloatArray, allocate } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
 import { checkFloating, checkSameDType, empty } from './common.js';
 
@@ -42,6 +42,25 @@ function checkShapeOf(op: string, arg: string, t: Tensor | null, shape: readonly
   if (t.ndim !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
     throw new ShapeError(`${op}: ${arg} must be ${fmtShape(shape)}; got ${fmtShape(t.shape)}`);
   }
+}
+
+/** Reused storage for caches nobody will read (inference), per dtype; collectable between calls. */
+const discarded = new Map<DType, WeakRef<FloatArray>>();
+
+/**
+ * Arrays of the given sizes for a forward's cache: fresh ones when backward will read them, else
+ * disjoint views of one reused buffer, so that inference allocates (and zero-fills) no cache.
+ */
+function cacheArrays(dtype: DType, keep: boolean, sizes: readonly number[]): FloatArray[] {
+  if (keep) return sizes.map((n) => allocate(dtype, n) as FloatArray);
+  const total = sizes.reduce((s, n) => s + n, 0);
+  let store = discarded.get(dtype)?.deref();
+  if (store === undefined || store.length < total) {
+    store = allocate(dtype, total) as FloatArray;
+    discarded.set(dtype, new WeakRef(store));
+  }
+  let at = 0;
+  return sizes.map((n) => store.subarray(at, (at += n)));
 }
 
 const f = (t: Tensor): FloatArray => t.data as FloatArray;
@@ -91,14 +110,12 @@ export function lstmRecurrence(
   const hN = empty(xProj.dtype, [B, P]);
   const cN = empty(xProj.dtype, [B, H]);
   const layout = { batch: B, hiddenSize: H, batchSizes: options.batchSizes, reverse: options.reverse ?? false };
-  const cache = {
-    gates: f(empty(xProj.dtype, [rows, 4 * H])),
-    cells: f(empty(xProj.dtype, [rows, H])),
-    m: wHR ? f(empty(xProj.dtype, [rows, H])) : null,
-  };
+  const keepCache = willRecord([xProj, h0, c0, wHH, bHH, wHR, peepholes]);
+  const [gates, cells, m] = cacheArrays(xProj.dtype, keepCache, [rows * 4 * H, rows * H, wHR ? rows * H : 0]) as [FloatArray, FloatArray, FloatArray];
+  const cache = { gates, cells, m: wHR ? m : null };
   backend().lstmForward({
     ...layout, xProj: f(xProj), h0: f(h0), c0: f(c0), wHH: f(wHH), bHH: fOrNull(bHH), wHR: fOrNull(wHR), peep: fOrNull(peepholes),
-    out: f(out), hN: f(hN), cN: f(cN), cache, keepCache: willRecord([xProj, h0, c0, wHH, bHH, wHR, peepholes]),
+    out: f(out), hN: f(hN), cN: f(cN), cache, keepCache,
   });
   const inputs = [xProj, h0, c0, wHH, bHH, wHR, peepholes];
   record(op, inputs.filter((t): t is Tensor => t !== null), [out, hN, cN], { layout, cache, present: inputs.map((t) => t !== null) });
@@ -120,8 +137,10 @@ export function gruRecurrence(
   const out = empty(xProj.dtype, [rows, H]);
   const hN = empty(xProj.dtype, [B, H]);
   const layout = { batch: B, hiddenSize: H, batchSizes: options.batchSizes, reverse: options.reverse ?? false };
-  const cache = { gates: f(empty(xProj.dtype, [rows, 3 * H])), hn: f(empty(xProj.dtype, [rows, H])), resetAfter: options.resetAfter };
-  backend().gruForward({ ...layout, xProj: f(xProj), h0: f(h0), wHH: f(wHH), bHH: fOrNull(bHH), out: f(out), hN: f(hN), cache, keepCache: willRecord([xProj, h0, wHH, bHH]) });
+  const keepCache = willRecord([xProj, h0, wHH, bHH]);
+  const [gates, hn] = cacheArrays(xProj.dtype, keepCache, [rows * 3 * H, rows * H]) as [FloatArray, FloatArray];
+  const cache = { gates, hn, resetAfter: options.resetAfter };
+  backend().gruForward({ ...layout, xProj: f(xProj), h0: f(h0), wHH: f(wHH), bHH: fOrNull(bHH), out: f(out), hN: f(hN), cache, keepCache });
   record(op, bHH ? [xProj, h0, wHH, bHH] : [xProj, h0, wHH], [out, hN], { layout, cache });
   return [out, hN];
 }
