@@ -64,7 +64,8 @@ export class WasmMemory {
    */
   owns(x: ArrayBufferView): boolean {
     const buffer = x.buffer;
-    if (buffer === this.memory.buffer) return true;
+    // The view's buffer is the current one, read without the memory's (slower) buffer getter.
+    if (buffer === this.view.buffer) return true;
     return this.shared && this.buffers.has(buffer);
   }
 

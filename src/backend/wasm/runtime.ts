@@ -148,7 +148,7 @@ export class WasmRuntime {
 
   /** A Float32Array over n floats at ptr: no copy; valid until the memory next grows. */
   f32(ptr: number, n: number): Float32Array {
-    return new Float32Array(this.memory.memory.buffer, ptr, n);
+    return new Float32Array(this.memory.f32().buffer, ptr, n);
   }
 
   /** Whether kernels can use `x` in place (a resident array, or a view of the arena). */
