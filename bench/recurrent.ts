@@ -1,14 +1,15 @@
 /**
- * Benchmark child for this library: one configuration, through the public API and the default
- * backend (or `--backend NAME`). Run by bench/run.ts; by hand:
+ * Benchmark child for this library: one configuration, through the public API of the built package
+ * (dist/, as users get it) and the default backend (or `--backend NAME`). Run by bench/run.ts,
+ * which `npm run bench` runs after building; by hand:
  *
- *     node --import tsx bench/recurrent.ts --config lstm-charlm [--backend reference]
+ *     npm run build && node --import tsx bench/recurrent.ts --config lstm-charlm [--backend reference]
  */
 import { readFileSync } from 'node:fs';
-import * as recurrent from '../src/index.js';
+import * as recurrent from '../dist/index.js';
 import {
   nn, optim, tensor, noGrad, getBackend, setBackend, listBackends, type Tensor,
-} from '../src/index.js';
+} from '../dist/index.js';
 import {
   type BenchConfig, callSeconds, emit, emitChecksum, inputSequence, layerWeights, measureSequence, measureStep, parseChildArgs,
   peakRssMiB, probeLengths, rssMiB, runChild, stepInput,

@@ -255,7 +255,7 @@ test('the LSTM forward and backward split by hidden units equal the one-thread k
         dXProj: new Float32Array(N * 4 * H), dH0: new Float32Array(B * H), dC0: new Float32Array(B * H),
         dWHH: new Float32Array(4 * H * H), dBHH: new Float32Array(4 * H), dWHR: null, dPeep: peepholes ? new Float32Array(3 * H) : null,
       };
-      backend.lstmBackward({ ...layout, ...inputs, wHR: null, out: f.out, hN: f.hN, cN: f.cN, cache: f.cache, ...upstream, ...grads });
+      backend.lstmBackward({ ...layout, ...inputs, wHR: null, out: f.out, cN: f.cN, cache: f.cache, ...upstream, ...grads });
       return [grads.dXProj, grads.dH0, grads.dC0, grads.dWHH, grads.dBHH, grads.dPeep ?? new Float32Array(0)];
     };
     const before = rt.chunksOnWorkers;
