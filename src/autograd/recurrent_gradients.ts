@@ -4,7 +4,7 @@
  * Part of the one gradient table (spread into it by `gradients.ts`).
  */
 import { backend } from '../backend/select.js';
-import type { GruCache, LstmCache, RnnCache, SequenceLayout } from '../backend/recurrent_kernels.js';
+import type { GruCache, LstmCache, RecurrentBackward, RnnCache, SequenceLayout } from '../backend/recurrent_kernels.js';
 import type { FloatArray } from '../tensor/dtype.js';
 import { empty } from '../tensor/ops/common.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -25,12 +25,14 @@ function twoStateGrads(ctx: GradContext, grads: readonly (Tensor | null)[], kind
   const dWHH = like(wHH);
   const dBHH = bHH ? like(bHH) : null;
   const args = {
-    ...layout, xProj: f(xProj), h0: f(h0), wHH: f(wHH), bHH: bHH ? f(bHH) : null, out: f(out),
+    batch: layout.batch, hiddenSize: layout.hiddenSize, batchSizes: layout.batchSizes, reverse: layout.reverse, xProj: f(xProj), h0: f(h0), wHH: f(wHH), bHH: bHH ? f(bHH) : null, out: f(out),
     dOut: upstream(grads[0]!, out), dHN: upstream(grads[1]!, hN),
     dXProj: f(dXProj), dH0: f(dH0), dWHH: f(dWHH), dBHH: dBHH ? f(dBHH) : null,
+    cache: ctx.attrs.cache,
   };
-  if (kind === 'rnn') backend().rnnBackward({ ...args, cache: ctx.attrs.cache as RnnCache });
-  else backend().gruBackward({ ...args, cache: ctx.attrs.cache as GruCache });
+  // One literal, no spread: spreading into a large literal is slow on V8, and this runs every step.
+  if (kind === 'rnn') backend().rnnBackward(args as RecurrentBackward<RnnCache>);
+  else backend().gruBackward(args as RecurrentBackward<GruCache>);
   return bHH ? [dXProj, dH0, dWHH, dBHH] : [dXProj, dH0, dWHH];
 }
 
@@ -47,8 +49,9 @@ export const recurrentGradients = {
     const [out, hN, cN] = ctx.outputs as [Tensor, Tensor, Tensor];
     const d = full.map((t) => (t === null ? null : like(t)));
     const [dXProj, dH0, dC0, dWHH, dBHH, dWHR, dPeep] = d;
+    const layout = ctx.attrs.layout as SequenceLayout;
     backend().lstmBackward({
-      ...(ctx.attrs.layout as SequenceLayout), cache: ctx.attrs.cache as LstmCache,
+      batch: layout.batch, hiddenSize: layout.hiddenSize, batchSizes: layout.batchSizes, reverse: layout.reverse, cache: ctx.attrs.cache as LstmCache,
       xProj: f(xProj), h0: f(h0), c0: f(c0), wHH: f(wHH), bHH: bHH && f(bHH), wHR: wHR && f(wHR), peep: peep && f(peep),
       out: f(out), cN: f(cN),
       dOut: upstream(grads[0]!, out), dHN: upstream(grads[1]!, hN), dCN: upstream(grads[2]!, cN),

@@ -25,26 +25,42 @@ const HEADROOM_BYTES = 32 << 20;
 type Args = object;
 type Kernel<A extends Args> = (a: A, k?: KernelContext) => void;
 
-/** Every Float32Array among the arguments (one level into `cache`), with its key path. */
-function floatArrays(a: Args): [string[], Float32Array][] {
-  const out: [string[], Float32Array][] = [];
-  for (const [key, value] of Object.entries(a)) {
-    if (value instanceof Float32Array) out.push([[key], value]);
+/**
+ * Every Float32Array among the arguments (one level into `cache`), by key: `name` or `cache.name`.
+ * Plain loops, not Object.entries or spreads: this runs at every call, and batch-1 steps are short.
+ */
+function floatArrays(a: Args): { arrays: Map<string, Float32Array>; float64: boolean } {
+  const arrays = new Map<string, Float32Array>();
+  let float64 = false;
+  const args = a as Record<string, unknown>;
+  for (const key in args) {
+    const value = args[key];
+    if (value instanceof Float32Array) arrays.set(key, value);
+    else if (value instanceof Float64Array) float64 = true;
     else if (key === 'cache' && typeof value === 'object' && value !== null) {
-      for (const [k2, v2] of Object.entries(value)) if (v2 instanceof Float32Array) out.push([[key, k2], v2]);
+      const cache = value as Record<string, unknown>;
+      for (const k2 in cache) {
+        const v2 = cache[k2];
+        if (v2 instanceof Float32Array) arrays.set(`cache.${k2}`, v2);
+      }
     }
   }
-  return out;
+  return { arrays, float64 };
 }
 
-/** Same arguments with the given arrays replaced (one level into `cache`). */
+/** Same arguments with the given arrays replaced (one level into `cache`, copied once). */
 function withArrays<A extends Args>(a: A, replaced: Map<string, Float32Array>): A {
-  const copy = { ...a } as Record<string, unknown>;
-  for (const [path, array] of replaced) {
-    const [key, inner] = path.split('.') as [string, string | undefined];
-    if (inner === undefined) copy[key] = array;
-    else copy[key] = { ...(copy[key] as object), [inner]: array };
+  const copy = Object.assign({}, a) as Record<string, unknown>;
+  let cache: Record<string, unknown> | null = null;
+  for (const [key, array] of replaced) {
+    if (!key.startsWith('cache.')) {
+      copy[key] = array;
+      continue;
+    }
+    cache ??= Object.assign({}, copy.cache as object) as Record<string, unknown>;
+    cache[key.slice(6)] = array;
   }
+  if (cache !== null) copy.cache = cache;
   return copy as A;
 }
 
@@ -122,36 +138,40 @@ function onWasm<A extends Args>(rt: WasmRuntime, kernel: Kernel<A>, writes: Kern
   const fresh = new Set(writes.fresh);
   return (a: A) => {
     const dropCache = (a as { keepCache?: boolean }).keepCache === false;
-    const arrays = floatArrays(a);
-    if (arrays.length === 0 || Object.values(a).some((v) => v instanceof Float64Array)) {
+    const { arrays, float64 } = floatArrays(a);
+    if (arrays.size === 0 || float64) {
       kernel(a);
       return;
     }
     rt.scope(() => {
       // Copies, scratch of their size, and packed weights: reserved now, so that an unshared
       // memory (whose growth detaches views) does not grow while the kernel holds views.
-      const copied = arrays.reduce((s, [, x]) => s + (rt.owns(x) ? 0 : x.length), 0);
+      let copied = 0;
+      for (const x of arrays.values()) if (!rt.owns(x)) copied += x.length;
       const weightFloats = weightKeys.reduce((s, k) => s + lengthOf((a as Record<string, unknown>)[k]), 0);
       rt.memory.ensure(rt.mark() + 4 * (3 * copied + 2 * weightFloats) + HEADROOM_BYTES);
       const buffer = rt.memory.memory.buffer;
       const placed = new Map<string, Float32Array>();
-      for (const [path, x] of arrays) {
+      for (const [key, x] of arrays) {
         if (rt.owns(x)) {
-          placed.set(path.join('.'), x);
+          placed.set(key, x);
           continue;
         }
-        const key = path.join('.');
         const view = rt.f32(rt.allocF32(x.length), x.length);
         if (!fresh.has(key)) view.set(x);
         placed.set(key, view);
       }
-      const weights = new Set(weightKeys.map((k) => placed.get(k)).filter((v): v is Float32Array => v !== undefined));
+      const weights = new Set<Float32Array>();
+      for (const k of weightKeys) {
+        const w = placed.get(k);
+        if (w !== undefined) weights.add(w);
+      }
       kernel(withArrays(a, placed), context(rt, weights));
       if (!rt.shared && rt.memory.memory.buffer !== buffer) throw new Error('wasm recurrent kernel: memory grew during the call');
       for (const key of outputs) {
         if (dropCache && key.startsWith('cache.')) continue;
         const view = placed.get(key);
-        const target = arrays.find(([path]) => path.join('.') === key)?.[1];
+        const target = arrays.get(key);
         if (view && target && view !== target) target.set(view);
       }
     });

@@ -190,7 +190,8 @@ export abstract class RNNBase extends Module {
       const outputs: Tensor[] = [];
       for (let dir = 0; dir < this.numDirections; dir++) {
         const index = layer * this.numDirections + dir;
-        const init = states.map((s) => select(s, 0, index));
+        // One layer and direction: its state is the whole tensor, taken as a view (no copy).
+        const init = states.map((s) => (s.shape[0] === 1 ? reshape(s, s.shape.slice(1)) : select(s, 0, index)));
         const [out, ...last] = this.recur(layer, dir, layerInput, init, batchSizes);
         outputs.push(out!);
         last.forEach((s, k) => finals[k]!.push(s));
@@ -199,7 +200,7 @@ export abstract class RNNBase extends Module {
       const between = this.dropout > 0 && this.training && layer < this.numLayers - 1;
       layerInput = between ? dropoutOp(out, this.dropout, true) : out;
     }
-    let finalStates = finals.map((list) => stack(list, 0));
+    let finalStates = finals.map((list) => (list.length === 1 ? unsqueeze(list[0]!, 0) : stack(list, 0)));
     if (packed?.unsortedIndices) finalStates = finalStates.map((s) => indexSelect(s, 1, packed.unsortedIndices!));
     if (packed) return { output: packed.withData(layerInput), states: finalStates };
 

@@ -82,7 +82,7 @@ export function rnnRecurrence(
   const hN = empty(xProj.dtype, [B, H]);
   const layout = { batch: B, hiddenSize: H, batchSizes: options.batchSizes, reverse: options.reverse ?? false };
   const cache = { nonlinearity: options.nonlinearity };
-  backend().rnnForward({ ...layout, xProj: f(xProj), h0: f(h0), wHH: f(wHH), bHH: fOrNull(bHH), out: f(out), hN: f(hN), cache, keepCache: willRecord([xProj, h0, wHH, bHH]) });
+  backend().rnnForward({ batch: B, hiddenSize: H, batchSizes: layout.batchSizes, reverse: layout.reverse, xProj: f(xProj), h0: f(h0), wHH: f(wHH), bHH: fOrNull(bHH), out: f(out), hN: f(hN), cache, keepCache: willRecord([xProj, h0, wHH, bHH]) });
   record(op, bHH ? [xProj, h0, wHH, bHH] : [xProj, h0, wHH], [out, hN], { layout, cache });
   return [out, hN];
 }
@@ -114,7 +114,7 @@ export function lstmRecurrence(
   const [gates, cells, m] = cacheArrays(xProj.dtype, keepCache, [rows * 4 * H, rows * H, wHR ? rows * H : 0]) as [FloatArray, FloatArray, FloatArray];
   const cache = { gates, cells, m: wHR ? m : null };
   backend().lstmForward({
-    ...layout, xProj: f(xProj), h0: f(h0), c0: f(c0), wHH: f(wHH), bHH: fOrNull(bHH), wHR: fOrNull(wHR), peep: fOrNull(peepholes),
+    batch: B, hiddenSize: H, batchSizes: layout.batchSizes, reverse: layout.reverse, xProj: f(xProj), h0: f(h0), c0: f(c0), wHH: f(wHH), bHH: fOrNull(bHH), wHR: fOrNull(wHR), peep: fOrNull(peepholes),
     out: f(out), hN: f(hN), cN: f(cN), cache, keepCache,
   });
   const inputs = [xProj, h0, c0, wHH, bHH, wHR, peepholes];
@@ -140,7 +140,7 @@ export function gruRecurrence(
   const keepCache = willRecord([xProj, h0, wHH, bHH]);
   const [gates, hn] = cacheArrays(xProj.dtype, keepCache, [rows * 3 * H, rows * H]) as [FloatArray, FloatArray];
   const cache = { gates, hn, resetAfter: options.resetAfter };
-  backend().gruForward({ ...layout, xProj: f(xProj), h0: f(h0), wHH: f(wHH), bHH: fOrNull(bHH), out: f(out), hN: f(hN), cache, keepCache });
+  backend().gruForward({ batch: B, hiddenSize: H, batchSizes: layout.batchSizes, reverse: layout.reverse, xProj: f(xProj), h0: f(h0), wHH: f(wHH), bHH: fOrNull(bHH), out: f(out), hN: f(hN), cache, keepCache });
   record(op, bHH ? [xProj, h0, wHH, bHH] : [xProj, h0, wHH], [out, hN], { layout, cache });
   return [out, hN];
 }
