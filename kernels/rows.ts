@@ -72,51 +72,33 @@ export function row_sums_f64acc(out: usize, a: usize, rows: i32, len: i32): void
   }
 }
 
-/** out (outer, inner) = Σ along len of a (outer, len, inner), each column summed in order. */
-export function sum_middle_f64acc(out: usize, a: usize, outer: i32, len: i32, inner: i32): void {
+/**
+ * out (outer, inner) = Σ along len of a (outer, len, inner), each column summed in order in
+ * float64. Rows are read in order, adding into ws (inner float64s): walking down columns instead
+ * would touch a new page at every step once rows are a page wide.
+ */
+export function sum_middle_f64acc(out: usize, a: usize, outer: i32, len: i32, inner: i32, ws: usize): void {
   const width = <usize>inner << 2;
+  const body = <usize>(inner & ~3) << 2;
   for (let o = 0; o < outer; o++) {
     const block = a + <usize>o * len * width;
+    memory.fill(ws, 0, <usize>inner << 3);
+    for (let i = 0; i < len; i++) {
+      const row = block + <usize>i * width;
+      let acc = ws;
+      for (let j: usize = 0; j < body; j += 16) {
+        const v = v128.load(row + j);
+        v128.store(acc, f64x2.add(v128.load(acc), f64x2.promote_low_f32x4(v)));
+        v128.store(acc, f64x2.add(v128.load(acc, 16), f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3))), 16);
+        acc += 32;
+      }
+      for (let j = body; j < width; j += 4) {
+        store<f64>(acc, load<f64>(acc) + <f64>load<f32>(row + j));
+        acc += 8;
+      }
+    }
     const dst = out + <usize>o * width;
-    let j: usize = 0;
-    // Strips of 16 columns: a cache line of every row per pass, so each line is read once.
-    for (; j + 64 <= width; j += 64) {
-      let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
-      let a4 = f64x2.splat(0), a5 = f64x2.splat(0), a6 = f64x2.splat(0), a7 = f64x2.splat(0);
-      for (let i = 0; i < len; i++) {
-        const p = block + <usize>i * width + j;
-        let v = v128.load(p);
-        a0 = f64x2.add(a0, f64x2.promote_low_f32x4(v));
-        a1 = f64x2.add(a1, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3)));
-        v = v128.load(p, 16);
-        a2 = f64x2.add(a2, f64x2.promote_low_f32x4(v));
-        a3 = f64x2.add(a3, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3)));
-        v = v128.load(p, 32);
-        a4 = f64x2.add(a4, f64x2.promote_low_f32x4(v));
-        a5 = f64x2.add(a5, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3)));
-        v = v128.load(p, 48);
-        a6 = f64x2.add(a6, f64x2.promote_low_f32x4(v));
-        a7 = f64x2.add(a7, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3)));
-      }
-      v128.store(dst + j, v128.shuffle<f32>(f32x4.demote_f64x2_zero(a0), f32x4.demote_f64x2_zero(a1), 0, 1, 4, 5));
-      v128.store(dst + j, v128.shuffle<f32>(f32x4.demote_f64x2_zero(a2), f32x4.demote_f64x2_zero(a3), 0, 1, 4, 5), 16);
-      v128.store(dst + j, v128.shuffle<f32>(f32x4.demote_f64x2_zero(a4), f32x4.demote_f64x2_zero(a5), 0, 1, 4, 5), 32);
-      v128.store(dst + j, v128.shuffle<f32>(f32x4.demote_f64x2_zero(a6), f32x4.demote_f64x2_zero(a7), 0, 1, 4, 5), 48);
-    }
-    for (; j + 16 <= width; j += 16) {
-      let acc0 = f64x2.splat(0), acc1 = f64x2.splat(0);
-      for (let i = 0; i < len; i++) {
-        const v = v128.load(block + <usize>i * width + j);
-        acc0 = f64x2.add(acc0, f64x2.promote_low_f32x4(v));
-        acc1 = f64x2.add(acc1, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3)));
-      }
-      v128.store(dst + j, v128.shuffle<f32>(f32x4.demote_f64x2_zero(acc0), f32x4.demote_f64x2_zero(acc1), 0, 1, 4, 5));
-    }
-    for (; j < width; j += 4) {
-      let acc: f64 = 0;
-      for (let i = 0; i < len; i++) acc += <f64>load<f32>(block + <usize>i * width + j);
-      store<f32>(dst + j, <f32>acc);
-    }
+    for (let j = 0; j < inner; j++) store<f32>(dst + (<usize>j << 2), <f32>load<f64>(ws + (<usize>j << 3)));
   }
 }
 

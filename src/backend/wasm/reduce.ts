@@ -27,7 +27,7 @@ export function wasmReduce(rt: WasmRuntime): Reduce {
       const pa = rt.copyIn(a);
       const po = rt.allocF32(outer * inner);
       if (inner === 1) rt.kernels.row_sums_f64acc(po, pa, outer, len);
-      else rt.kernels.sum_middle_f64acc(po, pa, outer, len, inner);
+      else rt.kernels.sum_middle_f64acc(po, pa, outer, len, inner, rt.alloc(8 * inner));
       rt.copyOut(po, out);
     });
   };
