@@ -378,7 +378,7 @@ function renderMachine(results: ComboResult[], o: Options, info: RunInfo): strin
   if (ours.length > 0) {
     const used = [...new Set(ours.map((m) => `**${m.backend}**`))].join(', ');
     const threads = [...new Set(ours.map((m) => m.threads))].sort().join(' and ');
-    lines.push(`- recurrent ${ours[0]!.version}: backend ${used} (registered: ${String(ours[0]!.details.backends)}), ${threads} thread(s)`);
+    lines.push(`- recurrent ${ours[0]!.version} (the built package, dist/): backend ${used} (registered: ${String(ours[0]!.details.backends)}), ${threads} thread(s)`);
   }
   if (tfjs) {
     const w = wasm ? `; wasm: SIMD ${String(wasm.details.simd)}, multithreading ${String(wasm.details.multithread)}, ${String(wasm.details.wasmThreads)} thread` : '';
