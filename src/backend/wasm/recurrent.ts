@@ -126,6 +126,8 @@ interface KernelWrites {
   fresh: readonly string[];
   /** Arguments it reads and writes (accumulates into): copied in and out. */
   updated: readonly string[];
+  /** Arguments it never reads (backward's xProj and bHH): passed on as they are, not copied in. */
+  unread?: readonly string[];
 }
 
 /**
@@ -136,9 +138,11 @@ interface KernelWrites {
 function onWasm<A extends Args>(rt: WasmRuntime, kernel: Kernel<A>, writes: KernelWrites, weightKeys: readonly string[]): (a: A) => void {
   const outputs = [...writes.fresh, ...writes.updated];
   const fresh = new Set(writes.fresh);
+  const unread = new Set(writes.unread ?? []);
   return (a: A) => {
     const dropCache = (a as { keepCache?: boolean }).keepCache === false;
     const { arrays, float64 } = floatArrays(a);
+    for (const key of unread) arrays.delete(key);
     if (arrays.size === 0 || float64) {
       kernel(a);
       return;
@@ -183,7 +187,9 @@ export function wasmRecurrentKernels(rt: WasmRuntime): RecurrentKernels {
   // Forward writes every row of its outputs and cache; backward every row of dXProj and the
   // initial-state gradients. The weight gradients stay copied in and out.
   const forward = (...extra: string[]): KernelWrites => ({ fresh: ['out', 'hN', ...extra], updated: [] });
-  const backward = (fresh: string[], updated: string[]): KernelWrites => ({ fresh: ['dXProj', 'dH0', ...fresh], updated: ['dWHH', 'dBHH', ...updated] });
+  const backward = (fresh: string[], updated: string[]): KernelWrites => ({
+    fresh: ['dXProj', 'dH0', ...fresh], updated: ['dWHH', 'dBHH', ...updated], unread: ['xProj', 'bHH'],
+  });
   const weights = ['wHH'];
   return {
     rnnForward: onWasm(rt, rnnForward, forward(), weights),
