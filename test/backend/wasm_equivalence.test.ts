@@ -334,6 +334,59 @@ for (const flavour of FLAVOURS) {
       }
     });
 
+    test('row gathers and scatter-adds (embedding lookups and gradients) equal the reference bitwise', { skip }, () => {
+      // [outer, len, inner, n]: an embedding table, repeated rows, odd widths, several outer blocks.
+      for (const [outer, len, inner, n] of [[1, 80, 64, 6400], [1, 7, 33, 500], [3, 50, 5, 300], [2, 1000, 16, 200], [1, 4, 1, 2048]] as const) {
+        const src = randomArray(outer * len * inner);
+        const index = Int32Array.from({ length: n }, () => Math.floor(random() * len));
+        const expected = new Float32Array(outer * n * inner);
+        const actual = new Float32Array(outer * n * inner);
+        ref.indexSelect(expected, src, index, outer, len, inner);
+        wasm!.indexSelect(actual, src, index, outer, len, inner);
+        assert.deepEqual(actual, expected, `indexSelect (${outer}, ${len}, ${inner}) × ${n}`);
+        const rows = randomArray(outer * n * inner);
+        const dst0 = randomArray(outer * len * inner);
+        const sumExpected = dst0.slice();
+        const sumActual = dst0.slice();
+        ref.indexAdd(sumExpected, index, rows, outer, len, inner);
+        wasm!.indexAdd(sumActual, index, rows, outer, len, inner);
+        assert.deepEqual(sumActual, sumExpected, `indexAdd (${outer}, ${len}, ${inner}) × ${n}`);
+      }
+    });
+
+    test('row gathers from a resident table read it in place, even when it is large', { skip }, () => {
+      const [len, inner, n] = [1000, 16, 100];
+      const table = rt!.resident.f32(len * inner);
+      if (table === null) return; // an unshared memory keeps parameters in plain arrays
+      table.set(randomArray(len * inner));
+      const index = Int32Array.from({ length: n }, (_, i) => (i * 37) % len);
+      const expected = new Float32Array(n * inner);
+      const actual = new Float32Array(n * inner);
+      ref.indexSelect(expected, table, index, 1, len, inner);
+      // Spies: the wasm path allocates (the positions, the rows) but copies nothing in.
+      const copyIn = rt!.copyIn.bind(rt!);
+      const alloc = rt!.alloc.bind(rt!);
+      let copies = 0;
+      let allocs = 0;
+      rt!.copyIn = (x) => {
+        copies++;
+        return copyIn(x);
+      };
+      rt!.alloc = (bytes) => {
+        allocs++;
+        return alloc(bytes);
+      };
+      try {
+        wasm!.indexSelect(actual, table, index, 1, len, inner);
+      } finally {
+        rt!.copyIn = copyIn;
+        rt!.alloc = alloc;
+      }
+      assert.deepEqual(actual, expected);
+      assert.ok(allocs > 0, 'the wasm kernel ran');
+      assert.equal(copies, 0, 'the table was not copied');
+    });
+
     test('softmax, log-softmax and log-sum-exp along the last axis match the reference', { skip }, () => {
       for (const [rows, len] of [[1, 1024], [33, 130], [7, 1027], [300, 5]] as const) {
         const a = randomArray(rows * len, 30);
