@@ -67,6 +67,18 @@ import { gemm_packed_f32, packed_b_offset } from './gemm';
 }
 
 /**
+ * The recurrent products of hidden units [u0, u1) for each of `gates` gate blocks: columns
+ * q·H + u0 … q·H + u1 of dst (rows, gates·H) ← hPrev (rows, H) · the same columns of the packed
+ * W_hhᵀ (u0 and H multiples of 8). ws: gemm workspace for (rows, H, u1 − u0).
+ */
+function unitProducts(dst: usize, gates: i32, hPrev: usize, packedW: usize, rows: i32, H: i32, u0: i32, u1: i32, ws: usize): void {
+  for (let q = 0; q < gates; q++) {
+    const col = q * H + u0;
+    gemm_packed_f32(dst + (<usize>col << 2), gates * H, hPrev, H, 0, packedW + packed_b_offset(H, col), rows, H, u1 - u0, 0, ws);
+  }
+}
+
+/**
  * LSTM step forward. In: gates (rows, 4H) holding h·W_hhᵀ, xproj (rows, 4H), bhh (4H), peep (3H),
  * c (rows, H). Out: gates ← activations i, f, g, o; cells (rows, H) and c ← c'; m (rows, H) ←
  * o⊙tanh(c'), also written to h (rows, H) when h ≠ 0 (no projection).
@@ -94,10 +106,7 @@ export function lstm_units_step_forward(
   hPrev: usize, hNext: usize, packedW: usize, rows: i32, H: i32, u0: i32, u1: i32, ws: usize,
 ): void {
   const G = 4 * H;
-  for (let q = 0; q < 4; q++) {
-    const col = q * H + u0;
-    gemm_packed_f32(gates + (<usize>col << 2), G, hPrev, H, 0, packedW + packed_b_offset(H, col), rows, H, u1 - u0, 0, ws);
-  }
+  unitProducts(gates, 4, hPrev, packedW, rows, H, u0, u1, ws);
   for (let r = 0; r < rows; r++) {
     const g = row(gates, r, G), x = row(xproj, r, G), cr = row(c, r, H), cl = row(cells, r, H), mr = row(out, r, H), hr = row(hNext, r, H);
     let j = u0;
@@ -221,10 +230,7 @@ export function gru_units_step_forward_after(
   hPrev: usize, hNext: usize, packedW: usize, rows: i32, H: i32, u0: i32, u1: i32, ws: usize,
 ): void {
   const G = 3 * H;
-  for (let q = 0; q < 3; q++) {
-    const col = q * H + u0;
-    gemm_packed_f32(gh + (<usize>col << 2), G, hPrev, H, 0, packedW + packed_b_offset(H, col), rows, H, u1 - u0, 0, ws);
-  }
+  unitProducts(gh, 3, hPrev, packedW, rows, H, u0, u1, ws);
   for (let r = 0; r < rows; r++) {
     const g = row(gates, r, G), x = row(xproj, r, G), q = row(gh, r, G), hnr = row(hn, r, H), o = row(out, r, H);
     const hp = row(hPrev, r, H), hx = row(hNext, r, H);

@@ -94,6 +94,13 @@ function runOnUnits(rt: WasmRuntime, a: SequenceLayout & { h0: unknown; wHH: unk
   return states[read]!;
 }
 
+/** A copy of `src` (B, H) in the arena; returns its pointer. */
+function stateCopy(rt: WasmRuntime, src: unknown, n: number): number {
+  const p = rt.allocF32(n);
+  rt.f32(p, n).set(f32(src).subarray(0, n));
+  return p;
+}
+
 /** The LSTM forward kernel of the wasm backend: arrays already in wasm memory (see recurrent.ts). */
 export function lstmForwardOnUnits(rt: WasmRuntime): (a: LstmArgs, k?: KernelContext) => void {
   return (a, k) => {
@@ -105,8 +112,7 @@ export function lstmForwardOnUnits(rt: WasmRuntime): (a: LstmArgs, k?: KernelCon
     const G = 4 * H;
     const B = a.batch;
     rt.scope(() => {
-      const c = rt.allocF32(B * H);
-      rt.f32(c, B * H).set(f32(a.c0).subarray(0, B * H));
+      const c = stateCopy(rt, a.c0, B * H);
       const { gates, cells } = a.cache;
       const hN = runOnUnits(rt, a, {
         gates: 4,
@@ -183,13 +189,6 @@ function runBackwardOnUnits(rt: WasmRuntime, a: SequenceLayout & { wHH: unknown 
     nextRows = rows;
   }
   if (nextRows > 0) rt.parallelWithWorkspace(loop.kernel, ranges.map(([u0, u1]) => [...head, next, nextRows, packed.ptr, 0, H, u0, u1]), wsBytes);
-}
-
-/** A copy of `src` (B, H) in the arena; returns its pointer. */
-function stateCopy(rt: WasmRuntime, src: unknown, n: number): number {
-  const p = rt.allocF32(n);
-  rt.f32(p, n).set(f32(src).subarray(0, n));
-  return p;
 }
 
 /** The LSTM backward kernel of the wasm backend: arrays already in wasm memory (see recurrent.ts). */
