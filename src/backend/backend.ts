@@ -22,8 +22,8 @@ export type ReduceOp = 'sum' | 'max' | 'min';
  * C (m×n) = op(A) · op(B), or C += op(A) · op(B) with `accumulate`. op(A) is m×k: A is stored
  * m×k with row stride lda, or k×m when transA. op(B) is k×n: B is stored k×n with row stride ldb,
  * or n×k when transB. C has row stride ldc. Offsets locate each block inside its array.
- * With `bias` (n values, no accumulate), C = op(A) · op(B) + bias on every row: the product is
- * rounded first, then the bias added, exactly as a product followed by a broadcast add.
+ * With `bias` (n values), the bias is then added to every row of C: the product is rounded first,
+ * exactly as a product followed by a broadcast add.
  */
 export interface Gemm {
   c: FloatArray; cOffset: number; ldc: number;

@@ -32,7 +32,6 @@ function placeBlock(rt: WasmRuntime, src: Float32Array, offset: number, rows: nu
 export function wasmGemm(rt: WasmRuntime): (g: Gemm) => void {
   return (g) => {
     const { c, a, b, m, k, n, bias } = g;
-    if (bias && g.accumulate) throw new Error('gemm: a bias needs accumulate = false');
     if (!(c instanceof Float32Array) || !(a instanceof Float32Array) || !(b instanceof Float32Array) || m * n * k <= MIN_FMAS
       || (bias && !(bias instanceof Float32Array))) {
       referenceGemm(g);
@@ -55,9 +54,8 @@ export function wasmGemm(rt: WasmRuntime): (g: Gemm) => void {
         });
       }
       if (bias) {
-        const heap = rt.memory.f32();
         if (C.ld === n) rt.kernels.add_bias_rows(C.ptr, rt.owns(bias) ? bias.byteOffset : rt.copyIn(bias), m, n);
-        else addBiasRows(heap, C.ptr >>> 2, C.ld, bias, m, n);
+        else addBiasRows(rt.memory.f32(), C.ptr >>> 2, C.ld, bias, m, n);
       }
       if (cInPlace) return;
       const heap = rt.memory.f32();
