@@ -9,8 +9,8 @@
  * selects the plain SIMD kernels.
  */
 import { availableParallelism } from 'node:os';
-import { makeWasmBackend } from '../src/backend/wasm/wasm_backend.js';
-import { WasmRuntime } from '../src/backend/wasm/runtime.js';
+import { makeWasmBackend } from '../packages/recurrent/src/backend/wasm/wasm_backend.js';
+import { WasmRuntime } from '../packages/recurrent/src/backend/wasm/runtime.js';
 
 interface Shape {
   name: string;

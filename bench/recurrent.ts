@@ -6,10 +6,10 @@
  *     npm run build && node --import tsx bench/recurrent.ts --config lstm-charlm [--backend reference]
  */
 import { readFileSync } from 'node:fs';
-import * as recurrent from '../dist/index.js';
+import * as recurrent from 'recurrent';
 import {
   nn, optim, tensor, noGrad, getBackend, setBackend, listBackends, type Tensor,
-} from '../dist/index.js';
+} from 'recurrent';
 import {
   type BenchConfig, callSeconds, emit, emitChecksum, inputSequence, layerWeights, measureSequence, measureStep, parseChildArgs,
   peakRssMiB, probeLengths, rssMiB, runChild, stepInput,
@@ -48,7 +48,7 @@ function outputOf(model: Model, x: Tensor): Tensor {
 async function main(): Promise<void> {
   const { config: c, budget, backend } = parseChildArgs(process.argv.slice(2));
   if (backend !== undefined) setBackend(backend);
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../packages/recurrent/package.json', import.meta.url), 'utf8')) as { version: string };
   emit({
     type: 'meta', framework: 'recurrent', backend: getBackend(), version: pkg.version, threads: threads(),
     details: { node: process.version, backends: listBackends().join(', ') },

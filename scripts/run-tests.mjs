@@ -1,4 +1,5 @@
-// Runs every test/**/*.test.ts with Node's built-in test runner, TypeScript loaded through tsx,
+// Runs every *.test.ts under test/ and packages/*/test/ with Node's built-in test runner, TypeScript
+// loaded through tsx and packages resolved to their sources (the `source` export condition),
 // after rebuilding the WebAssembly kernels if their generated module is missing or stale.
 // Usage: node scripts/run-tests.mjs [--backends=reference,wasm] [<path filter>...] (npm test runs both backends)
 // With --backends, the suite runs once per backend (RECURRENT_BACKEND); by default it runs once
@@ -17,11 +18,12 @@ function findFiles(dir, keep) {
 }
 
 function ensureKernels() {
-  const generated = join('src', 'backend', 'wasm', 'generated', 'kernels.ts');
-  const sources = findFiles('kernels', (name) => name.endsWith('.ts') || name.endsWith('.mjs'));
+  const lib = join('packages', 'recurrent');
+  const generated = join(lib, 'src', 'backend', 'wasm', 'generated', 'kernels.ts');
+  const sources = findFiles(join(lib, 'kernels'), (name) => name.endsWith('.ts') || name.endsWith('.mjs'));
   const newest = Math.max(...sources.map((f) => statSync(f).mtimeMs));
   if (existsSync(generated) && statSync(generated).mtimeMs >= newest) return;
-  const built = spawnSync(process.execPath, [join('kernels', 'build.mjs')], { stdio: 'inherit' });
+  const built = spawnSync(process.execPath, [join(lib, 'kernels', 'build.mjs')], { stdio: 'inherit' });
   if (built.status !== 0) process.exit(built.status ?? 1);
 }
 
@@ -29,7 +31,8 @@ const args = process.argv.slice(2);
 const backendsArg = args.find((a) => a.startsWith('--backends='));
 const backends = backendsArg ? backendsArg.slice('--backends='.length).split(',').filter(Boolean) : [undefined];
 const filters = args.filter((a) => !a.startsWith('--backends='));
-const files = findFiles('test', (name) => name.endsWith('.test.ts')).filter((f) => filters.length === 0 || filters.some((x) => f.includes(x))).sort();
+const testDirs = ['test', ...readdirSync('packages').map((p) => join('packages', p, 'test'))].filter((d) => existsSync(d));
+const files = testDirs.flatMap((d) => findFiles(d, (name) => name.endsWith('.test.ts'))).filter((f) => filters.length === 0 || filters.some((x) => f.includes(x))).sort();
 if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
@@ -40,7 +43,7 @@ let status = 0;
 for (const name of backends) {
   const env = name === undefined ? process.env : { ...process.env, RECURRENT_BACKEND: name };
   if (name !== undefined) console.log(`# backend: ${name}`);
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files], { stdio: 'inherit', env });
+  const result = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files], { stdio: 'inherit', env });
   status ||= result.status ?? 1;
 }
 process.exit(status);

@@ -3,7 +3,7 @@
 // Usage: node --import tsx tools/export_state_dicts.ts OUT_DIR
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { manualSeed, nn, randn, writeSafetensors, type Tensor } from '../src/index.js';
+import { manualSeed, nn, randn, writeSafetensors, type Tensor } from 'recurrent';
 
 interface Case { name: string; mode: 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU'; options: nn.LSTMOptions }
 

@@ -16,7 +16,7 @@
  * --quick trains a few seconds on a small set and exits 1 unless the loss fell.
  */
 import { parseArgs } from 'node:util';
-import { argmax, crossEntropy, manualSeed, nn, noGrad, optim, tensor, type Tensor } from '../../src/index.js';
+import { argmax, crossEntropy, manualSeed, nn, noGrad, optim, tensor, type Tensor } from 'recurrent';
 
 const OPS = [
   { name: '+', apply: (a: number, b: number): number => (a + b) % 10 },

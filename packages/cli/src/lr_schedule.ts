@@ -3,8 +3,7 @@
  * the schedule follows the fraction of the budget used rather than a step count fixed in advance:
  * with `--time` alone nobody knows how many steps will fit.
  */
-import { ValueError } from '../errors.js';
-import type { BatchLogs, Callback, FitContext } from '../train/callbacks.js';
+import { type BatchLogs, type Callback, type FitContext, ValueError } from 'recurrent';
 
 export type LrScheduleKind = 'constant' | 'cosine';
 

@@ -1,5 +1,5 @@
 /** Durations on the command line: "90", "90s", "5m", "1h30m". */
-import { ValueError } from '../errors.js';
+import { ValueError } from 'recurrent';
 
 const UNIT: Record<string, number> = { h: 3600, m: 60, s: 1 };
 

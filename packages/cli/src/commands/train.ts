@@ -1,20 +1,7 @@
 /** `recurrent train`: a character-level language model, by default an LSTM on Moby-Dick. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ValueError } from '../../errors.js';
-import { generateText } from '../../decode/generate_text.js';
-import { LanguageModel, type CellKind } from '../../nn/language_model.js';
-import { Adam } from '../../optim/adam.js';
-import { clipGradNorm } from '../../optim/clip.js';
-import { getRngState, manualSeed, setRngState } from '../../tensor/random.js';
-import type { Tensor } from '../../tensor/tensor.js';
-import { charTokenize } from '../../text/tokenizers.js';
-import { Vocabulary } from '../../text/vocab.js';
-import { CheckpointCallback, type Callback, type FitContext } from '../../train/callbacks.js';
-import { resolveCheckpoint, saveCheckpoint, type Checkpoint } from '../../train/checkpoint.js';
-import { fit } from '../../train/fit.js';
-import { languageModelTask } from '../../train/language_model_task.js';
-import { toStreams, windowCount, windows, type Window } from '../../train/tbptt.js';
+import { type Callback, charTokenize, type Checkpoint, CheckpointCallback, fit, type FitContext, generateText, getRngState, languageModelTask, manualSeed, nn, optim, resolveCheckpoint, saveCheckpoint, setRngState, type Tensor, toStreams, ValueError, Vocabulary, type Window, windowCount, windows } from 'recurrent/node';
 import { MODEL_KIND, loadCharModel, type CharModelConfig, type CurveHistory, type TrainingRecord } from '../char_model.js';
 import { loadCorpus, splitHeldOut } from '../corpus.js';
 import { formatDuration, parseDuration } from '../duration.js';
@@ -56,7 +43,7 @@ const VALID_SEQ_LEN = 200;
 const CURVE_EVERY = 20;
 
 interface Run {
-  model: LanguageModel;
+  model: nn.LanguageModel;
   vocab: Vocabulary;
   record: TrainingRecord;
   history: CurveHistory;
@@ -65,7 +52,7 @@ interface Run {
   rng: number[] | null;
 }
 
-function cellKind(value: string): CellKind {
+function cellKind(value: string): nn.CellKind {
   if (value !== 'lstm' && value !== 'gru' && value !== 'rnn') throw new ValueError(`--cell: expected lstm, gru or rnn; got '${value}'`);
   return value;
 }
@@ -73,7 +60,7 @@ function cellKind(value: string): CellKind {
 function newRun(o: TrainCommandOptions, trainChars: readonly string[], source: string): Run {
   manualSeed(o.seed);
   const vocab = Vocabulary.build(trainChars, { specials: ['<unk>'], unkToken: '<unk>' });
-  const model = new LanguageModel({
+  const model = new nn.LanguageModel({
     vocabSize: vocab.size, cell: cellKind(o.cell), hiddenSize: o.hidden, numLayers: o.layers,
     embeddingDim: o.embedding ?? Math.min(o.hidden, 64), dropout: o.dropout,
   });
@@ -109,7 +96,7 @@ export async function trainCommand(o: TrainCommandOptions): Promise<void> {
   const { streams: validStreams, steps: validSteps } = toStreams(vocab.encode(validChars), validBatch);
   const perEpoch = windowCount(trainSteps, record.seqLen);
 
-  const optimizer = new Adam(model.parameters(), { lr: record.lr });
+  const optimizer = new optim.Adam(model.parameters(), { lr: record.lr });
   const trainTask = languageModelTask(model);
   const validTask = languageModelTask(model);
   if (run.resumed) {
@@ -197,7 +184,7 @@ export async function trainCommand(o: TrainCommandOptions): Promise<void> {
       }
     },
     epochs, maxSteps, maxTime,
-    clipGradNorm: record.clip > 0 ? (p) => { clipGradNorm(p, record.clip); } : undefined,
+    clipGradNorm: record.clip > 0 ? (p) => { optim.clipGradNorm(p, record.clip); } : undefined,
     validateEvery: o.validateEvery > 0 ? o.validateEvery : undefined,
     callbacks: [...schedule, bookkeeping, progress, new CheckpointCallback(save, { every: o.checkpointEvery })],
     startStep: record.step,

@@ -4,8 +4,7 @@
  * samples print above the bar.
  */
 import cliProgress from 'cli-progress';
-import type { BatchLogs, Callback, FitContext } from '../train/callbacks.js';
-import type { Metrics } from '../train/metrics.js';
+import { type BatchLogs, type Callback, type FitContext, type Metrics } from 'recurrent';
 import { formatDuration } from './duration.js';
 
 export interface ProgressOptions {

@@ -10,10 +10,10 @@ import { join } from 'node:path';
 const root = mkdtempSync(join(tmpdir(), 'recurrent-cli-'));
 const data = join(root, 'tiny.txt');
 writeFileSync(data, 'the quick brown fox jumps over the lazy dog. a stitch in time saves nine. '.repeat(16));
-const cli = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
+const cli = join(import.meta.dirname, '..', 'src', 'main.ts');
 
 function run(...args: string[]): string {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { encoding: 'utf8', env: { ...process.env, RECURRENT_NUM_THREADS: '1' } });
+  const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', cli, ...args], { encoding: 'utf8', env: { ...process.env, RECURRENT_NUM_THREADS: '1' } });
   assert.equal(r.status, 0, `recurrent ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
@@ -71,10 +71,10 @@ test('--lr-schedule cosine anneals to --lr-min at the end of the step budget', (
 });
 
 test('bad arguments are clear errors', () => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', cli, 'train', '--data', data, '--time', 'soon'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', cli, 'train', '--data', data, '--time', 'soon'], { encoding: 'utf8' });
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /--time: expected a duration such as 90s, 5m or 1h30m; got 'soon'/);
-  const g = spawnSync(process.execPath, ['--import', 'tsx', cli, 'generate', '--checkpoint', join(root, 'nowhere')], { encoding: 'utf8' });
+  const g = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', cli, 'generate', '--checkpoint', join(root, 'nowhere')], { encoding: 'utf8' });
   assert.notEqual(g.status, 0);
   assert.match(g.stderr, /no checkpoint in/);
 });

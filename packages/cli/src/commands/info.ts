@@ -1,6 +1,7 @@
 /** `recurrent info`: what a checkpoint holds. */
-import { fmtShape } from '../../errors.js';
 import { loadCharModel } from '../char_model.js';
+
+const fmtShape = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 
 export function infoCommand(o: { checkpoint: string }): void {
   const { model, vocab, config } = loadCharModel(o.checkpoint);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BudgetCosineCallback, budgetProgress, cosineLr, heldCosineLr, lrScheduleKind } from '../../src/cli/lr_schedule.js';
-import type { BatchLogs, FitContext } from '../../src/train/callbacks.js';
+import { BudgetCosineCallback, budgetProgress, cosineLr, heldCosineLr, lrScheduleKind } from '../src/lr_schedule.js';
+import type { BatchLogs, FitContext } from 'recurrent';
 
 const logs = (lr: number): BatchLogs => ({ loss: 0, perplexity: 1, bitsPerChar: 0, count: 1, itemsPerSecond: 1, lr });
 const ctx = (step: number, elapsed: number): FitContext => ({ step, epoch: 0, elapsed, stop: () => {} });

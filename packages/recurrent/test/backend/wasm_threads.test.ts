@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { wasmFeatures } from '../../src/backend/wasm/features.js';
 import { splitProduct } from '../../src/backend/wasm/gemm_ptr.js';
 import { WasmRuntime, gemvParts } from '../../src/backend/wasm/runtime.js';
@@ -198,6 +199,7 @@ test('RECURRENT_NUM_THREADS sets the default, and threads never keep the process
     console.log(getNumThreads(), rt.threads, started);
   `;
   const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: join(import.meta.dirname, '..', '..'),
     env: { ...process.env, RECURRENT_NUM_THREADS: '3', RECURRENT_BACKEND: 'wasm' },
     encoding: 'utf8',
     timeout: 60_000,

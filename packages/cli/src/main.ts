@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 /** The `recurrent` command line: train, generate, eval, info. */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { RecurrentError } from '../errors.js';
-import { setBackend } from '../backend/select.js';
+import { RecurrentError, setBackend } from 'recurrent';
 import { evalCommand } from './commands/evaluate.js';
 import { generateCommand } from './commands/generate.js';
 import { infoCommand } from './commands/info.js';

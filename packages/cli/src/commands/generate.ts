@@ -1,6 +1,5 @@
 /** `recurrent generate`: sample text from a trained character model. */
-import { generateText } from '../../decode/generate_text.js';
-import { manualSeed } from '../../tensor/random.js';
+import { generateText, manualSeed } from 'recurrent';
 import { loadCharModel } from '../char_model.js';
 
 export interface GenerateCommandOptions {
