@@ -1,6 +1,6 @@
 /** Generating text from a character-level language model, primed with a text. */
 import { ValueError } from '../errors.js';
-import { noGrad } from '../autograd/no_grad.js';
+import { noGrad } from '../tensor/autograd/no_grad.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { LanguageModel, RecurrentState } from '../nn/language_model.js';
 import type { Vocabulary } from '../text/vocab.js';

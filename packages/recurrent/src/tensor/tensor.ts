@@ -6,8 +6,8 @@
  * Methods are thin aliases of the functions in `ops/`, so `a.add(b)` and `add(a, b)` are the same.
  */
 import { DTypeError, ValueError, fmtShape } from '../errors.js';
-import type { Node } from '../autograd/tape.js';
-import { backward as runBackward } from '../autograd/tape.js';
+import type { Node } from './autograd/tape.js';
+import { backward as runBackward } from './autograd/tape.js';
 import { type DType, type TypedArray, dtypeOfArray, isFloating } from './dtype.js';
 import { numel } from './shape.js';
 import * as ew from './ops/elementwise.js';

@@ -3,7 +3,7 @@
  * gradient clipping, optimizer step; validation every `validateEvery` steps and after each epoch;
  * metrics and callbacks throughout. Bounded by epochs, steps and/or wall-clock time.
  */
-import { noGrad } from '../autograd/no_grad.js';
+import { noGrad } from '../tensor/autograd/no_grad.js';
 import { ValueError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor/tensor.js';

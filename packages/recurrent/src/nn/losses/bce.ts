@@ -2,7 +2,7 @@
  * Binary cross-entropy on logits, as torch.nn.functional.binary_cross_entropy_with_logits
  * (PyTorch 1.13), in the log-sum-exp form that neither overflows nor loses precision for large |x|.
  */
-import { noGrad } from '../../autograd/no_grad.js';
+import { noGrad } from '../../tensor/autograd/no_grad.js';
 import { add, clamp, exp, log, mul, neg, sub } from '../../tensor/ops/elementwise.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import {

@@ -1,5 +1,5 @@
 /** Conversion between dtypes. */
-import { record } from '../../autograd/tape.js';
+import { record } from '../autograd/tape.js';
 import { type DType, allocate, checkDType } from '../dtype.js';
 import { Tensor } from '../tensor.js';
 

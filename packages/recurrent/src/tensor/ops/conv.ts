@@ -11,7 +11,7 @@
  * pads d·(k − 1) in total, ⌊d·(k − 1)/2⌋ before and the rest after — one more zero after than
  * before for an even kernel with odd dilation, exactly as PyTorch's padding='same'.
  */
-import { record } from '../../autograd/tape.js';
+import { record } from '../autograd/tape.js';
 import { backend } from '../../backend/select.js';
 import type { ConvGeometry } from '../../backend/backend.js';
 import { ShapeError, ValueError, fmtShape } from '../../errors.js';

@@ -1,5 +1,5 @@
 /** Elementwise ops with NumPy broadcasting, and comparisons returning 0/1 masks. */
-import { record } from '../../autograd/tape.js';
+import { record } from '../autograd/tape.js';
 import { backend } from '../../backend/select.js';
 import type { BinaryOp, UnaryOp } from '../../backend/backend.js';
 import { DTypeError, ValueError } from '../../errors.js';

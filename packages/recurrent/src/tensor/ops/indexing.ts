@@ -1,5 +1,5 @@
 /** Index ops: indexSelect, gather, scatterAdd. Indices are int32 tensors. */
-import { record } from '../../autograd/tape.js';
+import { record } from '../autograd/tape.js';
 import { backend } from '../../backend/select.js';
 import { IndexError, ShapeError, fmtShape } from '../../errors.js';
 import { normalizeAxis, numel } from '../shape.js';

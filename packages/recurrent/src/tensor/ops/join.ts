@@ -1,5 +1,5 @@
 /** Joining and splitting: concat, stack, split, chunk. */
-import { record } from '../../autograd/tape.js';
+import { record } from '../autograd/tape.js';
 import { backend } from '../../backend/select.js';
 import { ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { normalizeAxis, stridesOf } from '../shape.js';

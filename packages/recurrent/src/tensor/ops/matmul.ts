@@ -1,5 +1,5 @@
 /** Matrix products: matmul (2-D, batched, broadcast batch axes, 1-D promotion) and linear. */
-import { record } from '../../autograd/tape.js';
+import { record } from '../autograd/tape.js';
 import { backend } from '../../backend/select.js';
 import { ShapeError, fmtShape } from '../../errors.js';
 import type { FloatArray } from '../dtype.js';

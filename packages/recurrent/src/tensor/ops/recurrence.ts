@@ -5,7 +5,7 @@
  * Shape legend: N = Σ batchSizes packed rows (T·B for a padded time-major batch), B batch,
  * H hidden size, P output size (projSize or H).
  */
-import { record, willRecord } from '../../autograd/tape.js';
+import { record, willRecord } from '../autograd/tape.js';
 import { backend } from '../../backend/select.js';
 import { ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { type DType, type FloatArray, allocate } from '../dtype.js';

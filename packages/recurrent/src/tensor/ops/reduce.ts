@@ -1,5 +1,5 @@
 /** Reductions over any set of axes, with keepDim. */
-import { record } from '../../autograd/tape.js';
+import { record } from '../autograd/tape.js';
 import { backend } from '../../backend/select.js';
 import type { ReduceOp } from '../../backend/backend.js';
 import { ValueError, fmtShape } from '../../errors.js';

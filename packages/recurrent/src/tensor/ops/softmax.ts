@@ -1,5 +1,5 @@
 /** Softmax, log-softmax and log-sum-exp, computed stably. */
-import { record } from '../../autograd/tape.js';
+import { record } from '../autograd/tape.js';
 import { backend } from '../../backend/select.js';
 import type { FloatArray } from '../dtype.js';
 import { normalizeAxes, normalizeAxis, numel } from '../shape.js';

@@ -1,5 +1,5 @@
 /** Shape ops: reshape, permute, expand, narrow, flip, pad and the forms built on them. */
-import { record } from '../../autograd/tape.js';
+import { record } from '../autograd/tape.js';
 import { backend } from '../../backend/select.js';
 import { IndexError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { broadcastStrides, normalizeAxes, normalizeAxis, numel, stridesOf } from '../shape.js';

@@ -4,9 +4,9 @@
  * reachable from the root in reverse topological order and calls each op's entry of the one
  * gradient table (`gradients.ts`).
  */
-import { ShapeError, ValueError, fmtShape } from '../errors.js';
-import { shapesEqual } from '../tensor/shape.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { ShapeError, ValueError, fmtShape } from '../../errors.js';
+import { shapesEqual } from '../shape.js';
+import type { Tensor } from '../tensor.js';
 import { isGradEnabled, noGrad } from './no_grad.js';
 import { GRADIENTS, type GradientOp } from './gradients.js';
 

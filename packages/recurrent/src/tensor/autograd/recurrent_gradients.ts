@@ -3,11 +3,11 @@
  * returns the gradients of the input projections, initial states and recurrent weights at once.
  * Part of the one gradient table (spread into it by `gradients.ts`).
  */
-import { backend } from '../backend/select.js';
-import type { GruCache, LstmCache, RecurrentBackward, RnnCache, SequenceLayout } from '../backend/recurrent_kernels.js';
-import type { FloatArray } from '../tensor/dtype.js';
-import { empty } from '../tensor/ops/common.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { backend } from '../../backend/select.js';
+import type { GruCache, LstmCache, RecurrentBackward, RnnCache, SequenceLayout } from '../../backend/recurrent_kernels.js';
+import type { FloatArray } from '../dtype.js';
+import { empty } from '../ops/common.js';
+import type { Tensor } from '../tensor.js';
 import type { GradContext } from './gradients.js';
 
 const f = (t: Tensor): FloatArray => t.data as FloatArray;

@@ -5,8 +5,8 @@
  * so one backward pass gives every input's analytic gradient of s; each input element is then
  * perturbed by ±eps and the central difference (s(x+eps) − s(x−eps)) / 2eps compared with it.
  */
-import { GradcheckError, ValueError } from '../errors.js';
-import { Tensor } from '../tensor/tensor.js';
+import { GradcheckError, ValueError } from '../../errors.js';
+import { Tensor } from '../tensor.js';
 import { noGrad } from './no_grad.js';
 
 export interface GradcheckOptions {

@@ -3,16 +3,16 @@
  * outputs to the gradients of its inputs (null where an input gets none). Entries run under
  * noGrad and are written with ordinary tensor ops.
  */
-import type { Tensor } from '../tensor/tensor.js';
-import { add, div, eq, exp, ge, gt, le, log, lt, mul, neg, pow, sign, sub, where } from '../tensor/ops/elementwise.js';
-import { cast } from '../tensor/ops/cast.js';
-import { matmulWith } from '../tensor/ops/matmul.js';
-import { sum, sumTo, unreduce } from '../tensor/ops/reduce.js';
-import { crop, embed, flip, narrow, permute, reshape } from '../tensor/ops/view.js';
-import { gather, indexAdd, scatterAdd } from '../tensor/ops/indexing.js';
-import { empty } from '../tensor/ops/common.js';
-import { convBackward } from '../tensor/ops/conv.js';
-import type { ConvGeometry } from '../backend/backend.js';
+import type { Tensor } from '../tensor.js';
+import { add, div, eq, exp, ge, gt, le, log, lt, mul, neg, pow, sign, sub, where } from '../ops/elementwise.js';
+import { cast } from '../ops/cast.js';
+import { matmulWith } from '../ops/matmul.js';
+import { sum, sumTo, unreduce } from '../ops/reduce.js';
+import { crop, embed, flip, narrow, permute, reshape } from '../ops/view.js';
+import { gather, indexAdd, scatterAdd } from '../ops/indexing.js';
+import { empty } from '../ops/common.js';
+import { convBackward } from '../ops/conv.js';
+import type { ConvGeometry } from '../../backend/backend.js';
 import { recurrentGradients } from './recurrent_gradients.js';
 
 export interface GradContext {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tensor, randn, manualSeed, gradcheck, GradcheckError, ValueError, Tensor } from '../../src/index.js';
+import { tensor, randn, manualSeed, gradcheck, GradcheckError, ValueError, Tensor } from '../../../src/index.js';
 
 function leaf(shape: number[], seed: number): Tensor {
   manualSeed(seed);

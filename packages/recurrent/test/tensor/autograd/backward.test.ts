@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {
   tensor, zeros, ones, add, mul, sum, noGrad, isGradEnabled,
   DTypeError, ShapeError, ValueError,
-} from '../../src/index.js';
+} from '../../../src/index.js';
 
 test('backward on a scalar fills .grad of every leaf that requires grad', () => {
   const x = tensor([1, 2, 3], { dtype: 'float64', requiresGrad: true });
