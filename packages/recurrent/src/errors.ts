@@ -26,6 +26,15 @@ export class ValueError extends RecurrentError {}
 /** A file (safetensors, checkpoint, …) that is malformed or inconsistent. */
 export class FormatError extends RecurrentError {}
 
+/**
+ * A request larger than a limit of the runtime (the wasm backend's 4 GiB memory, a typed array's
+ * maximum length). The message names the operation, the bytes needed, the limit, and a way forward.
+ */
+export class ResourceError extends RecurrentError {}
+
+/** The backend cannot run here (no WebAssembly SIMD, a kernel binary out of date) or failed inside. */
+export class BackendError extends RecurrentError {}
+
 /** Analytic and numerical gradients disagree (raised by `gradcheck`). */
 export class GradcheckError extends RecurrentError {}
 

@@ -31,7 +31,7 @@ export { setBackend, getBackend, listBackends, registerBackend } from './backend
 export { setNumThreads, getNumThreads } from './backend/wasm/runtime.js';
 export type { Backend } from './backend/backend.js';
 export {
-  RecurrentError, ShapeError, DTypeError, IndexError, ValueError, FormatError, GradcheckError,
+  RecurrentError, ShapeError, DTypeError, IndexError, ValueError, FormatError, GradcheckError, ResourceError, BackendError,
 } from './errors.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';

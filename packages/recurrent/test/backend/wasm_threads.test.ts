@@ -9,7 +9,7 @@ import { splitProduct } from '../../src/backend/wasm/gemm_ptr.js';
 import { WasmRuntime, gemvParts } from '../../src/backend/wasm/runtime.js';
 import { unitRanges } from '../../src/backend/wasm/recurrent_units.js';
 import { makeWasmBackend } from '../../src/backend/wasm/wasm_backend.js';
-import { getNumThreads, setNumThreads } from '../../src/index.js';
+import { ValueError, getNumThreads, setNumThreads } from '../../src/index.js';
 
 const { simd, sharedMemory } = wasmFeatures();
 const skip = simd && sharedMemory ? false : 'needs WebAssembly SIMD and shared memory';
@@ -182,8 +182,8 @@ test('setNumThreads and getNumThreads', () => {
     assert.equal(getNumThreads(), 1);
     setNumThreads(3);
     assert.equal(getNumThreads(), 3);
-    assert.throws(() => setNumThreads(0), RangeError);
-    assert.throws(() => setNumThreads(1.5), RangeError);
+    assert.throws(() => setNumThreads(0), ValueError);
+    assert.throws(() => setNumThreads(1.5), ValueError);
   } finally {
     setNumThreads(before);
   }

@@ -141,7 +141,7 @@ describe('dynamicRnn = packed built-in layer', () => {
       } else {
         const [o, [h, c]] = packedRun(layer, input, lengths, zero);
         out = o;
-        finals = [select(h, 0, 0), select(h, 0, 1), select(c, 0, 0), select(c, 0, 1)];
+        finals = [select(h!, 0, 0), select(h!, 0, 1), select(c!, 0, 0), select(c!, 0, 1)];
       }
       loss([out, ...finals]).backward();
       const grads = useCells ? [...fw.parameters(), ...bw.parameters()] : layer.parameters();

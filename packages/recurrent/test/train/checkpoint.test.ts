@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FormatError, tensor } from '../../src/index.js';
+import { FormatError, tensor, type Tensor } from '../../src/index.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.js';
 
 const temp = (): string => mkdtempSync(join(tmpdir(), 'recurrent-ckpt-'));
@@ -53,7 +53,7 @@ test('killing a run while it writes checkpoints leaves the last complete one loa
     const step = c.config.step as number;
     assert.ok(step >= lastStep, `step went back from ${lastStep} to ${step}`);
     // Every file of the checkpoint comes from the same save.
-    for (const t of [c.model.big!, c.model.small!, c.optimizer!.state[0]!.exp_avg as typeof c.model.big, c.extra!.h!]) {
+    for (const t of [c.model.big!, c.model.small!, c.optimizer!.state[0]!.exp_avg as Tensor, c.extra!.h!]) {
       assert.ok(t.data.every((v) => v === step), `a tensor holds values of another step than ${step}`);
     }
     assert.equal(c.optimizer!.state[0]!.step, step);

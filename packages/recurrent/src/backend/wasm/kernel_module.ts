@@ -6,6 +6,7 @@ import {
   INITIAL_PAGES, KERNEL_NAMES, MAXIMUM_PAGES, RELAXED_UNSHARED_WASM_BASE64, RELAXED_WASM_BASE64,
   SIMD_UNSHARED_WASM_BASE64, SIMD_WASM_BASE64, type KernelExports,
 } from './generated/kernels.js';
+import { BackendError } from '../../errors.js';
 
 export { INITIAL_PAGES, KERNEL_NAMES, MAXIMUM_PAGES, type KernelExports };
 
@@ -48,6 +49,6 @@ function hasKernels(exports: WebAssembly.Exports): exports is WebAssembly.Export
 /** Instantiates `module` over `memory`; the kernels' functions, typed. */
 export function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {
   const { exports } = new WebAssembly.Instance(module, { env: { memory } });
-  if (!hasKernels(exports)) throw new Error('wasm backend: the kernel binary lacks expected exports; rebuild with `npm run build:kernels`');
+  if (!hasKernels(exports)) throw new BackendError('wasm backend: the kernel binary lacks expected exports; rebuild with `npm run build:kernels`');
   return exports;
 }

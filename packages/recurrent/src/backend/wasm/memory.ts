@@ -6,6 +6,7 @@
  * empty), a shared one keeps its old length. Views must therefore be re-derived after anything
  * that may allocate; `f32()` always returns a view of the current buffer.
  */
+import { BackendError, ResourceError } from '../../errors.js';
 
 const PAGE = 65536;
 export const ALIGN = 64;
@@ -37,7 +38,7 @@ export class WasmMemory {
         lastError = e;
       }
     }
-    throw lastError instanceof Error ? lastError : new Error('cannot allocate WebAssembly memory');
+    throw new BackendError(`wasm backend: cannot allocate WebAssembly memory (${lastError instanceof Error ? lastError.message : String(lastError)})`);
   }
 
   get byteLength(): number {
@@ -48,7 +49,10 @@ export class WasmMemory {
   ensure(bytes: number): void {
     if (bytes <= this.view.byteLength) return;
     if (bytes > this.maximumBytes) {
-      throw new RangeError(`wasm backend: needs ${bytes} bytes of memory; the maximum is ${this.maximumBytes}`);
+      throw new ResourceError(
+        `wasm backend: needs ${bytes} bytes of memory; the maximum is ${this.maximumBytes}. ` +
+          "Use a smaller batch or sequence chunk, or the reference backend (setBackend('reference') or RECURRENT_BACKEND=reference)",
+      );
     }
     const current = this.view.byteLength / PAGE;
     const wanted = Math.ceil(bytes / PAGE);
@@ -100,7 +104,7 @@ export class Arena {
 
   /** Moves the start of an empty arena (to make room for resident blocks below it, or to give it back). */
   moveBase(to: number): void {
-    if (!this.empty) throw new RangeError('wasm arena: cannot move the base while blocks are allocated');
+    if (!this.empty) throw new BackendError('wasm arena: cannot move the base while blocks are allocated');
     this.mem.ensure(to);
     this.bottom = to;
     this.top = alignUp(to);
@@ -126,7 +130,7 @@ export class Arena {
 
   /** Frees everything allocated since `mark()` returned `at`. */
   release(at: number): void {
-    if (at < this.bottom || at > this.top) throw new RangeError(`wasm arena: bad release point ${at}`);
+    if (at < this.bottom || at > this.top) throw new BackendError(`wasm arena: bad release point ${at}`);
     this.top = at;
   }
 

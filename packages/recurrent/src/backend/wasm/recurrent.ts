@@ -16,6 +16,7 @@ import type { FloatArray } from '../../tensor/dtype.js';
 import { wasmGateSteps } from './gate_steps.js';
 import { gruBackwardOnUnits, gruForwardOnUnits, lstmBackwardOnUnits, lstmForwardOnUnits } from './recurrent_units.js';
 import type { PackedB, WasmRuntime } from './runtime.js';
+import { BackendError } from '../../errors.js';
 
 /** Products below this many multiply-adds run the reference loop on the views (no packing). */
 const MIN_FMAS = 2048;
@@ -171,7 +172,7 @@ function onWasm<A extends Args>(rt: WasmRuntime, kernel: Kernel<A>, writes: Kern
         if (w !== undefined) weights.add(w);
       }
       kernel(withArrays(a, placed), context(rt, weights));
-      if (!rt.shared && rt.memory.memory.buffer !== buffer) throw new Error('wasm recurrent kernel: memory grew during the call');
+      if (!rt.shared && rt.memory.memory.buffer !== buffer) throw new BackendError('wasm recurrent kernel: memory grew during the call');
       for (const key of outputs) {
         if (dropCache && key.startsWith('cache.')) continue;
         const view = placed.get(key);

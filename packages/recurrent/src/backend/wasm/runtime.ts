@@ -35,6 +35,7 @@ import { Arena, WasmMemory } from './memory.js';
 import { ResidentHeap } from './resident.js';
 import { availableCores, readEnv } from './platform.js';
 import { ThreadPool } from './thread_pool.js';
+import { BackendError, ValueError } from '../../errors.js';
 
 export type { GemmPackedArgs, GemmPtrArgs, PackedB };
 
@@ -74,7 +75,7 @@ export class WasmRuntime {
 
   constructor(options: WasmRuntimeOptions = {}) {
     const features = wasmFeatures();
-    if (!features.simd) throw new Error('wasm backend: this runtime lacks WebAssembly SIMD');
+    if (!features.simd) throw new BackendError('wasm backend: this runtime lacks WebAssembly SIMD');
     this.relaxedSimd = options.relaxedSimd ?? features.relaxedSimd;
     this.shared = options.shared ?? features.sharedMemory;
     this.module = kernelModule({ relaxedSimd: this.relaxedSimd, shared: this.shared });
@@ -271,7 +272,7 @@ export function gemvParts(n: number, parts: number): [number, number][] {
 }
 
 function clampThreads(n: number): number {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected a positive integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 1) throw new ValueError(`setNumThreads: expected a positive integer, got ${n}`);
   return Math.min(n, MAX_THREADS);
 }
 
@@ -311,6 +312,6 @@ export function tryWasmRuntime(): WasmRuntime | null {
 /** The process-wide runtime; throws where WebAssembly SIMD is unavailable. */
 export function wasmRuntime(): WasmRuntime {
   const rt = tryWasmRuntime();
-  if (rt === null) throw new Error('wasm backend: unavailable in this runtime (no WebAssembly SIMD)');
+  if (rt === null) throw new BackendError('wasm backend: unavailable in this runtime (no WebAssembly SIMD)');
   return rt;
 }

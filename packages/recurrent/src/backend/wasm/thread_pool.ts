@@ -11,6 +11,7 @@ import {
   ARGC, CHUNKS, DONE, EXIT, FAILED, FN, JOB_HEADER_BYTES, MAX_ARGS, MAX_CHUNKS, NEXT, OPEN, READY, SEQ,
   SLOT_BYTES, WORKER_SOURCE, WS, controlBytes, type WorkerInit,
 } from './worker_source.js';
+import { BackendError } from '../../errors.js';
 
 export { MAX_ARGS, MAX_CHUNKS };
 
@@ -107,7 +108,7 @@ export class ThreadPool {
    */
   run(fn: number, chunks: readonly (readonly number[])[], workers: readonly number[], workerWs: readonly number[], onCaller: ((args: readonly number[]) => void) | null): void {
     const argc = chunks[0]?.length ?? 0;
-    if (chunks.length > MAX_CHUNKS || argc + 1 > MAX_ARGS) throw new RangeError(`thread pool: at most ${MAX_CHUNKS} chunks of ${MAX_ARGS - 1} arguments`);
+    if (chunks.length > MAX_CHUNKS || argc + 1 > MAX_ARGS) throw new BackendError(`thread pool: at most ${MAX_CHUNKS} chunks of ${MAX_ARGS - 1} arguments`);
     const { job, table } = this;
     job[FN] = fn;
     job[ARGC] = argc;
@@ -142,7 +143,7 @@ export class ThreadPool {
       // With a caller that works, withdraw offers not yet accepted; else wait for every worker.
       if (onCaller !== null && Atomics.compareExchange(s.ctl, OPEN, task, 0) === task) continue;
       this.join(s);
-      if (Atomics.load(s.ctl, FAILED) !== 0) failure ??= new Error(`wasm backend: a kernel failed on worker ${w}`);
+      if (Atomics.load(s.ctl, FAILED) !== 0) failure ??= new BackendError(`wasm backend: a kernel failed on worker ${w}`);
     }
     this.chunksOnWorkers += chunks.length - onThisThread;
     if (failure !== null) throw failure;

@@ -131,7 +131,7 @@ export abstract class ConvLSTMCellBase extends Module implements RecurrentCell {
   forward(input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, Tensor] {
     const gates = this.inputGates(input);
     const [h, c] = hx == null ? this.zeroState(input.shape[0]!, input.dtype) : this.checkStates(hx, gates);
-    return this.step(gates, h, c);
+    return this.step(gates, h!, c!);
   }
 
   /**

@@ -104,7 +104,7 @@ const table = {
       ctx.needs[2] ? sumTo(where(cond, zero, g!), b.shape) : null,
     ];
   },
-  clone: (_, [g]) => [g],
+  clone: (_, [g]) => [g ?? null],
   cast: (ctx, [g]) => [cast(g!, ctx.inputs[0]!.dtype)],
   sum: (ctx, [g]) => [unreduce(g!, ctx.inputs[0]!.shape, at<number[]>(ctx, 'axes'))],
   amax: (ctx, [g]) => {
@@ -185,7 +185,7 @@ const table = {
     const src = ctx.inputs[1]!;
     const index = at<Tensor>(ctx, 'index');
     const picked = ctx.needs[1] ? gather(g!, at<number>(ctx, 'axis'), index) : null;
-    return [g, picked && (picked.shape.every((d, i) => d === src.shape[i]) ? picked : embed(picked, src.shape, src.shape.map(() => 0)))];
+    return [g ?? null, picked && (picked.shape.every((d, i) => d === src.shape[i]) ? picked : embed(picked, src.shape, src.shape.map(() => 0)))];
   },
   conv1d: (ctx, [g]) => convGrads(ctx, g!),
   conv2d: (ctx, [g]) => convGrads(ctx, g!),
