@@ -7,7 +7,7 @@
  * (copies, gathers, comparisons) accept Int32Array too.
  *
  * Reductions and softmax view their input as (outer, len, inner) and work along `len`.
- * The recurrent kernels are documented in `recurrent_kernels.ts`.
+ * The fused recurrent kernels, optional per backend, are documented in `recurrent_kernels.ts`.
  */
 import type { FloatArray, TypedArray } from '../tensor/dtype.js';
 import type { RecurrentKernels } from './recurrent_kernels.js';
@@ -51,7 +51,11 @@ export interface ConvGeometry {
   dilationH: number; dilationW: number;
 }
 
-export interface Backend extends RecurrentKernels {
+/**
+ * A backend. The fused recurrent kernels are optional: a backend without one runs that cell's
+ * recurrence composed from its other kernels (`fusedRecurrenceAvailable` says which path runs).
+ */
+export interface Backend extends Partial<RecurrentKernels> {
   readonly name: string;
 
   /**

@@ -3,23 +3,11 @@
  * order, so `namedParameters()` and `stateDict()` list dotted names in PyTorch's order.
  */
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
-import type { DType, TypedArray } from '../tensor/dtype.js';
+import type { DType } from '../tensor/dtype.js';
 import { cast } from '../tensor/ops/cast.js';
 import { shapesEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { backend } from '../backend/select.js';
-
-/** Parameter storage already placed in backend memory (a tensor may be registered twice: tied weights). */
-const placed = new WeakSet<TypedArray>();
-
-/** Moves a float32 parameter into storage the active backend's kernels use in place, where it offers some. */
-function placeParameter(t: Tensor): void {
-  if (t.dtype !== 'float32' || placed.has(t.data)) return;
-  const storage = backend().residentF32?.(t.data.length) ?? null;
-  if (storage === null) return;
-  t.moveStorage(storage);
-  placed.add(storage);
-}
+import { makeResident } from '../tensor/resident.js';
 
 export interface LoadStateDictOptions {
   /** Require the keys to match exactly (default true). Shape mismatches are always errors. */
@@ -44,7 +32,7 @@ export class Module {
     if (value !== null) {
       if (!value.isLeaf) throw new ValueError(`registerParameter: '${name}' must be a leaf tensor`);
       value.requiresGrad = true;
-      placeParameter(value);
+      makeResident(value);
     }
     this.params.set(name, value);
     return value;
@@ -203,7 +191,7 @@ export class Module {
       if (converted === undefined) {
         converted = new Tensor(cast(p.detach(), dtype).data, p.shape);
         converted.requiresGrad = p.requiresGrad;
-        placeParameter(converted);
+        makeResident(converted);
         done.set(p, converted);
       }
       this.params.set(name, converted);

@@ -30,9 +30,11 @@ export interface GruStepBackward extends Step, Prev {
   dx: FloatArray; dgh: FloatArray; gates: FloatArray; at: number; hn: FloatArray; rowAt: number;
   h0: FloatArray; dh: FloatArray; dOut: FloatArray; drh: FloatArray;
 }
-export interface RnnStep extends Step {
+export interface RnnStepForward extends Step {
   out: FloatArray; at: number; xProj: FloatArray; bHH: FloatArray | null; h: FloatArray; relu: boolean;
-  dx: FloatArray; dh: FloatArray; dOut: FloatArray;
+}
+export interface RnnStepBackward extends Step {
+  dx: FloatArray; out: FloatArray; at: number; dh: FloatArray; dOut: FloatArray; relu: boolean;
 }
 
 export interface GateSteps {
@@ -53,9 +55,9 @@ export interface GateSteps {
   /** Reset before, part 2: dx's r block from drh = ∂L/∂(r⊙h); dh += drh⊙r. */
   gruBackwardBefore2(s: GruStepBackward): void;
   /** out, h ← act(out + xProj + b_hh). */
-  rnnForward(s: RnnStep): void;
+  rnnForward(s: RnnStepForward): void;
   /** dx ← (dh + dOut)·act'(out). */
-  rnnBackward(s: RnnStep): void;
+  rnnBackward(s: RnnStepBackward): void;
 }
 
 const bias = (b: FloatArray | null, i: number): number => (b ? b[i]! : 0);

@@ -3,6 +3,7 @@
  * living definition of every kernel and the oracle the fast backend is tested against.
  */
 import type { Backend } from '../backend.js';
+import type { RecurrentKernels } from '../recurrent_kernels.js';
 import { convBackward, convForward } from './conv.js';
 import { binary, clamp, copy, unary, where } from './elementwise.js';
 import { gemm } from './gemm.js';
@@ -12,7 +13,7 @@ import { lstmBackward, lstmForward } from './lstm_kernels.js';
 import { argReduce, logSumExp, reduce, softmax } from './reduce.js';
 import { rnnBackward, rnnForward } from './rnn_kernels.js';
 
-export const referenceBackend: Backend = {
+export const referenceBackend: Backend & RecurrentKernels = {
   name: 'reference',
   unary, binary, where, clamp, copy,
   reduce, argReduce, softmax, logSumExp,

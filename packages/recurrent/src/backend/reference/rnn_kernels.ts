@@ -14,7 +14,7 @@ export function rnnForward(a: RecurrentForward<RnnCache>, k: KernelContext = ref
     const rows = batchSizes[t]!;
     const at = plan.offsets[t]! * H;
     k.gemm({ c: out, cOffset: at, ldc: H, a: h, aOffset: 0, lda: H, transA: false, b: wHH, bOffset: 0, ldb: H, transB: true, m: rows, k: H, n: H, accumulate: false });
-    k.gates.rnnForward({ rows, H, out, at, xProj, bHH, h, relu, dx: out, dh: h, dOut: out });
+    k.gates.rnnForward({ rows, H, out, at, xProj, bHH, h, relu });
   }
   hN.set(h);
 }
@@ -28,7 +28,7 @@ export function rnnBackward(a: RecurrentBackward<RnnCache>, k: KernelContext = r
     const t = plan.order[s]!;
     const rows = batchSizes[t]!;
     const at = plan.offsets[t]! * H;
-    k.gates.rnnBackward({ rows, H, out, at, xProj: out, bHH: null, h: dh, relu, dx: dXProj, dh, dOut });
+    k.gates.rnnBackward({ rows, H, dx: dXProj, out, at, dh, dOut, relu });
     k.gemm({ c: dh, cOffset: 0, ldc: H, a: dXProj, aOffset: at, lda: H, transA: false, b: wHH, bOffset: 0, ldb: H, transB: false, m: rows, k: H, n: H, accumulate: false });
   }
   dH0.set(dh);

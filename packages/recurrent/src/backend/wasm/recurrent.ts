@@ -26,43 +26,64 @@ const HEADROOM_BYTES = 32 << 20;
 type Args = object;
 type Kernel<A extends Args> = (a: A, k?: KernelContext) => void;
 
+/** The argument names of A whose values are float arrays (or null): what placement may move. */
+type ArrayKey<A> = { [K in keyof A]-?: A[K] extends FloatArray | null | undefined ? K : never }[keyof A] & string;
+/** The type of A's `cache` argument, if it has one. */
+type CacheOf<A> = A extends { cache: infer C } ? C : never;
+
 /**
- * Every Float32Array among the arguments (one level into `cache`), by key: `name` or `cache.name`.
+ * Where the float32 arrays of one call are: by argument name, and by field of its `cache`. The
+ * names are typed by the kernel's argument type, so renaming a field breaks the build rather than
+ * silently leaving it uncopied.
+ */
+interface Placement<A> {
+  args: Map<ArrayKey<A>, Float32Array>;
+  cache: Map<ArrayKey<CacheOf<A>>, Float32Array>;
+}
+
+/**
+ * Every Float32Array among the arguments and their cache's fields; `float64` when any argument is
+ * a Float64Array (then the reference kernel runs unchanged).
  * Plain loops, not Object.entries or spreads: this runs at every call, and batch-1 steps are short.
  */
-function floatArrays(a: Args): { arrays: Map<string, Float32Array>; float64: boolean } {
-  const arrays = new Map<string, Float32Array>();
+function floatArrays<A extends Args>(a: A): Placement<A> & { float64: boolean } {
+  const args = new Map<ArrayKey<A>, Float32Array>();
+  const cache = new Map<ArrayKey<CacheOf<A>>, Float32Array>();
   let float64 = false;
-  const args = a as Record<string, unknown>;
-  for (const key in args) {
-    const value = args[key];
-    if (value instanceof Float32Array) arrays.set(key, value);
+  for (const key in a) {
+    const value: unknown = a[key];
+    if (value instanceof Float32Array && holdsArray(a, key)) args.set(key, value);
     else if (value instanceof Float64Array) float64 = true;
     else if (key === 'cache' && typeof value === 'object' && value !== null) {
-      const cache = value as Record<string, unknown>;
-      for (const k2 in cache) {
-        const v2 = cache[k2];
-        if (v2 instanceof Float32Array) arrays.set(`cache.${k2}`, v2);
+      const c = value as CacheOf<A> & object;
+      for (const k2 in c) {
+        const v2: unknown = c[k2];
+        if (v2 instanceof Float32Array && holdsArray(c, k2)) cache.set(k2, v2);
       }
     }
   }
-  return { arrays, float64 };
+  return { args, cache, float64 };
 }
 
-/** Same arguments with the given arrays replaced (one level into `cache`, copied once). */
-function withArrays<A extends Args>(a: A, replaced: Map<string, Float32Array>): A {
-  const copy = Object.assign({}, a) as Record<string, unknown>;
-  let cache: Record<string, unknown> | null = null;
-  for (const [key, array] of replaced) {
-    if (!key.startsWith('cache.')) {
-      copy[key] = array;
-      continue;
-    }
-    cache ??= Object.assign({}, copy.cache as object) as Record<string, unknown>;
-    cache[key.slice(6)] = array;
+/** Whether `a[key]` holds a float array: then `key` is one of A's array keys. */
+function holdsArray<A extends object, K extends Extract<keyof A, string>>(a: A, key: K): key is K & ArrayKey<A> {
+  const v: unknown = a[key];
+  return v instanceof Float32Array || v instanceof Float64Array;
+}
+
+/** Same arguments with the placed arrays in place of the originals (the cache copied once, if any). */
+function withArrays<A extends Args>(a: A, placed: Placement<A>): A {
+  const copy: A = Object.assign({}, a);
+  const slots = copy as Record<ArrayKey<A>, FloatArray | null>;
+  for (const [key, array] of placed.args) slots[key] = array;
+  if (placed.cache.size > 0) {
+    const withCache = copy as A & { cache: CacheOf<A> };
+    const cache: CacheOf<A> = Object.assign({}, withCache.cache);
+    const cacheSlots = cache as Record<ArrayKey<CacheOf<A>>, FloatArray | null>;
+    for (const [key, array] of placed.cache) cacheSlots[key] = array;
+    withCache.cache = cache;
   }
-  if (cache !== null) copy.cache = cache;
-  return copy as A;
+  return copy;
 }
 
 function context(rt: WasmRuntime, weights: ReadonlySet<Float32Array>): KernelContext {
@@ -117,34 +138,33 @@ function context(rt: WasmRuntime, weights: ReadonlySet<Float32Array>): KernelCon
   };
 }
 
-function lengthOf(x: unknown): number {
-  return x instanceof Float32Array ? x.length : 0;
-}
-
-/** Which arguments a kernel writes, and how. Keys are argument names or `cache.name`. */
-interface KernelWrites {
+/** Which arguments a kernel writes, and how, by name. */
+interface KernelWrites<A> {
   /** Arguments it writes whole without reading: placed in wasm memory without copying in. */
-  fresh: readonly string[];
+  fresh: readonly ArrayKey<A>[];
   /** Arguments it reads and writes (accumulates into): copied in and out. */
-  updated: readonly string[];
+  updated: readonly ArrayKey<A>[];
   /** Arguments it never reads (backward's xProj and bHH): passed on as they are, not copied in. */
-  unread?: readonly string[];
+  unread: readonly ArrayKey<A>[];
+  /** Fields of the cache it writes whole (forward): copied out unless nobody will read them. */
+  cache: readonly ArrayKey<CacheOf<A>>[];
+  /** The recurrent weights, which meet every step: packed once per call. */
+  weights: readonly ArrayKey<A>[];
 }
 
 /**
  * Runs a reference sequence kernel with its float32 arrays in wasm memory: resident ones (the
  * parameters) in place, the others copied in unless written whole, and the outputs copied back,
- * except a cache nobody will read (`keepCache: false`). `weightKeys` are packed once.
+ * except a cache nobody will read (`keepCache: false`).
  */
-function onWasm<A extends Args>(rt: WasmRuntime, kernel: Kernel<A>, writes: KernelWrites, weightKeys: readonly string[]): (a: A) => void {
+function onWasm<A extends Args>(rt: WasmRuntime, kernel: Kernel<A>, writes: KernelWrites<A>): (a: A) => void {
   const outputs = [...writes.fresh, ...writes.updated];
-  const fresh = new Set(writes.fresh);
-  const unread = new Set(writes.unread ?? []);
+  const fresh = new Set<string>([...writes.fresh, ...writes.cache]);
   return (a: A) => {
     const dropCache = (a as { keepCache?: boolean }).keepCache === false;
-    const { arrays, float64 } = floatArrays(a);
-    for (const key of unread) arrays.delete(key);
-    if (arrays.size === 0 || float64) {
+    const found = floatArrays(a);
+    for (const key of writes.unread) found.args.delete(key);
+    if ((found.args.size === 0 && found.cache.size === 0) || found.float64) {
       kernel(a);
       return;
     }
@@ -152,33 +172,33 @@ function onWasm<A extends Args>(rt: WasmRuntime, kernel: Kernel<A>, writes: Kern
       // Copies, scratch of their size, and packed weights: reserved now, so that an unshared
       // memory (whose growth detaches views) does not grow while the kernel holds views.
       let copied = 0;
-      for (const x of arrays.values()) if (!rt.owns(x)) copied += x.length;
-      const weightFloats = weightKeys.reduce((s, k) => s + lengthOf((a as Record<string, unknown>)[k]), 0);
+      for (const x of found.args.values()) if (!rt.owns(x)) copied += x.length;
+      for (const x of found.cache.values()) if (!rt.owns(x)) copied += x.length;
+      let weightFloats = 0;
+      for (const k of writes.weights) weightFloats += found.args.get(k)?.length ?? 0;
       rt.memory.ensure(rt.mark() + 4 * (3 * copied + 2 * weightFloats) + HEADROOM_BYTES);
       const buffer = rt.memory.memory.buffer;
-      const placed = new Map<string, Float32Array>();
-      for (const [key, x] of arrays) {
-        if (rt.owns(x)) {
-          placed.set(key, x);
-          continue;
-        }
+      const place = (key: string, x: Float32Array): Float32Array => {
+        if (rt.owns(x)) return x;
         const view = rt.f32(rt.allocF32(x.length), x.length);
         if (!fresh.has(key)) view.set(x);
-        placed.set(key, view);
-      }
+        return view;
+      };
+      const placed: Placement<A> = { args: new Map(), cache: new Map() };
+      for (const [key, x] of found.args) placed.args.set(key, place(key, x));
+      for (const [key, x] of found.cache) placed.cache.set(key, place(key, x));
       const weights = new Set<Float32Array>();
-      for (const k of weightKeys) {
-        const w = placed.get(k);
+      for (const k of writes.weights) {
+        const w = placed.args.get(k);
         if (w !== undefined) weights.add(w);
       }
       kernel(withArrays(a, placed), context(rt, weights));
       if (!rt.shared && rt.memory.memory.buffer !== buffer) throw new BackendError('wasm recurrent kernel: memory grew during the call');
-      for (const key of outputs) {
-        if (dropCache && key.startsWith('cache.')) continue;
-        const view = placed.get(key);
-        const target = arrays.get(key);
+      const copyBack = (view: Float32Array | undefined, target: Float32Array | undefined): void => {
         if (view && target && view !== target) target.set(view);
-      }
+      };
+      for (const key of outputs) copyBack(placed.args.get(key), found.args.get(key));
+      if (!dropCache) for (const key of writes.cache) copyBack(placed.cache.get(key), found.cache.get(key));
     });
   };
 }
@@ -187,17 +207,14 @@ function onWasm<A extends Args>(rt: WasmRuntime, kernel: Kernel<A>, writes: Kern
 export function wasmRecurrentKernels(rt: WasmRuntime): RecurrentKernels {
   // Forward writes every row of its outputs and cache; backward every row of dXProj and the
   // initial-state gradients. The weight gradients stay copied in and out.
-  const forward = (...extra: string[]): KernelWrites => ({ fresh: ['out', 'hN', ...extra], updated: [] });
-  const backward = (fresh: string[], updated: string[]): KernelWrites => ({
-    fresh: ['dXProj', 'dH0', ...fresh], updated: ['dWHH', 'dBHH', ...updated], unread: ['xProj', 'bHH'],
-  });
-  const weights = ['wHH'];
   return {
-    rnnForward: onWasm(rt, rnnForward, forward(), weights),
-    rnnBackward: onWasm(rt, rnnBackward, backward([], []), weights),
-    lstmForward: onWasm(rt, lstmForwardOnUnits(rt), forward('cN', 'cache.gates', 'cache.cells', 'cache.m'), [...weights, 'wHR']),
-    lstmBackward: onWasm(rt, lstmBackwardOnUnits(rt), backward(['dC0'], ['dWHR', 'dPeep']), [...weights, 'wHR']),
-    gruForward: onWasm(rt, gruForwardOnUnits(rt), forward('cache.gates', 'cache.hn'), weights),
-    gruBackward: onWasm(rt, gruBackwardOnUnits(rt), backward([], []), weights),
+    rnnForward: onWasm(rt, rnnForward, { fresh: ['out', 'hN'], updated: [], unread: [], cache: [], weights: ['wHH'] }),
+    rnnBackward: onWasm(rt, rnnBackward, { fresh: ['dXProj', 'dH0'], updated: ['dWHH', 'dBHH'], unread: ['xProj', 'bHH'], cache: [], weights: ['wHH'] }),
+    lstmForward: onWasm(rt, lstmForwardOnUnits(rt), { fresh: ['out', 'hN', 'cN'], updated: [], unread: [], cache: ['gates', 'cells', 'm'], weights: ['wHH', 'wHR'] }),
+    lstmBackward: onWasm(rt, lstmBackwardOnUnits(rt), {
+      fresh: ['dXProj', 'dH0', 'dC0'], updated: ['dWHH', 'dBHH', 'dWHR', 'dPeep'], unread: ['xProj', 'bHH'], cache: [], weights: ['wHH', 'wHR'],
+    }),
+    gruForward: onWasm(rt, gruForwardOnUnits(rt), { fresh: ['out', 'hN'], updated: [], unread: [], cache: ['gates', 'hn'], weights: ['wHH'] }),
+    gruBackward: onWasm(rt, gruBackwardOnUnits(rt), { fresh: ['dXProj', 'dH0'], updated: ['dWHH', 'dBHH'], unread: ['xProj', 'bHH'], cache: [], weights: ['wHH'] }),
   };
 }

@@ -5,6 +5,7 @@
  * and scatter-adds (embeddings); every other case and every other kernel is the reference backend's.
  */
 import type { Backend } from '../backend.js';
+import type { RecurrentKernels } from '../recurrent_kernels.js';
 import { referenceBackend } from '../reference/reference_backend.js';
 import { wasmBinary, wasmUnary } from './elementwise.js';
 import { wasmGemm } from './gemm.js';
@@ -14,7 +15,7 @@ import { wasmRecurrentKernels } from './recurrent.js';
 import { tryWasmRuntime, type WasmRuntime } from './runtime.js';
 
 /** A wasm backend over `rt`. */
-export function makeWasmBackend(rt: WasmRuntime): Backend {
+export function makeWasmBackend(rt: WasmRuntime): Backend & RecurrentKernels {
   return {
     ...referenceBackend,
     name: 'wasm',

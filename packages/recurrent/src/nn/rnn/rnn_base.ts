@@ -13,7 +13,7 @@ import { dropout as dropoutOp } from '../../tensor/ops/dropout.js';
 import { indexSelect } from '../../tensor/ops/indexing.js';
 import { concat, stack } from '../../tensor/ops/join.js';
 import { linear } from '../../tensor/ops/matmul.js';
-import { gruRecurrence, lstmRecurrence, rnnRecurrence } from '../../tensor/ops/recurrence.js';
+import { fusedRecurrenceAvailable, gruRecurrence, lstmRecurrence, rnnRecurrence } from '../../tensor/ops/recurrence.js';
 import { reshape, select, squeeze, transpose, unsqueeze } from '../../tensor/ops/view.js';
 import { shapesEqual } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -226,6 +226,11 @@ export abstract class RNNBase extends Module {
     });
   }
 
+  /** Whether this call runs the fused kernels: asked for, and offered by the active backend. */
+  private fused(cell: 'rnn' | 'lstm' | 'gru'): boolean {
+    return this.implementation === 'fused' && fusedRecurrenceAvailable(cell);
+  }
+
   /** One layer and direction over packed rows: [out (N, P), final states (B, ·)…]. */
   private recur(layer: number, dir: number, input: Tensor, init: Tensor[], batchSizes: Int32Array): Tensor[] {
     const sfx = `_l${layer}${dir === 1 ? '_reverse' : ''}`;
@@ -237,16 +242,16 @@ export abstract class RNNBase extends Module {
     if (this.mode === 'LSTM') {
       const wHR = this.optionalParam(`weight_hr${sfx}`);
       const peep = this.peepholes ? concat(['ci', 'cf', 'co'].map((g) => this.param(`weight_${g}${sfx}`)), 0) : null;
-      if (this.implementation === 'fused') return lstmRecurrence(xProj, init[0]!, init[1]!, wHH, bHH, wHR, peep, options);
+      if (this.fused('lstm')) return lstmRecurrence(xProj, init[0]!, init[1]!, wHH, bHH, wHR, peep, options);
       return composedRecurrence((xp, s) => lstmStep(xp, s[0]!, s[1]!, wHH, bHH, wHR, peep), xProj, init, batchSizes, reverse);
     }
     if (this.mode === 'GRU') {
-      if (this.implementation === 'fused') return gruRecurrence(xProj, init[0]!, wHH, bHH, { ...options, resetAfter: this.resetAfter });
+      if (this.fused('gru')) return gruRecurrence(xProj, init[0]!, wHH, bHH, { ...options, resetAfter: this.resetAfter });
       const step: StepFn = (xp, s) => [gruStep(xp, s[0]!, wHH, bHH, this.resetAfter)];
       return composedRecurrence(step, xProj, init, batchSizes, reverse);
     }
     const nonlinearity = this.mode === 'RNN_RELU' ? 'relu' : 'tanh';
-    if (this.implementation === 'fused') return rnnRecurrence(xProj, init[0]!, wHH, bHH, { ...options, nonlinearity });
+    if (this.fused('rnn')) return rnnRecurrence(xProj, init[0]!, wHH, bHH, { ...options, nonlinearity });
     return composedRecurrence((xp, s) => [rnnStep(xp, s[0]!, wHH, bHH, nonlinearity)], xProj, init, batchSizes, reverse);
   }
 }

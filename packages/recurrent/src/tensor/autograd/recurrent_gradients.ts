@@ -1,63 +1,38 @@
 /**
- * Gradient entries of the fused recurrences: each calls its backend's backward sweep, which
- * returns the gradients of the input projections, initial states and recurrent weights at once.
+ * Gradient entries of the fused recurrences: each hands what forward saved to the recurrence's
+ * backward op (tensor/ops/recurrence_backward.ts), which returns every input's gradient at once.
  * Part of the one gradient table (spread into it by `gradients.ts`).
  */
-import { backend } from '../../backend/select.js';
-import type { GruCache, LstmCache, RecurrentBackward, RnnCache, SequenceLayout } from '../../backend/recurrent_kernels.js';
-import type { FloatArray } from '../dtype.js';
-import { empty } from '../ops/common.js';
+import type { GruCache, LstmCache, RnnCache, SequenceLayout } from '../../backend/recurrent_kernels.js';
+import { gruRecurrenceBackward, lstmRecurrenceBackward, rnnRecurrenceBackward, type TwoStateSaved } from '../ops/recurrence_backward.js';
 import type { Tensor } from '../tensor.js';
 import type { GradContext } from './gradients.js';
 
-const f = (t: Tensor): FloatArray => t.data as FloatArray;
-/** The upstream gradient of an output, zeros when it got none. */
-const upstream = (g: Tensor | null, like: Tensor): FloatArray => f(g ?? empty(like.dtype, like.shape));
-const like = (t: Tensor): Tensor => empty(t.dtype, t.shape);
-
-/** Backward for RNN and GRU, whose inputs are [xProj, h0, wHH, bHH?] and outputs [out, hN]. */
-function twoStateGrads(ctx: GradContext, grads: readonly (Tensor | null)[], kind: 'rnn' | 'gru'): (Tensor | null)[] {
+/** RNN and GRU record inputs [xProj, h0, wHH, bHH?] and outputs [out, hN]. */
+function twoStateSaved(ctx: GradContext): TwoStateSaved {
   const [xProj, h0, wHH, bHH = null] = ctx.inputs as [Tensor, Tensor, Tensor, Tensor?];
   const [out, hN] = ctx.outputs as [Tensor, Tensor];
-  const layout = ctx.attrs.layout as SequenceLayout;
-  const dXProj = like(xProj);
-  const dH0 = like(h0);
-  const dWHH = like(wHH);
-  const dBHH = bHH ? like(bHH) : null;
-  const args = {
-    batch: layout.batch, hiddenSize: layout.hiddenSize, batchSizes: layout.batchSizes, reverse: layout.reverse, xProj: f(xProj), h0: f(h0), wHH: f(wHH), bHH: bHH ? f(bHH) : null, out: f(out),
-    dOut: upstream(grads[0]!, out), dHN: upstream(grads[1]!, hN),
-    dXProj: f(dXProj), dH0: f(dH0), dWHH: f(dWHH), dBHH: dBHH ? f(dBHH) : null,
-    cache: ctx.attrs.cache,
-  };
-  // One literal, no spread: spreading into a large literal is slow on V8, and this runs every step.
-  if (kind === 'rnn') backend().rnnBackward(args as RecurrentBackward<RnnCache>);
-  else backend().gruBackward(args as RecurrentBackward<GruCache>);
-  return bHH ? [dXProj, dH0, dWHH, dBHH] : [dXProj, dH0, dWHH];
+  return { xProj, h0, wHH, bHH, out, hN };
 }
 
+/** The gradients of the recorded inputs, in order: bHH's only when it was an input. */
+const recordedGrads = (g: readonly [Tensor, Tensor, Tensor, Tensor | null]): Tensor[] => g.filter((t): t is Tensor => t !== null);
+
 export const recurrentGradients = {
-  rnnRecurrence: (ctx: GradContext, grads: readonly (Tensor | null)[]) => twoStateGrads(ctx, grads, 'rnn'),
-  gruRecurrence: (ctx: GradContext, grads: readonly (Tensor | null)[]) => twoStateGrads(ctx, grads, 'gru'),
+  rnnRecurrence: (ctx: GradContext, grads: readonly (Tensor | null)[]) =>
+    recordedGrads(rnnRecurrenceBackward(twoStateSaved(ctx), ctx.attrs.layout as SequenceLayout, ctx.attrs.cache as RnnCache, grads[0] ?? null, grads[1] ?? null)),
+  gruRecurrence: (ctx: GradContext, grads: readonly (Tensor | null)[]) =>
+    recordedGrads(gruRecurrenceBackward(twoStateSaved(ctx), ctx.attrs.layout as SequenceLayout, ctx.attrs.cache as GruCache, grads[0] ?? null, grads[1] ?? null)),
   lstmRecurrence: (ctx: GradContext, grads: readonly (Tensor | null)[]) => {
     // Inputs were [xProj, h0, c0, wHH, bHH, wHR, peepholes] with the absent ones dropped.
     const present = ctx.attrs.present as boolean[];
     const full: (Tensor | null)[] = [];
     let k = 0;
     for (const has of present) full.push(has ? ctx.inputs[k++]! : null);
-    const [xProj, h0, c0, wHH, bHH, wHR, peep] = full as [Tensor, Tensor, Tensor, Tensor, Tensor | null, Tensor | null, Tensor | null];
+    const [xProj, h0, c0, wHH, bHH, wHR, peepholes] = full as [Tensor, Tensor, Tensor, Tensor, Tensor | null, Tensor | null, Tensor | null];
     const [out, hN, cN] = ctx.outputs as [Tensor, Tensor, Tensor];
-    const d = full.map((t) => (t === null ? null : like(t)));
-    const [dXProj, dH0, dC0, dWHH, dBHH, dWHR, dPeep] = d;
     const layout = ctx.attrs.layout as SequenceLayout;
-    backend().lstmBackward({
-      batch: layout.batch, hiddenSize: layout.hiddenSize, batchSizes: layout.batchSizes, reverse: layout.reverse, cache: ctx.attrs.cache as LstmCache,
-      xProj: f(xProj), h0: f(h0), c0: f(c0), wHH: f(wHH), bHH: bHH && f(bHH), wHR: wHR && f(wHR), peep: peep && f(peep),
-      out: f(out), cN: f(cN),
-      dOut: upstream(grads[0]!, out), dHN: upstream(grads[1]!, hN), dCN: upstream(grads[2]!, cN),
-      dXProj: f(dXProj!), dH0: f(dH0!), dC0: f(dC0!), dWHH: f(dWHH!),
-      dBHH: dBHH ? f(dBHH) : null, dWHR: dWHR ? f(dWHR) : null, dPeep: dPeep ? f(dPeep) : null,
-    });
-    return d.filter((t, i) => present[i] && t !== null);
+    const d = lstmRecurrenceBackward({ xProj, h0, c0, wHH, bHH, wHR, peepholes, out, hN, cN }, layout, ctx.attrs.cache as LstmCache, grads[0] ?? null, grads[1] ?? null, grads[2] ?? null);
+    return [d.dXProj, d.dH0, d.dC0, d.dWHH, d.dBHH, d.dWHR, d.dPeepholes].filter((t, i) => present[i] && t !== null);
   },
 };

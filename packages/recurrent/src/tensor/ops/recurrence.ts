@@ -7,7 +7,9 @@
  */
 import { record, willRecord } from '../autograd/tape.js';
 import { backend } from '../../backend/select.js';
-import { ShapeError, ValueError, fmtShape } from '../../errors.js';
+import type { Backend } from '../../backend/backend.js';
+import type { RecurrentKernels } from '../../backend/recurrent_kernels.js';
+import { BackendError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { type DType, type FloatArray, allocate } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
 import { checkFloating, checkSameDType, empty } from './common.js';
@@ -17,6 +19,29 @@ export interface RecurrenceOptions {
   batchSizes: Int32Array;
   /** Run from the last step to the first (the backward direction of a bidirectional layer). */
   reverse?: boolean;
+}
+
+/** The active backend's fused kernel `name`; an error naming the backend when it has none. */
+export function fusedKernel<K extends keyof RecurrentKernels>(name: K): NonNullable<Backend[K]> {
+  const b = backend();
+  const k: Backend[K] = b[name];
+  if (k === undefined) throw new BackendError(`${name}: the ${b.name} backend has no fused kernel for it; use implementation 'composed'`);
+  return k.bind(b) as NonNullable<Backend[K]>;
+}
+
+const FUSED: Record<'rnn' | 'lstm' | 'gru', readonly (keyof RecurrentKernels)[]> = {
+  rnn: ['rnnForward', 'rnnBackward'],
+  lstm: ['lstmForward', 'lstmBackward'],
+  gru: ['gruForward', 'gruBackward'],
+};
+
+/**
+ * Whether the active backend runs this cell's recurrence fused (forward and backward kernels);
+ * where it does not, the recurrent layers run the composed recurrence instead.
+ */
+export function fusedRecurrenceAvailable(cell: 'rnn' | 'lstm' | 'gru'): boolean {
+  const b = backend();
+  return FUSED[cell].every((name) => b[name] !== undefined);
 }
 
 function checkLayout(op: string, batchSizes: Int32Array, xProj: Tensor, h0: Tensor, gateWidth: number): number {
@@ -82,7 +107,7 @@ export function rnnRecurrence(
   const hN = empty(xProj.dtype, [B, H]);
   const layout = { batch: B, hiddenSize: H, batchSizes: options.batchSizes, reverse: options.reverse ?? false };
   const cache = { nonlinearity: options.nonlinearity };
-  backend().rnnForward({ batch: B, hiddenSize: H, batchSizes: layout.batchSizes, reverse: layout.reverse, xProj: f(xProj), h0: f(h0), wHH: f(wHH), bHH: fOrNull(bHH), out: f(out), hN: f(hN), cache, keepCache: willRecord([xProj, h0, wHH, bHH]) });
+  fusedKernel('rnnForward')({ batch: B, hiddenSize: H, batchSizes: layout.batchSizes, reverse: layout.reverse, xProj: f(xProj), h0: f(h0), wHH: f(wHH), bHH: fOrNull(bHH), out: f(out), hN: f(hN), cache, keepCache: willRecord([xProj, h0, wHH, bHH]) });
   record(op, bHH ? [xProj, h0, wHH, bHH] : [xProj, h0, wHH], [out, hN], { layout, cache });
   return [out, hN];
 }
@@ -113,7 +138,7 @@ export function lstmRecurrence(
   const keepCache = willRecord([xProj, h0, c0, wHH, bHH, wHR, peepholes]);
   const [gates, cells, m] = cacheArrays(xProj.dtype, keepCache, [rows * 4 * H, rows * H, wHR ? rows * H : 0]) as [FloatArray, FloatArray, FloatArray];
   const cache = { gates, cells, m: wHR ? m : null };
-  backend().lstmForward({
+  fusedKernel('lstmForward')({
     batch: B, hiddenSize: H, batchSizes: layout.batchSizes, reverse: layout.reverse, xProj: f(xProj), h0: f(h0), c0: f(c0), wHH: f(wHH), bHH: fOrNull(bHH), wHR: fOrNull(wHR), peep: fOrNull(peepholes),
     out: f(out), hN: f(hN), cN: f(cN), cache, keepCache,
   });
@@ -140,7 +165,7 @@ export function gruRecurrence(
   const keepCache = willRecord([xProj, h0, wHH, bHH]);
   const [gates, hn] = cacheArrays(xProj.dtype, keepCache, [rows * 3 * H, rows * H]) as [FloatArray, FloatArray];
   const cache = { gates, hn, resetAfter: options.resetAfter };
-  backend().gruForward({ batch: B, hiddenSize: H, batchSizes: layout.batchSizes, reverse: layout.reverse, xProj: f(xProj), h0: f(h0), wHH: f(wHH), bHH: fOrNull(bHH), out: f(out), hN: f(hN), cache, keepCache });
+  fusedKernel('gruForward')({ batch: B, hiddenSize: H, batchSizes: layout.batchSizes, reverse: layout.reverse, xProj: f(xProj), h0: f(h0), wHH: f(wHH), bHH: fOrNull(bHH), out: f(out), hN: f(hN), cache, keepCache });
   record(op, bHH ? [xProj, h0, wHH, bHH] : [xProj, h0, wHH], [out, hN], { layout, cache });
   return [out, hN];
 }
