@@ -99,7 +99,7 @@ export const KERNEL_NAMES: readonly (keyof KernelExports)[] = ${JSON.stringify(n
 export const INITIAL_PAGES = ${INITIAL_PAGES};
 export const MAXIMUM_PAGES = ${MAXIMUM_PAGES};
 
-${built.map((b) => `/** Kernels built with --enable ${b.features}${b.shared ? ', importing a shared memory' : ''}. */\nexport const ${b.name.toUpperCase()}_WASM_BASE64 =\n  '${Buffer.from(b.binary).toString('base64')}';`).join('\n\n')}
+${built.map((b) => `/** Kernels built with --enable ${b.features}${b.shared ? ', importing a shared memory' : ''}. */\nexport const ${b.name.toUpperCase()}_WASM_BASE64: string =\n  '${Buffer.from(b.binary).toString('base64')}';`).join('\n\n')}
 `;
 
 mkdirSync(dirname(outFile), { recursive: true });
