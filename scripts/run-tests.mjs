@@ -1,4 +1,4 @@
-// Runs every *.test.ts under test/ and packages/*/test/ with Node's built-in test runner, TypeScript
+// Runs every *.test.ts under packages/*/test/ and test/ with Node's built-in test runner, TypeScript
 // loaded through tsx and packages resolved to their sources (the `source` export condition),
 // after rebuilding the WebAssembly kernels if their generated module is missing or stale.
 // Usage: node scripts/run-tests.mjs [--backends=reference,wasm] [<path filter>...] (npm test runs both backends)
@@ -31,19 +31,30 @@ const args = process.argv.slice(2);
 const backendsArg = args.find((a) => a.startsWith('--backends='));
 const backends = backendsArg ? backendsArg.slice('--backends='.length).split(',').filter(Boolean) : [undefined];
 const filters = args.filter((a) => !a.startsWith('--backends='));
-const testDirs = ['test', ...readdirSync('packages').map((p) => join('packages', p, 'test'))].filter((d) => existsSync(d));
-const files = testDirs.flatMap((d) => findFiles(d, (name) => name.endsWith('.test.ts'))).filter((f) => filters.length === 0 || filters.some((x) => f.includes(x))).sort();
-if (files.length === 0) {
+// Package tests run once per backend; the repository's own tests (test/: the examples, the packed
+// tarballs) do not depend on the backend and run once, on the default one.
+const packageDirs = readdirSync('packages').map((p) => join('packages', p, 'test')).filter((d) => existsSync(d));
+const select = (dirs) => dirs.flatMap((d) => findFiles(d, (name) => name.endsWith('.test.ts'))).filter((f) => filters.length === 0 || filters.some((x) => f.includes(x))).sort();
+const packageFiles = select(packageDirs);
+const repositoryFiles = existsSync('test') ? select(['test']) : [];
+if (packageFiles.length + repositoryFiles.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
 ensureKernels();
 const concurrency = String(Math.max(availableParallelism(), 2));
+const runFiles = (files, env) =>
+  spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files], { stdio: 'inherit', env }).status ?? 1;
 let status = 0;
-for (const name of backends) {
-  const env = name === undefined ? process.env : { ...process.env, RECURRENT_BACKEND: name };
-  if (name !== undefined) console.log(`# backend: ${name}`);
-  const result = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files], { stdio: 'inherit', env });
-  status ||= result.status ?? 1;
+if (packageFiles.length > 0) {
+  for (const name of backends) {
+    const env = name === undefined ? process.env : { ...process.env, RECURRENT_BACKEND: name };
+    if (name !== undefined) console.log(`# backend: ${name}`);
+    status ||= runFiles(packageFiles, env);
+  }
+}
+if (repositoryFiles.length > 0) {
+  console.log('# repository tests');
+  status ||= runFiles(repositoryFiles, process.env);
 }
 process.exit(status);

@@ -51,7 +51,7 @@ def main():
     root = Path(__file__).resolve().parent.parent
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(["node", "--import", "tsx", "tools/export_state_dicts.ts", tmp], cwd=root, check=True)
+        subprocess.run(["node", "--conditions=source", "--import", "tsx", "tools/export_state_dicts.ts", tmp], cwd=root, check=True)
         for path in sorted(Path(tmp).glob("*.safetensors")):
             tensors, meta = read_safetensors(path)
             module = build(json.loads(meta["config"]))

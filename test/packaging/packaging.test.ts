@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -23,6 +23,7 @@ function run(cmd: string, args: string[], cwd: string, input?: string): SpawnSyn
 test('the packed library and command line install into an empty project and run', { timeout: 600_000 }, async (t) => {
   // dist/ from the current sources (the kernels module is kept fresh by the test runner).
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  for (const p of ['recurrent', 'cli']) rmSync(join(root, 'packages', p, 'dist'), { recursive: true, force: true });
   run(process.execPath, [tsc, '-p', 'packages/recurrent/tsconfig.json'], root);
   run(process.execPath, [tsc, '-p', 'packages/cli/tsconfig.json'], root);
   run(npm, ['pack', '--ignore-scripts', '--silent', '-w', 'recurrent', '-w', 'recurrent-cli', '--pack-destination', work], root);

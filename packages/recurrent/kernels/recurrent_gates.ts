@@ -1,6 +1,6 @@
 /**
  * Per-step gate kernels of the fused recurrent ops: everything a step does besides its matrix
- * products, in SIMD. The step loops live in TypeScript (src/backend/reference/*_kernels.ts) and
+ * products, in SIMD. The step loops live in TypeScript (src/backend/cells/*.ts) and
  * call these once per time step on the step's rows.
  *
  * Legend: rows = sequences active at the step, H = hidden size. Packed arrays (gates, xproj,

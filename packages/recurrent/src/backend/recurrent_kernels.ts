@@ -17,6 +17,9 @@
  * dW_hh, db_hh (and dW_hr, dPeepholes) as one large product each after the sweep.
  */
 import type { FloatArray } from '../tensor/dtype.js';
+import type { GruCache, GruOptions } from './cells/gru.js';
+import type { LstmCache, LstmExtra, LstmGradExtra } from './cells/lstm.js';
+import type { RnnCache, RnnOptions } from './cells/rnn.js';
 
 export interface SequenceLayout {
   /** B: rows of h0 (at least batchSizes[0]). */
@@ -63,53 +66,16 @@ export interface RecurrentBackward<C> extends SequenceLayout {
   dBHH: FloatArray | null;
 }
 
-/** Elman RNN: h' = act(xProj + h·W_hhᵀ + b_hh). Needs no cache beyond `out`. */
-export interface RnnOptions { nonlinearity: 'tanh' | 'relu' }
-export type RnnCache = RnnOptions;
-
 /**
- * LSTM, gates (i, f, g, o): c' = f⊙c + i⊙g, m = o⊙tanh(c'), h' = m (or m·W_hrᵀ with a projection).
- * Peepholes (Graves 2013) add w_ci⊙c to i, w_cf⊙c to f and w_co⊙c' to o.
+ * What the fused kernels of every cell take: the common arguments above, each cell's options,
+ * cache and extra arrays (defined with the cell in cells/rnn.ts, cells/lstm.ts, cells/gru.ts).
+ * Every kernel is optional in a backend: where one is missing, the composed recurrence runs.
  */
-export interface LstmCache {
-  /** (N, 4H) activated gates i, f, g, o. */
-  gates: FloatArray;
-  /** (N, H) cell state after every step. */
-  cells: FloatArray;
-  /** (N, H) m = o⊙tanh(c') before the projection; only with a projection. */
-  m: FloatArray | null;
-}
-export interface LstmExtra {
-  c0: FloatArray;   // (B, H)
-  cN: FloatArray;   // (B, H) output of forward
-  wHR: FloatArray | null;   // (P, H) projection
-  peep: FloatArray | null;  // (3H): w_ci, w_cf, w_co
-}
-export interface LstmGradExtra {
-  dCN: FloatArray;  // (B, H) upstream
-  dC0: FloatArray;  // (B, H) result
-  dWHR: FloatArray | null;
-  dPeep: FloatArray | null;
-}
-
-/**
- * GRU, gates (r, z, n): h' = (1−z)⊙n + z⊙h. With resetAfter (PyTorch, cuDNN)
- * n = tanh(x_n + r⊙(h·W_hnᵀ + b_hn)); without (Cho et al. 2014, Keras reset_after=False)
- * n = tanh(x_n + (r⊙h)·W_hnᵀ + b_hn).
- */
-export interface GruOptions { resetAfter: boolean }
-export interface GruCache extends GruOptions {
-  /** (N, 3H) activated r, z, n. */
-  gates: FloatArray;
-  /** (N, H) h·W_hnᵀ + b_hn (resetAfter) or r⊙h (reset-before). */
-  hn: FloatArray;
-}
-
 export interface RecurrentKernels {
-  rnnForward(a: RecurrentForward<RnnCache>): void;
-  rnnBackward(a: RecurrentBackward<RnnCache>): void;
+  rnnForward(a: RecurrentForward<RnnCache> & RnnOptions): void;
+  rnnBackward(a: RecurrentBackward<RnnCache> & RnnOptions): void;
   lstmForward(a: RecurrentForward<LstmCache> & LstmExtra): void;
   lstmBackward(a: RecurrentBackward<LstmCache> & LstmExtra & LstmGradExtra): void;
-  gruForward(a: RecurrentForward<GruCache>): void;
-  gruBackward(a: RecurrentBackward<GruCache>): void;
+  gruForward(a: RecurrentForward<GruCache> & GruOptions): void;
+  gruBackward(a: RecurrentBackward<GruCache> & GruOptions): void;
 }

@@ -292,14 +292,14 @@ test('the reset-after GRU forward and backward split by hidden units equal the o
     const forward = (backend: typeof one) => {
       const out = new Float32Array(N * H);
       const hN = new Float32Array(B * H);
-      const cache = { gates: new Float32Array(N * 3 * H), hn: new Float32Array(N * H), resetAfter: true };
-      backend.gruForward({ ...layout, ...inputs, out, hN, cache });
+      const cache = { gates: new Float32Array(N * 3 * H), hn: new Float32Array(N * H) };
+      backend.gruForward({ ...layout, ...inputs, out, hN, cache, resetAfter: true });
       return { out, hN, cache };
     };
     const upstream = { dOut: randomArray(N * H), dHN: randomArray(B * H) };
     const backward = (backend: typeof one, f: ReturnType<typeof forward>): Float32Array[] => {
       const grads = { dXProj: new Float32Array(N * 3 * H), dH0: new Float32Array(B * H), dWHH: new Float32Array(3 * H * H), dBHH: new Float32Array(3 * H) };
-      backend.gruBackward({ ...layout, ...inputs, out: f.out, cache: f.cache, ...upstream, ...grads });
+      backend.gruBackward({ ...layout, ...inputs, out: f.out, cache: f.cache, resetAfter: true, ...upstream, ...grads });
       return [grads.dXProj, grads.dH0, grads.dWHH, grads.dBHH];
     };
     const before = rt.chunksOnWorkers;

@@ -1,12 +1,18 @@
 /**
  * Step bookkeeping shared by the fused recurrent kernels: where each step's rows sit in the packed
  * arrays, the order steps run in, and which row holds a sequence's previous state.
+ *
+ * Legend of the step structs (backend/cells/*.ts): rows = sequences active at the step, H = hidden
+ * size, G = gates·H. `at` offsets (in elements) locate the step's first packed row in a packed
+ * array: gate arrays at off·G, per-unit arrays (cells, hn, out, dOut) at `rowAt` = off·H. State
+ * arrays (c, h, dh, dc, dm) start at row 0. `prev` arrays hold the previous step's packed rows at
+ * `prevAt` (a row offset·H): the first `prevRows` rows come from there, the rest from the initial
+ * state.
  */
 import type { FloatArray } from '../../tensor/dtype.js';
 import type { Gemm } from '../backend.js';
 import type { SequenceLayout } from '../recurrent_kernels.js';
-import { gemm } from './gemm.js';
-import { type GateSteps, referenceGateSteps } from './gate_steps.js';
+import type { GateSteps } from './reference_backend.js';
 
 /**
  * What the sequence kernels need from a backend: its matrix product and scratch arrays. The
@@ -30,12 +36,6 @@ export function copyOf(k: KernelContext, src: FloatArray): FloatArray {
   return out;
 }
 
-export const referenceContext: KernelContext = {
-  gemm,
-  gates: referenceGateSteps,
-  scratch: (like, n) => new (like.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(n),
-  columnSums,
-};
 
 export interface StepPlan {
   /** offsets[t] = first packed row of step t. */

@@ -4,7 +4,7 @@
  * the whole step to the reference implementation.
  */
 import type { FloatArray } from '../../tensor/dtype.js';
-import { type GateSteps, referenceGateSteps } from '../reference/gate_steps.js';
+import { type GateSteps, referenceGateSteps } from '../reference/reference_backend.js';
 import type { WasmRuntime } from './runtime.js';
 
 export function wasmGateSteps(rt: WasmRuntime): GateSteps {

@@ -1,6 +1,6 @@
 /**
  * The fused recurrent kernels on the wasm runtime. The step loops are the reference ones
- * (src/backend/reference/*_kernels.ts): here they run on arrays placed in wasm memory, their
+ * (src/backend/cells/*.ts): here they run on arrays placed in wasm memory, their
  * products on the wasm gemm, with each recurrent weight matrix packed once per call rather than
  * once per step. Float64 (gradient checks) runs the reference kernels unchanged.
  *
@@ -10,7 +10,8 @@
 import type { Gemm } from '../backend.js';
 import type { RecurrentKernels } from '../recurrent_kernels.js';
 import { gemm as referenceGemm } from '../reference/gemm.js';
-import { rnnBackward, rnnForward } from '../reference/rnn_kernels.js';
+import { rnnBackward, rnnForward } from '../cells/rnn.js';
+import { referenceBackend as ref } from '../reference/reference_backend.js';
 import { type KernelContext, columnSums } from '../reference/sequence_steps.js';
 import type { FloatArray } from '../../tensor/dtype.js';
 import { wasmGateSteps } from './gate_steps.js';
@@ -24,7 +25,7 @@ const MIN_FMAS = 2048;
 const HEADROOM_BYTES = 32 << 20;
 
 type Args = object;
-type Kernel<A extends Args> = (a: A, k?: KernelContext) => void;
+type Kernel<A extends Args> = (a: A, k: KernelContext) => void;
 
 /** The argument names of A whose values are float arrays (or null): what placement may move. */
 type ArrayKey<A> = { [K in keyof A]-?: A[K] extends FloatArray | null | undefined ? K : never }[keyof A] & string;
@@ -155,9 +156,9 @@ interface KernelWrites<A> {
 /**
  * Runs a reference sequence kernel with its float32 arrays in wasm memory: resident ones (the
  * parameters) in place, the others copied in unless written whole, and the outputs copied back,
- * except a cache nobody will read (`keepCache: false`).
+ * except a cache nobody will read (`keepCache: false`). Float64 calls run `plain`, the reference kernel.
  */
-function onWasm<A extends Args>(rt: WasmRuntime, kernel: Kernel<A>, writes: KernelWrites<A>): (a: A) => void {
+function onWasm<A extends Args>(rt: WasmRuntime, kernel: Kernel<A>, writes: KernelWrites<A>, plain: (a: A) => void): (a: A) => void {
   const outputs = [...writes.fresh, ...writes.updated];
   const fresh = new Set<string>([...writes.fresh, ...writes.cache]);
   return (a: A) => {
@@ -165,7 +166,7 @@ function onWasm<A extends Args>(rt: WasmRuntime, kernel: Kernel<A>, writes: Kern
     const found = floatArrays(a);
     for (const key of writes.unread) found.args.delete(key);
     if ((found.args.size === 0 && found.cache.size === 0) || found.float64) {
-      kernel(a);
+      plain(a);
       return;
     }
     rt.scope(() => {
@@ -208,13 +209,13 @@ export function wasmRecurrentKernels(rt: WasmRuntime): RecurrentKernels {
   // Forward writes every row of its outputs and cache; backward every row of dXProj and the
   // initial-state gradients. The weight gradients stay copied in and out.
   return {
-    rnnForward: onWasm(rt, rnnForward, { fresh: ['out', 'hN'], updated: [], unread: [], cache: [], weights: ['wHH'] }),
-    rnnBackward: onWasm(rt, rnnBackward, { fresh: ['dXProj', 'dH0'], updated: ['dWHH', 'dBHH'], unread: ['xProj', 'bHH'], cache: [], weights: ['wHH'] }),
-    lstmForward: onWasm(rt, lstmForwardOnUnits(rt), { fresh: ['out', 'hN', 'cN'], updated: [], unread: [], cache: ['gates', 'cells', 'm'], weights: ['wHH', 'wHR'] }),
+    rnnForward: onWasm(rt, rnnForward, { fresh: ['out', 'hN'], updated: [], unread: [], cache: [], weights: ['wHH'] }, ref.rnnForward),
+    rnnBackward: onWasm(rt, rnnBackward, { fresh: ['dXProj', 'dH0'], updated: ['dWHH', 'dBHH'], unread: ['xProj', 'bHH'], cache: [], weights: ['wHH'] }, ref.rnnBackward),
+    lstmForward: onWasm(rt, lstmForwardOnUnits(rt), { fresh: ['out', 'hN', 'cN'], updated: [], unread: [], cache: ['gates', 'cells', 'm'], weights: ['wHH', 'wHR'] }, ref.lstmForward),
     lstmBackward: onWasm(rt, lstmBackwardOnUnits(rt), {
       fresh: ['dXProj', 'dH0', 'dC0'], updated: ['dWHH', 'dBHH', 'dWHR', 'dPeep'], unread: ['xProj', 'bHH'], cache: [], weights: ['wHH', 'wHR'],
-    }),
-    gruForward: onWasm(rt, gruForwardOnUnits(rt), { fresh: ['out', 'hN'], updated: [], unread: [], cache: ['gates', 'hn'], weights: ['wHH'] }),
-    gruBackward: onWasm(rt, gruBackwardOnUnits(rt), { fresh: ['dXProj', 'dH0'], updated: ['dWHH', 'dBHH'], unread: ['xProj', 'bHH'], cache: [], weights: ['wHH'] }),
+    }, ref.lstmBackward),
+    gruForward: onWasm(rt, gruForwardOnUnits(rt), { fresh: ['out', 'hN'], updated: [], unread: [], cache: ['gates', 'hn'], weights: ['wHH'] }, ref.gruForward),
+    gruBackward: onWasm(rt, gruBackwardOnUnits(rt), { fresh: ['dXProj', 'dH0'], updated: ['dWHH', 'dBHH'], unread: ['xProj', 'bHH'], cache: [], weights: ['wHH'] }, ref.gruBackward),
   };
 }

@@ -11,9 +11,9 @@
  * is a multiple of 8 and steps are large enough to be worth splitting; everything else runs the
  * shared step loops.
  */
-import type { GruCache, LstmCache, LstmExtra, LstmGradExtra, RecurrentBackward, RecurrentForward, SequenceLayout } from '../recurrent_kernels.js';
-import { gruBackward, gruForward, gruWeightGradients } from '../reference/gru_kernels.js';
-import { lstmBackward, lstmForward, lstmWeightGradients } from '../reference/lstm_kernels.js';
+import { type GruCache, type GruOptions, gruBackward, gruForward, gruWeightGradients } from '../cells/gru.js';
+import { type LstmCache, type LstmExtra, type LstmGradExtra, lstmBackward, lstmForward, lstmWeightGradients } from '../cells/lstm.js';
+import type { RecurrentBackward, RecurrentForward, SequenceLayout } from '../recurrent_kernels.js';
 import { type KernelContext, planSteps, previousBlock } from '../reference/sequence_steps.js';
 import type { WasmRuntime } from './runtime.js';
 
@@ -28,9 +28,9 @@ const MIN_ROWS = 8;
 const UNIT_ALIGN = 8;
 
 type LstmArgs = RecurrentForward<LstmCache> & LstmExtra;
-type GruArgs = RecurrentForward<GruCache>;
+type GruArgs = RecurrentForward<GruCache> & GruOptions;
 type LstmBackwardArgs = RecurrentBackward<LstmCache> & LstmExtra & LstmGradExtra;
-type GruBackwardArgs = RecurrentBackward<GruCache>;
+type GruBackwardArgs = RecurrentBackward<GruCache> & GruOptions;
 
 /** Unit ranges [u0, u1), one per thread, in multiples of 8 units. */
 export function unitRanges(H: number, parts: number): [number, number][] {
@@ -102,9 +102,9 @@ function stateCopy(rt: WasmRuntime, src: unknown, n: number): number {
 }
 
 /** The LSTM forward kernel of the wasm backend: arrays already in wasm memory (see recurrent.ts). */
-export function lstmForwardOnUnits(rt: WasmRuntime): (a: LstmArgs, k?: KernelContext) => void {
+export function lstmForwardOnUnits(rt: WasmRuntime): (a: LstmArgs, k: KernelContext) => void {
   return (a, k) => {
-    if (k === undefined || a.wHR !== null || !splittable(rt, a, 4)) {
+    if (a.wHR !== null || !splittable(rt, a, 4)) {
       lstmForward(a, k);
       return;
     }
@@ -126,9 +126,9 @@ export function lstmForwardOnUnits(rt: WasmRuntime): (a: LstmArgs, k?: KernelCon
 }
 
 /** The GRU forward kernel of the wasm backend: arrays already in wasm memory (see recurrent.ts). */
-export function gruForwardOnUnits(rt: WasmRuntime): (a: GruArgs, k?: KernelContext) => void {
+export function gruForwardOnUnits(rt: WasmRuntime): (a: GruArgs, k: KernelContext) => void {
   return (a, k) => {
-    if (k === undefined || !a.cache.resetAfter || !splittable(rt, a, 3)) {
+    if (!a.resetAfter || !splittable(rt, a, 3)) {
       gruForward(a, k);
       return;
     }
@@ -192,9 +192,9 @@ function runBackwardOnUnits(rt: WasmRuntime, a: SequenceLayout & { wHH: unknown 
 }
 
 /** The LSTM backward kernel of the wasm backend: arrays already in wasm memory (see recurrent.ts). */
-export function lstmBackwardOnUnits(rt: WasmRuntime): (a: LstmBackwardArgs, k?: KernelContext) => void {
+export function lstmBackwardOnUnits(rt: WasmRuntime): (a: LstmBackwardArgs, k: KernelContext) => void {
   return (a, k) => {
-    if (k === undefined || a.wHR !== null || !splittable(rt, a, 4)) {
+    if (a.wHR !== null || !splittable(rt, a, 4)) {
       lstmBackward(a, k);
       return;
     }
@@ -223,9 +223,9 @@ export function lstmBackwardOnUnits(rt: WasmRuntime): (a: LstmBackwardArgs, k?: 
 }
 
 /** The GRU backward kernel of the wasm backend: arrays already in wasm memory (see recurrent.ts). */
-export function gruBackwardOnUnits(rt: WasmRuntime): (a: GruBackwardArgs, k?: KernelContext) => void {
+export function gruBackwardOnUnits(rt: WasmRuntime): (a: GruBackwardArgs, k: KernelContext) => void {
   return (a, k) => {
-    if (k === undefined || !a.cache.resetAfter || !splittable(rt, a, 3)) {
+    if (!a.resetAfter || !splittable(rt, a, 3)) {
       gruBackward(a, k);
       return;
     }

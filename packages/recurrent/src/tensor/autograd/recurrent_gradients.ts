@@ -3,7 +3,10 @@
  * backward op (tensor/ops/recurrence_backward.ts), which returns every input's gradient at once.
  * Part of the one gradient table (spread into it by `gradients.ts`).
  */
-import type { GruCache, LstmCache, RnnCache, SequenceLayout } from '../../backend/recurrent_kernels.js';
+import type { GruCache } from '../../backend/cells/gru.js';
+import type { LstmCache } from '../../backend/cells/lstm.js';
+import type { RnnOptions } from '../../backend/cells/rnn.js';
+import type { SequenceLayout } from '../../backend/recurrent_kernels.js';
 import { gruRecurrenceBackward, lstmRecurrenceBackward, rnnRecurrenceBackward, type TwoStateSaved } from '../ops/recurrence_backward.js';
 import type { Tensor } from '../tensor.js';
 import type { GradContext } from './gradients.js';
@@ -20,9 +23,9 @@ const recordedGrads = (g: readonly [Tensor, Tensor, Tensor, Tensor | null]): Ten
 
 export const recurrentGradients = {
   rnnRecurrence: (ctx: GradContext, grads: readonly (Tensor | null)[]) =>
-    recordedGrads(rnnRecurrenceBackward(twoStateSaved(ctx), ctx.attrs.layout as SequenceLayout, ctx.attrs.cache as RnnCache, grads[0] ?? null, grads[1] ?? null)),
+    recordedGrads(rnnRecurrenceBackward(twoStateSaved(ctx), ctx.attrs.layout as SequenceLayout, { nonlinearity: ctx.attrs.nonlinearity as RnnOptions['nonlinearity'] }, grads[0] ?? null, grads[1] ?? null)),
   gruRecurrence: (ctx: GradContext, grads: readonly (Tensor | null)[]) =>
-    recordedGrads(gruRecurrenceBackward(twoStateSaved(ctx), ctx.attrs.layout as SequenceLayout, ctx.attrs.cache as GruCache, grads[0] ?? null, grads[1] ?? null)),
+    recordedGrads(gruRecurrenceBackward(twoStateSaved(ctx), ctx.attrs.layout as SequenceLayout, ctx.attrs.cache as GruCache, { resetAfter: ctx.attrs.resetAfter as boolean }, grads[0] ?? null, grads[1] ?? null)),
   lstmRecurrence: (ctx: GradContext, grads: readonly (Tensor | null)[]) => {
     // Inputs were [xProj, h0, c0, wHH, bHH, wHR, peepholes] with the absent ones dropped.
     const present = ctx.attrs.present as boolean[];

@@ -106,9 +106,9 @@ export function rnnRecurrence(
   const out = empty(xProj.dtype, [rows, H]);
   const hN = empty(xProj.dtype, [B, H]);
   const layout = { batch: B, hiddenSize: H, batchSizes: options.batchSizes, reverse: options.reverse ?? false };
-  const cache = { nonlinearity: options.nonlinearity };
-  fusedKernel('rnnForward')({ batch: B, hiddenSize: H, batchSizes: layout.batchSizes, reverse: layout.reverse, xProj: f(xProj), h0: f(h0), wHH: f(wHH), bHH: fOrNull(bHH), out: f(out), hN: f(hN), cache, keepCache: willRecord([xProj, h0, wHH, bHH]) });
-  record(op, bHH ? [xProj, h0, wHH, bHH] : [xProj, h0, wHH], [out, hN], { layout, cache });
+  const { nonlinearity } = options;
+  fusedKernel('rnnForward')({ batch: B, hiddenSize: H, batchSizes: layout.batchSizes, reverse: layout.reverse, xProj: f(xProj), h0: f(h0), wHH: f(wHH), bHH: fOrNull(bHH), out: f(out), hN: f(hN), cache: null, nonlinearity, keepCache: willRecord([xProj, h0, wHH, bHH]) });
+  record(op, bHH ? [xProj, h0, wHH, bHH] : [xProj, h0, wHH], [out, hN], { layout, cache: null, nonlinearity });
   return [out, hN];
 }
 
@@ -164,8 +164,9 @@ export function gruRecurrence(
   const layout = { batch: B, hiddenSize: H, batchSizes: options.batchSizes, reverse: options.reverse ?? false };
   const keepCache = willRecord([xProj, h0, wHH, bHH]);
   const [gates, hn] = cacheArrays(xProj.dtype, keepCache, [rows * 3 * H, rows * H]) as [FloatArray, FloatArray];
-  const cache = { gates, hn, resetAfter: options.resetAfter };
-  fusedKernel('gruForward')({ batch: B, hiddenSize: H, batchSizes: layout.batchSizes, reverse: layout.reverse, xProj: f(xProj), h0: f(h0), wHH: f(wHH), bHH: fOrNull(bHH), out: f(out), hN: f(hN), cache, keepCache });
-  record(op, bHH ? [xProj, h0, wHH, bHH] : [xProj, h0, wHH], [out, hN], { layout, cache });
+  const cache = { gates, hn };
+  const { resetAfter } = options;
+  fusedKernel('gruForward')({ batch: B, hiddenSize: H, batchSizes: layout.batchSizes, reverse: layout.reverse, xProj: f(xProj), h0: f(h0), wHH: f(wHH), bHH: fOrNull(bHH), out: f(out), hN: f(hN), cache, resetAfter, keepCache });
+  record(op, bHH ? [xProj, h0, wHH, bHH] : [xProj, h0, wHH], [out, hN], { layout, cache, resetAfter });
   return [out, hN];
 }

@@ -6,7 +6,10 @@
  *
  * Shape legend: N = Σ batchSizes packed rows, B batch, H hidden size, P output size (projSize or H).
  */
-import type { GruCache, LstmCache, RecurrentBackward, RnnCache, SequenceLayout } from '../../backend/recurrent_kernels.js';
+import type { GruCache, GruOptions } from '../../backend/cells/gru.js';
+import type { LstmCache } from '../../backend/cells/lstm.js';
+import type { RnnCache, RnnOptions } from '../../backend/cells/rnn.js';
+import type { RecurrentBackward, SequenceLayout } from '../../backend/recurrent_kernels.js';
 import type { FloatArray } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
 import { empty } from './common.js';
@@ -24,8 +27,8 @@ export interface TwoStateSaved {
   out: Tensor; hN: Tensor;
 }
 
-function twoStateBackward<C>(
-  run: (a: RecurrentBackward<C>) => void, s: TwoStateSaved, layout: SequenceLayout, cache: C,
+function twoStateBackward<C, O extends object>(
+  run: (a: RecurrentBackward<C> & O) => void, s: TwoStateSaved, layout: SequenceLayout, cache: C, options: O,
   dOut: Tensor | null, dHN: Tensor | null,
 ): [Tensor, Tensor, Tensor, Tensor | null] {
   const dXProj = gradOf(s.xProj);
@@ -33,23 +36,27 @@ function twoStateBackward<C>(
   const dWHH = gradOf(s.wHH);
   const dBHH = s.bHH ? gradOf(s.bHH) : null;
   // One literal, no spread: spreading into a large literal is slow on V8, and this runs at every call.
-  run({
+  const args: RecurrentBackward<C> = {
     batch: layout.batch, hiddenSize: layout.hiddenSize, batchSizes: layout.batchSizes, reverse: layout.reverse, cache,
     xProj: f(s.xProj), h0: f(s.h0), wHH: f(s.wHH), bHH: fOrNull(s.bHH), out: f(s.out),
     dOut: upstream(dOut, s.out), dHN: upstream(dHN, s.hN),
     dXProj: f(dXProj), dH0: f(dH0), dWHH: f(dWHH), dBHH: fOrNull(dBHH),
-  });
+  };
+  run(Object.assign(args, options));
   return [dXProj, dH0, dWHH, dBHH];
 }
 
 /** Backward of `rnnRecurrence`: [dXProj (N, H), dH0 (B, H), dWHH (H, H), dBHH (H) or null]. */
-export function rnnRecurrenceBackward(s: TwoStateSaved, layout: SequenceLayout, cache: RnnCache, dOut: Tensor | null, dHN: Tensor | null): [Tensor, Tensor, Tensor, Tensor | null] {
-  return twoStateBackward(kernel('rnnBackward'), s, layout, cache, dOut, dHN);
+export function rnnRecurrenceBackward(s: TwoStateSaved, layout: SequenceLayout, options: RnnOptions, dOut: Tensor | null, dHN: Tensor | null): [Tensor, Tensor, Tensor, Tensor | null] {
+  const cache: RnnCache = null;
+  return twoStateBackward(kernel('rnnBackward'), s, layout, cache, { nonlinearity: options.nonlinearity }, dOut, dHN);
 }
 
 /** Backward of `gruRecurrence`: [dXProj (N, 3H), dH0 (B, H), dWHH (3H, H), dBHH (3H) or null]. */
-export function gruRecurrenceBackward(s: TwoStateSaved, layout: SequenceLayout, cache: GruCache, dOut: Tensor | null, dHN: Tensor | null): [Tensor, Tensor, Tensor, Tensor | null] {
-  return twoStateBackward(kernel('gruBackward'), s, layout, cache, dOut, dHN);
+export function gruRecurrenceBackward(
+  s: TwoStateSaved, layout: SequenceLayout, cache: GruCache, options: GruOptions, dOut: Tensor | null, dHN: Tensor | null,
+): [Tensor, Tensor, Tensor, Tensor | null] {
+  return twoStateBackward(kernel('gruBackward'), s, layout, cache, { resetAfter: options.resetAfter }, dOut, dHN);
 }
 
 /** What `lstmRecurrence` saved in forward. */
