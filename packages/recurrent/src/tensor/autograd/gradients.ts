@@ -11,7 +11,7 @@ import { matmulWith } from '../ops/matmul.js';
 import { sum, sumTo, unreduce } from '../ops/reduce.js';
 import { crop, embed, flip, narrow, permute, reshape } from '../ops/view.js';
 import { gather, indexAdd, scatterAdd } from '../ops/indexing.js';
-import { empty } from '../ops/common.js';
+import { zerosOf } from '../ops/common.js';
 import { convBackward } from '../ops/conv.js';
 import type { ConvGeometry } from '../../backend/backend.js';
 import type { GruCache, LstmCache, RnnCache, SequenceLayout } from '../../backend/recurrent_kernels.js';
@@ -76,8 +76,6 @@ export interface GradContext<A = Readonly<Record<string, unknown>>> {
 }
 export type GradientFn<Op extends GradientOp> = (ctx: GradContext<OpAttrs[Op]>, grads: readonly (Tensor | null)[]) => readonly (Tensor | null)[];
 export type GradientTable = { readonly [Op in GradientOp]: GradientFn<Op> };
-
-const zerosOf = (t: Tensor): Tensor => empty(t.dtype, t.shape);
 
 /** d(a ⊙ b) routed to each operand and summed back to its own shape. */
 function binaryGrads(ctx: GradContext<unknown>, ga: Tensor | null, gb: Tensor | null): (Tensor | null)[] {
@@ -146,7 +144,7 @@ export const GRADIENTS: GradientTable = {
   },
   where: (ctx, [g]) => {
     const [cond, a, b] = ctx.inputs as [Tensor, Tensor, Tensor];
-    const zero = zerosOf(g!);
+    const zero = zerosOf(g!.dtype, g!.shape);
     return [
       null,
       ctx.needs[1] ? sumTo(where(cond, g!, zero), a.shape) : null,
@@ -168,7 +166,7 @@ export const GRADIENTS: GradientTable = {
     const x = ctx.inputs[0]!;
     const { axis, indices } = ctx.attrs;
     const shape = x.shape.map((d, i) => (i === axis ? 1 : d));
-    return [scatterAdd(zerosOf(x), axis, reshape(indices, shape), reshape(g!, shape))];
+    return [scatterAdd(zerosOf(x.dtype, x.shape), axis, reshape(indices, shape), reshape(g!, shape))];
   },
   logSumExp: (ctx, [g]) => {
     const x = ctx.inputs[0]!;
@@ -218,11 +216,11 @@ export const GRADIENTS: GradientTable = {
   },
   indexSelect: (ctx, [g]) => {
     const x = ctx.inputs[0]!;
-    return [indexAdd(zerosOf(x), ctx.attrs.axis, ctx.attrs.index, g!)];
+    return [indexAdd(zerosOf(x.dtype, x.shape), ctx.attrs.axis, ctx.attrs.index, g!)];
   },
   gather: (ctx, [g]) => {
     const x = ctx.inputs[0]!;
-    return [scatterAdd(zerosOf(x), ctx.attrs.axis, ctx.attrs.index, g!)];
+    return [scatterAdd(zerosOf(x.dtype, x.shape), ctx.attrs.axis, ctx.attrs.index, g!)];
   },
   scatterAdd: (ctx, [g]) => {
     const src = ctx.inputs[1]!;
