@@ -9,7 +9,7 @@ import { add, div, eq, exp, ge, gt, le, log, lt, mul, neg, pow, sign, sub, where
 import { cast } from '../ops/cast.js';
 import { matmulWith } from '../ops/matmul.js';
 import { sum, sumTo, unreduce } from '../ops/reduce.js';
-import { crop, embed, flip, narrow, permute, reshape } from '../ops/view.js';
+import { crop, flip, narrow, permute, placeInZeros, reshape } from '../ops/view.js';
 import { gather, indexAdd, scatterAdd } from '../ops/indexing.js';
 import { zerosOf } from '../ops/common.js';
 import { convBackward } from '../ops/conv.js';
@@ -47,7 +47,7 @@ export interface OpAttrs {
   permute: { perm: readonly number[] };
   expand: NoAttrs;
   narrow: { axis: number; start: number };
-  embed: { starts: readonly number[] };
+  placeInZeros: { starts: readonly number[] };
   pad: { before: readonly number[] };
   flip: { axes: readonly number[] };
   /** `starts`: where each input begins along `axis` in the output. */
@@ -205,9 +205,9 @@ export const GRADIENTS: GradientTable = {
     const x = ctx.inputs[0]!;
     const { axis, start } = ctx.attrs;
     const starts = x.shape.map((_, i) => (i === axis ? start : 0));
-    return [embed(g!, x.shape, starts)];
+    return [placeInZeros(g!, x.shape, starts)];
   },
-  embed: (ctx, [g]) => [crop(g!, ctx.inputs[0]!.shape, ctx.attrs.starts)],
+  placeInZeros: (ctx, [g]) => [crop(g!, ctx.inputs[0]!.shape, ctx.attrs.starts)],
   pad: (ctx, [g]) => [crop(g!, ctx.inputs[0]!.shape, ctx.attrs.before)],
   flip: (ctx, [g]) => [flip(g!, ctx.attrs.axes)],
   concat: (ctx, [g]) => {
@@ -226,7 +226,7 @@ export const GRADIENTS: GradientTable = {
     const src = ctx.inputs[1]!;
     const { axis, index } = ctx.attrs;
     const picked = ctx.needs[1] ? gather(g!, axis, index) : null;
-    return [g, picked && (picked.shape.every((d, i) => d === src.shape[i]) ? picked : embed(picked, src.shape, src.shape.map(() => 0)))];
+    return [g, picked && (picked.shape.every((d, i) => d === src.shape[i]) ? picked : placeInZeros(picked, src.shape, src.shape.map(() => 0)))];
   },
   conv1d: (ctx, [g]) => convGrads(ctx, g!),
   conv2d: (ctx, [g]) => convGrads(ctx, g!),

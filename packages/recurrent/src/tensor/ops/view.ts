@@ -180,12 +180,12 @@ export function pad(x: Tensor, pads: readonly number[], value = 0): Tensor {
 }
 
 /** Zeros of `shape` with `g` written at offsets `starts` (the backward of narrow and pad's inverse). */
-export function embed(g: Tensor, shape: readonly number[], starts: readonly number[]): Tensor {
+export function placeInZeros(g: Tensor, shape: readonly number[], starts: readonly number[]): Tensor {
   const out = zerosOf(g.dtype, shape);
   const strides = stridesOf(shape);
   const offset = starts.reduce((acc, s, i) => acc + s * strides[i]!, 0);
   backend().copy(out.data, offset, strides, g.data, 0, stridesOf(g.shape), g.shape);
-  record('embed', [g], [out], { starts });
+  record('placeInZeros', [g], [out], { starts });
   return out;
 }
 
