@@ -36,6 +36,7 @@ export interface OpAttrs {
   cast: NoAttrs;
   sum: { axes: readonly number[]; keepDim: boolean };
   amax: { axes: readonly number[]; keepDim: boolean };
+  amin: { axes: readonly number[]; keepDim: boolean };
   /** `indices`: the position along `axis` of each output element in the input. */
   takeAlong: { axis: number; keepDim: boolean; indices: Tensor };
   logSumExp: { axes: readonly number[]; keepDim: boolean };
@@ -86,6 +87,15 @@ function binaryGrads(ctx: GradContext<unknown>, ga: Tensor | null, gb: Tensor | 
 /** Share of a tie: 1 where x wins, ½ where equal, 0 where it loses (PyTorch's maximum/minimum). */
 function winShare(x: Tensor, y: Tensor, wins: (a: Tensor, b: Tensor) => Tensor): Tensor {
   return add(wins(x, y), mul(eq(x, y), 0.5));
+}
+
+/** d amax and d amin: the gradient goes to the elements equal to the result, ties sharing it evenly. */
+function extremumGrad(ctx: GradContext<OpAttrs['amax' | 'amin']>, g: Tensor): Tensor {
+  const x = ctx.inputs[0]!;
+  const { axes } = ctx.attrs;
+  const winners = eq(x, unreduce(ctx.outputs[0]!, x.shape, axes));
+  const count = sum(winners, axes, true);
+  return mul(winners, unreduce(div(reshape(g, count.shape), count), x.shape, axes));
 }
 
 /** Inputs [x, weight, bias?] of a convolution get their gradients from one backward kernel call. */
@@ -154,14 +164,8 @@ export const GRADIENTS: GradientTable = {
   clone: (_, [g]) => [g],
   cast: (ctx, [g]) => [cast(g!, ctx.inputs[0]!.dtype)],
   sum: (ctx, [g]) => [unreduce(g!, ctx.inputs[0]!.shape, ctx.attrs.axes)],
-  amax: (ctx, [g]) => {
-    // Ties share the gradient evenly.
-    const x = ctx.inputs[0]!;
-    const { axes } = ctx.attrs;
-    const winners = eq(x, unreduce(ctx.outputs[0]!, x.shape, axes));
-    const count = sum(winners, axes, true);
-    return [mul(winners, unreduce(div(reshape(g!, count.shape), count), x.shape, axes))];
-  },
+  amax: (ctx, [g]) => [extremumGrad(ctx, g!)],
+  amin: (ctx, [g]) => [extremumGrad(ctx, g!)],
   takeAlong: (ctx, [g]) => {
     const x = ctx.inputs[0]!;
     const { axis, indices } = ctx.attrs;

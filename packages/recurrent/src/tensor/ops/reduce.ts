@@ -42,6 +42,9 @@ export function reducedShape(shape: readonly number[], axes: readonly number[], 
   return out;
 }
 
+/** The name each reduction records on the tape (amax/amin as torch names the value-only reductions). */
+const TAPE_OP = { sum: 'sum', max: 'amax', min: 'amin' } as const satisfies Record<ReduceOp, string>;
+
 function reduceOp(op: ReduceOp, name: string, x: Tensor, axesArg: number | readonly number[] | undefined, keepDim: boolean): Tensor {
   checkTensor(name, 'x', x);
   const axes = normalizeAxes(name, axesArg, x.ndim);
@@ -52,7 +55,7 @@ function reduceOp(op: ReduceOp, name: string, x: Tensor, axesArg: number | reado
   const out = zerosOf(x.dtype, shape);
   const b = reductionBlocks(x, axes);
   backend().reduce(op, out.data, b.data, b.outer, b.len, b.inner);
-  record(op === 'sum' ? 'sum' : 'amax', [x], [out], { axes, keepDim });
+  record(TAPE_OP[op], [x], [out], { axes, keepDim });
   return out;
 }
 
