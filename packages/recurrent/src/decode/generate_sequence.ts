@@ -7,7 +7,7 @@
  * (O without one), F = width of the fed-back values, L = length.
  */
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
-import { checkTensor, empty } from '../tensor/ops/common.js';
+import { checkTensor, zerosOf } from '../tensor/ops/common.js';
 import { concat, stack } from '../tensor/ops/join.js';
 import { Tensor } from '../tensor/tensor.js';
 import { isRecurrentCell, type RecurrentCell } from '../nn/rnn/cell.js';
@@ -148,7 +148,7 @@ function defaultStart(op: string, cell: RecurrentCell, options: GenerateSequence
   else if ((options.feedback ?? 'output') === 'output' && options.readout === undefined) width = cell.outputSize;
   else throw new ValueError(`${op}: the cell declares no inputSize, so the width of the fed values is unknown; give a startInput`);
   if (width < 0) throw new ShapeError(`${op}: the context (width ${contextWidth}) is wider than the cell's input (${declared as number})`);
-  return empty(like.dtype, [N, width]);
+  return zerosOf(like.dtype, [N, width]);
 }
 
 /** One id per row of logits y (N, V). */
@@ -160,7 +160,7 @@ function sampleRows(y: Tensor, sampling: SamplingOptions): Int32Array {
 /** Rows one-hot at `ids`, (N, V) in y's dtype. */
 function oneHot(ids: Int32Array, y: Tensor): Tensor {
   const V = y.shape[1]!;
-  const out = empty(y.dtype, [ids.length, V]);
+  const out = zerosOf(y.dtype, [ids.length, V]);
   ids.forEach((id, b) => { out.data[b * V + id] = 1; });
   return out;
 }

@@ -1,6 +1,6 @@
 /** nn.Masking: Keras's Masking layer. */
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
-import { checkFloating, checkTensor, empty } from '../tensor/ops/common.js';
+import { checkFloating, checkTensor, zerosOf } from '../tensor/ops/common.js';
 import { mul } from '../tensor/ops/elementwise.js';
 import { unsqueeze } from '../tensor/ops/view.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -43,7 +43,7 @@ export class Masking extends Module {
     checkFloating('Masking', 'input', input);
     if (input.ndim < 3) throw new ShapeError(`Masking: input must be (N, T, features…); got ${fmtShape(input.shape)}`);
     const [N, T] = input.shape as [number, number];
-    const mask = empty(input.dtype, [N, T]);
+    const mask = zerosOf(input.dtype, [N, T]);
     const width = input.size / (N * T || 1);
     const data = input.data;
     for (let s = 0; s < N * T; s++) {

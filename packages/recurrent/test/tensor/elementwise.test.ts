@@ -555,6 +555,11 @@ describe('gradients', () => {
     gc((a, b) => where(cond, a, b), [f64([[0.5], [-0.5]]), f64(2)]);
   });
 
+  test('gradcheck clone, alone and beside its source', () => {
+    gc((a) => a.clone(), [f64([[0.5, -1.5], [2, 0.25]])]);
+    gc((a) => mul(a.clone(), a), [f64([0.5, -1.5, 3])]);
+  });
+
   test('gradcheck a composition of several ops', () => {
     gc((a, b) => tanh(add(mul(a, b), sigmoid(sub(a, exp(b))))), [f64([[0.1, -0.2], [0.3, 0.4]]), f64([0.5, -0.6])]);
   });

@@ -184,6 +184,13 @@ describe('max / min', () => {
     assertValues(y.grad!, [0, 1 / 3, 1 / 3, 1 / 3], 1e-15);
   });
 
+  test('the tape names each reduction: max records amax, min records amin', () => {
+    const x = f64([1, 5, 2]);
+    assert.equal(max(x).gradNode?.op, 'amax');
+    assert.equal(min(x).gradNode?.op, 'amin');
+    assert.equal(sum(x).gradNode?.op, 'sum');
+  });
+
   test('ties share per reduced slice, also over several axes', () => {
     const x = f64([[1, 3, 3], [5, 2, 5]]);
     max(x, 1, true).sum().backward();
@@ -338,6 +345,17 @@ describe('gradcheck', () => {
     gc((x) => max(x, [0, 2], true));
     gc((x) => min(x, [1, 2]));
     gc((x) => min(x, -3, true));
+  });
+
+  test('max and min with two-way ties, where an even split is what finite differences see', () => {
+    // Moving one of two tied elements by ±eps moves the result by eps one way and 0 the other: slope ½.
+    const cases: [(x: Tensor) => Tensor, NestedArray][] = [
+      [(x) => max(x, 1), [[1, 2.5, 2.5], [3, -1, 3]]],
+      [(x) => min(x, 1, true), [[1, 1, 2.5], [-0.5, 3, -0.5]]],
+      [(x) => min(x, [0, 1]), [[0.5, -2], [-2, 1]]],
+      [(x) => max(x), [[4, 1], [0, 4]]],
+    ];
+    for (const [fn, data] of cases) assert.equal(gradcheck((t) => fn(t), [f64(data)], opts), true);
   });
 
   test('maxWithIndices and minWithIndices values', () => {

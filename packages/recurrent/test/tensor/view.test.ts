@@ -5,6 +5,7 @@ import {
   reshape, transpose, permute, squeeze, unsqueeze, expand, flatten, narrow, slice, select, flip, pad,
   IndexError, ShapeError, ValueError,
 } from '../../src/index.js';
+import { placeInZeros } from '../../src/tensor/ops/view.js';
 
 /** [[0, 1, 2], [3, 4, 5]] */
 const m23 = (): Tensor => tensor([[0, 1, 2], [3, 4, 5]]);
@@ -244,6 +245,14 @@ test('narrow gradcheck and backward', () => {
   const x = zeros([2, 3], { requiresGrad: true });
   narrow(x, 1, 1, 2).backward(tensor([[1, 2], [3, 4]]));
   assert.deepEqual(x.grad!.toArray(), [[0, 1, 2], [0, 3, 4]]);
+});
+
+// placeInZeros (internal: the backward of narrow and scatterAdd; it records like any op when grad is on)
+
+test('placeInZeros writes g into zeros at the offsets, and gradchecks', () => {
+  assert.deepEqual(placeInZeros(tensor([[1, 2]]), [2, 4], [1, 1]).toArray(), [[0, 0, 0, 0], [0, 1, 2, 0]]);
+  assert.ok(gradcheck((g) => placeInZeros(g, [3, 4, 2], [1, 0, 1]), [leaf([2, 3, 1], 15)]));
+  assert.ok(gradcheck((g) => placeInZeros(g, [2, 5], [0, 2]).mul(placeInZeros(g, [2, 5], [0, 2])), [leaf([2, 3], 16)]));
 });
 
 test('slice follows Python: negative bounds count from the end, out-of-range bounds clip', () => {

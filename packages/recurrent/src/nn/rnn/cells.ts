@@ -8,7 +8,7 @@
  */
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import type { DType } from '../../tensor/dtype.js';
-import { checkTensor, empty } from '../../tensor/ops/common.js';
+import { checkTensor, zerosOf } from '../../tensor/ops/common.js';
 import { linear } from '../../tensor/ops/matmul.js';
 import { squeeze, unsqueeze } from '../../tensor/ops/view.js';
 import { shapesEqual } from '../../tensor/shape.js';
@@ -59,7 +59,7 @@ abstract class CellBase extends Module implements RecurrentCell {
 
   zeroState(batch: number, dtype?: DType): Tensor[] {
     const d = dtype ?? this.param('weight_ih').dtype;
-    return this.stateSize.map((size) => empty(d, [batch, size]));
+    return this.stateSize.map((size) => zerosOf(d, [batch, size]));
   }
   get biasHH(): Tensor | null { return this.optionalParam('bias_hh'); }
 
@@ -79,7 +79,7 @@ abstract class CellBase extends Module implements RecurrentCell {
 
   /** The state `name` as (N, H), zeros when omitted. */
   protected state(name: string, value: Tensor | null | undefined, batch: number, unbatched: boolean, like: Tensor): Tensor {
-    if (value == null) return empty(like.dtype, [batch, this.hiddenSize]);
+    if (value == null) return zerosOf(like.dtype, [batch, this.hiddenSize]);
     checkTensor(this.constructor.name, name, value);
     const expected = unbatched ? [this.hiddenSize] : [batch, this.hiddenSize];
     if (!shapesEqual(value.shape, expected)) {

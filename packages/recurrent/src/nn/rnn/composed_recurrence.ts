@@ -3,7 +3,7 @@
  * packed layout and with the same results as the fused ops in tensor/ops/recurrence.ts. It is the
  * equivalence oracle for the fused kernels, and the path for `implementation: 'composed'`.
  */
-import { empty } from '../../tensor/ops/common.js';
+import { zerosOf } from '../../tensor/ops/common.js';
 import { concat } from '../../tensor/ops/join.js';
 import { narrow } from '../../tensor/ops/view.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -35,6 +35,6 @@ export function composedRecurrence(step: StepFn, xProj: Tensor, initial: Tensor[
     states = next.map((st, k) => (bs < B ? concat([st, narrow(states[k]!, 0, bs, B - bs)], 0) : st));
   }
   const P = initial[0]!.shape[1]!;
-  const out = T === 0 ? empty(xProj.dtype, [0, P]) : concat(outs, 0);
+  const out = T === 0 ? zerosOf(xProj.dtype, [0, P]) : concat(outs, 0);
   return [out, ...states];
 }

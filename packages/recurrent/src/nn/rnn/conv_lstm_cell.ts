@@ -9,7 +9,7 @@
  */
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import type { DType } from '../../tensor/dtype.js';
-import { checkTensor, empty } from '../../tensor/ops/common.js';
+import { checkTensor, zerosOf } from '../../tensor/ops/common.js';
 import { conv1d, conv2d } from '../../tensor/ops/conv.js';
 import { add, mul, sigmoid, tanh } from '../../tensor/ops/elementwise.js';
 import { chunk } from '../../tensor/ops/join.js';
@@ -118,7 +118,7 @@ export abstract class ConvLSTMCellBase extends Module implements RecurrentCell {
       );
     }
     const d = dtype ?? this.param('weight_ih').dtype;
-    return [empty(d, [batch, ...shape]), empty(d, [batch, ...shape])];
+    return [zerosOf(d, [batch, ...shape]), zerosOf(d, [batch, ...shape])];
   }
 
   /** One step through the cell interface: states [h, c] (zeros when empty) → [h', [h', c']]. */

@@ -14,7 +14,7 @@
  */
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import type { DType } from '../../tensor/dtype.js';
-import { checkTensor, empty } from '../../tensor/ops/common.js';
+import { checkTensor, zerosOf } from '../../tensor/ops/common.js';
 import { where } from '../../tensor/ops/elementwise.js';
 import { indexSelect } from '../../tensor/ops/indexing.js';
 import { concat, stack } from '../../tensor/ops/join.js';
@@ -138,13 +138,13 @@ function runCell(
       state = next;
       continue;
     }
-    const mask = empty(x.dtype, [N, 1]);
+    const mask = zerosOf(x.dtype, [N, 1]);
     lengths.forEach((len, b) => { mask.data[b] = len > t ? 1 : 0; });
     outs.push(where(mask, out, 0));
     state = next.map((s, i) => where(mask, s, state[i]!));
   }
   // Steps past the longest sequence produce zeros without running the cell.
-  const padding = empty(x.dtype, [T - steps, N, cell.outputSize]);
+  const padding = zerosOf(x.dtype, [T - steps, N, cell.outputSize]);
   if (steps === 0) return [padding, state];
   const outputs = stack(outs, 0);
   return [steps < T ? concat([outputs, padding], 0) : outputs, state];

@@ -28,7 +28,7 @@ import { ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { add } from '../../tensor/ops/elementwise.js';
 import { concat, stack } from '../../tensor/ops/join.js';
 import { narrow, select, transpose } from '../../tensor/ops/view.js';
-import { empty } from '../../tensor/ops/common.js';
+import { zerosOf } from '../../tensor/ops/common.js';
 import { shapesEqual } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 
@@ -145,7 +145,7 @@ function kerasToTorch(
   if (!shapesEqual(bias.shape, expected)) throw new ShapeError(`${name}: bias must be ${fmtShape(expected)}; got ${fmtShape(bias.shape)}`);
   const b = bias.detach();
   out.bias_ih = reorderGates(splitBias ? select(b, 0, 0) : b, 0, from, to);
-  out.bias_hh = splitBias ? reorderGates(select(b, 0, 1), 0, from, to) : empty(b.dtype, [G]);
+  out.bias_hh = splitBias ? reorderGates(select(b, 0, 1), 0, from, to) : zerosOf(b.dtype, [G]);
   return out;
 }
 

@@ -1,7 +1,7 @@
 /** nn.LayerNormLSTMCell: one step of a layer-normalised LSTM (Ba et al. 2016). */
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import type { DType } from '../../tensor/dtype.js';
-import { checkTensor, empty } from '../../tensor/ops/common.js';
+import { checkTensor, zerosOf } from '../../tensor/ops/common.js';
 import { add, mul, sigmoid, tanh } from '../../tensor/ops/elementwise.js';
 import { chunk } from '../../tensor/ops/join.js';
 import { linear } from '../../tensor/ops/matmul.js';
@@ -89,7 +89,7 @@ export class LayerNormLSTMCell extends Module implements RecurrentCell {
 
   zeroState(batch: number, dtype?: DType): Tensor[] {
     const d = dtype ?? this.param('weight_ih').dtype;
-    return this.stateSize.map((size) => empty(d, [batch, size]));
+    return this.stateSize.map((size) => zerosOf(d, [batch, size]));
   }
 
   /** One step through the cell interface: states [h, c] (zeros when empty) → [h', [h', c']]. */
@@ -124,7 +124,7 @@ export class LayerNormLSTMCell extends Module implements RecurrentCell {
   /** The state `which` as (N, H), zeros when omitted, checked against the input. */
   private state(which: 'h' | 'c', value: Tensor | null | undefined, batch: number, unbatched: boolean, like: Tensor): Tensor {
     const name = 'LayerNormLSTMCell';
-    if (value == null) return empty(like.dtype, [batch, this.hiddenSize]);
+    if (value == null) return zerosOf(like.dtype, [batch, this.hiddenSize]);
     checkTensor(name, which, value);
     const expected = unbatched ? [this.hiddenSize] : [batch, this.hiddenSize];
     if (!shapesEqual(value.shape, expected)) {

@@ -4,7 +4,7 @@
  */
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import type { DType } from '../../tensor/dtype.js';
-import { checkFloating, checkTensor, empty } from '../../tensor/ops/common.js';
+import { checkFloating, checkTensor, zerosOf } from '../../tensor/ops/common.js';
 import { mul, where } from '../../tensor/ops/elementwise.js';
 import { stack } from '../../tensor/ops/join.js';
 import { select } from '../../tensor/ops/view.js';
@@ -143,7 +143,7 @@ export class Recurrent<C extends RecurrentCell = RecurrentCell, S extends boolea
     const dropH = this.training && this.recurrentDropout > 0 && h0Size !== undefined ? dropoutMask([N, h0Size], this.recurrentDropout, input.dtype) : null;
     const outSize = this.cell.outputSize;
     let previous: Tensor | null = null;
-    if (steps !== null) previous = h0Size === outSize ? states[0]! : empty(input.dtype, [N, outSize]);
+    if (steps !== null) previous = h0Size === outSize ? states[0]! : zerosOf(input.dtype, [N, outSize]);
     const outputs: Tensor[] = [];
     for (let k = 0; k < T; k++) {
       const t = this.goBackwards ? T - 1 - k : k;
@@ -214,7 +214,7 @@ function stepMasks(mask: Tensor | null | undefined, batch: number, steps: number
   const m = checkMask('Recurrent', mask, batch, steps);
   const out: Tensor[] = [];
   for (let t = 0; t < steps; t++) {
-    const col = empty(dtype, [batch, 1]);
+    const col = zerosOf(dtype, [batch, 1]);
     for (let n = 0; n < batch; n++) col.data[n] = m.data[n * steps + t]! === 0 ? 0 : 1;
     out.push(col);
   }
@@ -223,7 +223,7 @@ function stepMasks(mask: Tensor | null | undefined, batch: number, steps: number
 
 /** A dropout mask: 0 with probability p, 1/(1−p) otherwise. */
 function dropoutMask(shape: readonly number[], p: number, dtype: DType): Tensor {
-  const mask = empty(dtype, shape);
+  const mask = zerosOf(dtype, shape);
   for (let i = 0; i < mask.size; i++) mask.data[i] = uniform() < p ? 0 : 1 / (1 - p);
   return mask;
 }

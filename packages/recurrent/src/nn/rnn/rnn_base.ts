@@ -8,7 +8,7 @@
  */
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import type { DType } from '../../tensor/dtype.js';
-import { checkTensor, empty } from '../../tensor/ops/common.js';
+import { checkTensor, zerosOf } from '../../tensor/ops/common.js';
 import { dropout as dropoutOp } from '../../tensor/ops/dropout.js';
 import { indexSelect } from '../../tensor/ops/indexing.js';
 import { concat, stack } from '../../tensor/ops/join.js';
@@ -213,7 +213,7 @@ export abstract class RNNBase extends Module {
 
   private initialStates(hx: Tensor[] | null, batch: number, unbatched: boolean, dtype: DType): Tensor[] {
     const shapes = this.stateShapes(batch);
-    if (hx === null) return shapes.map((s) => empty(dtype, s));
+    if (hx === null) return shapes.map((s) => zerosOf(dtype, s));
     const names = this.mode === 'LSTM' ? ['h0', 'c0'] : ['h0'];
     return hx.map((state, k) => {
       checkTensor(this.opName, names[k]!, state);

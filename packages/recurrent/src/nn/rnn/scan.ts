@@ -11,7 +11,7 @@
  * `elems`, `initial` and anything `fn` closes over: backpropagation through time for free.
  */
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
-import { checkTensor, empty } from '../../tensor/ops/common.js';
+import { checkTensor, zerosOf } from '../../tensor/ops/common.js';
 import { stack } from '../../tensor/ops/join.js';
 import { select } from '../../tensor/ops/view.js';
 import { shapesEqual } from '../../tensor/shape.js';
@@ -87,7 +87,7 @@ export function scan<S extends TensorStructure, E extends TensorStructure>(
     }
   });
   const T = xs[0]!.shape[0]!;
-  if (T === 0) return rebuild(initial, init.map((s) => empty(s.dtype, [0, ...s.shape])));
+  if (T === 0) return rebuild(initial, init.map((s) => zerosOf(s.dtype, [0, ...s.shape])));
 
   const results: Tensor[][] = new Array<Tensor[]>(T);
   let state = init;

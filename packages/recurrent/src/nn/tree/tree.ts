@@ -15,7 +15,7 @@
  */
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import type { DType } from '../../tensor/dtype.js';
-import { empty } from '../../tensor/ops/common.js';
+import { zerosOf } from '../../tensor/ops/common.js';
 import { indexSelect } from '../../tensor/ops/indexing.js';
 import { concat } from '../../tensor/ops/join.js';
 import { reshape } from '../../tensor/ops/view.js';
@@ -155,7 +155,7 @@ export function gatherRows(states: readonly Tensor[], layout: TreeLayout<unknown
       offsets[m]!.push(p - layout.levels[m]!.start);
     }
   });
-  const pieces: Tensor[] = zeros ? [empty(states[0]!.dtype, [1, H])] : [];
+  const pieces: Tensor[] = zeros ? [zerosOf(states[0]!.dtype, [1, H])] : [];
   let at = pieces.length;
   offsets.forEach((list, m) => {
     if (list.length === 0) return;
@@ -163,7 +163,7 @@ export function gatherRows(states: readonly Tensor[], layout: TreeLayout<unknown
     for (const r of slotsOf[m]!) rowOf[r] = at++;
   });
   if (pieces.length === 1 && !zeros) return pieces[0]!; // one level read, rows already in order
-  if (pieces.length === 0) return empty(states[0]!.dtype, [positions.length, H]);
+  if (pieces.length === 0) return zerosOf(states[0]!.dtype, [positions.length, H]);
   return indexSelect(concat(pieces), 0, new Tensor(rowOf, [rowOf.length]));
 }
 

@@ -1,37 +1,85 @@
 /**
  * Every derivative, in one table: op name → function from the upstream gradients of the op's
  * outputs to the gradients of its inputs (null where an input gets none). Entries run under
- * noGrad and are written with ordinary tensor ops.
+ * noGrad and are written with ordinary tensor ops. What each op records for its entry is declared
+ * in OpAttrs, below.
  */
 import type { Tensor } from '../tensor.js';
 import { add, div, eq, exp, ge, gt, le, log, lt, mul, neg, pow, sign, sub, where } from '../ops/elementwise.js';
 import { cast } from '../ops/cast.js';
 import { matmulWith } from '../ops/matmul.js';
 import { sum, sumTo, unreduce } from '../ops/reduce.js';
-import { crop, embed, flip, narrow, permute, reshape } from '../ops/view.js';
+import { crop, flip, narrow, permute, placeInZeros, reshape } from '../ops/view.js';
 import { gather, indexAdd, scatterAdd } from '../ops/indexing.js';
-import { empty } from '../ops/common.js';
+import { zerosOf } from '../ops/common.js';
 import { convBackward } from '../ops/conv.js';
 import type { ConvGeometry } from '../../backend/backend.js';
+import type { GruCache, GruOptions } from '../../backend/cells/gru.js';
+import type { LstmCache } from '../../backend/cells/lstm.js';
+import type { RnnOptions } from '../../backend/cells/rnn.js';
+import type { SequenceLayout } from '../../backend/recurrent_kernels.js';
 import { recurrentGradients } from './recurrent_gradients.js';
 
-export interface GradContext {
+/** The attributes of an op that records none. */
+export type NoAttrs = Readonly<Record<string, never>>;
+type ConvAttrs = { geometry: ConvGeometry };
+
+/**
+ * What each op records for its backward, keyed by op name: the one place op attributes are
+ * declared, kept beside the table (same order), whose keys it fixes. `record(op, …, attrs)` checks
+ * attrs against it, and each entry receives its own op's attrs typed.
+ */
+export interface OpAttrs {
+  add: NoAttrs; sub: NoAttrs; mul: NoAttrs; div: NoAttrs; pow: NoAttrs; maximum: NoAttrs; minimum: NoAttrs;
+  neg: NoAttrs; exp: NoAttrs; log: NoAttrs; log1p: NoAttrs; sqrt: NoAttrs; abs: NoAttrs;
+  tanh: NoAttrs; sigmoid: NoAttrs; relu: NoAttrs;
+  clamp: { min: number; max: number };
+  where: NoAttrs;
+  clone: NoAttrs;
+  cast: NoAttrs;
+  sum: { axes: readonly number[]; keepDim: boolean };
+  amax: { axes: readonly number[]; keepDim: boolean };
+  amin: { axes: readonly number[]; keepDim: boolean };
+  /** `indices`: the position along `axis` of each output element in the input. */
+  takeAlong: { axis: number; keepDim: boolean; indices: Tensor };
+  logSumExp: { axes: readonly number[]; keepDim: boolean };
+  softmax: { axis: number };
+  logSoftmax: { axis: number };
+  matmul: { transA: boolean; transB: boolean };
+  linear: NoAttrs;
+  reshape: NoAttrs;
+  permute: { perm: readonly number[] };
+  expand: NoAttrs;
+  narrow: { axis: number; start: number };
+  placeInZeros: { starts: readonly number[] };
+  pad: { before: readonly number[] };
+  flip: { axes: readonly number[] };
+  /** `starts`: where each input begins along `axis` in the output. */
+  concat: { axis: number; starts: readonly number[] };
+  indexSelect: { axis: number; index: Tensor };
+  gather: { axis: number; index: Tensor };
+  scatterAdd: { axis: number; index: Tensor };
+  conv1d: ConvAttrs;
+  conv2d: ConvAttrs;
+  rnnRecurrence: { layout: SequenceLayout; cache: null } & RnnOptions;
+  gruRecurrence: { layout: SequenceLayout; cache: GruCache } & GruOptions;
+  /** `present`: which of [xProj, h0, c0, wHH, bHH, wHR, peepholes] were given (absent ones are not inputs). */
+  lstmRecurrence: { layout: SequenceLayout; cache: LstmCache; present: readonly boolean[] };
+}
+export type GradientOp = keyof OpAttrs;
+
+/** What an entry sees of its node; `A` is its op's attributes. */
+export interface GradContext<A> {
   readonly inputs: readonly Tensor[];
   readonly outputs: readonly Tensor[];
-  readonly attrs: Readonly<Record<string, unknown>>;
+  readonly attrs: A;
   readonly needs: readonly boolean[];
 }
-export type GradientFn = (ctx: GradContext, grads: readonly (Tensor | null)[]) => readonly (Tensor | null)[];
-
-/** Reads a recorded attribute; the op that recorded it fixes its type. */
-function at<T>(ctx: GradContext, key: string): T {
-  return ctx.attrs[key] as T;
-}
-
-const zerosOf = (t: Tensor): Tensor => empty(t.dtype, t.shape);
+export type GradientFn<Op extends GradientOp> = (ctx: GradContext<OpAttrs[Op]>, grads: readonly (Tensor | null)[]) => readonly (Tensor | null)[];
+export type GradientTable = { readonly [Op in GradientOp]: GradientFn<Op> };
 
 /** d(a ⊙ b) routed to each operand and summed back to its own shape. */
-function binaryGrads(ctx: GradContext, ga: Tensor | null, gb: Tensor | null): (Tensor | null)[] {
+function binaryGrads(ctx: GradContext<unknown>, ga: Tensor | null, gb: Tensor | null): (Tensor | null)[] {
   const [a, b] = ctx.inputs as [Tensor, Tensor];
   return [ga && ctx.needs[0] ? sumTo(ga, a.shape) : null, gb && ctx.needs[1] ? sumTo(gb, b.shape) : null];
 }
@@ -41,14 +89,23 @@ function winShare(x: Tensor, y: Tensor, wins: (a: Tensor, b: Tensor) => Tensor):
   return add(wins(x, y), mul(eq(x, y), 0.5));
 }
 
+/** d amax and d amin: the gradient goes to the elements equal to the result, ties sharing it evenly. */
+function extremumGrad(ctx: GradContext<OpAttrs['amax' | 'amin']>, g: Tensor): Tensor {
+  const x = ctx.inputs[0]!;
+  const { axes } = ctx.attrs;
+  const winners = eq(x, unreduce(ctx.outputs[0]!, x.shape, axes));
+  const count = sum(winners, axes, true);
+  return mul(winners, unreduce(div(reshape(g, count.shape), count), x.shape, axes));
+}
+
 /** Inputs [x, weight, bias?] of a convolution get their gradients from one backward kernel call. */
-function convGrads(ctx: GradContext, g: Tensor): (Tensor | null)[] {
+function convGrads(ctx: GradContext<ConvAttrs>, g: Tensor): (Tensor | null)[] {
   const [x, weight, bias = null] = ctx.inputs as [Tensor, Tensor, Tensor?];
-  const grads = convBackward(x, weight, bias, g, at<ConvGeometry>(ctx, 'geometry'), ctx.needs);
+  const grads = convBackward(x, weight, bias, g, ctx.attrs.geometry, ctx.needs);
   return bias === null ? grads.slice(0, 2) : grads;
 }
 
-const table = {
+export const GRADIENTS: GradientTable = {
   add: (ctx, [g]) => binaryGrads(ctx, g!, g!),
   sub: (ctx, [g]) => binaryGrads(ctx, g!, neg(g!)),
   mul: (ctx, [g]) => {
@@ -93,11 +150,11 @@ const table = {
   relu: (ctx, [g]) => [mul(g!, gt(ctx.inputs[0]!, 0))],
   clamp: (ctx, [g]) => {
     const x = ctx.inputs[0]!;
-    return [mul(g!, mul(ge(x, at<number>(ctx, 'min')), le(x, at<number>(ctx, 'max'))))];
+    return [mul(g!, mul(ge(x, ctx.attrs.min), le(x, ctx.attrs.max)))];
   },
   where: (ctx, [g]) => {
     const [cond, a, b] = ctx.inputs as [Tensor, Tensor, Tensor];
-    const zero = zerosOf(g!);
+    const zero = zerosOf(g!.dtype, g!.shape);
     return [
       null,
       ctx.needs[1] ? sumTo(where(cond, g!, zero), a.shape) : null,
@@ -106,40 +163,28 @@ const table = {
   },
   clone: (_, [g]) => [g ?? null],
   cast: (ctx, [g]) => [cast(g!, ctx.inputs[0]!.dtype)],
-  sum: (ctx, [g]) => [unreduce(g!, ctx.inputs[0]!.shape, at<number[]>(ctx, 'axes'))],
-  amax: (ctx, [g]) => {
-    // Ties share the gradient evenly.
-    const x = ctx.inputs[0]!;
-    const axes = at<number[]>(ctx, 'axes');
-    const winners = eq(x, unreduce(ctx.outputs[0]!, x.shape, axes));
-    const count = sum(winners, axes, true);
-    return [mul(winners, unreduce(div(reshape(g!, count.shape), count), x.shape, axes))];
-  },
+  sum: (ctx, [g]) => [unreduce(g!, ctx.inputs[0]!.shape, ctx.attrs.axes)],
+  amax: (ctx, [g]) => [extremumGrad(ctx, g!)],
+  amin: (ctx, [g]) => [extremumGrad(ctx, g!)],
   takeAlong: (ctx, [g]) => {
     const x = ctx.inputs[0]!;
-    const axis = at<number>(ctx, 'axis');
-    const idx = at<Tensor>(ctx, 'indices');
+    const { axis, indices } = ctx.attrs;
     const shape = x.shape.map((d, i) => (i === axis ? 1 : d));
-    return [scatterAdd(zerosOf(x), axis, reshape(idx, shape), reshape(g!, shape))];
+    return [scatterAdd(zerosOf(x.dtype, x.shape), axis, reshape(indices, shape), reshape(g!, shape))];
   },
   logSumExp: (ctx, [g]) => {
     const x = ctx.inputs[0]!;
-    const axes = at<number[]>(ctx, 'axes');
+    const { axes } = ctx.attrs;
     return [mul(unreduce(g!, x.shape, axes), exp(sub(x, unreduce(ctx.outputs[0]!, x.shape, axes))))];
   },
   softmax: (ctx, [g]) => {
     const y = ctx.outputs[0]!;
-    const axis = at<number>(ctx, 'axis');
-    return [mul(y, sub(g!, sum(mul(g!, y), axis, true)))];
+    return [mul(y, sub(g!, sum(mul(g!, y), ctx.attrs.axis, true)))];
   },
-  logSoftmax: (ctx, [g]) => {
-    const axis = at<number>(ctx, 'axis');
-    return [sub(g!, mul(exp(ctx.outputs[0]!), sum(g!, axis, true)))];
-  },
+  logSoftmax: (ctx, [g]) => [sub(g!, mul(exp(ctx.outputs[0]!), sum(g!, ctx.attrs.axis, true)))],
   matmul: (ctx, [g]) => {
     const [a, b] = ctx.inputs as [Tensor, Tensor];
-    const tA = at<boolean>(ctx, 'transA');
-    const tB = at<boolean>(ctx, 'transB');
+    const { transA: tA, transB: tB } = ctx.attrs;
     const ga = !ctx.needs[0] ? null : tA ? matmulWith(b, g!, tB, true) : matmulWith(g!, b, false, !tB);
     const gb = !ctx.needs[1] ? null : tB ? matmulWith(g!, a, true, tA) : matmulWith(a, g!, !tA, false);
     return [ga && sumTo(ga, a.shape), gb && sumTo(gb, b.shape)];
@@ -155,42 +200,39 @@ const table = {
   },
   reshape: (ctx, [g]) => [reshape(g!, ctx.inputs[0]!.shape)],
   permute: (ctx, [g]) => {
-    const perm = at<number[]>(ctx, 'perm');
+    const { perm } = ctx.attrs;
     const inverse = perm.map((_, i) => perm.indexOf(i));
     return [permute(g!, inverse)];
   },
   expand: (ctx, [g]) => [sumTo(g!, ctx.inputs[0]!.shape)],
   narrow: (ctx, [g]) => {
     const x = ctx.inputs[0]!;
-    const starts = x.shape.map((_, i) => (i === at<number>(ctx, 'axis') ? at<number>(ctx, 'start') : 0));
-    return [embed(g!, x.shape, starts)];
+    const { axis, start } = ctx.attrs;
+    const starts = x.shape.map((_, i) => (i === axis ? start : 0));
+    return [placeInZeros(g!, x.shape, starts)];
   },
-  embed: (ctx, [g]) => [crop(g!, ctx.inputs[0]!.shape, at<number[]>(ctx, 'starts'))],
-  pad: (ctx, [g]) => [crop(g!, ctx.inputs[0]!.shape, at<number[]>(ctx, 'before'))],
-  flip: (ctx, [g]) => [flip(g!, at<number[]>(ctx, 'axes'))],
+  placeInZeros: (ctx, [g]) => [crop(g!, ctx.inputs[0]!.shape, ctx.attrs.starts)],
+  pad: (ctx, [g]) => [crop(g!, ctx.inputs[0]!.shape, ctx.attrs.before)],
+  flip: (ctx, [g]) => [flip(g!, ctx.attrs.axes)],
   concat: (ctx, [g]) => {
-    const axis = at<number>(ctx, 'axis');
-    const starts = at<number[]>(ctx, 'starts');
+    const { axis, starts } = ctx.attrs;
     return ctx.inputs.map((t, i) => (ctx.needs[i] ? narrow(g!, axis, starts[i]!, t.shape[axis]!) : null));
   },
   indexSelect: (ctx, [g]) => {
     const x = ctx.inputs[0]!;
-    return [indexAdd(zerosOf(x), at<number>(ctx, 'axis'), at<Tensor>(ctx, 'index'), g!)];
+    return [indexAdd(zerosOf(x.dtype, x.shape), ctx.attrs.axis, ctx.attrs.index, g!)];
   },
   gather: (ctx, [g]) => {
     const x = ctx.inputs[0]!;
-    return [scatterAdd(zerosOf(x), at<number>(ctx, 'axis'), at<Tensor>(ctx, 'index'), g!)];
+    return [scatterAdd(zerosOf(x.dtype, x.shape), ctx.attrs.axis, ctx.attrs.index, g!)];
   },
   scatterAdd: (ctx, [g]) => {
     const src = ctx.inputs[1]!;
-    const index = at<Tensor>(ctx, 'index');
-    const picked = ctx.needs[1] ? gather(g!, at<number>(ctx, 'axis'), index) : null;
-    return [g ?? null, picked && (picked.shape.every((d, i) => d === src.shape[i]) ? picked : embed(picked, src.shape, src.shape.map(() => 0)))];
+    const { axis, index } = ctx.attrs;
+    const picked = ctx.needs[1] ? gather(g!, axis, index) : null;
+    return [g ?? null, picked && (picked.shape.every((d, i) => d === src.shape[i]) ? picked : placeInZeros(picked, src.shape, src.shape.map(() => 0)))];
   },
   conv1d: (ctx, [g]) => convGrads(ctx, g!),
   conv2d: (ctx, [g]) => convGrads(ctx, g!),
   ...recurrentGradients,
-} satisfies Record<string, GradientFn>;
-
-export type GradientOp = keyof typeof table;
-export const GRADIENTS: Record<GradientOp, GradientFn> = table;
+};

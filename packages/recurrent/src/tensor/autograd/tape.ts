@@ -8,15 +8,13 @@ import { ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { shapesEqual } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { isGradEnabled, noGrad } from './no_grad.js';
-import { GRADIENTS, type GradientOp } from './gradients.js';
+import { GRADIENTS, type GradientOp, type NoAttrs, type OpAttrs } from './gradients.js';
 
-export type Attrs = Readonly<Record<string, unknown>>;
-
-export interface Node {
-  readonly op: GradientOp;
+export interface Node<Op extends GradientOp = GradientOp> {
+  readonly op: Op;
   readonly inputs: readonly Tensor[];
   readonly outputs: readonly Tensor[];
-  readonly attrs: Attrs;
+  readonly attrs: OpAttrs[Op];
   /** Which inputs need a gradient. */
   readonly needs: readonly boolean[];
 }
@@ -26,8 +24,16 @@ export function willRecord(inputs: readonly (Tensor | null)[]): boolean {
   return isGradEnabled() && inputs.some((t) => t !== null && t.requiresGrad);
 }
 
-/** Records `op` when grad mode is on and some input requires grad; marks the outputs. */
-export function record(op: GradientOp, inputs: readonly Tensor[], outputs: readonly Tensor[], attrs: Attrs = {}): void {
+/** Ops whose attributes are empty, so `record` may omit them. */
+type PlainOp = { [Op in GradientOp]: OpAttrs[Op] extends NoAttrs ? Op : never }[GradientOp];
+
+/**
+ * Records `op` when grad mode is on and some input requires grad; marks the outputs. The op's
+ * entry in OpAttrs (gradients.ts) types `attrs`.
+ */
+export function record(op: PlainOp, inputs: readonly Tensor[], outputs: readonly Tensor[]): void;
+export function record<Op extends GradientOp>(op: Op, inputs: readonly Tensor[], outputs: readonly Tensor[], attrs: OpAttrs[Op]): void;
+export function record(op: GradientOp, inputs: readonly Tensor[], outputs: readonly Tensor[], attrs: OpAttrs[GradientOp] = {}): void {
   if (!isGradEnabled()) return;
   const needs = inputs.map((t) => t.requiresGrad);
   if (!needs.some(Boolean)) return;
@@ -90,7 +96,7 @@ export function backward(root: Tensor, gradient: Tensor | undefined, ones: (like
       const outGrads = node.outputs.map((o) => grads.get(o) ?? null);
       node.outputs.forEach((o) => grads.delete(o));
       if (outGrads.every((g) => g === null)) continue;
-      const inGrads = GRADIENTS[node.op]({ inputs: node.inputs, outputs: node.outputs, attrs: node.attrs, needs: node.needs }, outGrads);
+      const inGrads = runEntry(node, outGrads);
       node.inputs.forEach((input, i) => {
         const g = inGrads[i];
         if (!node.needs[i] || g === null || g === undefined) return;
@@ -103,6 +109,11 @@ export function backward(root: Tensor, gradient: Tensor | undefined, ones: (like
       });
     }
   });
+}
+
+/** Calls the node's own entry; generic in the op so that its attrs and entry stay paired. */
+function runEntry<Op extends GradientOp>(node: Node<Op>, grads: readonly (Tensor | null)[]): readonly (Tensor | null)[] {
+  return GRADIENTS[node.op]({ inputs: node.inputs, outputs: node.outputs, attrs: node.attrs, needs: node.needs }, grads);
 }
 
 function accumulateLeaf(leaf: Tensor, g: Tensor, add: (a: Tensor, b: Tensor) => Tensor): void {

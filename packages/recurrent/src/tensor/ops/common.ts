@@ -4,14 +4,14 @@ import { type DType, allocate, isFloating } from '../dtype.js';
 import { numel } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 
-/** A new zero-filled tensor. */
-export function empty(dtype: DType, shape: readonly number[]): Tensor {
+/** A new zero-filled tensor (unlike torch.empty, never uninitialised). */
+export function zerosOf(dtype: DType, shape: readonly number[]): Tensor {
   return new Tensor(allocate(dtype, numel(shape)), shape);
 }
 
 /** A 0-d tensor holding `value` in `dtype`. */
 export function scalar(value: number, dtype: DType): Tensor {
-  const t = empty(dtype, []);
+  const t = zerosOf(dtype, []);
   t.data[0] = value;
   return t;
 }

@@ -17,7 +17,7 @@ import type { ConvGeometry } from '../../backend/backend.js';
 import { ShapeError, ValueError, fmtShape } from '../../errors.js';
 import type { FloatArray } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
-import { checkFloating, checkSameDType, checkTensor, empty } from './common.js';
+import { checkFloating, checkSameDType, checkTensor, zerosOf } from './common.js';
 import { reshape } from './view.js';
 
 /** Padding of a convolution: zeros at both ends of each spatial axis, or 'valid' (none) or 'same'. */
@@ -117,7 +117,7 @@ function convNd(
   const [dilationH, dilationW] = two(dilation, 1);
   const N = input.shape[0]!;
   const geometry: ConvGeometry = { N, C, K, H, W, R, S, P, Q, strideH, strideW, padTop, padLeft, dilationH, dilationW };
-  const out = empty(x.dtype, [N, K, ...outSize]);
+  const out = zerosOf(x.dtype, [N, K, ...outSize]);
   backend().convForward(out.data as FloatArray, input.data as FloatArray, weight.data as FloatArray, bias == null ? null : (bias.data as FloatArray), geometry);
   record(op, bias == null ? [input, weight] : [input, weight, bias], [out], { geometry });
   return unbatched ? reshape(out, out.shape.slice(1)) : out;
@@ -165,9 +165,9 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
 export function convBackward(
   x: Tensor, weight: Tensor, bias: Tensor | null, dOut: Tensor, geometry: ConvGeometry, needs: readonly boolean[],
 ): [Tensor | null, Tensor | null, Tensor | null] {
-  const dx = needs[0] ? empty(x.dtype, x.shape) : null;
-  const dWeight = needs[1] ? empty(weight.dtype, weight.shape) : null;
-  const dBias = bias !== null && needs[2] ? empty(bias.dtype, bias.shape) : null;
+  const dx = needs[0] ? zerosOf(x.dtype, x.shape) : null;
+  const dWeight = needs[1] ? zerosOf(weight.dtype, weight.shape) : null;
+  const dBias = bias !== null && needs[2] ? zerosOf(bias.dtype, bias.shape) : null;
   const f = (t: Tensor | null): FloatArray | null => (t === null ? null : (t.data as FloatArray));
   backend().convBackward(f(dx), f(dWeight), f(dBias), dOut.data as FloatArray, x.data as FloatArray, weight.data as FloatArray, geometry);
   return [dx, dWeight, dBias];

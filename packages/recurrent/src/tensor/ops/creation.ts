@@ -4,7 +4,7 @@ import { type DType, type TypedArray, allocate, checkDType, dtypeOfArray } from 
 import { normal, randomInt, uniform } from '../random.js';
 import { checkShape, numel } from '../shape.js';
 import { type NestedArray, Tensor } from '../tensor.js';
-import { empty } from './common.js';
+import { zerosOf } from './common.js';
 
 export interface TensorOptions {
   /** Element type; default float32 (int32 for an Int32Array, float64 for a Float64Array). */
@@ -88,7 +88,7 @@ export function tensor(data: NestedArray | TypedArray, shapeOrOptions?: readonly
 }
 
 function filled(op: string, shape: readonly number[], value: number, options?: TensorOptions): Tensor {
-  const t = empty(checkDType(op, 'dtype', options?.dtype ?? 'float32'), checkShape(op, shape));
+  const t = zerosOf(checkDType(op, 'dtype', options?.dtype ?? 'float32'), checkShape(op, shape));
   if (value !== 0) t.data.fill(value);
   return finish(t, options);
 }
@@ -111,7 +111,7 @@ export function arange(start: number, end?: number, step = 1, options?: TensorOp
   if (step === 0 || !Number.isFinite(step)) throw new ValueError(`arange: step must be a finite non-zero number; got ${step}`);
   const n = Math.max(Math.ceil((hi - lo) / step), 0);
   const integral = Number.isInteger(lo) && Number.isInteger(hi) && Number.isInteger(step);
-  const t = empty(checkDType('arange', 'dtype', options?.dtype ?? (integral ? 'int32' : 'float32')), [n]);
+  const t = zerosOf(checkDType('arange', 'dtype', options?.dtype ?? (integral ? 'int32' : 'float32')), [n]);
   for (let i = 0; i < n; i++) t.data[i] = lo + i * step;
   return finish(t, options);
 }
@@ -130,7 +130,7 @@ function floatOnly(op: string, options?: TensorOptions): TensorOptions | undefin
 }
 
 function random(op: string, shape: readonly number[], draw: () => number, options?: TensorOptions): Tensor {
-  const t = empty(checkDType(op, 'dtype', options?.dtype ?? 'float32'), checkShape(op, shape));
+  const t = zerosOf(checkDType(op, 'dtype', options?.dtype ?? 'float32'), checkShape(op, shape));
   for (let i = 0; i < t.size; i++) t.data[i] = draw();
   return finish(t, options);
 }

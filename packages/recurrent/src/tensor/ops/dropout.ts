@@ -2,7 +2,7 @@
 import { ValueError } from '../../errors.js';
 import { uniform } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import { checkFloating, empty } from './common.js';
+import { checkFloating, zerosOf } from './common.js';
 import { mul } from './elementwise.js';
 
 /**
@@ -13,7 +13,7 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   if (!(p >= 0 && p <= 1)) throw new ValueError(`dropout: p must be in [0, 1]; got ${p}`);
   checkFloating('dropout', 'x', x);
   if (!training || p === 0) return x;
-  const mask = empty(x.dtype, x.shape);
+  const mask = zerosOf(x.dtype, x.shape);
   const scale = p === 1 ? 0 : 1 / (1 - p);
   for (let i = 0; i < mask.size; i++) mask.data[i] = uniform() < p ? 0 : scale;
   return mul(x, mask);

@@ -5,7 +5,7 @@ import type { BinaryOp, UnaryOp } from '../../backend/backend.js';
 import { DTypeError, ValueError } from '../../errors.js';
 import { broadcastShapes, broadcastStrides, shapesEqual } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
-import { asTensor, checkFloating, checkSameDType, checkTensor, empty } from './common.js';
+import { asTensor, checkFloating, checkSameDType, checkTensor, zerosOf } from './common.js';
 
 type DifferentiableBinary = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum';
 
@@ -26,7 +26,7 @@ function binary(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
   checkSameDType(op, ta, tb);
   if ((op === 'div' || op === 'pow') && ta.dtype === 'int32') checkFloating(op, 'a', ta);
   const shape = broadcastShapes(op, ta.shape, tb.shape);
-  const out = empty(ta.dtype, shape);
+  const out = zerosOf(ta.dtype, shape);
   backend().binary(op, out.data, ta.data, broadcastStrides(ta.shape, shape), tb.data, broadcastStrides(tb.shape, shape), shape);
   if (op === 'add' || op === 'sub' || op === 'mul' || op === 'div' || op === 'pow' || op === 'maximum' || op === 'minimum') {
     record(op satisfies DifferentiableBinary, [ta, tb], [out]);
@@ -37,7 +37,7 @@ function binary(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
 function unary(op: UnaryOp, x: Tensor, floatOnly: boolean): Tensor {
   checkTensor(op, 'x', x);
   if (floatOnly) checkFloating(op, 'x', x);
-  const out = empty(x.dtype, x.shape);
+  const out = zerosOf(x.dtype, x.shape);
   backend().unary(op, out.data, x.data);
   if (op !== 'sign') record(op, [x], [out]);
   return out;
@@ -86,7 +86,7 @@ export function clamp(x: Tensor, min?: number, max?: number): Tensor {
   if (Number.isNaN(lo) || Number.isNaN(hi) || lo > hi) {
     throw new ValueError(`clamp: min must not exceed max; got min=${min}, max=${max}`);
   }
-  const out = empty(x.dtype, x.shape);
+  const out = zerosOf(x.dtype, x.shape);
   backend().clamp(out.data, x.data, lo, hi);
   record('clamp', [x], [out], { min: lo, max: hi });
   return out;
@@ -102,7 +102,7 @@ export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const tb = typeof b === 'number' ? asTensor(checkNumber('where', 'b', b, ta), ta) : checkTensor('where', 'b', b);
   checkSameDType('where', ta, tb);
   const shape = broadcastShapes('where', broadcastShapes('where', condition.shape, ta.shape, ['condition', 'a']), tb.shape, ['condition and a', 'b']);
-  const out = empty(ta.dtype, shape);
+  const out = zerosOf(ta.dtype, shape);
   backend().where(
     out.data,
     condition.data, broadcastStrides(condition.shape, shape),
@@ -123,7 +123,7 @@ export function clone(x: Tensor): Tensor {
 
 /** Ones with the shape and dtype of `x`. */
 export function onesLikeOf(x: Tensor): Tensor {
-  const out = empty(x.dtype, x.shape);
+  const out = zerosOf(x.dtype, x.shape);
   out.data.fill(1);
   return out;
 }

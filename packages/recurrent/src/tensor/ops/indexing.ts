@@ -4,7 +4,7 @@ import { backend } from '../../backend/select.js';
 import { IndexError, ShapeError, fmtShape } from '../../errors.js';
 import { normalizeAxis, numel } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { checkInt, checkSameDType, checkTensor, empty } from './common.js';
+import { checkInt, checkSameDType, checkTensor, zerosOf } from './common.js';
 
 function checkRange(op: string, index: Int32Array, size: number, axis: number): void {
   for (const i of index) {
@@ -24,7 +24,7 @@ export function indexSelect(x: Tensor, axis: number, index: Tensor | readonly nu
   checkRange('indexSelect', idx.data as Int32Array, len, a);
   const shape = [...x.shape];
   shape[a] = idx.size;
-  const out = empty(x.dtype, shape);
+  const out = zerosOf(x.dtype, shape);
   const outer = numel(x.shape.slice(0, a));
   const inner = numel(x.shape.slice(a + 1));
   backend().indexSelect(out.data, x.data, idx.data as Int32Array, outer, len, inner);
@@ -54,7 +54,7 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
   const a = normalizeAxis('gather', axis, x.ndim);
   checkIndexShape('gather', x, index, a, 'x');
   checkRange('gather', index.data as Int32Array, x.shape[a]!, a);
-  const out = empty(x.dtype, index.shape);
+  const out = zerosOf(x.dtype, index.shape);
   backend().gather(out.data, x.data, x.shape, index.data as Int32Array, index.shape, a);
   record('gather', [x], [out], { axis: a, index });
   return out;

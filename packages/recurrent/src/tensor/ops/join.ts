@@ -4,7 +4,7 @@ import { backend } from '../../backend/select.js';
 import { ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { normalizeAxis, stridesOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { checkSameDType, checkTensor, empty } from './common.js';
+import { checkSameDType, checkTensor, zerosOf } from './common.js';
 import { narrow, unsqueeze } from './view.js';
 
 /** Joins tensors along an existing `axis`; all other sizes must agree. */
@@ -22,7 +22,7 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   });
   const shape = [...first.shape];
   shape[a] = tensors.reduce((acc, t) => acc + t.shape[a]!, 0);
-  const out = empty(first.dtype, shape);
+  const out = zerosOf(first.dtype, shape);
   const strides = stridesOf(shape);
   let at = 0;
   const starts: number[] = [];

@@ -5,7 +5,7 @@ import { ShapeError, fmtShape } from '../../errors.js';
 import type { FloatArray } from '../dtype.js';
 import { broadcastShapes, broadcastStrides, numel } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { checkFloating, checkSameDType, checkTensor, empty } from './common.js';
+import { checkFloating, checkSameDType, checkTensor, zerosOf } from './common.js';
 import { reshape } from './view.js';
 
 /**
@@ -32,7 +32,7 @@ export function matmulWith(a: Tensor, b: Tensor, transA: boolean, transB: boolea
     throw new ShapeError(`${op}: batch dimensions cannot be broadcast: a is ${fmtShape(a.shape)}, b is ${fmtShape(b.shape)}`);
   }
   const batch = broadcastShapes(op, aBatch, bBatch);
-  const out = empty(a.dtype, [...batch, m, n]);
+  const out = zerosOf(a.dtype, [...batch, m, n]);
   const count = numel(batch);
   const aStrides = broadcastStrides(a.shape.slice(0, -2), batch);
   const bStrides = broadcastStrides(b.shape.slice(0, -2), batch);
@@ -115,7 +115,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
 function affine(rows: Tensor, weight: Tensor, bias: Tensor): Tensor {
   const [m, k] = rows.shape as [number, number];
   const n = weight.shape[0]!;
-  const out = empty(rows.dtype, [m, n]);
+  const out = zerosOf(rows.dtype, [m, n]);
   backend().gemm({
     c: out.data as FloatArray, cOffset: 0, ldc: n,
     a: rows.data as FloatArray, aOffset: 0, lda: k, transA: false,

@@ -12,7 +12,7 @@ import type { RecurrentKernels } from '../../backend/recurrent_kernels.js';
 import { BackendError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { type DType, type FloatArray, allocate } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
-import { checkFloating, checkSameDType, empty } from './common.js';
+import { checkFloating, checkSameDType, zerosOf } from './common.js';
 
 export interface RecurrenceOptions {
   /** Active sequences per step, non-increasing (PackedSequence.batchSizes). */
@@ -103,8 +103,8 @@ export function rnnRecurrence(
   checkShapeOf(op, 'wHH', wHH, [H, H]);
   checkShapeOf(op, 'bHH', bHH, [H]);
   [h0, wHH, bHH].forEach((t) => t && checkSameDType(op, xProj, t, ['xProj', 'a state or weight']));
-  const out = empty(xProj.dtype, [rows, H]);
-  const hN = empty(xProj.dtype, [B, H]);
+  const out = zerosOf(xProj.dtype, [rows, H]);
+  const hN = zerosOf(xProj.dtype, [B, H]);
   const layout = { batch: B, hiddenSize: H, batchSizes: options.batchSizes, reverse: options.reverse ?? false };
   const { nonlinearity } = options;
   fusedKernel('rnnForward')({ batch: B, hiddenSize: H, batchSizes: layout.batchSizes, reverse: layout.reverse, xProj: f(xProj), h0: f(h0), wHH: f(wHH), bHH: fOrNull(bHH), out: f(out), hN: f(hN), cache: null, nonlinearity, keepCache: willRecord([xProj, h0, wHH, bHH]) });
@@ -131,9 +131,9 @@ export function lstmRecurrence(
   checkShapeOf(op, 'wHR', wHR, [P, H]);
   checkShapeOf(op, 'peepholes', peepholes, [3 * H]);
   [h0, c0, wHH, bHH, wHR, peepholes].forEach((t) => t && checkSameDType(op, xProj, t, ['xProj', 'a state or weight']));
-  const out = empty(xProj.dtype, [rows, P]);
-  const hN = empty(xProj.dtype, [B, P]);
-  const cN = empty(xProj.dtype, [B, H]);
+  const out = zerosOf(xProj.dtype, [rows, P]);
+  const hN = zerosOf(xProj.dtype, [B, P]);
+  const cN = zerosOf(xProj.dtype, [B, H]);
   const layout = { batch: B, hiddenSize: H, batchSizes: options.batchSizes, reverse: options.reverse ?? false };
   const keepCache = willRecord([xProj, h0, c0, wHH, bHH, wHR, peepholes]);
   const [gates, cells, m] = cacheArrays(xProj.dtype, keepCache, [rows * 4 * H, rows * H, wHR ? rows * H : 0]) as [FloatArray, FloatArray, FloatArray];
@@ -159,8 +159,8 @@ export function gruRecurrence(
   checkShapeOf(op, 'wHH', wHH, [3 * H, H]);
   checkShapeOf(op, 'bHH', bHH, [3 * H]);
   [h0, wHH, bHH].forEach((t) => t && checkSameDType(op, xProj, t, ['xProj', 'a state or weight']));
-  const out = empty(xProj.dtype, [rows, H]);
-  const hN = empty(xProj.dtype, [B, H]);
+  const out = zerosOf(xProj.dtype, [rows, H]);
+  const hN = zerosOf(xProj.dtype, [B, H]);
   const layout = { batch: B, hiddenSize: H, batchSizes: options.batchSizes, reverse: options.reverse ?? false };
   const keepCache = willRecord([xProj, h0, wHH, bHH]);
   const [gates, hn] = cacheArrays(xProj.dtype, keepCache, [rows * 3 * H, rows * H]) as [FloatArray, FloatArray];

@@ -12,13 +12,13 @@ import type { RnnCache, RnnOptions } from '../../backend/cells/rnn.js';
 import type { RecurrentBackward, SequenceLayout } from '../../backend/recurrent_kernels.js';
 import type { FloatArray } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
-import { empty } from './common.js';
+import { zerosOf } from './common.js';
 import { fusedKernel as kernel } from './recurrence.js';
 
 const f = (t: Tensor): FloatArray => t.data as FloatArray;
 const fOrNull = (t: Tensor | null): FloatArray | null => (t === null ? null : f(t));
 /** The upstream gradient of an output, zeros when it got none. */
-const gradOf = (t: Tensor): Tensor => empty(t.dtype, t.shape);
+const gradOf = (t: Tensor): Tensor => zerosOf(t.dtype, t.shape);
 const upstream = (g: Tensor | null, like: Tensor): FloatArray => f(g ?? gradOf(like));
 
 /** What a two-state recurrence (RNN, GRU) saved in forward: inputs [xProj, h0, wHH, bHH?], outputs [out, hN]. */

@@ -7,7 +7,7 @@ import type { TypedArray } from '../dtype.js';
 import { allocate } from '../dtype.js';
 import { normalizeAxes, normalizeAxis, numel, shapesEqual, stridesOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { checkFloating, checkTensor, empty } from './common.js';
+import { checkFloating, checkTensor, zerosOf } from './common.js';
 import { mul } from './elementwise.js';
 import { expand, reshape } from './view.js';
 
@@ -42,6 +42,9 @@ export function reducedShape(shape: readonly number[], axes: readonly number[], 
   return out;
 }
 
+/** The name each reduction records on the tape (amax/amin as torch names the value-only reductions). */
+const TAPE_OP = { sum: 'sum', max: 'amax', min: 'amin' } as const satisfies Record<ReduceOp, string>;
+
 function reduceOp(op: ReduceOp, name: string, x: Tensor, axesArg: number | readonly number[] | undefined, keepDim: boolean): Tensor {
   checkTensor(name, 'x', x);
   const axes = normalizeAxes(name, axesArg, x.ndim);
@@ -49,10 +52,10 @@ function reduceOp(op: ReduceOp, name: string, x: Tensor, axesArg: number | reado
     throw new ValueError(`${name}: cannot reduce over an empty axis; input is ${fmtShape(x.shape)}`);
   }
   const shape = reducedShape(x.shape, axes, keepDim);
-  const out = empty(x.dtype, shape);
+  const out = zerosOf(x.dtype, shape);
   const b = reductionBlocks(x, axes);
   backend().reduce(op, out.data, b.data, b.outer, b.len, b.inner);
-  record(op === 'sum' ? 'sum' : 'amax', [x], [out], { axes, keepDim });
+  record(TAPE_OP[op], [x], [out], { axes, keepDim });
   return out;
 }
 
@@ -89,7 +92,7 @@ function argReduce(op: 'max' | 'min', name: string, x: Tensor, axisArg: number |
   const axis = flat ? 0 : normalizeAxis(name, axisArg, x.ndim);
   if (src.shape[axis] === 0) throw new ValueError(`${name}: cannot reduce over an empty axis; input is ${fmtShape(x.shape)}`);
   const shape = flat ? (keepDim ? x.shape.map(() => 1) : []) : reducedShape(x.shape, [axis], keepDim);
-  const values = empty(x.dtype, shape);
+  const values = zerosOf(x.dtype, shape);
   const indices = new Tensor(new Int32Array(values.size), shape);
   const b = reductionBlocks(src, [axis]);
   backend().argReduce(op, values.data, indices.data as Int32Array, b.data, b.outer, b.len, b.inner);

@@ -4,7 +4,7 @@ import { backend } from '../../backend/select.js';
 import type { FloatArray } from '../dtype.js';
 import { normalizeAxes, normalizeAxis, numel } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { checkFloating, checkTensor, empty } from './common.js';
+import { checkFloating, checkTensor, zerosOf } from './common.js';
 import { reducedShape, reductionBlocks } from './reduce.js';
 
 function softmaxOp(x: Tensor, axis: number, log: boolean): Tensor {
@@ -12,7 +12,7 @@ function softmaxOp(x: Tensor, axis: number, log: boolean): Tensor {
   checkTensor(name, 'x', x);
   checkFloating(name, 'x', x);
   const a = normalizeAxis(name, axis, x.ndim);
-  const out = empty(x.dtype, x.shape);
+  const out = zerosOf(x.dtype, x.shape);
   const outer = numel(x.shape.slice(0, a));
   const inner = numel(x.shape.slice(a + 1));
   backend().softmax(out.data as FloatArray, x.data as FloatArray, outer, x.shape[a] ?? 1, inner, log);
@@ -35,7 +35,7 @@ export function logSumExp(x: Tensor, axes?: number | readonly number[], keepDim 
   checkTensor('logSumExp', 'x', x);
   checkFloating('logSumExp', 'x', x);
   const list = normalizeAxes('logSumExp', axes, x.ndim);
-  const out = empty(x.dtype, reducedShape(x.shape, list, keepDim));
+  const out = zerosOf(x.dtype, reducedShape(x.shape, list, keepDim));
   const b = reductionBlocks(x, list);
   backend().logSumExp(out.data as FloatArray, b.data as FloatArray, b.outer, b.len, b.inner);
   record('logSumExp', [x], [out], { axes: list, keepDim });

@@ -4,7 +4,7 @@ import { backend } from '../../backend/select.js';
 import { IndexError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { broadcastStrides, normalizeAxes, normalizeAxis, numel, stridesOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { checkTensor, empty } from './common.js';
+import { checkTensor, zerosOf } from './common.js';
 
 /** Same elements, new shape; one size may be −1 (inferred). Shares storage with `x`. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
@@ -38,7 +38,7 @@ export function permute(x: Tensor, axes: readonly number[]): Tensor {
   const perm = axes.map((a) => normalizeAxis('permute', a, x.ndim));
   if (new Set(perm).size !== perm.length) throw new ValueError(`permute: axes repeat: [${axes.join(', ')}]`);
   const shape = perm.map((p) => x.shape[p]!);
-  const out = empty(x.dtype, shape);
+  const out = zerosOf(x.dtype, shape);
   const strides = stridesOf(x.shape);
   backend().copy(out.data, 0, stridesOf(shape), x.data, 0, perm.map((p) => strides[p]!), shape);
   record('permute', [x], [out], { perm });
@@ -90,7 +90,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
       throw new ShapeError(`expand: cannot expand ${fmtShape(x.shape)} to ${fmtShape(shape)}`);
     }
   });
-  const out = empty(x.dtype, target);
+  const out = zerosOf(x.dtype, target);
   backend().copy(out.data, 0, stridesOf(target), x.data, 0, broadcastStrides(x.shape, target), target);
   record('expand', [x], [out]);
   return out;
@@ -108,7 +108,7 @@ export function narrow(x: Tensor, axis: number, start: number, length: number): 
   }
   const shape = [...x.shape];
   shape[a] = length;
-  const out = empty(x.dtype, shape);
+  const out = zerosOf(x.dtype, shape);
   const strides = stridesOf(x.shape);
   backend().copy(out.data, 0, stridesOf(shape), x.data, s * strides[a]!, strides, shape);
   record('narrow', [x], [out], { axis: a, start: s });
@@ -148,7 +148,7 @@ export function flip(x: Tensor, axes: number | readonly number[]): Tensor {
     offset += (x.shape[i]! - 1) * s;
     return -s;
   });
-  const out = empty(x.dtype, x.shape);
+  const out = zerosOf(x.dtype, x.shape);
   if (out.size > 0) backend().copy(out.data, 0, strides, x.data, offset, read, x.shape);
   record('flip', [x], [out], { axes: list });
   return out;
@@ -170,7 +170,7 @@ export function pad(x: Tensor, pads: readonly number[], value = 0): Tensor {
     before[axis] = pads[2 * i]!;
     shape[axis]! += pads[2 * i]! + pads[2 * i + 1]!;
   }
-  const out = empty(x.dtype, shape);
+  const out = zerosOf(x.dtype, shape);
   if (value !== 0) out.data.fill(value);
   const strides = stridesOf(shape);
   const offset = before.reduce((acc, b, i) => acc + b * strides[i]!, 0);
@@ -180,12 +180,12 @@ export function pad(x: Tensor, pads: readonly number[], value = 0): Tensor {
 }
 
 /** Zeros of `shape` with `g` written at offsets `starts` (the backward of narrow and pad's inverse). */
-export function embed(g: Tensor, shape: readonly number[], starts: readonly number[]): Tensor {
-  const out = empty(g.dtype, shape);
+export function placeInZeros(g: Tensor, shape: readonly number[], starts: readonly number[]): Tensor {
+  const out = zerosOf(g.dtype, shape);
   const strides = stridesOf(shape);
   const offset = starts.reduce((acc, s, i) => acc + s * strides[i]!, 0);
   backend().copy(out.data, offset, strides, g.data, 0, stridesOf(g.shape), g.shape);
-  record('embed', [g], [out], { starts });
+  record('placeInZeros', [g], [out], { starts });
   return out;
 }
 
