@@ -4,9 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'recurrent-pack-'));
@@ -39,6 +39,20 @@ test('the packed library and command line install into an empty project and run'
     for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) assert.equal(manifest[field], undefined, field);
     const installed = readdirSync(join(project, 'node_modules')).filter((d) => !d.startsWith('.'));
     assert.ok(installed.includes('commander'), 'the command line brings its own dependencies');
+  });
+
+  await t.test('every source map points to a source the package ships', () => {
+    for (const pkg of ['recurrent', 'recurrent-cli']) {
+      const dist = join(project, 'node_modules', pkg, 'dist');
+      const maps = (function walk(dir: string): string[] {
+        return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.map') ? [join(dir, e.name)] : []));
+      })(dist);
+      assert.ok(maps.length > 5, `${pkg}: no source maps`);
+      for (const map of maps) {
+        const { sources } = JSON.parse(readFileSync(map, 'utf8')) as { sources: string[] };
+        for (const source of sources) assert.ok(existsSync(resolve(dirname(map), source)), `${map} points to ${source}, which is not in the package`);
+      }
+    }
   });
 
   await t.test('ESM import', () => {
