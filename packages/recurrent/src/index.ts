@@ -78,6 +78,8 @@ export { toStreams, windows, windowCount } from './train/tbptt.js';
 export type { Window } from './train/tbptt.js';
 export { languageModelTask } from './train/language_model_task.js';
 export type { LanguageModelTask } from './train/language_model_task.js';
+export { ResumableTbptt } from './train/resumable_tbptt.js';
+export type { ResumableTbpttOptions, TbpttFitOptions, TbpttPosition, TbpttResume, TbpttSnapshot } from './train/resumable_tbptt.js';
 export { sampleLogits } from './decode/sample.js';
 export type { SamplingOptions } from './decode/sample.js';
 export { generateText } from './decode/generate_text.js';
