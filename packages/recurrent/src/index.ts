@@ -72,6 +72,8 @@ export { fit, evaluate } from './train/fit.js';
 export type { FitOptions, FitResult, FitOptimizer, StepResult } from './train/fit.js';
 export { EarlyStopping, CheckpointCallback, ScheduleCallback } from './train/callbacks.js';
 export type { Callback, FitContext, BatchLogs, EarlyStoppingOptions, Schedule } from './train/callbacks.js';
+export { BudgetCosineSchedule, budgetProgress } from './train/budget_schedule.js';
+export type { BudgetCosineScheduleOptions, ScheduledOptimizer, TrainingBudget } from './train/budget_schedule.js';
 export { MetricAccumulator } from './train/metrics.js';
 export type { Metrics } from './train/metrics.js';
 export { toStreams, windows, windowCount } from './train/tbptt.js';
