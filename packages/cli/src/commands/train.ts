@@ -1,13 +1,13 @@
 /** `recurrent train`: a character-level language model, by default an LSTM on Moby-Dick. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Callback, charTokenize, type Checkpoint, CheckpointCallback, fit, type FitContext, generateText, getRngState, languageModelTask, manualSeed, nn, optim, resolveCheckpoint, ResumableTbptt, saveCheckpoint, setRngState, toStreams, ValueError, Vocabulary, type Window, windows } from 'recurrent/node';
+import { BudgetCosineSchedule, type Callback, charTokenize, type Checkpoint, CheckpointCallback, fit, type FitContext, generateText, getRngState, languageModelTask, manualSeed, nn, optim, resolveCheckpoint, ResumableTbptt, saveCheckpoint, setRngState, toStreams, ValueError, Vocabulary, type Window, windows } from 'recurrent/node';
 import { MODEL_KIND, loadCharModel, type CharModelConfig, type CurveHistory, type TrainingRecord } from '../char_model.js';
 import { loadCorpus, splitHeldOut } from '../corpus.js';
 import { formatDuration, parseDuration } from '../duration.js';
 import { ProgressDisplay } from '../progress.js';
 import { writeReport } from '../report.js';
-import { BudgetCosineCallback, lrScheduleKind } from '../lr_schedule.js';
+import { lrScheduleKind } from '../lr_schedule.js';
 
 export interface TrainCommandOptions {
   data?: string;
@@ -114,7 +114,7 @@ export async function trainCommand(o: TrainCommandOptions): Promise<void> {
   const decayFrom = record.lrDecayFrom ?? 0;
   const over = decayFrom > 0 ? `the last ${Math.round((1 - decayFrom) * 100)}% of the budget` : 'the budget';
   const lrText = lrSchedule === 'cosine' ? `Adam lr ${record.lr} (cosine to ${record.lrMin ?? 0} over ${over})` : `Adam lr ${record.lr}`;
-  const schedule = lrSchedule === 'cosine' ? [new BudgetCosineCallback(optimizer, record.lr, record.lrMin ?? 0, { totalSteps, maxTime }, decayFrom)] : [];
+  const schedule = lrSchedule === 'cosine' ? [new BudgetCosineSchedule(optimizer, { lr: record.lr, etaMin: record.lrMin ?? 0, decayFrom, totalSteps, maxTime })] : [];
   const params = model.numParameters();
   const n = (x: number): string => x.toLocaleString('en-US');
   const describe = `${model.options.cell.toUpperCase()} ${model.options.numLayers}×${model.options.hiddenSize}, embedding ${model.options.embeddingDim}, ${n(params)} parameters`;
