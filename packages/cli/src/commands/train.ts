@@ -4,38 +4,11 @@ import { join } from 'node:path';
 import { BudgetCosineSchedule, type Callback, charTokenize, type Checkpoint, CheckpointCallback, fit, type FitContext, generateText, getRngState, languageModelTask, manualSeed, nn, optim, resolveCheckpoint, ResumableTbptt, saveCheckpoint, setRngState, toStreams, ValueError, Vocabulary, type Window, windows } from 'recurrent/node';
 import { MODEL_KIND, loadCharModel, type CharModelConfig, type CurveHistory, type TrainingRecord } from '../char_model.js';
 import { loadCorpus, splitHeldOut } from '../corpus.js';
-import { formatDuration, parseDuration } from '../duration.js';
+import { formatDuration } from '../duration.js';
 import { ProgressDisplay } from '../progress.js';
 import { writeReport } from '../report.js';
 import { lrScheduleKind } from '../lr_schedule.js';
-
-export interface TrainCommandOptions {
-  data?: string;
-  cell: string;
-  hidden: number;
-  layers: number;
-  embedding?: number;
-  dropout: number;
-  batch: number;
-  seqLen: number;
-  lr: number;
-  lrSchedule: string;
-  lrMin: number;
-  lrDecayFrom: number;
-  clip: number;
-  time?: string;
-  epochs?: number;
-  steps?: number;
-  out: string;
-  resume: boolean;
-  seed: number;
-  sampleEvery: number;
-  sampleLength: number;
-  validateEvery: number;
-  checkpointEvery: number;
-  logInterval: number;
-  plain?: boolean;
-}
+import type { TrainCommandOptions } from '../program.js';
 
 /** Validation reads the held-out text in long windows; with the state carried, window length does not change the loss. */
 const VALID_SEQ_LEN = 200;
@@ -106,7 +79,7 @@ export async function trainCommand(o: TrainCommandOptions): Promise<void> {
   });
   const perEpoch = tbptt.windowsPerEpoch;
 
-  const maxTime = o.time !== undefined ? parseDuration(o.time) : undefined;
+  const maxTime = o.time;
   const epochs = o.epochs ?? (maxTime === undefined && o.steps === undefined ? 1 : undefined);
   const maxSteps = o.steps;
   const totalSteps = maxSteps ?? (epochs !== undefined ? epochs * perEpoch : undefined);
