@@ -55,14 +55,17 @@ export function int(flag: string, min = 0): (value: string) => number {
   };
 }
 
-/** A duration such as 90s, 5m or 1h30m (a bare number is seconds), in seconds. */
+/** A duration such as 90s, 5m or 1h30m (a bare number is seconds), in seconds; longer than 0. */
 export function duration(flag: string): (value: string) => number {
   return (value) => {
+    let seconds: number;
     try {
-      return parseDuration(value, flag);
+      seconds = parseDuration(value, flag);
     } catch (e) {
       if (e instanceof RecurrentError) throw new InvalidArgumentError(e.message);
       throw e;
     }
+    if (!(seconds > 0)) throw new InvalidArgumentError(`${flag}: expected a duration longer than 0; got '${value}'`);
+    return seconds;
   };
 }

@@ -108,6 +108,7 @@ test('bad values are rejected at parse time with the flag, the expectation and t
   assert.match(parseError('train', '--dropout', '1.5'), /--dropout: expected a number in \[0, 1\]; got '1\.5'/);
   assert.match(parseError('train', '--lr-decay-from', '1'), /--lr-decay-from: expected a number in \[0, 1\); got '1'/);
   assert.match(parseError('train', '--time', 'soon'), /--time: expected a duration such as 90s, 5m or 1h30m; got 'soon'/);
+  assert.match(parseError('train', '--time', '0m'), /--time: expected a duration longer than 0; got '0m'/);
   assert.match(parseError('train', '--cell', 'transformer'), /--cell <kind>.*'transformer' is invalid.*lstm, gru, rnn/);
   assert.match(parseError('generate', '--checkpoint', 'x', '--top-p', '0'), /--top-p: expected a number in \(0, 1\]; got '0'/);
   assert.match(parseError('eval', '--checkpoint', 'x', '--batch', '0'), /--batch: expected an integer ≥ 1; got '0'/);
