@@ -3,13 +3,13 @@ import { ValueError } from 'recurrent';
 
 const UNIT: Record<string, number> = { h: 3600, m: 60, s: 1 };
 
-/** Seconds in a duration string; a bare number means seconds. */
-export function parseDuration(text: string): number {
+/** Seconds in a duration string; a bare number means seconds. `flag` names it in errors. */
+export function parseDuration(text: string, flag = '--time'): number {
   const trimmed = text.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
   const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)([hms])/g)];
   if (parts.length === 0 || parts.map((p) => p[0]).join('') !== trimmed) {
-    throw new ValueError(`--time: expected a duration such as 90s, 5m or 1h30m; got '${text}'`);
+    throw new ValueError(`${flag}: expected a duration such as 90s, 5m or 1h30m; got '${text}'`);
   }
   return parts.reduce((s, p) => s + Number(p[1]) * UNIT[p[2]!]!, 0);
 }

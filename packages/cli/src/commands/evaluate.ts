@@ -2,15 +2,7 @@
 import { charTokenize, evaluate, languageModelTask, toStreams, windows } from 'recurrent';
 import { loadCharModel } from '../char_model.js';
 import { loadCorpus, splitHeldOut } from '../corpus.js';
-
-export interface EvalCommandOptions {
-  checkpoint: string;
-  /** Text to evaluate on (its last heldOut fraction); default: the data the model was trained on. */
-  data?: string;
-  /** Evaluate the whole file rather than its held-out tail. */
-  all?: boolean;
-  batch: number;
-}
+import type { EvalCommandOptions } from '../program.js';
 
 export function evalCommand(o: EvalCommandOptions): void {
   const { model, vocab, config } = loadCharModel(o.checkpoint);

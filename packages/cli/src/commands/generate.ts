@@ -1,16 +1,7 @@
 /** `recurrent generate`: sample text from a trained character model. */
 import { generateText, manualSeed } from 'recurrent';
 import { loadCharModel } from '../char_model.js';
-
-export interface GenerateCommandOptions {
-  checkpoint: string;
-  prime: string;
-  length: number;
-  temperature: number;
-  topK?: number;
-  topP?: number;
-  seed?: number;
-}
+import type { GenerateCommandOptions } from '../program.js';
 
 export function generateCommand(o: GenerateCommandOptions): void {
   const { model, vocab } = loadCharModel(o.checkpoint);

@@ -1,9 +1,10 @@
 /** `recurrent info`: what a checkpoint holds. */
 import { loadCharModel } from '../char_model.js';
+import type { InfoCommandOptions } from '../program.js';
 
 const fmtShape = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 
-export function infoCommand(o: { checkpoint: string }): void {
+export function infoCommand(o: InfoCommandOptions): void {
   const { model, vocab, config } = loadCharModel(o.checkpoint);
   const m = model.options;
   const t = config.training;

@@ -1,41 +1,14 @@
 /** `recurrent train`: a character-level language model, by default an LSTM on Moby-Dick. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Callback, charTokenize, type Checkpoint, CheckpointCallback, fit, type FitContext, generateText, getRngState, languageModelTask, manualSeed, nn, optim, resolveCheckpoint, saveCheckpoint, setRngState, type Tensor, toStreams, ValueError, Vocabulary, type Window, windowCount, windows } from 'recurrent/node';
+import { BudgetCosineSchedule, type Callback, charTokenize, type Checkpoint, CheckpointCallback, fit, type FitContext, generateText, getRngState, languageModelTask, manualSeed, nn, optim, resolveCheckpoint, ResumableTbptt, saveCheckpoint, setRngState, toStreams, ValueError, Vocabulary, type Window, windows } from 'recurrent/node';
 import { MODEL_KIND, loadCharModel, type CharModelConfig, type CurveHistory, type TrainingRecord } from '../char_model.js';
 import { loadCorpus, splitHeldOut } from '../corpus.js';
-import { formatDuration, parseDuration } from '../duration.js';
+import { formatDuration } from '../duration.js';
 import { ProgressDisplay } from '../progress.js';
 import { writeReport } from '../report.js';
-import { BudgetCosineCallback, lrScheduleKind } from '../lr_schedule.js';
-
-export interface TrainCommandOptions {
-  data?: string;
-  cell: string;
-  hidden: number;
-  layers: number;
-  embedding?: number;
-  dropout: number;
-  batch: number;
-  seqLen: number;
-  lr: number;
-  lrSchedule: string;
-  lrMin: number;
-  lrDecayFrom: number;
-  clip: number;
-  time?: string;
-  epochs?: number;
-  steps?: number;
-  out: string;
-  resume: boolean;
-  seed: number;
-  sampleEvery: number;
-  sampleLength: number;
-  validateEvery: number;
-  checkpointEvery: number;
-  logInterval: number;
-  plain?: boolean;
-}
+import { lrScheduleKind } from '../lr_schedule.js';
+import type { TrainCommandOptions } from '../program.js';
 
 /** Validation reads the held-out text in long windows; with the state carried, window length does not change the loss. */
 const VALID_SEQ_LEN = 200;
@@ -94,19 +67,19 @@ export async function trainCommand(o: TrainCommandOptions): Promise<void> {
   const { streams: trainStreams, steps: trainSteps } = toStreams(vocab.encode(trainChars), record.batch);
   const validBatch = Math.max(1, Math.min(record.batch, Math.floor(validChars.length / (VALID_SEQ_LEN + 1))));
   const { streams: validStreams, steps: validSteps } = toStreams(vocab.encode(validChars), validBatch);
-  const perEpoch = windowCount(trainSteps, record.seqLen);
 
   const optimizer = new optim.Adam(model.parameters(), { lr: record.lr });
+  if (run.resumed?.optimizer) optimizer.loadStateDict(run.resumed.optimizer);
   const trainTask = languageModelTask(model);
   const validTask = languageModelTask(model);
-  if (run.resumed) {
-    if (run.resumed.optimizer) optimizer.loadStateDict(run.resumed.optimizer);
-    const extra = run.resumed.extra;
-    if (extra?.h) trainTask.state = extra.c ? [extra.h, extra.c] : extra.h;
-  }
-  if (run.rng) setRngState(run.rng);
+  // Where training stands (epoch, windows done in it, carried state, generator): the resume point.
+  const tbptt = new ResumableTbptt({
+    task: trainTask, streams: trainStreams, steps: trainSteps, batchSize: record.batch, seqLen: record.seqLen,
+    resume: run.resumed ? { position: record, state: run.resumed.extra, rng: run.rng } : null,
+  });
+  const perEpoch = tbptt.windowsPerEpoch;
 
-  const maxTime = o.time !== undefined ? parseDuration(o.time) : undefined;
+  const maxTime = o.time;
   const epochs = o.epochs ?? (maxTime === undefined && o.steps === undefined ? 1 : undefined);
   const maxSteps = o.steps;
   const totalSteps = maxSteps ?? (epochs !== undefined ? epochs * perEpoch : undefined);
@@ -114,7 +87,7 @@ export async function trainCommand(o: TrainCommandOptions): Promise<void> {
   const decayFrom = record.lrDecayFrom ?? 0;
   const over = decayFrom > 0 ? `the last ${Math.round((1 - decayFrom) * 100)}% of the budget` : 'the budget';
   const lrText = lrSchedule === 'cosine' ? `Adam lr ${record.lr} (cosine to ${record.lrMin ?? 0} over ${over})` : `Adam lr ${record.lr}`;
-  const schedule = lrSchedule === 'cosine' ? [new BudgetCosineCallback(optimizer, record.lr, record.lrMin ?? 0, { totalSteps, maxTime }, decayFrom)] : [];
+  const schedule = lrSchedule === 'cosine' ? [new BudgetCosineSchedule(optimizer, { lr: record.lr, etaMin: record.lrMin ?? 0, decayFrom, totalSteps, maxTime })] : [];
   const params = model.numParameters();
   const n = (x: number): string => x.toLocaleString('en-US');
   const describe = `${model.options.cell.toUpperCase()} ${model.options.numLayers}×${model.options.hiddenSize}, embedding ${model.options.embeddingDim}, ${n(params)} parameters`;
@@ -134,25 +107,17 @@ export async function trainCommand(o: TrainCommandOptions): Promise<void> {
     return text;
   };
 
-  // Where training stands: epoch and windows done in it (the resume point), kept by the callbacks below.
-  let epoch = record.epoch;
-  let windowInEpoch = record.window;
-  let resumePending = run.resumed !== null && record.window > 0;
   const startSeconds = record.seconds;
   let curveLoss = 0;
   let curveItems = 0;
   const save = (ctx: FitContext): void => {
-    const done = windowInEpoch >= perEpoch;
-    Object.assign(record, { step: ctx.step, epoch: done ? epoch + 1 : epoch, window: done ? 0 : windowInEpoch, seconds: startSeconds + ctx.elapsed });
-    const state = trainTask.state;
-    const extra: Record<string, Tensor> | null = done || state === null ? null : Array.isArray(state) ? { h: state[0], c: state[1] } : { h: state };
-    const config: CharModelConfig = { kind: MODEL_KIND, model: { ...model.options }, vocab: vocab.toJSON(), training: record, rng: getRngState(), history };
-    saveCheckpoint(ckptDir, { config: { ...config }, model: model.stateDict(), optimizer: optimizer.stateDict(), extra });
+    const { position, state, rng } = tbptt.snapshot(ctx);
+    Object.assign(record, position);
+    const config: CharModelConfig = { kind: MODEL_KIND, model: { ...model.options }, vocab: vocab.toJSON(), training: record, rng, history };
+    saveCheckpoint(ckptDir, { config: { ...config }, model: model.stateDict(), optimizer: optimizer.stateDict(), extra: state });
   };
-  const bookkeeping: Callback = {
-    onEpochBegin: (e) => { epoch = e; },
+  const curves: Callback = {
     onBatchEnd: (logs, ctx) => {
-      windowInEpoch++;
       curveLoss += logs.loss * logs.count;
       curveItems += logs.count;
       if (ctx.step % CURVE_EVERY === 0) {
@@ -165,30 +130,14 @@ export async function trainCommand(o: TrainCommandOptions): Promise<void> {
     onValidationEnd: (metrics, ctx) => { history.valid.push([ctx.step, metrics.bitsPerChar]); },
   };
   const result = fit<Window>({
-    model, optimizer,
-    trainData: () => {
-      const skip = windowInEpoch;
-      return (function* () {
-        let i = 0;
-        for (const w of windows(trainStreams, trainSteps, record.batch, record.seqLen)) if (i++ >= skip) yield w;
-      })();
-    },
+    model, optimizer, ...tbptt.fitOptions(),
     validData: () => windows(validStreams, validSteps, validBatch, VALID_SEQ_LEN),
     step: (w, training) => (training ? trainTask : validTask).step(w, training),
-    onSequenceStart: (phase) => {
-      if (phase === 'valid') validTask.reset();
-      else if (resumePending) resumePending = false; // continue the interrupted epoch with its carried state
-      else {
-        windowInEpoch = 0;
-        trainTask.reset();
-      }
-    },
+    onSequenceStart: (phase) => { if (phase === 'valid') validTask.reset(); },
     epochs, maxSteps, maxTime,
     clipGradNorm: record.clip > 0 ? (p) => { optim.clipGradNorm(p, record.clip); } : undefined,
     validateEvery: o.validateEvery > 0 ? o.validateEvery : undefined,
-    callbacks: [...schedule, bookkeeping, progress, new CheckpointCallback(save, { every: o.checkpointEvery })],
-    startStep: record.step,
-    startEpoch: record.epoch,
+    callbacks: [...schedule, curves, progress, new CheckpointCallback(save, { every: o.checkpointEvery })],
   });
 
   const valid = result.lastValidation;

@@ -72,6 +72,21 @@ export class ExponentialLR extends LRScheduler<ExponentialLROptions> {
   }
 }
 
+/**
+ * The cosine annealing curve in closed form: η_min + (η₀ − η_min)(1 + cos(π t / T)) / 2, shared by
+ * CosineAnnealingLR and BudgetCosineSchedule. With the default T = 1, t is the fraction of the
+ * schedule done: η₀ at 0, η_min at 1. Not clamped: past T the rate rises again, as
+ * CosineAnnealingLR's does.
+ *
+ * @param base η₀, the rate at t = 0.
+ * @param min η_min, the rate at t = T.
+ * @param t Position in the schedule (an epoch, a step, or a fraction of a budget).
+ * @param period T, the half period; default 1.
+ */
+export function cosineAnnealing(base: number, min: number, t: number, period = 1): number {
+  return min + (base - min) * (1 + Math.cos(Math.PI * t / period)) / 2;
+}
+
 export interface CosineAnnealingLROptions {
   /** Epochs of one half period, from lr₀ down to etaMin (required). */
   tMax: number;
@@ -109,7 +124,7 @@ export class CosineAnnealingLR extends LRScheduler<Required<CosineAnnealingLROpt
 
   protected closedFormLr(): number[] {
     const { tMax: T, etaMin } = this.options;
-    return this.baseLrs.map((base) => etaMin + (base - etaMin) * (1 + Math.cos(Math.PI * this.lastEpoch / T)) / 2);
+    return this.baseLrs.map((base) => cosineAnnealing(base, etaMin, this.lastEpoch, T));
   }
 }
 
