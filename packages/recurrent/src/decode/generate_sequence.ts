@@ -75,19 +75,27 @@ export interface GeneratedSequence {
  * mismatched batch sizes or dtypes.
  *
  * @example
+ * import { dynamicRnn, generateSequence, nn, noGrad, randn } from 'recurrent';
  * // Captioning: image features are the input of step 0, then each sampled word's embedding.
  * const cell = new nn.LSTMCell({ inputSize: 64, hiddenSize: 128 });
  * const toLogits = new nn.Linear({ inFeatures: 128, outFeatures: 1000 });
  * const words = new nn.Embedding({ numEmbeddings: 1000, embeddingDim: 64 });
+ * const imageFeatures = randn([2, 64]); // (N, 64), from an image encoder
  * const { tokens } = noGrad(() => generateSequence(cell, {
- *   context: imageFeatures,                        // (N, 64)
+ *   context: imageFeatures,
  *   length: 16, readout: (h) => toLogits.forward(h),
  *   feedback: 'sample', embed: (ids) => words.forward(ids), sampling: { temperature: 0.8 },
  * }));
- * tokens.shape; // [N, 16]
+ * tokens?.shape; // [2, 16]
  *
  * // Forecasting 12 steps from a seed window's state, each prediction fed back:
- * const { outputs } = generateSequence(gruCell, { initialState: [h], startInput: lastValue, length: 12, readout: (h) => head.forward(h) });
+ * const gruCell = new nn.GRUCell({ inputSize: 1, hiddenSize: 32 });
+ * const head = new nn.Linear({ inFeatures: 32, outFeatures: 1 });
+ * const window = randn([2, 24, 1]); // (N, T, 1): the last 24 values of each series
+ * const [, [h]] = dynamicRnn(gruCell, window);
+ * const lastValue = window.select(1, 23); // (N, 1)
+ * const { outputs } = generateSequence(gruCell, { initialState: [h], startInput: lastValue, length: 12, readout: (o) => head.forward(o) });
+ * outputs.shape; // [2, 12, 1]
  */
 export function generateSequence(cell: RecurrentCell, options: GenerateSequenceOptions): GeneratedSequence {
   const op = 'generateSequence';

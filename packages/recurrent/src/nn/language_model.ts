@@ -39,9 +39,13 @@ export interface LanguageModelOptions {
  * state-dict keys read `embedding.weight`, `rnn.weight_ih_l0`, `decoder.bias`.
  *
  * @example
+ * import { nn, randint } from 'recurrent';
  * const lm = new nn.LanguageModel({ vocabSize: 80, hiddenSize: 128 });
- * const [logits, state] = lm.forward(ids);           // ids (T, B)
- * const [next] = lm.forward(nextIds, detachState(state)); // truncated BPTT
+ * const ids = randint(0, 80, [35, 4], { dtype: 'int32' }); // (T, B)
+ * const [logits, state] = lm.forward(ids);
+ * logits.shape; // [35, 4, 80]
+ * const nextIds = randint(0, 80, [35, 4], { dtype: 'int32' });
+ * const [next] = lm.forward(nextIds, nn.detachState(state)); // truncated BPTT: the next window
  */
 export class LanguageModel extends Module {
   readonly options: Required<Omit<LanguageModelOptions, 'dtype'>> & { dtype: DType };

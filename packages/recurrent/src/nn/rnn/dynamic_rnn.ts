@@ -68,9 +68,11 @@ export interface BidirectionalDynamicRnnOptions {
  * outside 0..T or an object that is not a cell.
  *
  * @example
+ * import { dynamicRnn, nn, randn } from 'recurrent';
  * const cell = new nn.LSTMCell({ inputSize: 8, hiddenSize: 16 });
  * const [outputs, [h, c]] = dynamicRnn(cell, randn([4, 10, 8]), { sequenceLength: [10, 7, 3, 1] });
- * outputs.shape; // [4, 10, 16]; outputs of sequence 2 are zero from step 3 on
+ * outputs.shape; // [4, 10, 16]
+ * outputs.select(0, 2).slice(0, 3).abs().max().item(); // 0: sequence 2's outputs from step 3 on
  * h.shape;       // [4, 16]: each sequence's h after its last valid step
  */
 export function dynamicRnn(cell: RecurrentCell, inputs: Tensor, options: DynamicRnnOptions = {}): [Tensor, Tensor[]] {
@@ -101,10 +103,12 @@ export function dynamicRnn(cell: RecurrentCell, inputs: Tensor, options: Dynamic
  * O_dir)), zero past each length.
  *
  * @example
+ * import { bidirectionalDynamicRnn, concat, nn, randn } from 'recurrent';
  * const fw = new nn.GRUCell({ inputSize: 8, hiddenSize: 16 });
  * const bw = new nn.GRUCell({ inputSize: 8, hiddenSize: 16 });
+ * const x = randn([2, 5, 8]); // (N, T, 8)
  * const [[of, ob], [[hf], [hb]]] = bidirectionalDynamicRnn(fw, bw, x, { sequenceLength: [5, 2] });
- * const merged = concat([of, ob], 2); // (N, T, 32)
+ * concat([of, ob], 2).shape; // [2, 5, 32]
  */
 export function bidirectionalDynamicRnn(
   cellFw: RecurrentCell, cellBw: RecurrentCell, inputs: Tensor, options: BidirectionalDynamicRnnOptions = {},

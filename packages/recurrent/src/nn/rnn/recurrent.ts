@@ -70,9 +70,13 @@ export type RecurrentResult<S extends boolean> = S extends true ? Tensor[] : Ten
  * Parameters are the cell's, under `cell.` (`cell.weight_ih`, …).
  *
  * @example
+ * import { nn, randn, tensor } from 'recurrent';
  * const lstm = new nn.Recurrent(new nn.LSTMCell({ inputSize: 8, hiddenSize: 16 }), { returnSequences: true });
  * lstm.forward(randn([4, 10, 8])).shape; // [4, 10, 16]
- * const [out, h, c] = new nn.Recurrent(cell, { returnState: true }).forward(x, { mask });
+ * // Two sequences, the second padded after 2 steps: out, h and c are each one's after its last real step.
+ * const cell = new nn.LSTMCell({ inputSize: 8, hiddenSize: 16 });
+ * const mask = tensor([[1, 1, 1], [1, 1, 0]]);
+ * const [out, h, c] = new nn.Recurrent(cell, { returnState: true }).forward(randn([2, 3, 8]), { mask });
  */
 export class Recurrent<C extends RecurrentCell = RecurrentCell, S extends boolean = false> extends Module {
   readonly cell: C;

@@ -36,6 +36,7 @@ function declaredInputSize(cell: RecurrentCell): number | null {
  * Throws: ValueError for an empty list, a non-cell, or sizes that do not chain.
  *
  * @example
+ * import { dynamicRnn, nn, randn } from 'recurrent';
  * // Equivalent to a 2-layer nn.LSTM (dropout 0) with weights weight_ih_l{k} → '{k}.weight_ih', …
  * const stacked = new nn.StackedCells([
  *   new nn.LSTMCell({ inputSize: 8, hiddenSize: 16 }),
@@ -114,6 +115,7 @@ export class StackedCells extends Module implements RecurrentCell {
  * a step whose input width differs from outputSize.
  *
  * @example
+ * import { nn } from 'recurrent';
  * // Residual connections between the upper layers of a stack:
  * const stacked = new nn.StackedCells([
  *   new nn.GRUCell({ inputSize: 8, hiddenSize: 32 }),
