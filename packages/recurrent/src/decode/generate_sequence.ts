@@ -10,7 +10,8 @@ import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { checkTensor, empty } from '../tensor/ops/common.js';
 import { concat, stack } from '../tensor/ops/join.js';
 import { Tensor } from '../tensor/tensor.js';
-import { isRecurrentCell, type RecurrentCell } from '../nn/rnn/cell.js';
+import type { RecurrentCell } from '../nn/rnn/cell.js';
+import { checkCell, checkStep, initialStates } from '../nn/rnn/cell_contract.js';
 import { checkSampling, sampleLogits, type SamplingOptions } from './sample.js';
 
 /** How the emitted y_t becomes the next fed value f_{t+1}. */
@@ -99,7 +100,7 @@ export interface GeneratedSequence {
  */
 export function generateSequence(cell: RecurrentCell, options: GenerateSequenceOptions): GeneratedSequence {
   const op = 'generateSequence';
-  if (!isRecurrentCell(cell)) throw new ValueError(`${op}: cell must implement RecurrentCell (call, zeroState, stateSize, outputSize)`);
+  checkCell(op, 'cell', cell);
   if (typeof options !== 'object' || options === null) throw new ValueError(`${op}: options with at least a length are required`);
   const { length, context, readout, initialState } = options;
   const mode = options.contextMode ?? 'first';
@@ -124,7 +125,7 @@ export function generateSequence(cell: RecurrentCell, options: GenerateSequenceO
     if (t.dtype !== like.dtype) throw new DTypeError(`${op}: ${name} is ${t.dtype} but context is ${like.dtype}`);
   }
   const N = like.shape[0]!;
-  let state = initialState === undefined ? cell.zeroState(N, like.dtype) : [...initialState];
+  let state = initialStates(op, 'initialState', cell, initialState, N, like.dtype);
   const contextWidth = mode === 'every' ? context!.shape[1]! : 0;
   let fed = mode === 'first' && context !== undefined ? context : options.startInput ?? defaultStart(op, cell, options, N, like, contextWidth);
 
@@ -133,6 +134,7 @@ export function generateSequence(cell: RecurrentCell, options: GenerateSequenceO
   for (let t = 0; t < length; t++) {
     const x = mode === 'every' ? concat([fed, context!], 1) : fed;
     const [o, next] = cell.call(x, state);
+    checkStep(op, cell, o, next, N, like.dtype, t);
     state = next;
     const y = readout ? readout(o) : o;
     if (y.ndim !== 2 || y.shape[0] !== N) throw new ShapeError(`${op}: the emitted values must be (N, ·) with N = ${N}; got ${fmtShape(y.shape)} at step ${t}`);

@@ -11,7 +11,8 @@ import { checkTensor } from '../../tensor/ops/common.js';
 import { add } from '../../tensor/ops/elementwise.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { Module } from '../module.js';
-import { isRecurrentCell, type RecurrentCell } from './cell.js';
+import type { RecurrentCell } from './cell.js';
+import { checkCell } from './cell_contract.js';
 
 /** The input width a cell declares (built-in cells have `inputSize`), or null when it does not say. */
 function declaredInputSize(cell: RecurrentCell): number | null {
@@ -52,7 +53,7 @@ export class StackedCells extends Module implements RecurrentCell {
     super();
     if (!Array.isArray(cells) || cells.length === 0) throw new ValueError('StackedCells: cells must be a non-empty array of RecurrentCells');
     cells.forEach((cell: unknown, k) => {
-      if (!isRecurrentCell(cell)) throw new ValueError(`StackedCells: cells[${k}] does not implement RecurrentCell`);
+      checkCell('StackedCells', `cells[${k}]`, cell);
       const inputSize = declaredInputSize(cell);
       if (k > 0 && inputSize !== null && inputSize !== cells[k - 1]!.outputSize) {
         throw new ValueError(`StackedCells: cells[${k}] takes inputs of size ${inputSize} but cells[${k - 1}] outputs ${cells[k - 1]!.outputSize}`);
@@ -127,7 +128,7 @@ export class ResidualCell extends Module implements RecurrentCell {
 
   constructor(cell: RecurrentCell) {
     super();
-    if (!isRecurrentCell(cell)) throw new ValueError('ResidualCell: cell does not implement RecurrentCell');
+    checkCell('ResidualCell', 'cell', cell);
     const inputSize = declaredInputSize(cell);
     if (inputSize !== null && inputSize !== cell.outputSize) {
       throw new ValueError(`ResidualCell: the residual needs equal sizes, but the cell takes inputs of size ${inputSize} and outputs ${cell.outputSize}`);
