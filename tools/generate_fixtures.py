@@ -2,8 +2,9 @@
 """Writes the PyTorch reference fixtures that the TypeScript tests compare against.
 
 Run:  /usr/bin/python3 tools/generate_fixtures.py      (needs torch; CPU is enough)
-It rewrites test/fixtures/{ops,rnn,cells,losses}/*.safetensors. Every case seeds
-torch from a hash of its own name, so adding or removing a case leaves the other files unchanged.
+It rewrites packages/recurrent/test/fixtures/{ops,rnn,cells,losses}/*.safetensors. Every case
+seeds torch from a hash of its own name, so adding or removing a case leaves the other files
+unchanged.
 
 File format (safetensors): an 8-byte little-endian u64 header length N, then N bytes of JSON
     {"<tensor name>": {"dtype": "F32"|"F64"|"I32", "shape": [...], "data_offsets": [begin, end]},
@@ -103,7 +104,7 @@ import zlib
 
 import torch
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures')
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'packages', 'recurrent', 'test', 'fixtures')
 DTYPES = {torch.float32: ('F32', '<f4'), torch.float64: ('F64', '<f8'), torch.int32: ('I32', '<i4')}
 
 
