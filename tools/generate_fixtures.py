@@ -2,8 +2,9 @@
 """Writes the PyTorch reference fixtures that the TypeScript tests compare against.
 
 Run:  /usr/bin/python3 tools/generate_fixtures.py      (needs torch; CPU is enough)
-It rewrites packages/recurrent/test/fixtures/{ops,rnn,cells,losses}/*.safetensors. Every case seeds
-torch from a hash of its own name, so adding or removing a case leaves the other files unchanged.
+It rewrites packages/recurrent/test/fixtures/{ops,rnn,cells,losses}/*.safetensors. Every case
+seeds torch from a hash of its own name, so adding or removing a case leaves the other files
+unchanged.
 
 File format (safetensors): an 8-byte little-endian u64 header length N, then N bytes of JSON
     {"<tensor name>": {"dtype": "F32"|"F64"|"I32", "shape": [...], "data_offsets": [begin, end]},

@@ -4,7 +4,7 @@
  * function reads, and code still using the old name fails to compile.
  */
 import { Command, Option } from '@commander-js/extra-typings';
-import { setBackend } from 'recurrent';
+import { nn, setBackend } from 'recurrent';
 import { evalCommand } from './commands/evaluate.js';
 import { generateCommand } from './commands/generate.js';
 import { infoCommand } from './commands/info.js';
@@ -18,7 +18,7 @@ function declareTrain() {
   return new Command('train')
     .description('train a character-level language model (default: an LSTM on Moby-Dick, the last 10% held out)')
     .option('--data <file>', 'train on this text file instead of Moby-Dick')
-    .addOption(new Option('--cell <kind>', 'recurrent cell').choices(['lstm', 'gru', 'rnn']).default('lstm'))
+    .addOption(new Option('--cell <kind>', 'recurrent cell').choices(nn.CELL_KINDS).default('lstm'))
     .option('--hidden <n>', 'hidden units per layer', int('--hidden', 1), 256)
     .option('--layers <n>', 'recurrent layers', int('--layers', 1), 1)
     .option('--embedding <n>', 'embedding size (default: min(hidden, 64))', int('--embedding', 1))

@@ -7,7 +7,7 @@
  */
 import { expv, log1pv, logv, sigmoidv, tanhv } from './lib/math';
 
-// Unary op codes, shared with the TypeScript side (src/backend/wasm/ops.ts).
+// Unary op codes, shared with the TypeScript side (src/backend/wasm/elementwise.ts).
 const EXP = 0, LOG = 1, LOG1P = 2, TANH = 3, SIGMOID = 4, RELU = 5, NEG = 6, ABS = 7, SQRT = 8;
 
 @inline function unaryv(op: i32, x: v128): v128 {

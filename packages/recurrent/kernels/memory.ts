@@ -1,4 +1,4 @@
-/** Memory layout shared with the JavaScript arena (src/backend/wasm/arena.ts). */
+/** Memory layout shared with the JavaScript arena (src/backend/wasm/memory.ts). */
 
 /** First byte after the module's static data: where the arena may begin. */
 export function heap_base(): usize {

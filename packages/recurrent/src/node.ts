@@ -4,4 +4,4 @@
  */
 export * from './index.js';
 export { saveCheckpoint, loadCheckpoint, resolveCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from './train/checkpoint.js';
-export type { Checkpoint, OptimizerState } from './train/checkpoint.js';
+export type { Checkpoint } from './train/checkpoint.js';

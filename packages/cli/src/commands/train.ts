@@ -1,7 +1,7 @@
 /** `recurrent train`: a character-level language model, by default an LSTM on Moby-Dick. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { BudgetCosineSchedule, type Callback, charTokenize, type Checkpoint, CheckpointCallback, fit, type FitContext, generateText, getRngState, languageModelTask, manualSeed, nn, optim, resolveCheckpoint, ResumableTbptt, saveCheckpoint, setRngState, toStreams, ValueError, Vocabulary, type Window, windows } from 'recurrent/node';
+import { BudgetCosineSchedule, type Callback, charTokenize, type Checkpoint, CheckpointCallback, fit, type FitContext, generateText, getRngState, languageModelTask, manualSeed, nn, optim, resolveCheckpoint, ResumableTbptt, saveCheckpoint, setRngState, toStreams, Vocabulary, type Window, windows } from 'recurrent/node';
 import { MODEL_KIND, loadCharModel, type CharModelConfig, type CurveHistory, type TrainingRecord } from '../char_model.js';
 import { loadCorpus, splitHeldOut } from '../corpus.js';
 import { formatDuration } from '../duration.js';
@@ -25,16 +25,11 @@ interface Run {
   rng: number[] | null;
 }
 
-function cellKind(value: string): nn.CellKind {
-  if (value !== 'lstm' && value !== 'gru' && value !== 'rnn') throw new ValueError(`--cell: expected lstm, gru or rnn; got '${value}'`);
-  return value;
-}
-
 function newRun(o: TrainCommandOptions, trainChars: readonly string[], source: string): Run {
   manualSeed(o.seed);
   const vocab = Vocabulary.build(trainChars, { specials: ['<unk>'], unkToken: '<unk>' });
   const model = new nn.LanguageModel({
-    vocabSize: vocab.size, cell: cellKind(o.cell), hiddenSize: o.hidden, numLayers: o.layers,
+    vocabSize: vocab.size, cell: nn.parseCellKind(o.cell, '--cell'), hiddenSize: o.hidden, numLayers: o.layers,
     embeddingDim: o.embedding ?? Math.min(o.hidden, 64), dropout: o.dropout,
   });
   const record: TrainingRecord = {

@@ -10,7 +10,8 @@ import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { checkTensor, zerosOf } from '../tensor/ops/common.js';
 import { concat, stack } from '../tensor/ops/join.js';
 import { Tensor } from '../tensor/tensor.js';
-import { isRecurrentCell, type RecurrentCell } from '../nn/rnn/cell.js';
+import type { RecurrentCell } from '../nn/rnn/cell.js';
+import { checkCell, checkStep, initialStates } from '../nn/rnn/cell_contract.js';
 import { checkSampling, sampleLogits, type SamplingOptions } from './sample.js';
 
 /** How the emitted y_t becomes the next fed value f_{t+1}. */
@@ -75,23 +76,31 @@ export interface GeneratedSequence {
  * mismatched batch sizes or dtypes.
  *
  * @example
+ * import { dynamicRnn, generateSequence, nn, noGrad, randn } from 'recurrent';
  * // Captioning: image features are the input of step 0, then each sampled word's embedding.
  * const cell = new nn.LSTMCell({ inputSize: 64, hiddenSize: 128 });
  * const toLogits = new nn.Linear({ inFeatures: 128, outFeatures: 1000 });
  * const words = new nn.Embedding({ numEmbeddings: 1000, embeddingDim: 64 });
+ * const imageFeatures = randn([2, 64]); // (N, 64), from an image encoder
  * const { tokens } = noGrad(() => generateSequence(cell, {
- *   context: imageFeatures,                        // (N, 64)
+ *   context: imageFeatures,
  *   length: 16, readout: (h) => toLogits.forward(h),
  *   feedback: 'sample', embed: (ids) => words.forward(ids), sampling: { temperature: 0.8 },
  * }));
- * tokens.shape; // [N, 16]
+ * tokens?.shape; // [2, 16]
  *
  * // Forecasting 12 steps from a seed window's state, each prediction fed back:
- * const { outputs } = generateSequence(gruCell, { initialState: [h], startInput: lastValue, length: 12, readout: (h) => head.forward(h) });
+ * const gruCell = new nn.GRUCell({ inputSize: 1, hiddenSize: 32 });
+ * const head = new nn.Linear({ inFeatures: 32, outFeatures: 1 });
+ * const window = randn([2, 24, 1]); // (N, T, 1): the last 24 values of each series
+ * const [, [h]] = dynamicRnn(gruCell, window);
+ * const lastValue = window.select(1, 23); // (N, 1)
+ * const { outputs } = generateSequence(gruCell, { initialState: [h], startInput: lastValue, length: 12, readout: (o) => head.forward(o) });
+ * outputs.shape; // [2, 12, 1]
  */
 export function generateSequence(cell: RecurrentCell, options: GenerateSequenceOptions): GeneratedSequence {
   const op = 'generateSequence';
-  if (!isRecurrentCell(cell)) throw new ValueError(`${op}: cell must implement RecurrentCell (call, zeroState, stateSize, outputSize)`);
+  checkCell(op, 'cell', cell);
   if (typeof options !== 'object' || options === null) throw new ValueError(`${op}: options with at least a length are required`);
   const { length, context, readout, initialState } = options;
   const mode = options.contextMode ?? 'first';
@@ -116,7 +125,7 @@ export function generateSequence(cell: RecurrentCell, options: GenerateSequenceO
     if (t.dtype !== like.dtype) throw new DTypeError(`${op}: ${name} is ${t.dtype} but context is ${like.dtype}`);
   }
   const N = like.shape[0]!;
-  let state = initialState === undefined ? cell.zeroState(N, like.dtype) : [...initialState];
+  let state = initialStates(op, 'initialState', cell, initialState, N, like.dtype);
   const contextWidth = mode === 'every' ? context!.shape[1]! : 0;
   let fed = mode === 'first' && context !== undefined ? context : options.startInput ?? defaultStart(op, cell, options, N, like, contextWidth);
 
@@ -125,6 +134,7 @@ export function generateSequence(cell: RecurrentCell, options: GenerateSequenceO
   for (let t = 0; t < length; t++) {
     const x = mode === 'every' ? concat([fed, context!], 1) : fed;
     const [o, next] = cell.call(x, state);
+    checkStep(op, cell, o, next, N, like.dtype, t);
     state = next;
     const y = readout ? readout(o) : o;
     if (y.ndim !== 2 || y.shape[0] !== N) throw new ShapeError(`${op}: the emitted values must be (N, ·) with N = ${N}; got ${fmtShape(y.shape)} at step ${t}`);

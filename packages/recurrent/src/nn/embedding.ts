@@ -34,6 +34,7 @@ export interface EmbeddingOptions {
  * Parameter: `weight` (numEmbeddings, embeddingDim), initialised N(0, 1), the padding row zero.
  *
  * @example
+ * import { nn, tensor } from 'recurrent';
  * const emb = new nn.Embedding({ numEmbeddings: 10, embeddingDim: 3, paddingIdx: 0 });
  * emb.forward(tensor([[1, 2, 0]], { dtype: 'int32' })).shape; // [1, 3, 3]
  * new nn.Embedding({ numEmbeddings: 10, embeddingDim: 3, maskZero: true }).computeMask(tensor([[1, 2, 0]], { dtype: 'int32' })); // [[1, 1, 0]]

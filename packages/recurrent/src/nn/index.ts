@@ -20,7 +20,7 @@ export { isRecurrentCell } from './rnn/cell.js';
 export type { RecurrentCell } from './rnn/cell.js';
 export type { CellOptions } from './rnn/cells.js';
 export { uniformInit, normalInit, xavierUniform, orthogonal } from './init.js';
-export { LanguageModel, detachState } from './language_model.js';
+export { CELL_KINDS, LanguageModel, detachState, parseCellKind } from './language_model.js';
 export type { LanguageModelOptions, CellKind, RecurrentState } from './language_model.js';
 export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCEWithLogitsLoss } from './losses/index.js';
 export type {

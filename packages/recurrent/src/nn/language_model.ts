@@ -10,7 +10,9 @@ import { GRU } from './rnn/gru.js';
 import { LSTM } from './rnn/lstm.js';
 import { RNN } from './rnn/rnn.js';
 
-export type CellKind = 'lstm' | 'gru' | 'rnn';
+/** The recurrent cells a LanguageModel can use (and the CLI's --cell choices). */
+export const CELL_KINDS = ['lstm', 'gru', 'rnn'] as const;
+export type CellKind = (typeof CELL_KINDS)[number];
 /** The recurrent state: h, or [h, c] for an LSTM; each (numLayers, B, H). */
 export type RecurrentState = Tensor | [Tensor, Tensor];
 
@@ -39,9 +41,13 @@ export interface LanguageModelOptions {
  * state-dict keys read `embedding.weight`, `rnn.weight_ih_l0`, `decoder.bias`.
  *
  * @example
+ * import { nn, randint } from 'recurrent';
  * const lm = new nn.LanguageModel({ vocabSize: 80, hiddenSize: 128 });
- * const [logits, state] = lm.forward(ids);           // ids (T, B)
- * const [next] = lm.forward(nextIds, detachState(state)); // truncated BPTT
+ * const ids = randint(0, 80, [35, 4], { dtype: 'int32' }); // (T, B)
+ * const [logits, state] = lm.forward(ids);
+ * logits.shape; // [35, 4, 80]
+ * const nextIds = randint(0, 80, [35, 4], { dtype: 'int32' });
+ * const [next] = lm.forward(nextIds, nn.detachState(state)); // truncated BPTT: the next window
  */
 export class LanguageModel extends Module {
   readonly options: Required<Omit<LanguageModelOptions, 'dtype'>> & { dtype: DType };
@@ -52,8 +58,7 @@ export class LanguageModel extends Module {
   constructor(options: LanguageModelOptions) {
     super();
     const hiddenSize = options.hiddenSize ?? 256;
-    const cell = options.cell ?? 'lstm';
-    if (cell !== 'lstm' && cell !== 'gru' && cell !== 'rnn') throw new ValueError(`LanguageModel: cell must be lstm, gru or rnn; got ${String(cell)}`);
+    const cell = parseCellKind(options.cell ?? 'lstm', 'LanguageModel: cell');
     this.options = {
       vocabSize: positiveInt('LanguageModel', 'vocabSize', options.vocabSize),
       cell,
@@ -87,4 +92,14 @@ export class LanguageModel extends Module {
 /** The state with its history cut, to carry into the next window of truncated BPTT. */
 export function detachState(state: RecurrentState): RecurrentState {
   return Array.isArray(state) ? [state[0].detach(), state[1].detach()] : state.detach();
+}
+
+/**
+ * `value` as a CellKind, or a ValueError naming it as `argName` (e.g. '--cell', or
+ * 'LanguageModel: cell'): the one check of a cell kind read from options, flags or a config file.
+ */
+export function parseCellKind(value: unknown, argName: string): CellKind {
+  if (CELL_KINDS.includes(value as CellKind)) return value as CellKind;
+  const got = typeof value === 'string' ? `'${value}'` : String(value);
+  throw new ValueError(`${argName} must be ${CELL_KINDS.slice(0, -1).join(', ')} or ${CELL_KINDS.at(-1)}; got ${got}`);
 }

@@ -30,6 +30,7 @@ function normalizedShapeOf(owner: string, value: number | readonly number[]): nu
  * null/omitted for no affine transform. Default eps 1e-5.
  *
  * @example
+ * import { nn, randn } from 'recurrent';
  * const y = nn.layerNorm(randn([2, 5, 8]), [8]);
  * y.mean(-1); // ≈ 0 for every row
  */
@@ -80,6 +81,7 @@ export interface LayerNormOptions {
  * Defaults: eps 1e-5, elementwiseAffine true.
  *
  * @example
+ * import { nn, randn } from 'recurrent';
  * const norm = new nn.LayerNorm({ normalizedShape: 10 });
  * norm.forward(randn([20, 5, 10])).shape; // [20, 5, 10]
  */

@@ -24,6 +24,7 @@ export interface LinearOptions {
  * U(−1/√inFeatures, 1/√inFeatures).
  *
  * @example
+ * import { nn, randn } from 'recurrent';
  * const fc = new nn.Linear({ inFeatures: 20, outFeatures: 30 });
  * fc.forward(randn([128, 20])).shape; // [128, 30]
  */

@@ -20,8 +20,10 @@ export interface MaskingOptions {
  * Keras); computeMask(input) → (N, T) float 0/1 mask, 1 for real steps.
  *
  * @example
+ * import { nn, tensor } from 'recurrent';
  * const model = new nn.Sequential(new nn.Masking({ maskValue: 0 }), new nn.Recurrent(new nn.LSTMCell({ inputSize: 3, hiddenSize: 8 })));
- * model.forward(padded); // padded steps (all-zero features) are skipped
+ * const padded = tensor([[[1, 2, 3], [4, 5, 6], [0, 0, 0]]]); // (N, T, F): the last step is padding
+ * model.forward(padded).shape; // [1, 8]: h after the last real step; all-zero steps are skipped
  */
 export class Masking extends Module {
   readonly maskValue: number;

@@ -20,6 +20,7 @@ import { Module, type TensorModule } from './module.js';
  * Shapes: input (N, T, F) (or any shape the layer keeps) → output of the same shape.
  *
  * @example
+ * import { nn } from 'recurrent';
  * const stack = new nn.Sequential(
  *   new nn.Recurrent(new nn.LSTMCell({ inputSize: 8, hiddenSize: 32 }), { returnSequences: true }),
  *   new nn.Residual(new nn.Recurrent(new nn.LSTMCell({ inputSize: 32, hiddenSize: 32 }), { returnSequences: true })),

@@ -16,12 +16,14 @@ import { Module, type TensorModule } from './module.js';
  * layer, forward is the plain chain. A mask for the first layer may be given as `options.mask`.
  *
  * @example
+ * import { nn, tensor } from 'recurrent';
  * const mlp = new nn.Sequential(new nn.Linear({ inFeatures: 4, outFeatures: 8 }), new nn.Linear({ inFeatures: 8, outFeatures: 2 }));
  * const classifier = new nn.Sequential(
  *   new nn.Embedding({ numEmbeddings: 100, embeddingDim: 16, maskZero: true }),
  *   new nn.Recurrent(new nn.LSTMCell({ inputSize: 16, hiddenSize: 32 })),
  *   new nn.Linear({ inFeatures: 32, outFeatures: 2 }),
  * ); // padded ids (0) are skipped by the LSTM
+ * classifier.forward(tensor([[5, 7, 9], [3, 8, 0]], { dtype: 'int32' })).shape; // [2, 2]
  */
 export class Sequential extends Module {
   readonly layers: readonly TensorModule[];

@@ -45,9 +45,11 @@ const CHECKS: Checks<AdagradHyperparameters> = {
  *
  * @example
  * ```ts
+ * import { mseLoss, nn, optim, randn } from 'recurrent';
+ * const model = new nn.Linear({ inFeatures: 4, outFeatures: 1 });
  * const opt = new optim.Adagrad(model.parameters(), { lr: 0.05 });
  * opt.zeroGrad();
- * loss.backward();
+ * mseLoss(model.forward(randn([8, 4])), randn([8, 1])).backward();
  * opt.step();
  * ```
  */

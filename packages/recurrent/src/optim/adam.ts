@@ -94,9 +94,11 @@ export abstract class AdamBase extends Optimizer<AdamHyperparameters> {
  *
  * @example
  * ```ts
+ * import { mseLoss, nn, optim, randn } from 'recurrent';
+ * const model = new nn.Linear({ inFeatures: 4, outFeatures: 1 });
  * const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
  * opt.zeroGrad();
- * loss.backward();
+ * mseLoss(model.forward(randn([8, 4])), randn([8, 1])).backward();
  * opt.step();
  * ```
  */

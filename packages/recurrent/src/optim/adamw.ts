@@ -24,9 +24,11 @@ import type { ParamGroupSpec } from './optimizer.js';
  *
  * @example
  * ```ts
+ * import { mseLoss, nn, optim, randn } from 'recurrent';
+ * const model = new nn.Linear({ inFeatures: 4, outFeatures: 1 });
  * const opt = new optim.AdamW(model.parameters(), { lr: 3e-4, weightDecay: 0.1 });
  * opt.zeroGrad();
- * loss.backward();
+ * mseLoss(model.forward(randn([8, 4])), randn([8, 1])).backward();
  * opt.step();
  * ```
  */

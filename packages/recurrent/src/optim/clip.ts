@@ -60,8 +60,11 @@ function norm(data: ArrayLike<number>, p: number): number {
  *
  * @example
  * ```ts
- * loss.backward();
- * const norm = optim.clipGradNorm(model.parameters(), 1.0);
+ * import { mseLoss, nn, optim, randn } from 'recurrent';
+ * const model = new nn.Linear({ inFeatures: 4, outFeatures: 1 });
+ * const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
+ * mseLoss(model.forward(randn([8, 4])), randn([8, 1])).backward();
+ * const norm = optim.clipGradNorm(model.parameters(), 1.0); // the norm before clipping
  * opt.step();
  * ```
  */
@@ -94,7 +97,10 @@ export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number,
  *
  * @example
  * ```ts
- * loss.backward();
+ * import { mseLoss, nn, optim, randn } from 'recurrent';
+ * const model = new nn.Linear({ inFeatures: 4, outFeatures: 1 });
+ * const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
+ * mseLoss(model.forward(randn([8, 4])), randn([8, 1])).backward();
  * optim.clipGradValue(model.parameters(), 0.5);
  * opt.step();
  * ```

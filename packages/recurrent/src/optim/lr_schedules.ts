@@ -21,8 +21,11 @@ export interface StepLROptions {
  *
  * @example
  * ```ts
- * const schedule = new optim.StepLR(opt, { stepSize: 30, gamma: 0.1 });   // 0.05 → 0.005 at epoch 30
- * for (let epoch = 0; epoch < 100; epoch++) { train(); schedule.step(); }
+ * import { nn, optim } from 'recurrent';
+ * const opt = new optim.SGD(new nn.Linear({ inFeatures: 4, outFeatures: 1 }).parameters(), { lr: 0.05 });
+ * const schedule = new optim.StepLR(opt, { stepSize: 30, gamma: 0.1 });
+ * for (let epoch = 0; epoch < 30; epoch++) schedule.step(); // after each epoch's training
+ * schedule.getLastLr(); // [0.005]: 0.05 → 0.005 at epoch 30
  * ```
  */
 export class StepLR extends LRScheduler<Required<StepLROptions>> {
@@ -53,7 +56,11 @@ export interface ExponentialLROptions {
  *
  * @example
  * ```ts
+ * import { nn, optim } from 'recurrent';
+ * const opt = new optim.SGD(new nn.Linear({ inFeatures: 4, outFeatures: 1 }).parameters(), { lr: 0.1 });
  * const schedule = new optim.ExponentialLR(opt, { gamma: 0.95 });
+ * schedule.step();
+ * schedule.getLastLr(); // [0.095]
  * ```
  */
 export class ExponentialLR extends LRScheduler<ExponentialLROptions> {
@@ -101,7 +108,11 @@ export interface CosineAnnealingLROptions {
  *
  * @example
  * ```ts
+ * import { nn, optim } from 'recurrent';
+ * const opt = new optim.SGD(new nn.Linear({ inFeatures: 4, outFeatures: 1 }).parameters(), { lr: 0.1 });
  * const schedule = new optim.CosineAnnealingLR(opt, { tMax: 50, etaMin: 1e-5 });
+ * for (let epoch = 0; epoch < 50; epoch++) schedule.step();
+ * schedule.getLastLr(); // [0.00001]: etaMin at epoch tMax
  * ```
  */
 export class CosineAnnealingLR extends LRScheduler<Required<CosineAnnealingLROptions>> {
@@ -143,8 +154,11 @@ export interface LinearLROptions {
  *
  * @example
  * ```ts
+ * import { nn, optim } from 'recurrent';
+ * const opt = new optim.SGD(new nn.Linear({ inFeatures: 4, outFeatures: 1 }).parameters(), { lr: 0.05 });
  * // lr 0.05: 0.025, 0.03125, 0.0375, 0.04375, then 0.05 from epoch 4 on
  * const schedule = new optim.LinearLR(opt, { startFactor: 0.5, totalIters: 4 });
+ * schedule.getLastLr(); // [0.025]
  * ```
  */
 export class LinearLR extends LRScheduler<Required<LinearLROptions>> {

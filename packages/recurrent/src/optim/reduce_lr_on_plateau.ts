@@ -40,11 +40,12 @@ const CHECKS: Checks<Hyperparameters> = {
  *
  * @example
  * ```ts
+ * import { nn, optim } from 'recurrent';
+ * const model = new nn.Linear({ inFeatures: 4, outFeatures: 1 });
+ * const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
  * const schedule = new optim.ReduceLROnPlateau(opt, { factor: 0.5, patience: 2 });
- * for (let epoch = 0; epoch < 50; epoch++) {
- *   train();
- *   schedule.step(validationLoss());
- * }
+ * for (const validationLoss of [1.0, 0.8, 0.8, 0.8, 0.8]) schedule.step(validationLoss); // once per epoch
+ * schedule.getLastLr(); // [0.05]: halved after a third epoch without improvement
  * ```
  */
 export class ReduceLROnPlateau {

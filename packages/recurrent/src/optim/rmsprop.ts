@@ -48,9 +48,11 @@ const CHECKS: Checks<RMSpropHyperparameters> = {
  *
  * @example
  * ```ts
+ * import { mseLoss, nn, optim, randn } from 'recurrent';
+ * const model = new nn.Linear({ inFeatures: 4, outFeatures: 1 });
  * const opt = new optim.RMSprop(model.parameters(), { lr: 1e-3, centered: true });
  * opt.zeroGrad();
- * loss.backward();
+ * mseLoss(model.forward(randn([8, 4])), randn([8, 1])).backward();
  * opt.step();
  * ```
  */

@@ -19,10 +19,13 @@ export interface SequentialLROptions {
  *
  * @example
  * ```ts
+ * import { nn, optim } from 'recurrent';
+ * const opt = new optim.SGD(new nn.Linear({ inFeatures: 4, outFeatures: 1 }).parameters(), { lr: 0.1 });
  * // 5 epochs of linear warm-up from 0.1·lr, then cosine decay over 45 epochs
  * const warmup = new optim.LinearLR(opt, { startFactor: 0.1, totalIters: 5 });
  * const decay = new optim.CosineAnnealingLR(opt, { tMax: 45 });
  * const schedule = new optim.SequentialLR(opt, { schedulers: [warmup, decay], milestones: [5] });
+ * schedule.getLastLr(); // [0.01]
  * ```
  */
 export class SequentialLR {

@@ -45,9 +45,11 @@ const CHECKS: Checks<SGDHyperparameters> = {
  *
  * @example
  * ```ts
+ * import { mseLoss, nn, optim, randn } from 'recurrent';
+ * const model = new nn.Linear({ inFeatures: 4, outFeatures: 1 });
  * const opt = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
  * opt.zeroGrad();
- * loss.backward();
+ * mseLoss(model.forward(randn([8, 4])), randn([8, 1])).backward();
  * opt.step();
  * ```
  */

@@ -14,24 +14,19 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, re
 import { join } from 'node:path';
 import { FormatError, ValueError } from '../errors.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
+import type { OptimizerStateDict } from '../optim/optimizer.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 export const CHECKPOINT_FORMAT = 'recurrent-checkpoint';
 export const CHECKPOINT_VERSION = 1;
-
-/** An optimizer's state in PyTorch's layout: per-parameter state by index, and the groups. */
-export interface OptimizerState {
-  state: Record<number, Record<string, Tensor | number>>;
-  paramGroups: Record<string, unknown>[];
-}
 
 export interface Checkpoint {
   /** Everything needed to rebuild and resume (JSON-serialisable). */
   config: Record<string, unknown>;
   /** The model's state dict. */
   model: Record<string, Tensor>;
-  /** The optimizer's state, when training is to resume. */
-  optimizer?: OptimizerState | null;
+  /** The optimizer's state (`optimizer.stateDict()`), when training is to resume. */
+  optimizer?: OptimizerStateDict | null;
   /** Other tensors a resumed run needs (e.g. the recurrent state carried between windows). */
   extra?: Record<string, Tensor> | null;
 }
@@ -57,7 +52,7 @@ function syncDirectory(path: string): void {
 }
 
 /** Splits optimizer state into tensors (for safetensors) and JSON scalars. */
-function splitOptimizer(opt: OptimizerState): { tensors: Record<string, Tensor>; json: Record<string, unknown> } {
+function splitOptimizer(opt: OptimizerStateDict): { tensors: Record<string, Tensor>; json: Record<string, unknown> } {
   const tensors: Record<string, Tensor> = {};
   const scalars: Record<string, Record<string, number>> = {};
   for (const [index, entries] of Object.entries(opt.state)) {
@@ -69,11 +64,11 @@ function splitOptimizer(opt: OptimizerState): { tensors: Record<string, Tensor>;
   return { tensors, json: { paramGroups: opt.paramGroups, scalars } };
 }
 
-function joinOptimizer(tensors: Record<string, Tensor>, json: unknown): OptimizerState {
+function joinOptimizer(tensors: Record<string, Tensor>, json: unknown): OptimizerStateDict {
   if (typeof json !== 'object' || json === null) throw new FormatError('checkpoint: config.optimizer must be an object');
   const { paramGroups, scalars } = json as { paramGroups?: unknown; scalars?: unknown };
   if (!Array.isArray(paramGroups)) throw new FormatError('checkpoint: config.optimizer.paramGroups must be an array');
-  const state: OptimizerState['state'] = {};
+  const state: OptimizerStateDict['state'] = {};
   for (const [key, t] of Object.entries(tensors)) {
     const m = /^state\.(\d+)\.(.+)$/.exec(key);
     if (!m) throw new FormatError(`checkpoint: unexpected tensor '${key}' in optimizer.safetensors`);

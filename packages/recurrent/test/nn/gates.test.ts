@@ -1,4 +1,4 @@
-// gates.ts: gate order and layout conversions between Keras and our (PyTorch's) cells, by hand,
+// src/nn/rnn/gates.ts: gate order and layout conversions between Keras and our (PyTorch's) cells, by hand,
 // as round trips, one step against tfjs's cells, and its errors.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 // nn.Recurrent against TensorFlow.js's Keras layers (the oracle for Keras meanings): the same
-// weights, converted with gates.ts, and the same inputs give the same outputs and states.
+// weights, converted with src/nn/rnn/gates.ts, and the same inputs give the same outputs and states.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ShapeError, Tensor, manualSeed, nn, rand, randn, tensor } from '../../src/index.js';

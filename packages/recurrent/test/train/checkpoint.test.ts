@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FormatError, tensor, type Tensor } from '../../src/index.js';
+import { FormatError, mseLoss, nn, optim, randn, tensor, type Tensor } from '../../src/index.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.js';
 
 const temp = (): string => mkdtempSync(join(tmpdir(), 'recurrent-ckpt-'));
@@ -22,6 +22,30 @@ test('a checkpoint round-trips model, optimizer state, extra tensors and config'
   assert.equal(back.optimizer!.state[0]!.step, 3);
   assert.deepEqual((back.optimizer!.state[0]!.exp_avg as ReturnType<typeof tensor>).toArray(), [1, 2, 3]);
   assert.equal(back.extra, null, 'extra tensors belong to the checkpoint that wrote them');
+});
+
+test("an optimizer's stateDict() is what a checkpoint keeps, and loads back into the optimizer", () => {
+  const dir = join(temp(), 'ckpt');
+  const model = new nn.Linear({ inFeatures: 3, outFeatures: 1 });
+  const opt = new optim.Adam(model.parameters(), { lr: 0.01 });
+  const x = randn([4, 3]);
+  const y = randn([4, 1]);
+  const step = (o: optim.Adam): void => {
+    o.zeroGrad();
+    mseLoss(model.forward(x), y).backward();
+    o.step();
+  };
+  step(opt);
+  saveCheckpoint(dir, { config: {}, model: model.stateDict(), optimizer: opt.stateDict() });
+  const resumed = new optim.Adam(model.parameters(), { lr: 0.5 });
+  resumed.loadStateDict(loadCheckpoint(dir).optimizer!);
+  const weights = (): Record<string, unknown> => Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, t.toArray()]));
+  const before = Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, t.clone()]));
+  step(opt);
+  const expected = weights();
+  model.loadStateDict(before);
+  step(resumed);
+  assert.deepEqual(weights(), expected);
 });
 
 test('malformed checkpoints are clear errors', () => {

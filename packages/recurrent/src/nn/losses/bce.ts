@@ -35,7 +35,8 @@ export interface BCEWithLogitsOptions {
  * Input and target receive gradients; weight and posWeight do not.
  *
  * @example
- * bceWithLogits(tensor([0]), tensor([1])).item(); // log 2
+ * import { bceWithLogits, tensor } from 'recurrent';
+ * bceWithLogits(tensor([0]), tensor([1])).item(); // 0.6931 = log 2
  */
 export function bceWithLogits(input: Tensor, target: Tensor, options: BCEWithLogitsOptions = {}): Tensor {
   const op = 'bceWithLogits';

@@ -60,6 +60,7 @@ export interface CrossEntropyOptions {
  * @throws ValueError for labelSmoothing outside [0, 1], or ignoreIndex ≥ 0 with probability targets.
  *
  * @example
+ * import { crossEntropy, randint, randn } from 'recurrent';
  * const logits = randn([32, 10], { requiresGrad: true });
  * const loss = crossEntropy(logits, randint(0, 10, [32], { dtype: 'int32' }), { labelSmoothing: 0.1 });
  * loss.backward();

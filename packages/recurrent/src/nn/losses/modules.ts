@@ -49,6 +49,10 @@ abstract class Loss extends Module {
  * probabilities of the input's shape; mask broadcastable to (N, d1, …).
  *
  * @example
+ * import { nn, randint, randn } from 'recurrent';
+ * const V = 50;
+ * const logits = randn([4, 10, V], { requiresGrad: true }); // (N, T, V)
+ * const targets = randint(0, V, [4, 10], { dtype: 'int32' }); // (N, T); id 0 is padding
  * const criterion = new nn.CrossEntropyLoss({ ignoreIndex: 0 });
  * criterion.forward(logits.reshape(-1, V), targets.reshape(-1)).backward();
  */

@@ -160,6 +160,8 @@ export function classIndexLoss(op: string, logProbs: Tensor, target: Tensor, lay
  * @throws DTypeError when the target is not int32 or logProbs not floating.
  *
  * @example
+ * import { logSoftmax, nllLoss, randn, tensor } from 'recurrent';
+ * const logits = randn([3, 5]); // (N, C)
  * const loss = nllLoss(logSoftmax(logits, 1), tensor([1, 0, 4], { dtype: 'int32' }));
  */
 export function nllLoss(logProbs: Tensor, target: Tensor, options: NLLLossOptions = {}): Tensor {

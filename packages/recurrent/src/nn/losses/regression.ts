@@ -34,7 +34,8 @@ function elementwiseLoss(op: string, input: Tensor, target: Tensor, options: Reg
  * Both input and target receive gradients.
  *
  * @example
- * mseLoss(tensor([1, 2]), tensor([0, 4])).item(); // (1 + 4) / 2 = 2.5
+ * import { mseLoss, tensor } from 'recurrent';
+ * mseLoss(tensor([1, 2]), tensor([0, 4])).item(); // 2.5 = (1 + 4) / 2
  */
 export function mseLoss(input: Tensor, target: Tensor, options: RegressionLossOptions = {}): Tensor {
   return elementwiseLoss('mseLoss', input, target, options, (d) => mul(d, d));
@@ -47,7 +48,8 @@ export function mseLoss(input: Tensor, target: Tensor, options: RegressionLossOp
  * Shapes: input (*), target the same shape and dtype; output () or, for 'none', (*).
  *
  * @example
- * l1Loss(tensor([1, 2]), tensor([0, 4])).item(); // (1 + 2) / 2 = 1.5
+ * import { l1Loss, tensor } from 'recurrent';
+ * l1Loss(tensor([1, 2]), tensor([0, 4])).item(); // 1.5 = (1 + 2) / 2
  */
 export function l1Loss(input: Tensor, target: Tensor, options: RegressionLossOptions = {}): Tensor {
   return elementwiseLoss('l1Loss', input, target, options, abs);

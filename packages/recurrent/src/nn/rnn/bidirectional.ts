@@ -48,6 +48,7 @@ export type BidirectionalResult<S extends boolean, M extends MergeMode> = S exte
  * Parameters: `forward_layer.cell.*` and `backward_layer.cell.*`.
  *
  * @example
+ * import { nn, randn } from 'recurrent';
  * const bi = new nn.Bidirectional(new nn.Recurrent(new nn.GRUCell({ inputSize: 8, hiddenSize: 16 }), { returnSequences: true }));
  * bi.forward(randn([4, 10, 8])).shape; // [4, 10, 32]
  */

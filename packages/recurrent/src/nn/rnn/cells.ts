@@ -98,9 +98,11 @@ abstract class CellBase extends Module implements RecurrentCell {
  * One Elman step: h' = act(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh), act tanh (default) or relu.
  *
  * @example
+ * import { nn, randn, zeros } from 'recurrent';
  * const cell = new nn.RNNCell({ inputSize: 10, hiddenSize: 20 });
+ * const input = randn([6, 3, 10]); // (T, N, inputSize)
  * let h = zeros([3, 20]);
- * for (const x of unbind(input)) h = cell.forward(x, h);
+ * for (let t = 0; t < 6; t++) h = cell.forward(input.select(0, t), h);
  */
 export class RNNCell extends CellBase {
   readonly nonlinearity: Nonlinearity;
@@ -133,6 +135,7 @@ export class RNNCell extends CellBase {
  * One LSTM step, gates (i, f, g, o): returns [h', c'].
  *
  * @example
+ * import { nn, randn } from 'recurrent';
  * const cell = new nn.LSTMCell({ inputSize: 10, hiddenSize: 20 });
  * const [h, c] = cell.forward(randn([3, 10]));
  */
@@ -165,6 +168,7 @@ export class LSTMCell extends CellBase {
  * product (default, PyTorch) or before it (`resetAfter: false`).
  *
  * @example
+ * import { nn, randn } from 'recurrent';
  * const cell = new nn.GRUCell({ inputSize: 10, hiddenSize: 20 });
  * const h = cell.forward(randn([3, 10]));
  */

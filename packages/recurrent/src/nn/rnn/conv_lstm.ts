@@ -94,6 +94,7 @@ abstract class ConvLSTMBase extends Module {
  * Defaults: padding 'same', bias true, returnSequences false, batchFirst true, dtype float32.
  *
  * @example
+ * import { nn, randn } from 'recurrent';
  * const layer = new nn.ConvLSTM1D({ inputChannels: 2, hiddenChannels: 8, kernelSize: 3, returnSequences: true });
  * const [out, [h, c]] = layer.forward(randn([4, 10, 2, 32]));
  * out.shape; // [4, 10, 8, 32]
@@ -124,6 +125,7 @@ export class ConvLSTM1D extends ConvLSTMBase {
  * Defaults: padding 'same', bias true, returnSequences false, batchFirst true, dtype float32.
  *
  * @example
+ * import { nn, randn } from 'recurrent';
  * const layer = new nn.ConvLSTM2D({ inputChannels: 1, hiddenChannels: 16, kernelSize: 3 });
  * const [last, [h, c]] = layer.forward(randn([2, 5, 1, 32, 32]));
  * last.shape; // [2, 16, 32, 32]

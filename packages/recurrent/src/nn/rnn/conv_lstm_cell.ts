@@ -199,6 +199,7 @@ function spatialList(owner: string, name: string, value: number | readonly numbe
  * Defaults: padding 'same', bias true, dtype float32.
  *
  * @example
+ * import { nn, randn } from 'recurrent';
  * const cell = new nn.ConvLSTM1DCell({ inputChannels: 2, hiddenChannels: 8, kernelSize: 3 });
  * const [h, c] = cell.forward(randn([4, 2, 16])); // h, c: [4, 8, 16]
  */
@@ -219,6 +220,7 @@ export class ConvLSTM1DCell extends ConvLSTMCellBase {
  * Defaults: padding 'same', bias true, dtype float32.
  *
  * @example
+ * import { nn, randn } from 'recurrent';
  * const cell = new nn.ConvLSTM2DCell({ inputChannels: 3, hiddenChannels: 8, kernelSize: 3, spatialShape: [16, 16] });
  * let [h, c] = cell.zeroState(4);                      // each [4, 8, 16, 16]
  * [h, c] = cell.forward(randn([4, 3, 16, 16]), [h, c]);

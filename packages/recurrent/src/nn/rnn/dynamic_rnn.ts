@@ -12,17 +12,16 @@
  * Past a sequence's length the outputs are zero and the state is copied through, selected with
  * masks (`where`), so autograd gives backpropagation through time over exactly the valid steps.
  */
-import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
-import type { DType } from '../../tensor/dtype.js';
+import { ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { checkTensor, zerosOf } from '../../tensor/ops/common.js';
 import { where } from '../../tensor/ops/elementwise.js';
 import { indexSelect } from '../../tensor/ops/indexing.js';
 import { concat, stack } from '../../tensor/ops/join.js';
 import { flip, reshape, select, transpose } from '../../tensor/ops/view.js';
-import { shapesEqual } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { readLengths, type Lengths } from '../../sequence/layout.js';
-import { isRecurrentCell, type RecurrentCell } from './cell.js';
+import type { RecurrentCell } from './cell.js';
+import { checkCell, checkStep, initialStates } from './cell_contract.js';
 
 export interface DynamicRnnOptions {
   /** Valid steps of each sequence (N), each in 0..T. Default: every sequence runs all T steps. */
@@ -68,9 +67,11 @@ export interface BidirectionalDynamicRnnOptions {
  * outside 0..T or an object that is not a cell.
  *
  * @example
+ * import { dynamicRnn, nn, randn } from 'recurrent';
  * const cell = new nn.LSTMCell({ inputSize: 8, hiddenSize: 16 });
  * const [outputs, [h, c]] = dynamicRnn(cell, randn([4, 10, 8]), { sequenceLength: [10, 7, 3, 1] });
- * outputs.shape; // [4, 10, 16]; outputs of sequence 2 are zero from step 3 on
+ * outputs.shape; // [4, 10, 16]
+ * outputs.select(0, 2).slice(0, 3).abs().max().item(); // 0: sequence 2's outputs from step 3 on
  * h.shape;       // [4, 16]: each sequence's h after its last valid step
  */
 export function dynamicRnn(cell: RecurrentCell, inputs: Tensor, options: DynamicRnnOptions = {}): [Tensor, Tensor[]] {
@@ -101,10 +102,12 @@ export function dynamicRnn(cell: RecurrentCell, inputs: Tensor, options: Dynamic
  * O_dir)), zero past each length.
  *
  * @example
+ * import { bidirectionalDynamicRnn, concat, nn, randn } from 'recurrent';
  * const fw = new nn.GRUCell({ inputSize: 8, hiddenSize: 16 });
  * const bw = new nn.GRUCell({ inputSize: 8, hiddenSize: 16 });
+ * const x = randn([2, 5, 8]); // (N, T, 8)
  * const [[of, ob], [[hf], [hb]]] = bidirectionalDynamicRnn(fw, bw, x, { sequenceLength: [5, 2] });
- * const merged = concat([of, ob], 2); // (N, T, 32)
+ * concat([of, ob], 2).shape; // [2, 5, 32]
  */
 export function bidirectionalDynamicRnn(
   cellFw: RecurrentCell, cellBw: RecurrentCell, inputs: Tensor, options: BidirectionalDynamicRnnOptions = {},
@@ -127,12 +130,12 @@ function runCell(
   op: string, cell: RecurrentCell, stateArg: string, x: Tensor, lengths: number[] | null, initial: readonly Tensor[] | undefined,
 ): [Tensor, Tensor[]] {
   const [T, N] = x.shape as [number, number];
-  let state = initialState(op, stateArg, cell, initial, N, x.dtype);
+  let state = initialStates(op, stateArg, cell, initial, N, x.dtype);
   const steps = lengths === null ? T : lengths.reduce((m, v) => Math.max(m, v), 0);
   const outs: Tensor[] = [];
   for (let t = 0; t < steps; t++) {
     const [out, next] = cell.call(select(x, 0, t), state);
-    checkStep(op, cell, out, next, N, t);
+    checkStep(op, cell, out, next, N, x.dtype, t);
     if (lengths === null || lengths.every((len) => len > t)) {
       outs.push(out);
       state = next;
@@ -165,12 +168,6 @@ function reverseSequence(x: Tensor, lengths: number[] | null): Tensor {
   return reshape(indexSelect(reshape(x, [T * N, ...rest]), 0, new Tensor(rows, [T * N])), x.shape);
 }
 
-function checkCell(op: string, arg: string, cell: unknown): void {
-  if (!isRecurrentCell(cell)) {
-    throw new ValueError(`${op}: ${arg} must implement RecurrentCell (call, zeroState, stateSize, outputSize)`);
-  }
-}
-
 /** Checks the inputs are 3-D and returns timeMajor. */
 function checkInputs(op: string, inputs: Tensor, timeMajor: boolean | undefined): boolean {
   checkTensor(op, 'inputs', inputs);
@@ -190,36 +187,4 @@ function readSequenceLength(op: string, lengths: Lengths | undefined | null, N: 
     if (len < 0 || len > T) throw new ValueError(`${op}: sequenceLength[${b}] = ${len} is outside 0..${T}, the time steps of the inputs`);
   });
   return list;
-}
-
-function initialState(
-  op: string, arg: string, cell: RecurrentCell, given: readonly Tensor[] | undefined, N: number, dtype: DType,
-): Tensor[] {
-  if (given == null) return cell.zeroState(N, dtype);
-  if (!Array.isArray(given) || given.length !== cell.stateSize.length) {
-    throw new ValueError(`${op}: ${arg} must be an array of ${cell.stateSize.length} tensor(s), one per cell state`);
-  }
-  return given.map((s, i) => {
-    checkTensor(op, `${arg}[${i}]`, s);
-    const want = [N, cell.stateSize[i]!];
-    if (!shapesEqual(s.shape, want)) throw new ShapeError(`${op}: expected ${arg}[${i}] of shape ${fmtShape(want)}; got ${fmtShape(s.shape)}`);
-    if (s.dtype !== dtype) throw new DTypeError(`${op}: ${arg}[${i}] is ${s.dtype} but the inputs are ${dtype}`);
-    return s;
-  });
-}
-
-/** A cell step must keep to its declared sizes; anything else would broadcast silently in the masks. */
-function checkStep(op: string, cell: RecurrentCell, out: Tensor, next: readonly Tensor[], N: number, t: number): void {
-  const name = cell.constructor.name;
-  if (!shapesEqual(out.shape, [N, cell.outputSize])) {
-    throw new ShapeError(`${op}: ${name}.call returned an output of shape ${fmtShape(out.shape)} at step ${t}; expected ${fmtShape([N, cell.outputSize])} (outputSize)`);
-  }
-  if (next.length !== cell.stateSize.length) {
-    throw new ShapeError(`${op}: ${name}.call returned ${next.length} state(s) at step ${t}; its stateSize lists ${cell.stateSize.length}`);
-  }
-  next.forEach((s, i) => {
-    if (!shapesEqual(s.shape, [N, cell.stateSize[i]!])) {
-      throw new ShapeError(`${op}: ${name}.call returned state ${i} of shape ${fmtShape(s.shape)} at step ${t}; expected ${fmtShape([N, cell.stateSize[i]!])}`);
-    }
-  });
 }

@@ -20,7 +20,9 @@
  * layer suffix (`weight_ih` → `weight_ih_l0`).
  *
  * @example
- * const [kernel, recurrentKernel, bias] = tfLstm.getWeights().map((w) => tensor(w.dataSync(), w.shape));
+ * import { nn, randn } from 'recurrent';
+ * // A Keras LSTM's weights; from tfjs: tfLstm.getWeights().map((w) => tensor(w.dataSync(), w.shape))
+ * const [kernel, recurrentKernel, bias] = [randn([4, 24]), randn([6, 24]), randn([24])]; // (I, 4H), (H, 4H), (4H)
  * const cell = new nn.LSTMCell({ inputSize: 4, hiddenSize: 6 });
  * cell.loadStateDict(nn.kerasLstmToTorch({ kernel, recurrentKernel, bias }));
  */

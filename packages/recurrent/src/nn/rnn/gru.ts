@@ -33,9 +33,11 @@ export interface GRUOptions extends RNNBaseOptions {
  * Defaults: numLayers 1, bias true, batchFirst false, dropout 0, bidirectional false, resetAfter true.
  *
  * @example
+ * import { nn, randn } from 'recurrent';
  * const gru = new nn.GRU({ inputSize: 10, hiddenSize: 20, bidirectional: true });
  * const [output, hN] = gru.forward(randn([5, 3, 10]));
- * output.shape; // [5, 3, 40]; hN.shape: [2, 3, 20]
+ * output.shape; // [5, 3, 40]
+ * hN.shape;     // [2, 3, 20]
  */
 export class GRU extends RNNBase {
   constructor(options: GRUOptions) {

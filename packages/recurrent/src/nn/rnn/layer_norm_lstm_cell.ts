@@ -45,6 +45,7 @@ export interface LayerNormLSTMCellOptions {
  * Defaults: bias true, eps 1e-5, dtype float32.
  *
  * @example
+ * import { nn, randn } from 'recurrent';
  * const cell = new nn.LayerNormLSTMCell({ inputSize: 10, hiddenSize: 20 });
  * let [h, c] = cell.forward(randn([3, 10]));
  * [h, c] = cell.forward(randn([3, 10]), [h, c]);

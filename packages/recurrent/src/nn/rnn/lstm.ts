@@ -39,6 +39,7 @@ export interface LSTMOptions extends RNNBaseOptions {
  * peepholes false.
  *
  * @example
+ * import { nn, randn } from 'recurrent';
  * const lstm = new nn.LSTM({ inputSize: 10, hiddenSize: 20, numLayers: 2 });
  * const [output, [hN, cN]] = lstm.forward(randn([5, 3, 10]));
  * output.shape; // [5, 3, 20]

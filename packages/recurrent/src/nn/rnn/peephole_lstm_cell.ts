@@ -29,6 +29,7 @@ import { LSTMCell, type CellOptions } from './cells.js';
  * Defaults: bias true, dtype float32.
  *
  * @example
+ * import { nn, randn } from 'recurrent';
  * const cell = new nn.PeepholeLSTMCell({ inputSize: 10, hiddenSize: 20 });
  * let [h, c] = cell.forward(randn([3, 10]));
  * [h, c] = cell.forward(randn([3, 10]), [h, c]);

@@ -2,18 +2,18 @@
  * nn.Recurrent: Keras's RNN layer. Runs any RecurrentCell over a batch-major sequence, with
  * Keras's returnSequences, returnState, goBackwards, stateful, masks and variational dropout.
  */
-import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
+import { ShapeError, ValueError, fmtShape } from '../../errors.js';
 import type { DType } from '../../tensor/dtype.js';
 import { checkFloating, checkTensor, zerosOf } from '../../tensor/ops/common.js';
 import { mul, where } from '../../tensor/ops/elementwise.js';
 import { stack } from '../../tensor/ops/join.js';
 import { select } from '../../tensor/ops/view.js';
 import { uniform } from '../../tensor/random.js';
-import { shapesEqual } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkMask } from '../mask_flow.js';
 import { Module } from '../module.js';
-import { isRecurrentCell, type RecurrentCell } from './cell.js';
+import type { RecurrentCell } from './cell.js';
+import { checkCell, checkStates, checkStep, initialStates } from './cell_contract.js';
 
 export interface RecurrentOptions<S extends boolean = boolean> {
   /** Return the outputs of every step, (N, T, outputSize), instead of the last, (N, outputSize). Default false. */
@@ -70,9 +70,13 @@ export type RecurrentResult<S extends boolean> = S extends true ? Tensor[] : Ten
  * Parameters are the cell's, under `cell.` (`cell.weight_ih`, …).
  *
  * @example
+ * import { nn, randn, tensor } from 'recurrent';
  * const lstm = new nn.Recurrent(new nn.LSTMCell({ inputSize: 8, hiddenSize: 16 }), { returnSequences: true });
  * lstm.forward(randn([4, 10, 8])).shape; // [4, 10, 16]
- * const [out, h, c] = new nn.Recurrent(cell, { returnState: true }).forward(x, { mask });
+ * // Two sequences, the second padded after 2 steps: out, h and c are each one's after its last real step.
+ * const cell = new nn.LSTMCell({ inputSize: 8, hiddenSize: 16 });
+ * const mask = tensor([[1, 1, 1], [1, 1, 0]]);
+ * const [out, h, c] = new nn.Recurrent(cell, { returnState: true }).forward(randn([2, 3, 8]), { mask });
  */
 export class Recurrent<C extends RecurrentCell = RecurrentCell, S extends boolean = false> extends Module {
   readonly cell: C;
@@ -87,7 +91,7 @@ export class Recurrent<C extends RecurrentCell = RecurrentCell, S extends boolea
 
   constructor(cell: C, options: RecurrentOptions<S> = {}) {
     super();
-    if (!isRecurrentCell(cell)) throw new ValueError('Recurrent: cell must implement RecurrentCell (call, zeroState, stateSize, outputSize)');
+    checkCell('Recurrent', 'cell', cell);
     this.cell = cell;
     if (cell instanceof Module) this.registerModule('cell', cell);
     this.returnSequences = flag('returnSequences', options.returnSequences);
@@ -127,7 +131,7 @@ export class Recurrent<C extends RecurrentCell = RecurrentCell, S extends boolea
       return;
     }
     const first = checkTensor('Recurrent.resetStates', 'states[0]', states[0]);
-    this.carried = this.checkStates('Recurrent.resetStates', states, first.shape[0] ?? 0, first.dtype).map((s) => s.detach());
+    this.carried = checkStates('Recurrent.resetStates', 'states', this.cell, states, first.shape[0] ?? 0, first.dtype).map((s) => s.detach());
   }
 
   forward(input: Tensor, options: RecurrentForwardOptions = {}): RecurrentResult<S> {
@@ -150,7 +154,7 @@ export class Recurrent<C extends RecurrentCell = RecurrentCell, S extends boolea
       const x = dropIn === null ? select(input, 1, t) : mul(select(input, 1, t), dropIn);
       const cellStates = dropH === null ? states : [mul(states[0]!, dropH), ...states.slice(1)];
       let [output, next] = this.cell.call(x, cellStates);
-      if (k === 0) this.checkStep(output, next, N);
+      checkStep('Recurrent', this.cell, output, next, N, input.dtype, t);
       if (steps !== null) {
         const m = steps[t]!;
         const prev = previous!;
@@ -173,38 +177,15 @@ export class Recurrent<C extends RecurrentCell = RecurrentCell, S extends boolea
   }
 
   private initialStates(given: RecurrentForwardOptions['initialState'], batch: number, dtype: DType): Tensor[] {
-    if (given != null) return this.checkStates('Recurrent', Array.isArray(given) ? given : [given as Tensor], batch, dtype);
-    if (this.stateful && this.carried !== null) {
+    if (given == null && this.stateful && this.carried !== null) {
       const carriedBatch = this.carried[0]?.shape[0];
       if (carriedBatch !== batch) {
         throw new ShapeError(`Recurrent: a stateful layer keeps its batch size: it carries states for ${carriedBatch} sequences but got ${batch}; call resetStates() first`);
       }
       return this.carried;
     }
-    return this.cell.zeroState(batch, dtype);
-  }
-
-  private checkStates(owner: string, states: readonly Tensor[], batch: number, dtype: DType): Tensor[] {
-    const sizes = this.cell.stateSize;
-    if (states.length !== sizes.length) throw new ValueError(`${owner}: the cell has ${sizes.length} state(s) but ${states.length} initial state(s) were given`);
-    return states.map((s, i) => {
-      checkTensor(owner, `initialState[${i}]`, s);
-      if (!shapesEqual(s.shape, [batch, sizes[i]!])) {
-        throw new ShapeError(`${owner}: initialState[${i}] must be ${fmtShape([batch, sizes[i]!])}; got ${fmtShape(s.shape)}`);
-      }
-      if (s.dtype !== dtype) throw new DTypeError(`${owner}: initialState[${i}] is ${s.dtype} but the input is ${dtype}`);
-      return s;
-    });
-  }
-
-  private checkStep(output: Tensor, states: readonly Tensor[], batch: number): void {
-    const name = this.cell.constructor.name;
-    if (!shapesEqual(output.shape, [batch, this.cell.outputSize])) {
-      throw new ShapeError(`Recurrent: ${name}.call returned an output of shape ${fmtShape(output.shape)}; expected ${fmtShape([batch, this.cell.outputSize])}`);
-    }
-    if (states.length !== this.cell.stateSize.length) {
-      throw new ValueError(`Recurrent: ${name}.call returned ${states.length} state(s); its stateSize lists ${this.cell.stateSize.length}`);
-    }
+    const list = given == null ? null : Array.isArray(given) ? given : [given as Tensor];
+    return initialStates('Recurrent', 'initialState', this.cell, list, batch, dtype);
   }
 }
 

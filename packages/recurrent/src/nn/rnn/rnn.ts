@@ -29,6 +29,7 @@ export interface RNNOptions extends RNNBaseOptions {
  * Defaults: numLayers 1, nonlinearity 'tanh', bias true, batchFirst false, dropout 0, bidirectional false.
  *
  * @example
+ * import { nn, randn } from 'recurrent';
  * const rnn = new nn.RNN({ inputSize: 10, hiddenSize: 20, numLayers: 2 });
  * const [output, hN] = rnn.forward(randn([5, 3, 10]), randn([2, 3, 20]));
  * output.shape; // [5, 3, 20]

@@ -62,6 +62,7 @@ function rebuild<S extends TensorStructure>(like: S, list: Tensor[]): S {
  * empty array or a step that returns another structure.
  *
  * @example
+ * import { add, scan, tensor, zeros } from 'recurrent';
  * scan((acc, x) => add(acc, x), tensor([1, 2, 3, 4]), tensor(0)).toArray();           // [1, 3, 6, 10]
  * scan((acc, x) => add(acc, x), tensor([1, 2, 3, 4]), tensor(0), { reverse: true }); // [10, 9, 7, 4]
  * // Fibonacci numbers with a pair as the state:

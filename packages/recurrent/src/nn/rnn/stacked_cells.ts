@@ -11,7 +11,8 @@ import { checkTensor } from '../../tensor/ops/common.js';
 import { add } from '../../tensor/ops/elementwise.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { Module } from '../module.js';
-import { isRecurrentCell, type RecurrentCell } from './cell.js';
+import type { RecurrentCell } from './cell.js';
+import { checkCell } from './cell_contract.js';
 
 /** The input width a cell declares (built-in cells have `inputSize`), or null when it does not say. */
 function declaredInputSize(cell: RecurrentCell): number | null {
@@ -36,6 +37,7 @@ function declaredInputSize(cell: RecurrentCell): number | null {
  * Throws: ValueError for an empty list, a non-cell, or sizes that do not chain.
  *
  * @example
+ * import { dynamicRnn, nn, randn } from 'recurrent';
  * // Equivalent to a 2-layer nn.LSTM (dropout 0) with weights weight_ih_l{k} → '{k}.weight_ih', …
  * const stacked = new nn.StackedCells([
  *   new nn.LSTMCell({ inputSize: 8, hiddenSize: 16 }),
@@ -51,7 +53,7 @@ export class StackedCells extends Module implements RecurrentCell {
     super();
     if (!Array.isArray(cells) || cells.length === 0) throw new ValueError('StackedCells: cells must be a non-empty array of RecurrentCells');
     cells.forEach((cell: unknown, k) => {
-      if (!isRecurrentCell(cell)) throw new ValueError(`StackedCells: cells[${k}] does not implement RecurrentCell`);
+      checkCell('StackedCells', `cells[${k}]`, cell);
       const inputSize = declaredInputSize(cell);
       if (k > 0 && inputSize !== null && inputSize !== cells[k - 1]!.outputSize) {
         throw new ValueError(`StackedCells: cells[${k}] takes inputs of size ${inputSize} but cells[${k - 1}] outputs ${cells[k - 1]!.outputSize}`);
@@ -114,6 +116,7 @@ export class StackedCells extends Module implements RecurrentCell {
  * a step whose input width differs from outputSize.
  *
  * @example
+ * import { nn } from 'recurrent';
  * // Residual connections between the upper layers of a stack:
  * const stacked = new nn.StackedCells([
  *   new nn.GRUCell({ inputSize: 8, hiddenSize: 32 }),
@@ -125,7 +128,7 @@ export class ResidualCell extends Module implements RecurrentCell {
 
   constructor(cell: RecurrentCell) {
     super();
-    if (!isRecurrentCell(cell)) throw new ValueError('ResidualCell: cell does not implement RecurrentCell');
+    checkCell('ResidualCell', 'cell', cell);
     const inputSize = declaredInputSize(cell);
     if (inputSize !== null && inputSize !== cell.outputSize) {
       throw new ValueError(`ResidualCell: the residual needs equal sizes, but the cell takes inputs of size ${inputSize} and outputs ${cell.outputSize}`);

@@ -61,6 +61,7 @@ export interface RecursiveNNOutput {
  * `weight_node` (H, I), `weight_children` (H, A·H), or (H, H) with arity null, `bias_node` (H).
  *
  * @example
+ * import { nn, randn, zeros } from 'recurrent';
  * const rnn = new nn.RecursiveNN({ inputSize: 4, hiddenSize: 8 });
  * const t = nn.node(zeros([4]), [nn.leaf(randn([4])), nn.leaf(randn([4]))]);
  * rnn.forward(t).h.shape; // [8]

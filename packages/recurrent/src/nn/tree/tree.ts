@@ -26,8 +26,10 @@ import { Tensor } from '../../tensor/tensor.js';
  * vector inputs (inputSize); `treeLayout` accepts any payload, e.g. a token id to embed first.
  *
  * @example
+ * import { nn } from 'recurrent';
+ * const [PLUS, THREE, FOUR] = [1, 2, 3]; // token ids
  * // 3 + 4 as token ids, to embed before a TreeLSTM
- * const t: Tree<number> = nn.node(PLUS, [nn.leaf(3), nn.leaf(4)]);
+ * const t: nn.Tree<number> = nn.node(PLUS, [nn.leaf(THREE), nn.leaf(FOUR)]);
  */
 export interface Tree<T = Tensor> {
   /** The node's input. */

@@ -63,14 +63,17 @@ export interface TreeLSTMOutput {
  * - `weight_f` (H, I): W_f; `weight_uf` (H, H): U_f; `bias_f` (H).
  *
  * @example
+ * import { nn, randn, tensor } from 'recurrent';
  * const cell = new nn.TreeLSTM({ inputSize: 4, hiddenSize: 8 });
  * const t = nn.node(randn([4]), [nn.leaf(randn([4])), nn.leaf(randn([4]))]);
  * const { h, c } = cell.forward(t); // h, c: [8]
  * cell.forward([t, t]).h.shape;     // [2, 8]
  * // Trees of token ids: lay out once, embed every node, run.
+ * const idTrees = [nn.node(1, [nn.leaf(2), nn.leaf(3)]), nn.leaf(4)];
+ * const embedding = new nn.Embedding({ numEmbeddings: 10, embeddingDim: 4 });
  * const layout = nn.treeLayout(idTrees);
- * const x = embedding.forward(tensor([...layout.inputs], { dtype: 'int32' })); // (N, 4)
- * cell.forwardLayout(x, layout).h;  // (B, 8)
+ * const x = embedding.forward(tensor([...layout.inputs], { dtype: 'int32' })); // (N, 4), N = 4 nodes
+ * cell.forwardLayout(x, layout).h.shape; // [2, 8]: one root state per tree
  */
 export class TreeLSTM extends Module {
   readonly inputSize: number;

@@ -133,6 +133,7 @@ function convNd(
  * Defaults: stride 1, padding 'valid', dilation 1.
  *
  * @example
+ * import { conv1d, randn } from 'recurrent';
  * const y = conv1d(randn([2, 3, 10]), randn([4, 3, 3]), null, { padding: 'same' });
  * y.shape; // [2, 4, 10]
  */
@@ -151,6 +152,7 @@ export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
  * Defaults: stride 1, padding 'valid', dilation 1.
  *
  * @example
+ * import { conv2d, randn } from 'recurrent';
  * const y = conv2d(randn([1, 3, 8, 8]), randn([6, 3, 3, 3]), randn([6]), { stride: 2, padding: 1 });
  * y.shape; // [1, 6, 4, 4]
  */
