@@ -93,9 +93,9 @@ export interface GeneratedSequence {
  * const gruCell = new nn.GRUCell({ inputSize: 1, hiddenSize: 32 });
  * const head = new nn.Linear({ inFeatures: 32, outFeatures: 1 });
  * const window = randn([2, 24, 1]); // (N, T, 1): the last 24 values of each series
- * const [, [h]] = dynamicRnn(gruCell, window);
+ * const [, state] = dynamicRnn(gruCell, window);
  * const lastValue = window.select(1, 23); // (N, 1)
- * const { outputs } = generateSequence(gruCell, { initialState: [h], startInput: lastValue, length: 12, readout: (o) => head.forward(o) });
+ * const { outputs } = generateSequence(gruCell, { initialState: state, startInput: lastValue, length: 12, readout: (o) => head.forward(o) });
  * outputs.shape; // [2, 12, 1]
  */
 export function generateSequence(cell: RecurrentCell, options: GenerateSequenceOptions): GeneratedSequence {

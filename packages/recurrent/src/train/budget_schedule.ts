@@ -64,7 +64,7 @@ const OWNER = 'BudgetCosineSchedule';
  *   model, optimizer, trainData: () => windows(streams, steps, 4, 10), step: (w, training) => task.step(w, training),
  *   onSequenceStart: () => task.reset(), maxTime: 30, maxSteps: 20, callbacks: [schedule],
  * });
- * console.log(optimizer.paramGroups[0]!.lr); // 0.001
+ * optimizer.paramGroups[0]!.lr; // 0.001
  * ```
  */
 export class BudgetCosineSchedule implements Callback {

@@ -99,7 +99,8 @@ function nonNegativeInt(what: string, value: number): number {
  *   model, optimizer, ...run.fitOptions(), step: (w, training) => task.step(w, training), maxSteps: 3,
  *   callbacks: [{ onTrainEnd: (ctx) => { saved = run.snapshot(ctx); } }],
  * });
- * console.log(saved.position.window, saved.state?.h?.shape); // 3 [1, 4, 16]
+ * saved.position.window; // 3
+ * saved.state?.h?.shape; // [1, 4, 16]
  * // Later, with the model and optimizer loaded from the checkpoint:
  * const resumed = new ResumableTbptt({ task, streams, steps, batchSize: 4, seqLen: 16, resume: saved });
  * fit({ model, optimizer, ...resumed.fitOptions(), step: (w, training) => task.step(w, training), maxSteps: 6 });

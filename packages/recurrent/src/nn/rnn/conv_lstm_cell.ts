@@ -110,7 +110,7 @@ export abstract class ConvLSTMCellBase extends Module implements RecurrentCell {
   }
 
   /** All-zero [h, c] of shape (batch, C_h, ...spatial); needs `spatialShape` or an input seen before. */
-  zeroState(batch: number, dtype?: DType): Tensor[] {
+  zeroState(batch: number, dtype?: DType): [Tensor, Tensor] {
     const shape = this.stateShape;
     if (shape === null) {
       throw new ValueError(
@@ -131,7 +131,7 @@ export abstract class ConvLSTMCellBase extends Module implements RecurrentCell {
   forward(input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, Tensor] {
     const gates = this.inputGates(input);
     const [h, c] = hx == null ? this.zeroState(input.shape[0]!, input.dtype) : this.checkStates(hx, gates);
-    return this.step(gates, h!, c!);
+    return this.step(gates, h, c);
   }
 
   /**

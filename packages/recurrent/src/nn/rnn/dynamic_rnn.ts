@@ -69,10 +69,10 @@ export interface BidirectionalDynamicRnnOptions {
  * @example
  * import { dynamicRnn, nn, randn } from 'recurrent';
  * const cell = new nn.LSTMCell({ inputSize: 8, hiddenSize: 16 });
- * const [outputs, [h, c]] = dynamicRnn(cell, randn([4, 10, 8]), { sequenceLength: [10, 7, 3, 1] });
+ * const [outputs, state] = dynamicRnn(cell, randn([4, 10, 8]), { sequenceLength: [10, 7, 3, 1] });
  * outputs.shape; // [4, 10, 16]
  * outputs.select(0, 2).slice(0, 3).abs().max().item(); // 0: sequence 2's outputs from step 3 on
- * h.shape;       // [4, 16]: each sequence's h after its last valid step
+ * state.map((s) => s.shape); // [[4, 16], [4, 16]]: h and c after each sequence's last valid step
  */
 export function dynamicRnn(cell: RecurrentCell, inputs: Tensor, options: DynamicRnnOptions = {}): [Tensor, Tensor[]] {
   const op = 'dynamicRnn';
