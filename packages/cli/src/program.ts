@@ -3,6 +3,7 @@
  * (commander's extra typings), so a flag renamed or retyped here changes the type its command
  * function reads, and code still using the old name fails to compile.
  */
+import { createRequire } from 'node:module';
 import { Command, Option } from '@commander-js/extra-typings';
 import { nn, setBackend } from 'recurrent';
 import { evalCommand } from './commands/evaluate.js';
@@ -62,7 +63,7 @@ function declareEval() {
     .requiredOption('--checkpoint <dir>', 'run or checkpoint directory')
     .option('--data <file>', 'text to evaluate (its held-out tail; default: the training data)')
     .option('--all', 'evaluate the whole text, not only the held-out tail')
-    .option('--batch <n>', 'parallel streams', int('--batch', 1), 32);
+    .option('--batch <n>', 'parallel streams (default: the training batch, as validation used)', int('--batch', 1));
 }
 
 function declareInfo() {
@@ -76,17 +77,31 @@ export type GenerateCommandOptions = OptionsOf<typeof declareGenerate>;
 export type EvalCommandOptions = OptionsOf<typeof declareEval>;
 export type InfoCommandOptions = OptionsOf<typeof declareInfo>;
 
+/** This package's version and the library's, as `--version` prints them. */
+function versions(): string {
+  const require = createRequire(import.meta.url);
+  const own = require('../package.json') as { version: string };
+  const library = require('recurrent/package.json') as { version: string };
+  return `recurrent-cli ${own.version} (recurrent ${library.version}), Node ${process.version}`;
+}
+
+/** The flags of `command` given on the command line, not left at their defaults. */
+function givenFlags(command: { options: readonly { attributeName(): string }[]; getOptionValueSource(key: string): string | undefined }): Set<string> {
+  return new Set(command.options.map((o) => o.attributeName()).filter((key) => command.getOptionValueSource(key) === 'cli'));
+}
+
 /** The `recurrent` program: global options and the four commands, ready to parse. */
 export function createProgram() {
   const program = new Command()
     .name('recurrent')
+    .version(versions(), '-V, --version', 'print the versions of the command line, the library and Node')
     .description('Recurrent neural networks: train and sample character-level language models.')
     .option('--backend <name>', 'kernel backend (default: the fastest available; also RECURRENT_BACKEND)');
   program.hook('preAction', () => {
     const { backend } = program.opts();
     if (backend) setBackend(backend);
   });
-  program.addCommand(declareTrain().action((opts) => trainCommand(opts)));
+  program.addCommand(declareTrain().action((opts, command) => trainCommand(opts, givenFlags(command))));
   program.addCommand(declareGenerate().action((opts) => generateCommand(opts)));
   program.addCommand(declareEval().action((opts) => evalCommand(opts)));
   program.addCommand(declareInfo().action((opts) => infoCommand(opts)));

@@ -1,7 +1,8 @@
 /** `recurrent eval`: held-out loss and bits per character of a checkpoint. */
-import { charTokenize, evaluate, languageModelTask, toStreams, windows } from 'recurrent';
+import { charTokenize, evaluate, languageModelTask } from 'recurrent';
 import { loadCharModel } from '../char_model.js';
 import { loadCorpus, splitHeldOut } from '../corpus.js';
+import { describeHeldOut, heldOutStreams } from '../held_out.js';
 import type { EvalCommandOptions } from '../program.js';
 
 export function evalCommand(o: EvalCommandOptions): void {
@@ -10,11 +11,12 @@ export function evalCommand(o: EvalCommandOptions): void {
   const chars = charTokenize(corpus.text);
   const evalChars = o.all ? chars : splitHeldOut(chars, config.training.heldOut)[1];
   const unknown = evalChars.filter((c) => !vocab.has(c)).length;
-  const batch = Math.max(1, Math.min(o.batch, Math.floor(evalChars.length / 201)));
-  const { streams, steps } = toStreams(vocab.encode(evalChars), batch);
+  // The same streams as validation during training, unless --batch says otherwise.
+  const held = heldOutStreams(evalChars, vocab, o.batch ?? config.training.batch);
   const task = languageModelTask(model);
-  const m = evaluate(model, windows(streams, steps, batch, 200), (w, training) => task.step(w, training));
-  console.log(`data: ${corpus.source}, ${o.all ? 'all' : `the last ${Math.round(config.training.heldOut * 100)}%`}: ${m.count.toLocaleString('en-US')} characters scored${unknown ? ` (${unknown} outside the vocabulary)` : ''}`);
+  const m = evaluate(model, held.windows(), (w, training) => task.step(w, training));
+  const part = o.all ? 'all' : `the last ${Math.round(config.training.heldOut * 100)}%`;
+  console.log(`data: ${corpus.source}, ${part}: ${describeHeldOut(evalChars.length, held)}${unknown ? ` (${unknown} outside the vocabulary)` : ''}`);
   console.log(`loss: ${m.loss.toFixed(4)} nats/char`);
   console.log(`bits per character: ${m.bitsPerChar.toFixed(4)}`);
   console.log(`perplexity: ${m.perplexity.toFixed(3)}`);

@@ -1,17 +1,16 @@
 /** `recurrent train`: a character-level language model, by default an LSTM on Moby-Dick. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { BudgetCosineSchedule, type Callback, charTokenize, type Checkpoint, CheckpointCallback, fit, type FitContext, generateText, getRngState, languageModelTask, manualSeed, nn, optim, resolveCheckpoint, ResumableTbptt, saveCheckpoint, setRngState, toStreams, Vocabulary, type Window, windows } from 'recurrent/node';
+import { BudgetCosineSchedule, type Callback, charTokenize, type Checkpoint, CheckpointCallback, fit, type FitContext, generateText, getRngState, languageModelTask, manualSeed, nn, optim, resolveCheckpoint, ResumableTbptt, saveCheckpoint, setRngState, toStreams, ValueError, Vocabulary, type Window } from 'recurrent/node';
 import { MODEL_KIND, loadCharModel, type CharModelConfig, type CurveHistory, type TrainingRecord } from '../char_model.js';
 import { loadCorpus, splitHeldOut } from '../corpus.js';
 import { formatDuration } from '../duration.js';
 import { ProgressDisplay } from '../progress.js';
 import { writeReport } from '../report.js';
+import { describeHeldOut, heldOutStreams } from '../held_out.js';
 import { lrScheduleKind } from '../lr_schedule.js';
 import type { TrainCommandOptions } from '../program.js';
 
-/** Validation reads the held-out text in long windows; with the state carried, window length does not change the loss. */
-const VALID_SEQ_LEN = 200;
 /** Steps per point of the training curve. */
 const CURVE_EVERY = 20;
 
@@ -40,17 +39,49 @@ function newRun(o: TrainCommandOptions, trainChars: readonly string[], source: s
   return { model, vocab, record, history: { train: [], valid: [] }, resumed: null, rng: null };
 }
 
+/**
+ * On --resume the checkpoint decides the model and training settings; a flag given on the command
+ * line that says otherwise is an error naming both values, rather than silently ignored.
+ */
+function checkResumeFlags(o: TrainCommandOptions, given: ReadonlySet<string>, run: Run, dir: string): void {
+  const m = run.model.options;
+  const r = run.record;
+  const saved: [keyof TrainCommandOptions, string, unknown, unknown][] = [
+    ['data', 'training.data', o.data, r.data],
+    ['cell', 'model.cell', o.cell, m.cell],
+    ['hidden', 'model.hiddenSize', o.hidden, m.hiddenSize],
+    ['layers', 'model.numLayers', o.layers, m.numLayers],
+    ['embedding', 'model.embeddingDim', o.embedding, m.embeddingDim],
+    ['dropout', 'model.dropout', o.dropout, m.dropout],
+    ['batch', 'training.batch', o.batch, r.batch],
+    ['seqLen', 'training.seqLen', o.seqLen, r.seqLen],
+    ['lr', 'training.lr', o.lr, r.lr],
+    ['lrSchedule', 'training.lrSchedule', o.lrSchedule, r.lrSchedule ?? 'constant'],
+    ['lrMin', 'training.lrMin', o.lrMin, r.lrMin ?? 0],
+    ['lrDecayFrom', 'training.lrDecayFrom', o.lrDecayFrom, r.lrDecayFrom ?? 0],
+    ['clip', 'training.clip', o.clip, r.clip],
+    ['seed', 'training.seed', o.seed, r.seed],
+  ];
+  const flag = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  const clashes = saved.filter(([key, , value, kept]) => given.has(key) && value !== kept)
+    .map(([key, field, value, kept]) => `${flag(key)} ${String(value)} contradicts the checkpoint's ${field} ${JSON.stringify(kept)}`);
+  if (clashes.length > 0) {
+    throw new ValueError(`--resume: ${clashes.join('; ')} (${join(dir, 'config.json')}); drop the flag to continue with the saved value, or train into a new --out`);
+  }
+}
+
 function resumeRun(dir: string): Run {
   const { model, vocab, config, checkpoint } = loadCharModel(dir);
   return { model, vocab, record: { ...config.training }, history: config.history, resumed: checkpoint, rng: config.rng };
 }
 
-export async function trainCommand(o: TrainCommandOptions): Promise<void> {
+/** `given`: the flags set on the command line (the others hold their defaults). */
+export async function trainCommand(o: TrainCommandOptions, given: ReadonlySet<string> = new Set()): Promise<void> {
   const ckptDir = join(o.out, 'checkpoint');
-  mkdirSync(o.out, { recursive: true });
   const canResume = o.resume && resolveCheckpoint(ckptDir) !== null;
   if (o.resume && !canResume) console.log(`no checkpoint in ${ckptDir}; starting a new run`);
   const resumedRecord = canResume ? resumeRun(ckptDir) : null;
+  if (resumedRecord) checkResumeFlags(o, given, resumedRecord, ckptDir);
   // The corpus (and its split) come from the saved record when resuming.
   const corpus = loadCorpus(resumedRecord ? resumedRecord.record.data ?? undefined : o.data);
   const chars = charTokenize(corpus.text);
@@ -60,8 +91,7 @@ export async function trainCommand(o: TrainCommandOptions): Promise<void> {
   const { model, vocab, record, history } = run;
 
   const { streams: trainStreams, steps: trainSteps } = toStreams(vocab.encode(trainChars), record.batch);
-  const validBatch = Math.max(1, Math.min(record.batch, Math.floor(validChars.length / (VALID_SEQ_LEN + 1))));
-  const { streams: validStreams, steps: validSteps } = toStreams(vocab.encode(validChars), validBatch);
+  const heldOutText = heldOutStreams(validChars, vocab, record.batch);
 
   const optimizer = new optim.Adam(model.parameters(), { lr: record.lr });
   if (run.resumed?.optimizer) optimizer.loadStateDict(run.resumed.optimizer);
@@ -86,11 +116,13 @@ export async function trainCommand(o: TrainCommandOptions): Promise<void> {
   const params = model.numParameters();
   const n = (x: number): string => x.toLocaleString('en-US');
   const describe = `${model.options.cell.toUpperCase()} ${model.options.numLayers}×${model.options.hiddenSize}, embedding ${model.options.embeddingDim}, ${n(params)} parameters`;
-  console.log(`data: ${record.source}: ${n(chars.length)} characters, ${vocab.size} symbols; the last ${Math.round(heldOut * 100)}% (${n(validChars.length)}) held out`);
+  console.log(`data: ${record.source}: ${n(chars.length)} characters, ${vocab.size} symbols; the last ${Math.round(heldOut * 100)}% held out (${describeHeldOut(validChars.length, heldOutText)})`);
   console.log(`model: ${describe}; batch ${record.batch}×${record.seqLen}, ${lrText}, clip ${record.clip}`);
   const bounds = [maxTime !== undefined ? formatDuration(maxTime) : null, epochs !== undefined ? `${epochs} epoch(s)` : null, maxSteps !== undefined ? `${maxSteps} steps` : null];
   console.log(`run: ${run.resumed ? `resuming at step ${record.step}` : 'new'}, until ${bounds.filter(Boolean).join(' or ')}; ${n(perEpoch)} steps per epoch; output in ${o.out}`);
 
+  // Only now, with every option and file checked, does the run directory come to exist.
+  mkdirSync(o.out, { recursive: true });
   const progress = new ProgressDisplay({ totalSteps, maxTime, interval: o.logInterval, plain: o.plain, startStep: record.step });
   const samples: string[] = [];
   const sample = (step: number): string => {
@@ -126,7 +158,7 @@ export async function trainCommand(o: TrainCommandOptions): Promise<void> {
   };
   const result = fit<Window>({
     model, optimizer, ...tbptt.fitOptions(),
-    validData: () => windows(validStreams, validSteps, validBatch, VALID_SEQ_LEN),
+    validData: () => heldOutText.windows(),
     step: (w, training) => (training ? trainTask : validTask).step(w, training),
     onSequenceStart: (phase) => { if (phase === 'valid') validTask.reset(); },
     epochs, maxSteps, maxTime,

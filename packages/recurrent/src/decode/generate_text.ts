@@ -12,11 +12,17 @@ export interface GenerateTextOptions extends SamplingOptions {
   prime?: string;
   /** Characters to generate; default 200. */
   length?: number;
+  /**
+   * Whether the vocabulary's special tokens (`<unk>`, `<pad>`, …) may be sampled. Default false:
+   * they stand for no character, so generated text holds only real symbols.
+   */
+  sampleSpecials?: boolean;
 }
 
 /**
  * Feeds `prime` through the model, then samples `length` characters one at a time, each fed back
  * as the next input. Runs without autograd and in eval mode (restoring the previous mode).
+ * Special tokens are never sampled unless `sampleSpecials` is true.
  */
 export function generateText(model: LanguageModel, vocab: Vocabulary, options: GenerateTextOptions = {}): string {
   checkSampling(options);
@@ -36,9 +42,17 @@ export function generateText(model: LanguageModel, vocab: Vocabulary, options: G
         state = next;
         logits = out.data.subarray((prime.length - 1) * V, prime.length * V);
       }
+      const banned = options.sampleSpecials ? [] : vocab.specialIndices;
+      if (banned.length >= V) throw new ValueError('generateText: the vocabulary holds only special tokens; nothing to sample');
+      const allowed = (l: ArrayLike<number>): ArrayLike<number> => {
+        if (banned.length === 0) return l;
+        const copy = Float64Array.from(l);
+        for (const b of banned) copy[b] = -Infinity;
+        return copy;
+      };
       const produced: number[] = [];
       for (let i = 0; i < length; i++) {
-        const token = sampleLogits(logits, options);
+        const token = sampleLogits(allowed(logits), options);
         produced.push(token);
         if (i + 1 === length) break;
         const [out, next] = model.forward(new Tensor(Int32Array.of(token), [1, 1]), state);

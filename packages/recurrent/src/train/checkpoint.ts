@@ -122,6 +122,16 @@ export function resolveCheckpoint(dir: string): string | null {
   return null;
 }
 
+/** Reads one safetensors file of a checkpoint; a malformed one is a FormatError naming the file. */
+function readTensorsFile(path: string): Record<string, Tensor> {
+  try {
+    return readSafetensors(readFileSync(path));
+  } catch (e) {
+    if (e instanceof FormatError) throw new FormatError(`checkpoint: ${path}: ${e.message}`);
+    throw e;
+  }
+}
+
 /** Reads a checkpoint, validating it as untrusted input. */
 export function loadCheckpoint(dir: string): Checkpoint {
   const found = resolveCheckpoint(dir);
@@ -136,13 +146,13 @@ export function loadCheckpoint(dir: string): Checkpoint {
   const c = config as Record<string, unknown>;
   if (c.format !== CHECKPOINT_FORMAT) throw new FormatError(`checkpoint: config.json format must be '${CHECKPOINT_FORMAT}'; got ${JSON.stringify(c.format)}`);
   if (c.version !== CHECKPOINT_VERSION) throw new FormatError(`checkpoint: unsupported version ${JSON.stringify(c.version)}; this library reads version ${CHECKPOINT_VERSION}`);
-  const model = readSafetensors(readFileSync(join(found, 'model.safetensors')));
+  const model = readTensorsFile(join(found, 'model.safetensors'));
   const optimizerPath = join(found, 'optimizer.safetensors');
   const optimizer = c.optimizer !== undefined && existsSync(optimizerPath)
-    ? joinOptimizer(readSafetensors(readFileSync(optimizerPath)), c.optimizer)
+    ? joinOptimizer(readTensorsFile(optimizerPath), c.optimizer)
     : null;
   const extraPath = join(found, 'extra.safetensors');
-  const extra = existsSync(extraPath) ? readSafetensors(readFileSync(extraPath)) : null;
+  const extra = existsSync(extraPath) ? readTensorsFile(extraPath) : null;
   const { format: _f, version: _v, optimizer: _o, ...rest } = c;
   return { config: rest, model, optimizer, extra };
 }
