@@ -24,7 +24,9 @@ export { cast } from './tensor/ops/cast.js';
 export { rnnRecurrence, lstmRecurrence, gruRecurrence } from './tensor/ops/recurrence.js';
 export type { RecurrenceOptions } from './tensor/ops/recurrence.js';
 export { manualSeed, getRngState, setRngState } from './tensor/random.js';
-export { noGrad, isGradEnabled } from './tensor/autograd/no_grad.js';
+export { noGrad, noGradAsync, enableGrad, setGradEnabled, isGradEnabled } from './tensor/autograd/no_grad.js';
+export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled } from './tensor/autograd/anomaly.js';
+export type { BackwardOptions } from './tensor/autograd/tape.js';
 export { gradcheck } from './tensor/autograd/gradcheck.js';
 export type { GradcheckOptions } from './tensor/autograd/gradcheck.js';
 export { setBackend, getBackend, listBackends, registerBackend } from './backend/select.js';
@@ -32,6 +34,7 @@ export { setNumThreads, getNumThreads } from './backend/wasm/runtime.js';
 export type { Backend } from './backend/backend.js';
 export {
   RecurrentError, ShapeError, DTypeError, IndexError, ValueError, FormatError, GradcheckError, ResourceError, BackendError,
+  AutogradError, AnomalyError,
 } from './errors.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';

@@ -6,7 +6,7 @@
  * Methods are thin aliases of the functions in `ops/`, so `a.add(b)` and `add(a, b)` are the same.
  */
 import { DTypeError, ValueError, fmtShape } from '../errors.js';
-import type { Node } from './autograd/tape.js';
+import type { BackwardOptions, Node } from './autograd/tape.js';
 import { backward as runBackward } from './autograd/tape.js';
 import { type DType, type TypedArray, dtypeOfArray, isFloating } from './dtype.js';
 import { numel } from './shape.js';
@@ -149,9 +149,15 @@ export class Tensor {
    * Computes gradients of this tensor with respect to every leaf that requires grad, adding them
    * into each leaf's `.grad`. A non-scalar tensor needs `gradient` (same shape): the upstream
    * gradient ∂L/∂self.
+   *
+   * The walk releases what the graph saved for backward, so a second backward through the same
+   * ops raises AutogradError ("trying to backward through the graph a second time"), as in
+   * PyTorch; pass `{ retainGraph: true }` to keep it. Either form works: `y.backward(g, options)`
+   * or, for a scalar, `y.backward({ retainGraph: true })`.
    */
-  backward(gradient?: Tensor): void {
-    runBackward(this, gradient, (t) => ew.onesLikeOf(t), (a, b) => ew.add(a, b));
+  backward(gradient?: Tensor | BackwardOptions, options?: BackwardOptions): void {
+    const [g, opts] = gradient instanceof Tensor || gradient === undefined ? [gradient, options] : [undefined, gradient];
+    runBackward(this, g, (t) => ew.onesLikeOf(t), (a, b) => ew.add(a, b), opts);
   }
 
   // Elementwise
