@@ -9,7 +9,7 @@ export {
 export type { TensorOptions } from './tensor/ops/creation.js';
 export {
   add, sub, mul, div, pow, neg, exp, log, log1p, sqrt, abs, tanh, sigmoid, relu, sign, clamp,
-  maximum, minimum, where, eq, ne, lt, le, gt, ge, allClose,
+  maximum, minimum, where, maskedFill, eq, ne, lt, le, gt, ge, allClose,
 } from './tensor/ops/elementwise.js';
 export { sum, mean, max, min, maxWithIndices, minWithIndices, argmax, argmin } from './tensor/ops/reduce.js';
 export { softmax, logSoftmax, logSumExp } from './tensor/ops/softmax.js';
@@ -17,7 +17,13 @@ export { matmul, linear } from './tensor/ops/matmul.js';
 export {
   reshape, transpose, permute, squeeze, unsqueeze, expand, flatten, narrow, slice, select, flip, pad,
 } from './tensor/ops/view.js';
-export { concat, stack, split, chunk } from './tensor/ops/join.js';
+export { concat, cat, stack, split, chunk, unbind } from './tensor/ops/join.js';
+export { sort, argsort, topk } from './tensor/ops/sort.js';
+export type { TopkOptions } from './tensor/ops/sort.js';
+export { cumsum, cumprod } from './tensor/ops/cumulative.js';
+export { repeat, tile } from './tensor/ops/repeat.js';
+export { oneHot } from './tensor/ops/one_hot.js';
+export { multinomial } from './tensor/ops/multinomial.js';
 export { indexSelect, gather, scatterAdd } from './tensor/ops/indexing.js';
 export { dropout } from './tensor/ops/dropout.js';
 export { cast } from './tensor/ops/cast.js';
