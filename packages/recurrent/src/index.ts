@@ -79,7 +79,7 @@ export type { Conv1dOptions, Conv2dOptions, ConvPadding } from './tensor/ops/con
 export { layerNorm } from './nn/layer_norm.js';
 export { fit, evaluate } from './train/fit.js';
 export type { FitOptions, FitResult, FitOptimizer, StepResult } from './train/fit.js';
-export { EarlyStopping, CheckpointCallback, ScheduleCallback } from './train/callbacks.js';
+export { EarlyStopping, TerminateOnNaN, CheckpointCallback, ScheduleCallback } from './train/callbacks.js';
 export type { Callback, FitContext, BatchLogs, EarlyStoppingOptions, Schedule } from './train/callbacks.js';
 export { MetricAccumulator } from './train/metrics.js';
 export type { Metrics } from './train/metrics.js';
