@@ -23,6 +23,17 @@ export class IndexError extends RecurrentError {}
 /** An argument with an invalid value (negative size, probability outside [0, 1), …). */
 export class ValueError extends RecurrentError {}
 
+/**
+ * An environment variable the library reads (RECURRENT_NUM_THREADS, RECURRENT_BACKEND) holds a
+ * value it cannot take. Raised at first use, naming the variable and the value: a misconfigured
+ * run fails loudly rather than running on silently with a default.
+ */
+export class EnvironmentError extends ValueError {
+  constructor(message: string, readonly variable: string, readonly value: string) {
+    super(message);
+  }
+}
+
 /** A file (safetensors, checkpoint, …) that is malformed or inconsistent. */
 export class FormatError extends RecurrentError {}
 

@@ -40,7 +40,7 @@ export { setNumThreads, getNumThreads } from './backend/wasm/runtime.js';
 export type { Backend } from './backend/backend.js';
 export {
   RecurrentError, ShapeError, DTypeError, IndexError, ValueError, FormatError, GradcheckError, ResourceError, BackendError,
-  AutogradError, AnomalyError,
+  AutogradError, AnomalyError, EnvironmentError,
 } from './errors.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
