@@ -21,6 +21,7 @@ import { cast } from './ops/cast.js';
 import * as srt from './ops/sort.js';
 import * as cum from './ops/cumulative.js';
 import * as rep from './ops/repeat.js';
+import { multinomial } from './ops/multinomial.js';
 
 export type NestedArray = number | NestedArray[];
 export type Scalar = number;
@@ -225,6 +226,8 @@ export class Tensor {
   sort(axis = -1, descending = false): [Tensor, Tensor] { return srt.sort(this, axis, descending); }
   argsort(axis = -1, descending = false): Tensor { return srt.argsort(this, axis, descending); }
   topk(k: number, options?: srt.TopkOptions): [Tensor, Tensor] { return srt.topk(this, k, options); }
+  /** Category indices drawn from this tensor's rows of weights, as torch.Tensor.multinomial. */
+  multinomial(numSamples: number, replacement = false): Tensor { return multinomial(this, numSamples, replacement); }
   logSumExp(axes?: number | readonly number[], keepDim = false): Tensor { return sm.logSumExp(this, axes, keepDim); }
 
   // Products and normalisers

@@ -25,6 +25,8 @@ test('multinomial with replacement follows the weights (chi-squared) and reprodu
   assert.ok(chi2 < 16.27, `χ² ${chi2} for counts ${counts}`);
   manualSeed(7);
   assert.deepEqual(multinomial(w, n, true).toArray(), draws.toArray());
+  manualSeed(7);
+  assert.deepEqual(w.multinomial(n, true).toArray(), draws.toArray());
   assert.equal(multinomial(tensor([0, 0, 1]), 5, true).toArray().toString(), '2,2,2,2,2');
 });
 

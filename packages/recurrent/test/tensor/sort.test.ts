@@ -36,3 +36,12 @@ test('sort and topk gradients scatter back through the indices (gradcheck, float
   assert.ok(gradcheck((x) => topk(x, 2, { axis: -1 })[0], [leaf([3, 6], 3)]));
   assert.ok(gradcheck((x) => topk(x, 3, { axis: 0, largest: false, sorted: false })[0], [leaf([5, 2], 4)]));
 });
+
+test('sort, topk and cumsum work on int32 tensors', () => {
+  const x = tensor([[3, 1, 2], [0, 5, 5]], { dtype: 'int32' });
+  const [v, i] = sort(x, 1, true);
+  assert.equal(v.dtype, 'int32');
+  assert.deepEqual(v.toArray(), [[3, 2, 1], [5, 5, 0]]);
+  assert.deepEqual(i.toArray(), [[0, 2, 1], [1, 2, 0]]);
+  assert.deepEqual(topk(x, 2, { sorted: false })[0].toArray(), [[3, 2], [5, 5]]);
+});
