@@ -6,8 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 /** Runs one op in a child with `env` set; returns what it printed: 'ok <threads>' or the error's name and message. */
-function firstUse(env: Record<string, string>): string {
+function firstUse(env: Record<string, string>, prelude = ''): string {
   const script = `
+    ${prelude}
     const { tensor, add, getNumThreads } = await import('./src/index.ts');
     try {
       add(tensor([1]), tensor([2]));
@@ -39,4 +40,8 @@ test('an unknown RECURRENT_BACKEND is an EnvironmentError naming it and the choi
   const out = firstUse({ RECURRENT_BACKEND: 'cuda' });
   assert.ok(out.startsWith("EnvironmentError RECURRENT_BACKEND=cuda: RECURRENT_BACKEND: unknown backend 'cuda'; available: reference"), out);
   assert.equal(firstUse({ RECURRENT_BACKEND: 'reference' }), `ok ${firstUse({}).slice(3)}`);
+});
+
+test('getNumThreads reports 1 where there is no SharedArrayBuffer, whatever was asked for', () => {
+  assert.equal(firstUse({ RECURRENT_NUM_THREADS: '4' }, 'delete globalThis.SharedArrayBuffer;'), 'ok 1');
 });
