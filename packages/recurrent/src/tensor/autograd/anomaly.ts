@@ -21,16 +21,22 @@ export function isAnomalyEnabled(): boolean {
 
 /**
  * Runs the synchronous `fn` with anomaly detection on (torch.autograd.detect_anomaly) and returns
- * its result; the mode is restored afterwards, whatever it was.
+ * its result; the mode is restored afterwards, whatever it was. Like noGrad, it rejects an `fn`
+ * that returns a promise; use setDetectAnomaly for async code.
  */
 export function detectAnomaly<T>(fn: () => T): T {
   const saved = enabled;
   enabled = true;
+  let result: T;
   try {
-    return fn();
+    result = fn();
   } finally {
     enabled = saved;
   }
+  if (typeof result === 'object' && result !== null && typeof (result as { then?: unknown }).then === 'function') {
+    throw new ValueError('detectAnomaly: fn returned a promise; the mode would only hold until its first await. Use setDetectAnomaly(true) for async code');
+  }
+  return result;
 }
 
 /** The library's source (or build) directory: frames under it are not the caller's code. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  AnomalyError, tensor, log, sqrt, sum, mul, detectAnomaly, setDetectAnomaly, isAnomalyEnabled,
+  AnomalyError, ValueError, tensor, log, sqrt, sum, mul, detectAnomaly, setDetectAnomaly, isAnomalyEnabled,
 } from '../../../src/index.js';
 
 test('detectAnomaly raises at the first op whose forward output is NaN or Inf, naming it and the caller', () => {
@@ -32,5 +32,10 @@ test('setDetectAnomaly turns the mode on until turned off', () => {
   } finally {
     setDetectAnomaly(false);
   }
+  assert.equal(isAnomalyEnabled(), false);
+});
+
+test('detectAnomaly rejects an async function', () => {
+  assert.throws(() => detectAnomaly(async () => undefined), (e: unknown) => e instanceof ValueError && e.message.includes('setDetectAnomaly'));
   assert.equal(isAnomalyEnabled(), false);
 });
