@@ -177,6 +177,37 @@ def run_op(op, args, xs):
         # first gives the same result and keeps torch 1.13's backward (which assumes equal shapes) valid.
         src = xs[2][tuple(slice(0, n) for n in xs[1].shape)]
         return [torch.scatter_add(xs[0], d, xs[1].long(), src)], 0
+    if op == 'sort':
+        values, indices = torch.sort(xs[0], dim=d, descending=args['descending'], stable=True)
+        return [values, indices.to(torch.int32)], 0
+    if op == 'argsort':
+        return [torch.sort(xs[0], dim=d, descending=args['descending'], stable=True)[1].to(torch.int32)], None
+    if op == 'topk':
+        values, indices = torch.topk(xs[0], args['k'], dim=d, largest=args['largest'], sorted=True)
+        return [values, indices.to(torch.int32)], 0
+    if op in ('cumsum', 'cumprod'):
+        out = (torch.cumsum if op == 'cumsum' else torch.cumprod)(xs[0], d)
+        return [out.to(xs[0].dtype)], (0 if xs[0].is_floating_point() else None)
+    if op == 'masked_fill':
+        return [xs[0].masked_fill(xs[1].bool(), args['value'])], 0
+    if op == 'where':
+        return [torch.where(xs[0].bool(), xs[1], xs[2])], 0
+    if op == 'clamp':
+        return [torch.clamp(xs[0], args.get('min'), args.get('max'))], 0
+    if op == 'repeat':
+        return [xs[0].repeat(*args['reps'])], 0
+    if op == 'tile':
+        return [torch.tile(xs[0], args['reps'])], 0
+    if op == 'expand':
+        return [xs[0].expand(*args['size'])], 0
+    if op == 'flatten':
+        return [torch.flatten(xs[0], args['start_dim'], args['end_dim'])], 0
+    if op == 'cat':
+        return [torch.cat(xs, d)], 0
+    if op == 'unbind':
+        return list(torch.unbind(xs[0], d)), 0
+    if op == 'one_hot':
+        return [torch.nn.functional.one_hot(xs[0].long(), args['num_classes']).to(torch.int32)], None
     if op == 'composed':
         return [COMPOSED[args['expr']](*xs)], 0
     raise ValueError(f'unknown op {op}')
@@ -265,6 +296,43 @@ OP_CASES = [
      lambda: [randn(4, 5), index(5, 3, 4), randn(4, 6)]),
     ('scatter_add_axis_last_3d', 'scatter_add', {'dim': -1},
      lambda: [randn(2, 3, 4), index(4, 2, 2, 5), randn(2, 3, 6)]),
+    # sort (stable on ties), argsort, topk
+    ('sort_last', 'sort', {'dim': -1, 'descending': False}, lambda: [randn(3, 5)]),
+    ('sort_dim0_descending', 'sort', {'dim': 0, 'descending': True}, lambda: [randn(4, 3, 2)]),
+    ('sort_ties_stable', 'sort', {'dim': 1, 'descending': False}, lambda: [ties(3, 7)]),
+    ('sort_ties_stable_descending', 'sort', {'dim': -1, 'descending': True}, lambda: [ties(2, 3, 6)]),
+    ('sort_f64_middle', 'sort', {'dim': 1, 'descending': False}, lambda: [randn(2, 4, 3, dtype=F64)]),
+    ('argsort_ties', 'argsort', {'dim': -1, 'descending': False}, lambda: [ties(3, 6)]),
+    ('argsort_dim0_descending', 'argsort', {'dim': 0, 'descending': True}, lambda: [randn(5, 2)]),
+    ('topk_largest', 'topk', {'dim': -1, 'k': 3, 'largest': True}, lambda: [randn(4, 6)]),
+    ('topk_smallest_dim0', 'topk', {'dim': 0, 'k': 2, 'largest': False}, lambda: [randn(5, 3, 2)]),
+    ('topk_all_middle', 'topk', {'dim': 1, 'k': 4, 'largest': True}, lambda: [randn(2, 4, 3)]),
+    # cumsum, cumprod (cumprod through zeros)
+    ('cumsum_last', 'cumsum', {'dim': -1}, lambda: [randn(3, 5)]),
+    ('cumsum_dim0_3d', 'cumsum', {'dim': 0}, lambda: [randn(4, 2, 3)]),
+    ('cumsum_int32', 'cumsum', {'dim': 1}, lambda: [index(10, 3, 4)]),
+    ('cumprod_last', 'cumprod', {'dim': -1}, lambda: [randn(3, 5)]),
+    ('cumprod_middle_f64', 'cumprod', {'dim': 1}, lambda: [randn(2, 4, 3, dtype=F64)]),
+    ('cumprod_zeros', 'cumprod', {'dim': 1}, lambda: [ties(4, 6) - 1]),
+    # masked_fill, where, clamp
+    ('masked_fill_same_shape', 'masked_fill', {'value': -2.5}, lambda: [randn(3, 4), index(2, 3, 4)]),
+    ('masked_fill_broadcast_mask', 'masked_fill', {'value': 0.0}, lambda: [randn(2, 3, 4), index(2, 3, 1)]),
+    ('where_broadcast', 'where', {}, lambda: [index(2, 3, 1), randn(3, 4), randn(4)]),
+    ('clamp_both', 'clamp', {'min': -0.5, 'max': 0.7}, lambda: [randn(4, 5)]),
+    ('clamp_min_only', 'clamp', {'min': 0.1}, lambda: [randn(3, 4)]),
+    ('clamp_max_only', 'clamp', {'max': -0.2}, lambda: [randn(3, 4)]),
+    # repeat, tile, expand, flatten, cat, unbind
+    ('repeat_2d', 'repeat', {'reps': [2, 3]}, lambda: [randn(2, 3)]),
+    ('repeat_new_axes', 'repeat', {'reps': [2, 1, 2]}, lambda: [randn(2, 3)]),
+    ('tile_short_reps', 'tile', {'reps': [2]}, lambda: [randn(2, 3)]),
+    ('tile_long_reps', 'tile', {'reps': [3, 1, 2]}, lambda: [randn(2, 2)]),
+    ('expand_new_axis', 'expand', {'size': [4, 3, -1]}, lambda: [randn(3, 1)]),
+    ('flatten_middle', 'flatten', {'start_dim': 1, 'end_dim': 2}, lambda: [randn(2, 3, 4, 2)]),
+    ('cat_dim1', 'cat', {'dim': 1}, lambda: [randn(2, 3), randn(2, 1), randn(2, 4)]),
+    ('unbind_dim1', 'unbind', {'dim': 1}, lambda: [randn(2, 3, 4)]),
+    # one_hot
+    ('one_hot_inferred', 'one_hot', {'num_classes': -1}, lambda: [index(5, 3, 4)]),
+    ('one_hot_classes', 'one_hot', {'num_classes': 7}, lambda: [index(4, 6)]),
     # composed expressions, every input requiring grad
     ('composed_mlp_log_softmax', 'composed', {'expr': 'log_softmax(exp(tanh(a @ b + c)) * d, -1)'},
      lambda: [randn(3, 4), randn(4, 5), randn(5), randn(3, 5)]),

@@ -9,7 +9,7 @@ export {
 export type { TensorOptions } from './tensor/ops/creation.js';
 export {
   add, sub, mul, div, pow, neg, exp, log, log1p, sqrt, abs, tanh, sigmoid, relu, sign, clamp,
-  maximum, minimum, where, eq, ne, lt, le, gt, ge, allClose,
+  maximum, minimum, where, maskedFill, eq, ne, lt, le, gt, ge, allClose,
 } from './tensor/ops/elementwise.js';
 export { sum, mean, max, min, maxWithIndices, minWithIndices, argmax, argmin } from './tensor/ops/reduce.js';
 export { softmax, logSoftmax, logSumExp } from './tensor/ops/softmax.js';
@@ -17,14 +17,22 @@ export { matmul, linear } from './tensor/ops/matmul.js';
 export {
   reshape, transpose, permute, squeeze, unsqueeze, expand, flatten, narrow, slice, select, flip, pad,
 } from './tensor/ops/view.js';
-export { concat, stack, split, chunk } from './tensor/ops/join.js';
+export { concat, cat, stack, split, chunk, unbind } from './tensor/ops/join.js';
+export { sort, argsort, topk } from './tensor/ops/sort.js';
+export type { TopkOptions } from './tensor/ops/sort.js';
+export { cumsum, cumprod } from './tensor/ops/cumulative.js';
+export { repeat, tile } from './tensor/ops/repeat.js';
+export { oneHot } from './tensor/ops/one_hot.js';
+export { multinomial } from './tensor/ops/multinomial.js';
 export { indexSelect, gather, scatterAdd } from './tensor/ops/indexing.js';
 export { dropout } from './tensor/ops/dropout.js';
 export { cast } from './tensor/ops/cast.js';
 export { rnnRecurrence, lstmRecurrence, gruRecurrence } from './tensor/ops/recurrence.js';
 export type { RecurrenceOptions } from './tensor/ops/recurrence.js';
 export { manualSeed, getRngState, setRngState } from './tensor/random.js';
-export { noGrad, isGradEnabled } from './tensor/autograd/no_grad.js';
+export { noGrad, noGradAsync, enableGrad, setGradEnabled, isGradEnabled } from './tensor/autograd/no_grad.js';
+export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled } from './tensor/autograd/anomaly.js';
+export type { BackwardOptions } from './tensor/autograd/tape.js';
 export { gradcheck } from './tensor/autograd/gradcheck.js';
 export type { GradcheckOptions } from './tensor/autograd/gradcheck.js';
 export { setBackend, getBackend, listBackends, registerBackend } from './backend/select.js';
@@ -32,6 +40,7 @@ export { setNumThreads, getNumThreads } from './backend/wasm/runtime.js';
 export type { Backend } from './backend/backend.js';
 export {
   RecurrentError, ShapeError, DTypeError, IndexError, ValueError, FormatError, GradcheckError, ResourceError, BackendError,
+  AutogradError, AnomalyError, EnvironmentError,
 } from './errors.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
@@ -70,7 +79,7 @@ export type { Conv1dOptions, Conv2dOptions, ConvPadding } from './tensor/ops/con
 export { layerNorm } from './nn/layer_norm.js';
 export { fit, evaluate } from './train/fit.js';
 export type { FitOptions, FitResult, FitOptimizer, StepResult } from './train/fit.js';
-export { EarlyStopping, CheckpointCallback, ScheduleCallback } from './train/callbacks.js';
+export { EarlyStopping, TerminateOnNaN, CheckpointCallback, ScheduleCallback } from './train/callbacks.js';
 export type { Callback, FitContext, BatchLogs, EarlyStoppingOptions, Schedule } from './train/callbacks.js';
 export { BudgetCosineSchedule, budgetProgress } from './train/budget_schedule.js';
 export type { BudgetCosineScheduleOptions, ScheduledOptimizer, TrainingBudget } from './train/budget_schedule.js';

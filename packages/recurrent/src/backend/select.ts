@@ -3,7 +3,7 @@
  * or the environment variable RECURRENT_BACKEND (read once, at first use) overrides it.
  * The built-in backends are `reference` and, where WebAssembly SIMD is available, `wasm` (faster).
  */
-import { ValueError } from '../errors.js';
+import { EnvironmentError, ValueError } from '../errors.js';
 import type { Backend } from './backend.js';
 import { referenceBackend } from './reference/reference_backend.js';
 import { createWasmBackend } from './wasm/wasm_backend.js';
@@ -35,9 +35,20 @@ export function backend(): Backend {
   if (current === null) {
     const wanted = envChoice();
     if (wanted !== referenceBackend.name) loadBuiltins();
-    current = wanted !== undefined ? lookup(wanted, 'RECURRENT_BACKEND') : [...registry.values()].at(-1)!;
+    current = wanted !== undefined ? envLookup(wanted) : [...registry.values()].at(-1)!;
   }
   return current;
+}
+
+/** RECURRENT_BACKEND's backend; an unknown or unavailable name is an EnvironmentError at first use. */
+function envLookup(name: string): Backend {
+  const found = registry.get(name);
+  if (found !== undefined) return found;
+  const why = name === 'wasm' ? 'the wasm backend is unavailable in this runtime (no WebAssembly SIMD)' : `unknown backend '${name}'`;
+  throw new EnvironmentError(
+    `RECURRENT_BACKEND: ${why}; available: ${[...registry.keys()].join(', ')}. Set it to one of those or unset it`,
+    'RECURRENT_BACKEND', name,
+  );
 }
 
 function lookup(name: string, source: string): Backend {

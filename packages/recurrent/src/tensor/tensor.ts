@@ -6,7 +6,7 @@
  * Methods are thin aliases of the functions in `ops/`, so `a.add(b)` and `add(a, b)` are the same.
  */
 import { DTypeError, ValueError, fmtShape } from '../errors.js';
-import type { Node } from './autograd/tape.js';
+import type { BackwardOptions, Node } from './autograd/tape.js';
 import { backward as runBackward } from './autograd/tape.js';
 import { type DType, type TypedArray, dtypeOfArray, isFloating } from './dtype.js';
 import { numel } from './shape.js';
@@ -18,6 +18,10 @@ import * as ix from './ops/indexing.js';
 import * as mm from './ops/matmul.js';
 import * as sm from './ops/softmax.js';
 import { cast } from './ops/cast.js';
+import * as srt from './ops/sort.js';
+import * as cum from './ops/cumulative.js';
+import * as rep from './ops/repeat.js';
+import { multinomial } from './ops/multinomial.js';
 
 export type NestedArray = number | NestedArray[];
 export type Scalar = number;
@@ -126,6 +130,11 @@ export class Tensor {
     return build(0, 0);
   }
 
+  /** The elements as nested arrays, as torch.Tensor.tolist (the same as toArray). */
+  tolist(): NestedArray {
+    return this.toArray();
+  }
+
   toString(): string {
     return `Tensor(${JSON.stringify(this.toArray())}, shape=${fmtShape(this.shape)}, dtype=${this.dtype})`;
   }
@@ -145,13 +154,34 @@ export class Tensor {
     return cast(this, dtype);
   }
 
+  /** A float32 copy (this tensor itself if already float32), as torch.Tensor.float. */
+  float(): Tensor {
+    return cast(this, 'float32');
+  }
+
+  /** A float64 copy (this tensor itself if already float64), as torch.Tensor.double. */
+  double(): Tensor {
+    return cast(this, 'float64');
+  }
+
+  /** An int32 copy, fractions truncated toward zero (this tensor itself if already int32), as torch.Tensor.int. */
+  int(): Tensor {
+    return cast(this, 'int32');
+  }
+
   /**
    * Computes gradients of this tensor with respect to every leaf that requires grad, adding them
    * into each leaf's `.grad`. A non-scalar tensor needs `gradient` (same shape): the upstream
    * gradient ∂L/∂self.
+   *
+   * The walk releases what the graph saved for backward, so a second backward through the same
+   * ops raises AutogradError ("trying to backward through the graph a second time"), as in
+   * PyTorch; pass `{ retainGraph: true }` to keep it. Either form works: `y.backward(g, options)`
+   * or, for a scalar, `y.backward({ retainGraph: true })`.
    */
-  backward(gradient?: Tensor): void {
-    runBackward(this, gradient, (t) => ew.onesLikeOf(t), (a, b) => ew.add(a, b));
+  backward(gradient?: Tensor | BackwardOptions, options?: BackwardOptions): void {
+    const [g, opts] = gradient instanceof Tensor || gradient === undefined ? [gradient, options] : [undefined, gradient];
+    runBackward(this, g, (t) => ew.onesLikeOf(t), (a, b) => ew.add(a, b), opts);
   }
 
   // Elementwise
@@ -172,6 +202,9 @@ export class Tensor {
   sigmoid(): Tensor { return ew.sigmoid(this); }
   relu(): Tensor { return ew.relu(this); }
   clamp(min?: number, max?: number): Tensor { return ew.clamp(this, min, max); }
+  /** condition ? this : other, as torch.Tensor.where. */
+  where(condition: Tensor, other: TensorLike): Tensor { return ew.where(condition, this, other); }
+  maskedFill(mask: Tensor, value: number): Tensor { return ew.maskedFill(this, mask, value); }
   eq(other: TensorLike): Tensor { return ew.eq(this, other); }
   ne(other: TensorLike): Tensor { return ew.ne(this, other); }
   lt(other: TensorLike): Tensor { return ew.lt(this, other); }
@@ -188,6 +221,13 @@ export class Tensor {
   minWithIndices(axis: number, keepDim = false): [Tensor, Tensor] { return rd.minWithIndices(this, axis, keepDim); }
   argmax(axis?: number, keepDim = false): Tensor { return rd.argmax(this, axis, keepDim); }
   argmin(axis?: number, keepDim = false): Tensor { return rd.argmin(this, axis, keepDim); }
+  cumsum(axis: number): Tensor { return cum.cumsum(this, axis); }
+  cumprod(axis: number): Tensor { return cum.cumprod(this, axis); }
+  sort(axis = -1, descending = false): [Tensor, Tensor] { return srt.sort(this, axis, descending); }
+  argsort(axis = -1, descending = false): Tensor { return srt.argsort(this, axis, descending); }
+  topk(k: number, options?: srt.TopkOptions): [Tensor, Tensor] { return srt.topk(this, k, options); }
+  /** Category indices drawn from this tensor's rows of weights, as torch.Tensor.multinomial. */
+  multinomial(numSamples: number, replacement = false): Tensor { return multinomial(this, numSamples, replacement); }
   logSumExp(axes?: number | readonly number[], keepDim = false): Tensor { return sm.logSumExp(this, axes, keepDim); }
 
   // Products and normalisers
@@ -210,6 +250,9 @@ export class Tensor {
   flip(axes: number | readonly number[]): Tensor { return vw.flip(this, axes); }
   split(sizes: number | readonly number[], axis = 0): Tensor[] { return jn.split(this, sizes, axis); }
   chunk(chunks: number, axis = 0): Tensor[] { return jn.chunk(this, chunks, axis); }
+  unbind(axis = 0): Tensor[] { return jn.unbind(this, axis); }
+  repeat(...reps: number[] | [readonly number[]]): Tensor { return rep.repeat(this, flatArgs(reps)); }
+  tile(...reps: number[] | [readonly number[]]): Tensor { return rep.tile(this, flatArgs(reps)); }
   indexSelect(axis: number, index: Tensor | readonly number[]): Tensor { return ix.indexSelect(this, axis, index); }
   gather(axis: number, index: Tensor): Tensor { return ix.gather(this, axis, index); }
   scatterAdd(axis: number, index: Tensor, src: Tensor): Tensor { return ix.scatterAdd(this, axis, index, src); }

@@ -63,6 +63,25 @@ export class EarlyStopping implements Callback {
   }
 }
 
+/**
+ * Stops training as soon as a batch's training loss or a validation loss is NaN or ±Inf, with a
+ * message naming the step, the epoch and which loss (Keras's TerminateOnNaN). To find the op that
+ * produced the first NaN, rerun the step under `detectAnomaly`.
+ */
+export class TerminateOnNaN implements Callback {
+  onBatchEnd(logs: BatchLogs, ctx: FitContext): void {
+    if (!Number.isFinite(logs.loss)) {
+      ctx.stop(`TerminateOnNaN: invalid training loss ${logs.loss} at step ${ctx.step} (epoch ${ctx.epoch}); terminating training (detectAnomaly(fn) finds the op)`);
+    }
+  }
+
+  onValidationEnd(metrics: Metrics, ctx: FitContext): void {
+    if (!Number.isFinite(metrics.loss)) {
+      ctx.stop(`TerminateOnNaN: invalid validation loss ${metrics.loss} at step ${ctx.step} (epoch ${ctx.epoch}); terminating training`);
+    }
+  }
+}
+
 /** Calls `save` every `every` steps, at the end of training, and (with `onImprovement`) whenever validation improves. */
 export class CheckpointCallback implements Callback {
   private best = Infinity;

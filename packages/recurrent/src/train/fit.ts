@@ -118,7 +118,6 @@ export function fit<B>(options: FitOptions<B>): FitResult {
       optimizer.step();
       ctx.step++;
       const loss = r.loss.item();
-      if (!Number.isFinite(loss)) ctx.stop(`the loss became ${loss} at step ${ctx.step}`);
       epochMetrics.add(loss, r.count, r.correct);
       const now = performance.now();
       ctx.elapsed = seconds();
@@ -126,6 +125,8 @@ export function fit<B>(options: FitOptions<B>): FitResult {
       batchMetrics.add(loss, r.count, r.correct);
       const logs: BatchLogs = { ...batchMetrics.result(), itemsPerSecond: r.count / Math.max((now - batchStart) / 1000, 1e-9), lr: optimizer.paramGroups[0]?.lr ?? NaN };
       for (const cb of callbacks) cb.onBatchEnd?.(logs, ctx);
+      // After the callbacks, so that a TerminateOnNaN's message is the one reported.
+      if (!Number.isFinite(loss)) ctx.stop(`the loss became ${loss} at step ${ctx.step}`);
       if (options.validateEvery && ctx.step % options.validateEvery === 0) validate();
       if (options.maxSteps !== undefined && ctx.step >= options.maxSteps) ctx.stop(`reached ${options.maxSteps} steps`);
       if (options.maxTime !== undefined && ctx.elapsed >= options.maxTime) ctx.stop(`reached the time limit of ${options.maxTime} s`);

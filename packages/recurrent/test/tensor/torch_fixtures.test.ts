@@ -6,8 +6,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   type Tensor,
-  add, argmax, argmin, exp, gather, logSoftmax, logSumExp, matmul, max, maxWithIndices, mean, min,
-  minWithIndices, mul, readSafetensorsFile, scatterAdd, softmax, sum, tanh,
+  add, argmax, argmin, argsort, cat, clamp, cumprod, cumsum, exp, expand, flatten, gather, logSoftmax, logSumExp,
+  maskedFill, matmul, max, maxWithIndices, mean, min, minWithIndices, mul, oneHot, readSafetensorsFile, repeat,
+  scatterAdd, softmax, sort, sum, tanh, tile, topk, unbind, where,
 } from '../../src/index.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/ops/', import.meta.url));
@@ -17,6 +18,8 @@ interface Args {
   dim: number | number[] | null;
   keepdim: boolean;
   expr: string;
+  /** Every argument, for the ops that take more than dim and keepdim. */
+  raw: Record<string, unknown>;
 }
 
 function parseArgs(json: string | undefined): Args {
@@ -31,7 +34,30 @@ function parseArgs(json: string | undefined): Args {
     dim: dim as number | number[] | null,
     keepdim: r.keepdim === true,
     expr: typeof r.expr === 'string' ? r.expr : '',
+    raw: r,
   };
+}
+
+function num(args: Args, key: string): number {
+  const v = args.raw[key];
+  assert.ok(typeof v === 'number', `args.${key} must be a number; got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function optionalNum(args: Args, key: string): number | undefined {
+  return args.raw[key] === undefined || args.raw[key] === null ? undefined : num(args, key);
+}
+
+function flag(args: Args, key: string): boolean {
+  const v = args.raw[key];
+  assert.ok(typeof v === 'boolean', `args.${key} must be a boolean; got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function ints(args: Args, key: string): number[] {
+  const v = args.raw[key];
+  assert.ok(Array.isArray(v) && v.every((d) => Number.isInteger(d)), `args.${key} must be a list of integers; got ${JSON.stringify(v)}`);
+  return v as number[];
 }
 
 function axis(args: Args): number {
@@ -84,6 +110,21 @@ const OPS: Record<string, Op> = {
   argmin: (xs, a) => [argmin(input(xs, 0), argAxis(a), a.keepdim)],
   gather: (xs, a) => [gather(input(xs, 0), axis(a), input(xs, 1))],
   scatter_add: (xs, a) => [scatterAdd(input(xs, 0), axis(a), input(xs, 1), input(xs, 2))],
+  sort: (xs, a) => sort(input(xs, 0), axis(a), flag(a, 'descending')),
+  argsort: (xs, a) => [argsort(input(xs, 0), axis(a), flag(a, 'descending'))],
+  topk: (xs, a) => topk(input(xs, 0), num(a, 'k'), { axis: axis(a), largest: flag(a, 'largest') }),
+  cumsum: (xs, a) => [cumsum(input(xs, 0), axis(a))],
+  cumprod: (xs, a) => [cumprod(input(xs, 0), axis(a))],
+  masked_fill: (xs, a) => [maskedFill(input(xs, 0), input(xs, 1), num(a, 'value'))],
+  where: (xs) => [where(input(xs, 0), input(xs, 1), input(xs, 2))],
+  clamp: (xs, a) => [clamp(input(xs, 0), optionalNum(a, 'min'), optionalNum(a, 'max'))],
+  repeat: (xs, a) => [repeat(input(xs, 0), ints(a, 'reps'))],
+  tile: (xs, a) => [tile(input(xs, 0), ints(a, 'reps'))],
+  expand: (xs, a) => [expand(input(xs, 0), ints(a, 'size'))],
+  flatten: (xs, a) => [flatten(input(xs, 0), num(a, 'start_dim'), num(a, 'end_dim'))],
+  cat: (xs, a) => [cat(xs, axis(a))],
+  unbind: (xs, a) => unbind(input(xs, 0), axis(a)),
+  one_hot: (xs, a) => [oneHot(input(xs, 0), num(a, 'num_classes'))],
   composed: (xs, a) => {
     const f = COMPOSED[a.expr];
     assert.ok(f !== undefined, `unknown composed expression ${JSON.stringify(a.expr)}`);
@@ -136,7 +177,7 @@ function runFixture(file: string): void {
   const expectsGrad = xs.some((x) => x.requiresGrad);
   assert.equal(gradOut !== undefined, expectsGrad, 'grad_out and grad.in.K come together');
   if (gradOut === undefined) return;
-  // The differentiable output is the first (values, for max_dim and min_dim).
+  // The differentiable output is the first (values, for max_dim, min_dim, sort and topk; the first slice for unbind).
   outs[0]!.backward(gradOut);
   xs.forEach((x, k) => {
     const ref = tensors[`grad.in.${k}`];

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { manualSeed, nn, optim } from '../../src/index.js';
-import { EarlyStopping, type Callback } from '../../src/train/callbacks.js';
+import { EarlyStopping, TerminateOnNaN, type Callback } from '../../src/train/callbacks.js';
 import { fit } from '../../src/train/fit.js';
 import { languageModelTask } from '../../src/train/language_model_task.js';
 import { toStreams, windows, type Window } from '../../src/train/tbptt.js';
@@ -54,4 +54,31 @@ test('callbacks run in order, maxSteps bounds the run, and early stopping stops 
   });
   assert.match(stopped.stoppedBecause, /validation loss has not improved/);
   assert.ok(stopped.steps <= 8, `stopped at step ${stopped.steps}`);
+});
+
+test('TerminateOnNaN stops fit at the first non-finite training or validation loss, saying which', () => {
+  const { model, data, task } = setup();
+  let calls = 0;
+  const r = fit<Window>({
+    model, optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }), trainData: data, epochs: 5,
+    step: (w, t) => {
+      const out = task.step(w, t);
+      return ++calls === 3 ? { ...out, loss: out.loss.mul(NaN) } : out;
+    },
+    callbacks: [new TerminateOnNaN()],
+  });
+  assert.equal(r.steps, 3);
+  assert.match(r.stoppedBecause, /^TerminateOnNaN: invalid training loss NaN at step 3 \(epoch 0\)/);
+  // The NaN step reached the weights; start the second run from a fresh model.
+  const fresh = setup();
+  const v = fit<Window>({
+    model: fresh.model, optimizer: new optim.SGD(fresh.model.parameters(), { lr: 0.1 }), trainData: fresh.data, validData: fresh.valid, epochs: 5, validateEvery: 2,
+    step: (w, t) => {
+      const out = fresh.task.step(w, t);
+      return t ? out : { ...out, loss: out.loss.add(Infinity) };
+    },
+    callbacks: [new TerminateOnNaN()],
+  });
+  assert.equal(v.steps, 2);
+  assert.match(v.stoppedBecause, new RegExp(`^TerminateOnNaN: invalid validation loss Infinity at step ${v.steps} `));
 });

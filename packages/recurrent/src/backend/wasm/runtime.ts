@@ -35,7 +35,7 @@ import { Arena, WasmMemory } from './memory.js';
 import { ResidentHeap } from './resident.js';
 import { availableCores, readEnv } from './platform.js';
 import { ThreadPool } from './thread_pool.js';
-import { BackendError, ValueError } from '../../errors.js';
+import { BackendError, EnvironmentError, ValueError } from '../../errors.js';
 
 export type { GemmPackedArgs, GemmPtrArgs, PackedB };
 
@@ -83,9 +83,15 @@ export class WasmRuntime {
     this.kernels = instantiateKernels(this.module, this.memory.memory);
     this.arena = new Arena(this.memory, this.kernels.heap_base());
     this.resident = new ResidentHeap(this.memory, this.arena);
-    this.threadCount = this.shared ? clampThreads(options.threads ?? getNumThreads()) : 1;
+    this.threadCount = this.shared ? clampThreads(options.threads ?? requestedNumThreads()) : 1;
     this.callerWorks = options.callerWorks ?? true;
     this.gemmRunner = new GemmRunner(this.kernels, this.arena, () => this.threadsForProduct(), this.callerWorks);
+  }
+
+  /** Threads that really run products: 1 without shared memory; workers that failed to start do not count. */
+  get threadsInUse(): number {
+    if (!this.shared) return 1;
+    return this.threadCount - (this.pool?.failedAmong(this.threadCount - 1) ?? 0);
   }
 
   /** Threads used for large products, the calling one included. */
@@ -278,15 +284,40 @@ function clampThreads(n: number): number {
 
 let requestedThreads: number | null = null;
 
-/** Threads the wasm backend uses for large products: setNumThreads, else RECURRENT_NUM_THREADS, else the core count. */
-export function getNumThreads(): number {
-  if (requestedThreads !== null) return requestedThreads;
+/**
+ * RECURRENT_NUM_THREADS, validated: unset (or empty) gives undefined; anything but a positive
+ * integer is an EnvironmentError naming the variable and the value. (OpenMP's OMP_NUM_THREADS
+ * warns and falls back instead; a silently ignored setting is worse than a clear stop.)
+ */
+function envThreads(): number | undefined {
   const env = readEnv('RECURRENT_NUM_THREADS');
-  if (env !== undefined) {
-    const n = Number(env);
-    if (Number.isInteger(n) && n >= 1) return Math.min(n, MAX_THREADS);
+  if (env === undefined) return undefined;
+  const n = /^\s*\d+\s*$/.test(env) ? Number(env) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new EnvironmentError(
+      `RECURRENT_NUM_THREADS: expected a positive integer (the threads the wasm backend may use); got '${env}'. Unset it to use every core`,
+      'RECURRENT_NUM_THREADS', env,
+    );
   }
-  return Math.min(availableCores(), MAX_THREADS);
+  return Math.min(n, MAX_THREADS);
+}
+
+/** The threads asked for: setNumThreads, else RECURRENT_NUM_THREADS, else the core count. */
+function requestedNumThreads(): number {
+  return requestedThreads ?? envThreads() ?? Math.min(availableCores(), MAX_THREADS);
+}
+
+/**
+ * Threads the wasm backend really uses for large products, the calling one included: what
+ * setNumThreads, RECURRENT_NUM_THREADS or the core count ask for, but 1 where the wasm backend is
+ * unavailable or has no shared memory (no SharedArrayBuffer, e.g. a page that is not
+ * cross-origin isolated), and less the worker threads that failed to start. Throws
+ * EnvironmentError if RECURRENT_NUM_THREADS is not a positive integer.
+ */
+export function getNumThreads(): number {
+  const requested = requestedNumThreads();
+  const rt = tryWasmRuntime();
+  return rt === null ? 1 : Math.min(requested, rt.threadsInUse);
 }
 
 /** Sets the threads the wasm backend uses (1 = the calling thread only). */
@@ -302,7 +333,9 @@ export function tryWasmRuntime(): WasmRuntime | null {
   if (shared === undefined) {
     try {
       shared = new WasmRuntime();
-    } catch {
+    } catch (e) {
+      // A bad setting is the user's to fix, not a reason to fall back to the reference backend.
+      if (e instanceof EnvironmentError) throw e;
       shared = null;
     }
   }

@@ -79,6 +79,11 @@ export class ThreadPool {
     }
   }
 
+  /** How many of the first `count` workers failed to start or died (workers not yet started count as fine). */
+  failedAmong(count: number): number {
+    return this.slots.slice(0, count).filter((s) => s.failed).length;
+  }
+
   /** Workers that have started and may take jobs now, up to `limit`. */
   ready(limit: number): number[] {
     const out: number[] = [];

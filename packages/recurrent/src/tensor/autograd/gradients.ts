@@ -13,6 +13,7 @@ import { crop, flip, narrow, permute, placeInZeros, reshape } from '../ops/view.
 import { gather, indexAdd, scatterAdd } from '../ops/indexing.js';
 import { zerosOf } from '../ops/common.js';
 import { convBackward } from '../ops/conv.js';
+import { cumprodBackward, cumsum } from '../ops/cumulative.js';
 import type { ConvGeometry } from '../../backend/backend.js';
 import type { GruCache, GruOptions } from '../../backend/cells/gru.js';
 import type { LstmCache } from '../../backend/cells/lstm.js';
@@ -38,6 +39,8 @@ export interface OpAttrs {
   clone: NoAttrs;
   cast: NoAttrs;
   sum: { axes: readonly number[]; keepDim: boolean };
+  cumsum: { axis: number };
+  cumprod: { axis: number };
   amax: { axes: readonly number[]; keepDim: boolean };
   amin: { axes: readonly number[]; keepDim: boolean };
   /** `indices`: the position along `axis` of each output element in the input. */
@@ -164,6 +167,9 @@ export const GRADIENTS: GradientTable = {
   clone: (_, [g]) => [g ?? null],
   cast: (ctx, [g]) => [cast(g!, ctx.inputs[0]!.dtype)],
   sum: (ctx, [g]) => [unreduce(g!, ctx.inputs[0]!.shape, ctx.attrs.axes)],
+  // Each input feeds every later output: the gradient is the reversed running sum of g.
+  cumsum: (ctx, [g]) => [flip(cumsum(flip(g!, ctx.attrs.axis), ctx.attrs.axis), ctx.attrs.axis)],
+  cumprod: (ctx, [g]) => [cumprodBackward(ctx.inputs[0]!, g!, ctx.attrs.axis)],
   amax: (ctx, [g]) => [extremumGrad(ctx, g!)],
   amin: (ctx, [g]) => [extremumGrad(ctx, g!)],
   takeAlong: (ctx, [g]) => {

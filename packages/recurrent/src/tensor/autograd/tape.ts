@@ -4,19 +4,36 @@
  * reachable from the root in reverse topological order and calls each op's entry of the one
  * gradient table (`gradients.ts`).
  */
-import { ShapeError, ValueError, fmtShape } from '../../errors.js';
+import { AutogradError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { shapesEqual } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { isGradEnabled, noGrad } from './no_grad.js';
+import { callerFrame, checkFinite, isAnomalyEnabled } from './anomaly.js';
 import { GRADIENTS, type GradientOp, type NoAttrs, type OpAttrs } from './gradients.js';
 
-export interface Node<Op extends GradientOp = GradientOp> {
-  readonly op: Op;
+/** What a node holds for its backward; a backward without retainGraph drops it. */
+export interface Saved<Op extends GradientOp = GradientOp> {
   readonly inputs: readonly Tensor[];
   readonly outputs: readonly Tensor[];
   readonly attrs: OpAttrs[Op];
   /** Which inputs need a gradient. */
   readonly needs: readonly boolean[];
+}
+
+export interface Node<Op extends GradientOp = GradientOp> {
+  readonly op: Op;
+  /** Null once a backward without retainGraph has run through the node. */
+  saved: Saved<Op> | null;
+  /** Where the op was created (the first frame outside the library), kept only in anomaly mode. */
+  readonly createdAt: string | null;
+}
+
+export interface BackwardOptions {
+  /**
+   * Keep what the graph saved for backward, so that backward can run through it again; default
+   * false: a backward releases it, and a second one raises AutogradError (PyTorch's retain_graph).
+   */
+  retainGraph?: boolean;
 }
 
 /** Whether `record` would record an op on these inputs: grad mode is on and one of them requires grad. */
@@ -37,11 +54,24 @@ export function record(op: GradientOp, inputs: readonly Tensor[], outputs: reado
   if (!isGradEnabled()) return;
   const needs = inputs.map((t) => t.requiresGrad);
   if (!needs.some(Boolean)) return;
-  const node: Node = { op, inputs, outputs, attrs, needs };
+  const anomaly = isAnomalyEnabled();
+  const createdAt = anomaly ? callerFrame() : null;
+  if (anomaly) checkFinite(op, 'forward', outputs, createdAt);
+  const node: Node = { op, saved: { inputs, outputs, attrs, needs }, createdAt };
   outputs.forEach((out, i) => {
     if (out.dtype === 'int32') return;
     out.setNode(node, i);
   });
+}
+
+function savedOf<Op extends GradientOp>(node: Node<Op>): Saved<Op> {
+  if (node.saved === null) {
+    throw new AutogradError(
+      `backward: trying to backward through the graph a second time (at ${node.op}), or to use tensors after their ` +
+      'saved values were released by an earlier backward. Pass { retainGraph: true } to the first backward to keep them',
+    );
+  }
+  return node.saved;
 }
 
 /** Nodes reachable from `root`, inputs before the nodes that consume them. */
@@ -52,9 +82,10 @@ function topologicalOrder(root: Node): Node[] {
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!;
     const [node, next] = top;
-    if (next < node.inputs.length) {
+    const inputs = savedOf(node).inputs;
+    if (next < inputs.length) {
       top[1]++;
-      const child = node.inputs[next]!.gradNode;
+      const child = inputs[next]!.gradNode;
       if (child !== null && !seen.has(child)) {
         seen.add(child);
         stack.push([child, 0]);
@@ -67,7 +98,11 @@ function topologicalOrder(root: Node): Node[] {
   return order;
 }
 
-export function backward(root: Tensor, gradient: Tensor | undefined, ones: (like: Tensor) => Tensor, add: (a: Tensor, b: Tensor) => Tensor): void {
+export function backward(
+  root: Tensor, gradient: Tensor | undefined, ones: (like: Tensor) => Tensor, add: (a: Tensor, b: Tensor) => Tensor,
+  options: BackwardOptions = {},
+): void {
+  const retain = options.retainGraph ?? false;
   if (!root.requiresGrad) {
     throw new ValueError('backward: the tensor does not require grad and has no grad function');
   }
@@ -93,13 +128,17 @@ export function backward(root: Tensor, gradient: Tensor | undefined, ones: (like
     const order = topologicalOrder(rootNode);
     for (let n = order.length - 1; n >= 0; n--) {
       const node = order[n]!;
-      const outGrads = node.outputs.map((o) => grads.get(o) ?? null);
-      node.outputs.forEach((o) => grads.delete(o));
+      const saved = savedOf(node);
+      // Released as soon as used, so that memory drops during the walk, as in PyTorch.
+      if (!retain) node.saved = null;
+      const outGrads = saved.outputs.map((o) => grads.get(o) ?? null);
+      saved.outputs.forEach((o) => grads.delete(o));
       if (outGrads.every((g) => g === null)) continue;
-      const inGrads = runEntry(node, outGrads);
-      node.inputs.forEach((input, i) => {
+      const inGrads = runEntry(node.op, saved, outGrads);
+      if (node.createdAt !== null || isAnomalyEnabled()) checkFinite(node.op, 'backward', inGrads, node.createdAt);
+      saved.inputs.forEach((input, i) => {
         const g = inGrads[i];
-        if (!node.needs[i] || g === null || g === undefined) return;
+        if (!saved.needs[i] || g === null || g === undefined) return;
         if (input.gradNode === null) {
           accumulateLeaf(input, g, add);
         } else {
@@ -112,8 +151,8 @@ export function backward(root: Tensor, gradient: Tensor | undefined, ones: (like
 }
 
 /** Calls the node's own entry; generic in the op so that its attrs and entry stay paired. */
-function runEntry<Op extends GradientOp>(node: Node<Op>, grads: readonly (Tensor | null)[]): readonly (Tensor | null)[] {
-  return GRADIENTS[node.op]({ inputs: node.inputs, outputs: node.outputs, attrs: node.attrs, needs: node.needs }, grads);
+function runEntry<Op extends GradientOp>(op: Op, saved: Saved<Op>, grads: readonly (Tensor | null)[]): readonly (Tensor | null)[] {
+  return GRADIENTS[op](saved, grads);
 }
 
 function accumulateLeaf(leaf: Tensor, g: Tensor, add: (a: Tensor, b: Tensor) => Tensor): void {

@@ -2,7 +2,7 @@
 import { record } from '../autograd/tape.js';
 import { backend } from '../../backend/select.js';
 import type { BinaryOp, UnaryOp } from '../../backend/backend.js';
-import { DTypeError, ValueError } from '../../errors.js';
+import { DTypeError, ValueError, fmtShape } from '../../errors.js';
 import { broadcastShapes, broadcastStrides, shapesEqual } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { asTensor, checkFloating, checkSameDType, checkTensor, zerosOf } from './common.js';
@@ -112,6 +112,20 @@ export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
   );
   record('where', [condition, ta, tb], [out]);
   return out;
+}
+
+/**
+ * `x` with `value` wherever `mask` (any dtype; nonzero means true) is set, `mask` broadcast to x's
+ * shape (torch.Tensor.masked_fill). The gradient flows to x where the mask is clear.
+ */
+export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
+  checkTensor('maskedFill', 'x', x);
+  checkTensor('maskedFill', 'mask', mask);
+  const shape = broadcastShapes('maskedFill', x.shape, mask.shape, ['x', 'mask']);
+  if (!shapesEqual(shape, x.shape)) {
+    throw new ValueError(`maskedFill: mask ${fmtShape(mask.shape)} must broadcast to x's shape ${fmtShape(x.shape)}`);
+  }
+  return where(mask, checkNumber('maskedFill', 'value', value, x), x);
 }
 
 /** A copy with its own storage. */

@@ -5,7 +5,7 @@ import { ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { normalizeAxis, stridesOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { checkSameDType, checkTensor, zerosOf } from './common.js';
-import { narrow, unsqueeze } from './view.js';
+import { narrow, select, unsqueeze } from './view.js';
 
 /** Joins tensors along an existing `axis`; all other sizes must agree. */
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
@@ -33,6 +33,11 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   }
   record('concat', tensors, [out], { axis: a, starts });
   return out;
+}
+
+/** torch.cat: the same as `concat`. */
+export function cat(tensors: readonly Tensor[], axis = 0): Tensor {
+  return concat(tensors, axis);
 }
 
 /** Joins equally shaped tensors along a new `axis`. */
@@ -83,4 +88,12 @@ export function chunk(x: Tensor, chunks: number, axis = 0): Tensor[] {
   // An empty axis gives `chunks` empty pieces, as torch.chunk.
   if (x.shape[a] === 0) return split(x, new Array<number>(chunks).fill(0), a);
   return split(x, Math.ceil(x.shape[a]! / chunks), a);
+}
+
+/** The slices of `x` along `axis` (default 0), that axis removed: the inverse of stack (torch.unbind). */
+export function unbind(x: Tensor, axis = 0): Tensor[] {
+  checkTensor('unbind', 'x', x);
+  if (x.ndim === 0) throw new ShapeError('unbind: x must have at least one axis; it is 0-d');
+  const a = normalizeAxis('unbind', axis, x.ndim);
+  return Array.from({ length: x.shape[a]! }, (_, i) => select(x, a, i));
 }

@@ -60,7 +60,7 @@ test('backward on a tensor that does not require grad is an error', () => {
 test('gradients accumulate across two backward calls', () => {
   const x = tensor([1, -2], { requiresGrad: true });
   const y = x.mul(x).sum();
-  y.backward();
+  y.backward({ retainGraph: true });
   assert.deepEqual(x.grad!.toArray(), [2, -4]);
   y.backward();
   assert.deepEqual(x.grad!.toArray(), [4, -8]);
