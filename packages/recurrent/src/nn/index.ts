@@ -1,5 +1,5 @@
 /** The `nn` namespace: modules and layers. */
-export { Module } from './module.js';
+export { Module, parameter } from './module.js';
 export type { LoadStateDictOptions, LoadStateDictResult, TensorModule } from './module.js';
 export { Linear } from './linear.js';
 export type { LinearOptions } from './linear.js';
