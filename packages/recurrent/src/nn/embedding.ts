@@ -1,5 +1,5 @@
 /** nn.Embedding: a lookup table of vectors indexed by integer ids. */
-import { IndexError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { checkOptions, IndexError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { allocate, type DType } from '../tensor/dtype.js';
 import { checkInt } from '../tensor/ops/common.js';
 import { where } from '../tensor/ops/elementwise.js';
@@ -48,6 +48,7 @@ export class Embedding extends Module {
 
   constructor(options: EmbeddingOptions) {
     super();
+    checkOptions('Embedding', options, { numEmbeddings: true, embeddingDim: true, paddingIdx: true, maskZero: true, dtype: true });
     this.numEmbeddings = positiveInt('Embedding', 'numEmbeddings', options.numEmbeddings);
     this.embeddingDim = positiveInt('Embedding', 'embeddingDim', options.embeddingDim);
     this.paddingIdx = normalizePaddingIdx(options.paddingIdx ?? null, this.numEmbeddings);

@@ -6,7 +6,7 @@
  * (H); states default to zeros. Parameters (G = 1, 4, 3 for RNN, LSTM, GRU; all U(−1/√H, 1/√H)):
  * weight_ih (G·H, inputSize), weight_hh (G·H, H), bias_ih (G·H), bias_hh (G·H).
  */
-import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
+import { checkOptions, DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import type { DType } from '../../tensor/dtype.js';
 import { checkTensor, zerosOf } from '../../tensor/ops/common.js';
 import { linear } from '../../tensor/ops/matmul.js';
@@ -26,6 +26,8 @@ export interface CellOptions {
   /** Parameter dtype; default float32. */
   dtype?: DType;
 }
+
+const CELL_KEYS: Record<keyof Required<CellOptions>, true> = { inputSize: true, hiddenSize: true, bias: true, dtype: true };
 
 abstract class CellBase extends Module implements RecurrentCell {
   readonly inputSize: number;
@@ -107,6 +109,7 @@ export class RNNCell extends CellBase {
 
   constructor(options: CellOptions & { nonlinearity?: Nonlinearity }) {
     super('RNNCell', 1, options);
+    checkOptions('RNNCell', options, { ...CELL_KEYS, nonlinearity: true });
     this.nonlinearity = options.nonlinearity ?? 'tanh';
     if (this.nonlinearity !== 'tanh' && this.nonlinearity !== 'relu') {
       throw new ValueError(`RNNCell: nonlinearity must be 'tanh' or 'relu'; got ${String(options.nonlinearity)}`);
@@ -139,6 +142,7 @@ export class RNNCell extends CellBase {
 export class LSTMCell extends CellBase {
   constructor(options: CellOptions) {
     super('LSTMCell', 4, options);
+    checkOptions('LSTMCell', options, CELL_KEYS);
   }
 
   get stateSize(): readonly number[] {
@@ -173,6 +177,7 @@ export class GRUCell extends CellBase {
 
   constructor(options: CellOptions & { resetAfter?: boolean }) {
     super('GRUCell', 3, options);
+    checkOptions('GRUCell', options, { ...CELL_KEYS, resetAfter: true });
     this.resetAfter = options.resetAfter ?? true;
     if (typeof this.resetAfter !== 'boolean') throw new ValueError(`GRUCell: resetAfter must be a boolean; got ${String(options.resetAfter)}`);
   }

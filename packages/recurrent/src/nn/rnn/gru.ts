@@ -1,8 +1,8 @@
 /** nn.GRU: the gated recurrent unit. */
 import type { Tensor } from '../../tensor/tensor.js';
 import type { PackedSequence } from '../../sequence/packed.js';
-import { ValueError } from '../../errors.js';
-import { RNNBase, type RNNBaseOptions } from './rnn_base.js';
+import { checkOptions, ValueError } from '../../errors.js';
+import { RNNBase, RNN_BASE_KEYS, type RNNBaseOptions } from './rnn_base.js';
 
 export interface GRUOptions extends RNNBaseOptions {
   /**
@@ -39,6 +39,7 @@ export interface GRUOptions extends RNNBaseOptions {
  */
 export class GRU extends RNNBase {
   constructor(options: GRUOptions) {
+    checkOptions('GRU', options, { ...RNN_BASE_KEYS, resetAfter: true });
     const resetAfter = options.resetAfter ?? true;
     if (typeof resetAfter !== 'boolean') throw new ValueError(`GRU: resetAfter must be a boolean; got ${String(resetAfter)}`);
     super('GRU', options, { projSize: 0, peepholes: false, resetAfter });

@@ -1,8 +1,8 @@
 /** nn.LSTM: long short-term memory. */
 import type { Tensor } from '../../tensor/tensor.js';
 import type { PackedSequence } from '../../sequence/packed.js';
-import { ValueError } from '../../errors.js';
-import { RNNBase, type RNNBaseOptions } from './rnn_base.js';
+import { checkOptions, ValueError } from '../../errors.js';
+import { RNNBase, RNN_BASE_KEYS, type RNNBaseOptions } from './rnn_base.js';
 
 export interface LSTMOptions extends RNNBaseOptions {
   /** If > 0, project h to this size with weight_hr (Sak et al. 2014); must be < hiddenSize. Default 0. */
@@ -45,6 +45,7 @@ export interface LSTMOptions extends RNNBaseOptions {
  */
 export class LSTM extends RNNBase {
   constructor(options: LSTMOptions) {
+    checkOptions('LSTM', options, { ...RNN_BASE_KEYS, projSize: true, peepholes: true });
     const projSize = options.projSize ?? 0;
     const peepholes = options.peepholes ?? false;
     if (typeof peepholes !== 'boolean') throw new ValueError(`LSTM: peepholes must be a boolean; got ${String(peepholes)}`);

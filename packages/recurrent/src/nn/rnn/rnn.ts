@@ -1,8 +1,8 @@
 /** nn.RNN: the Elman recurrent network. */
 import type { Tensor } from '../../tensor/tensor.js';
 import type { PackedSequence } from '../../sequence/packed.js';
-import { ValueError } from '../../errors.js';
-import { RNNBase, type RNNBaseOptions } from './rnn_base.js';
+import { checkOptions, ValueError } from '../../errors.js';
+import { RNNBase, RNN_BASE_KEYS, type RNNBaseOptions } from './rnn_base.js';
 
 export interface RNNOptions extends RNNBaseOptions {
   /** 'tanh' (default) or 'relu'. */
@@ -37,6 +37,7 @@ export class RNN extends RNNBase {
   readonly nonlinearity: 'tanh' | 'relu';
 
   constructor(options: RNNOptions) {
+    checkOptions('RNN', options, { ...RNN_BASE_KEYS, nonlinearity: true });
     const nonlinearity = options.nonlinearity ?? 'tanh';
     if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') {
       throw new ValueError(`RNN: nonlinearity must be 'tanh' or 'relu'; got ${String(nonlinearity)}`);

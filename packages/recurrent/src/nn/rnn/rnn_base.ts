@@ -50,6 +50,12 @@ export interface RNNBaseOptions {
   implementation?: 'fused' | 'composed';
 }
 
+/** The options of RNNBaseOptions, for checkOptions in RNN, LSTM and GRU. */
+export const RNN_BASE_KEYS: Record<keyof Required<RNNBaseOptions>, true> = {
+  inputSize: true, hiddenSize: true, numLayers: true, bias: true, batchFirst: true, dropout: true,
+  bidirectional: true, dtype: true, implementation: true,
+};
+
 interface ModeOptions {
   projSize: number;
   peepholes: boolean;
