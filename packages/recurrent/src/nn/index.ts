@@ -7,6 +7,7 @@ export { Embedding } from './embedding.js';
 export type { EmbeddingOptions } from './embedding.js';
 export { Dropout } from './dropout.js';
 export { Sequential } from './sequential.js';
+export { ModuleList, ModuleDict } from './containers.js';
 export { RNNBase } from './rnn/rnn_base.js';
 export type { RNNBaseOptions, RNNMode } from './rnn/rnn_base.js';
 export { RNN } from './rnn/rnn.js';

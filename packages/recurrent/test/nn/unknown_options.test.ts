@@ -54,6 +54,6 @@ describe('unknown constructor options', () => {
 
   test('the optimizers report through the same helper', () => {
     const p = new nn.Linear({ inFeatures: 2, outFeatures: 1 }).parameters();
-    assert.throws(() => new optim.Adam(p, { ...{ weight_decay: 0.1 } }), /Adam: unknown option 'weight_decay'; did you mean 'weightDecay'\?/);
+    assert.throws(() => new optim.Adam(p, { lr: 0.1, ...{ weight_decay: 0.1 } }), /Adam: unknown option 'weight_decay'; did you mean 'weightDecay'\?/);
   });
 });
