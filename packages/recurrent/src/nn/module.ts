@@ -269,6 +269,14 @@ export class Module {
     for (const [name, b] of this.buffers) if (b.dtype !== 'int32') this.buffers.set(name, cast(b, dtype));
   }
 
+  /**
+   * The options shown in this module's line of `toString()`, as PyTorch's `extra_repr`: e.g.
+   * `inFeatures=20, outFeatures=30, bias=true`. Override in a subclass; default ''.
+   */
+  extraRepr(): string {
+    return '';
+  }
+
   /** Freezes (false) or unfreezes (true) every parameter. */
   requiresGrad(value = true): this {
     for (const p of this.parameters()) p.requiresGrad = value;
