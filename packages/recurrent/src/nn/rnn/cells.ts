@@ -29,7 +29,8 @@ export interface CellOptions {
 
 const CELL_KEYS: Record<keyof Required<CellOptions>, true> = { inputSize: true, hiddenSize: true, bias: true, dtype: true };
 
-abstract class CellBase extends Module implements RecurrentCell {
+/** What RNNCell, LSTMCell and GRUCell share: the parameters, the input projection, the states. */
+export abstract class CellBase extends Module implements RecurrentCell {
   readonly inputSize: number;
   readonly hiddenSize: number;
   readonly bias: boolean;
@@ -49,6 +50,29 @@ abstract class CellBase extends Module implements RecurrentCell {
   }
 
   get weightHH(): Tensor { return this.param('weight_hh'); }
+
+  /**
+   * Makes this cell use `params` — the same tensor objects, not copies — as its weight_ih,
+   * weight_hh, bias_ih and bias_hh, so training either the cell or the module the tensors come
+   * from trains both. Shapes and dtype must match the cell's; biases only when it has them. Each
+   * tensor keeps its requiresGrad. Used by `nn.LSTM.cell()` and its siblings.
+   */
+  shareParameters(params: Readonly<Record<'weight_ih' | 'weight_hh', Tensor> & Partial<Record<'bias_ih' | 'bias_hh', Tensor | null>>>): this {
+    const name = this.constructor.name;
+    for (const key of ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh'] as const) {
+      const own = this.optionalParam(key);
+      const given = params[key] ?? null;
+      if (own === null && given === null) continue;
+      if (own === null || given === null) throw new ValueError(`${name}.shareParameters: ${key} is ${own === null ? 'absent (bias false)' : 'missing'}`);
+      if (!shapesEqual(given.shape, own.shape) || given.dtype !== own.dtype) {
+        throw new ShapeError(`${name}.shareParameters: ${key} must be ${own.dtype} ${fmtShape(own.shape)}; got ${given.dtype} ${fmtShape(given.shape)}`);
+      }
+      const requiresGrad = given.requiresGrad;
+      this.registerParameter(key, given);
+      given.requiresGrad = requiresGrad;
+    }
+    return this;
+  }
 
   abstract readonly stateSize: readonly number[];
 
