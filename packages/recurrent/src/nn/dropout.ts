@@ -21,4 +21,8 @@ export class Dropout extends Module {
   forward(input: Tensor): Tensor {
     return dropout(input, this.p, this.training);
   }
+
+  override extraRepr(): string {
+    return `p=${this.p}`;
+  }
 }

@@ -101,6 +101,13 @@ export class Embedding extends Module {
     for (let i = 0; i < ids.size; i++) mask.data[i] = ids.data[i] === 0 ? 0 : 1;
     return mask;
   }
+
+  override extraRepr(): string {
+    const extras = [`${this.numEmbeddings}`, `${this.embeddingDim}`];
+    if (this.paddingIdx !== null) extras.push(`paddingIdx=${this.paddingIdx}`);
+    if (this.maskZero) extras.push('maskZero=true');
+    return extras.join(', ');
+  }
 }
 
 function normalizePaddingIdx(paddingIdx: number | null, n: number): number | null {

@@ -49,4 +49,8 @@ export class Linear extends Module {
   forward(input: Tensor): Tensor {
     return linear(input, this.weight, this.bias);
   }
+
+  override extraRepr(): string {
+    return `inFeatures=${this.inFeatures}, outFeatures=${this.outFeatures}, bias=${this.bias !== null}`;
+  }
 }

@@ -28,6 +28,9 @@ export interface LoadStateDictResult {
   unexpectedKeys: string[];
 }
 
+/** Node's util.inspect hook, by its registered name so that no `node:util` import reaches browsers. */
+const INSPECT: unique symbol = Symbol.for('nodejs.util.inspect.custom');
+
 /** Tensors marked by `parameter()`: a field holding one registers it as a parameter. */
 const MARKED = new WeakSet<Tensor>();
 
@@ -275,6 +278,36 @@ export class Module {
    */
   extraRepr(): string {
     return '';
+  }
+
+  /**
+   * The module tree as PyTorch prints it, each line the class name and its extraRepr, children
+   * indented under their names, then the parameter count:
+   *
+   *     Tagger(
+   *       (lstm): LSTM(8, 32, numLayers=2, bidirectional=true)
+   *       (head): Linear(inFeatures=64, outFeatures=5, bias=true)
+   *     )
+   *     numParameters: 27141
+   */
+  toString(): string {
+    const total = this.numParameters();
+    const trainable = this.numParameters(true);
+    return `${this.repr()}\nnumParameters: ${total}${trainable === total ? '' : ` (trainable: ${trainable})`}`;
+  }
+
+  /** `console.log(model)` in Node prints toString(). */
+  [INSPECT](): string {
+    return this.toString();
+  }
+
+  private repr(): string {
+    const extra = this.extraRepr();
+    const children = [...this.ownModules()];
+    if (children.length === 0) return `${this.constructor.name}(${extra})`;
+    const lines = extra === '' ? [] : extra.split('\n');
+    for (const [name, m] of children) lines.push(`(${name}): ${m.repr().replace(/\n/g, '\n  ')}`);
+    return `${this.constructor.name}(\n  ${lines.join('\n  ')}\n)`;
   }
 
   /** Freezes (false) or unfreezes (true) every parameter. */

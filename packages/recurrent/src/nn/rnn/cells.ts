@@ -118,6 +118,12 @@ export abstract class CellBase extends Module implements RecurrentCell {
   protected static unbatch(t: Tensor, unbatched: boolean): Tensor {
     return unbatched ? squeeze(t, 0) : t;
   }
+
+  override extraRepr(): string {
+    const extras = [`${this.inputSize}`, `${this.hiddenSize}`];
+    if (!this.bias) extras.push('bias=false');
+    return extras.join(', ');
+  }
 }
 
 /**
@@ -153,6 +159,10 @@ export class RNNCell extends CellBase {
   call(input: Tensor, states: readonly Tensor[]): [Tensor, Tensor[]] {
     const h = this.forward(input, states[0]);
     return [h, [h]];
+  }
+
+  override extraRepr(): string {
+    return super.extraRepr() + (this.nonlinearity === 'tanh' ? '' : `, nonlinearity='${this.nonlinearity}'`);
   }
 }
 
@@ -219,5 +229,9 @@ export class GRUCell extends CellBase {
     const { xp, unbatched } = this.project(input);
     const h0 = this.state('h', h, xp.shape[0]!, unbatched, xp);
     return CellBase.unbatch(gruStep(xp, h0, this.weightHH, this.biasHH, this.resetAfter), unbatched);
+  }
+
+  override extraRepr(): string {
+    return super.extraRepr() + (this.resetAfter ? '' : ', resetAfter=false');
   }
 }

@@ -290,4 +290,20 @@ export abstract class RNNBase extends Module {
     if (this.fused('rnn')) return rnnRecurrence(xProj, init[0]!, wHH, bHH, { ...options, nonlinearity });
     return composedRecurrence((xp, s) => [rnnStep(xp, s[0]!, wHH, bHH, nonlinearity)], xProj, init, batchSizes, reverse);
   }
+
+  /** PyTorch's form: the sizes, then the options that differ from their defaults. */
+  override extraRepr(): string {
+    const extras = [`${this.inputSize}`, `${this.hiddenSize}`];
+    if (this.projSize !== 0) extras.push(`projSize=${this.projSize}`);
+    if (this.numLayers !== 1) extras.push(`numLayers=${this.numLayers}`);
+    if (this.mode === 'RNN_RELU') extras.push(`nonlinearity='relu'`);
+    if (!this.bias) extras.push('bias=false');
+    if (this.batchFirst) extras.push('batchFirst=true');
+    if (this.dropout !== 0) extras.push(`dropout=${this.dropout}`);
+    if (this.bidirectional) extras.push('bidirectional=true');
+    if (this.peepholes) extras.push('peepholes=true');
+    if (this.mode === 'GRU' && !this.resetAfter) extras.push('resetAfter=false');
+    if (this.implementation !== 'fused') extras.push(`implementation='${this.implementation}'`);
+    return extras.join(', ');
+  }
 }
