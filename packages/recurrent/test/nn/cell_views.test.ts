@@ -2,7 +2,7 @@
 // Stepping them reproduces the layer's forward, and training the layer trains them.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IndexError, Tensor, ValueError, concat, flip, manualSeed, nn, optim, randn, select, getRngState } from '../../src/index.js';
+import { IndexError, Tensor, ValueError, concat, flip, manualSeed, nn, optim, randn, select, getRngState, generateSequence, narrow, transpose } from '../../src/index.js';
 
 function assertClose(a: Tensor, b: Tensor, tol = 1e-10): void {
   assert.deepEqual(a.shape, b.shape);
@@ -76,6 +76,15 @@ describe('RNNBase.cell', () => {
     opt.step();
     const after = cell.forward(x)[0].data;
     assert.ok(after.some((v, i) => v !== before[i]), 'the cell sees the trained weights');
+  });
+
+  test('a layer drives generateSequence through its cell view', () => {
+    manualSeed(5);
+    const gru = new nn.GRU({ inputSize: 4, hiddenSize: 4, dtype: 'float64' });
+    const x0 = randn([2, 4], { dtype: 'float64' });
+    const { outputs } = generateSequence(gru.cell(0), { startInput: x0, length: 4 }); // (N, L, H), each output fed back
+    const inputs = concat([x0.reshape([1, 2, 4]), transpose(narrow(outputs, 1, 0, 3), 0, 1)], 0);
+    assertClose(transpose(outputs, 0, 1), gru.forward(inputs)[0]);
   });
 
   test('asking for a cell leaves the random stream untouched', () => {
