@@ -70,3 +70,43 @@ export class AnomalyError extends AutogradError {
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
+
+/** A value as messages print it: strings quoted, objects by their class name. */
+export function fmtValue(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (value === null) return 'null';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(fmtValue).join(', ')}]`;
+  if (typeof value === 'object') {
+    const name = value.constructor === Object || typeof value.constructor?.name !== 'string' ? 'object' : value.constructor.name;
+    return `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`;
+  }
+  return String(value);
+}
+
+/**
+ * Throws on a key of `raw` outside `known` (a typo, or PyTorch's snake_case name), suggesting the
+ * camelCase option when it exists: `LSTM: unknown option 'batch_first'; did you mean 'batchFirst'?`.
+ */
+export function rejectUnknown(owner: string, raw: object, known: readonly string[]): void {
+  for (const key of Object.keys(raw)) {
+    if (known.includes(key)) continue;
+    const camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    const folded = known.find((k) => k.toLowerCase() === key.replace(/_/g, '').toLowerCase());
+    const guess = known.includes(camel) ? camel : folded;
+    const hint = guess !== undefined ? `; did you mean '${guess}'?` : `; known options: ${known.join(', ')}`;
+    throw new ValueError(`${owner}: unknown option '${key}'${hint}`);
+  }
+}
+
+/**
+ * Checks that a constructor's `options` is an object whose keys are all in `keys` (one entry per
+ * option of `O`, so the list cannot fall behind the interface). Returns the options.
+ */
+export function checkOptions<O extends object>(owner: string, options: O, keys: Record<keyof Required<O>, true>): O {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new ValueError(`${owner}: options must be an object; got ${fmtValue(options)}`);
+  }
+  rejectUnknown(owner, options, Object.keys(keys));
+  return options;
+}

@@ -13,6 +13,7 @@ export {
 } from './tensor/ops/elementwise.js';
 export { sum, mean, max, min, maxWithIndices, minWithIndices, argmax, argmin } from './tensor/ops/reduce.js';
 export { softmax, logSoftmax, logSumExp } from './tensor/ops/softmax.js';
+export { erf, gelu, leakyRelu } from './tensor/ops/special.js';
 export { matmul, linear } from './tensor/ops/matmul.js';
 export {
   reshape, transpose, permute, squeeze, unsqueeze, expand, flatten, narrow, slice, select, flip, pad,

@@ -1,5 +1,5 @@
 /** nn.Dropout. */
-import { ValueError } from '../errors.js';
+import { checkOptions, ValueError } from '../errors.js';
 import { dropout } from '../tensor/ops/dropout.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
@@ -13,11 +13,16 @@ export class Dropout extends Module {
 
   constructor(options: { p?: number } = {}) {
     super();
+    checkOptions('Dropout', options, { p: true });
     this.p = options.p ?? 0.5;
     if (!(this.p >= 0 && this.p <= 1)) throw new ValueError(`Dropout: p must be in [0, 1]; got ${options.p}`);
   }
 
   forward(input: Tensor): Tensor {
     return dropout(input, this.p, this.training);
+  }
+
+  override extraRepr(): string {
+    return `p=${this.p}`;
   }
 }

@@ -1,5 +1,5 @@
 /** nn.Embedding: a lookup table of vectors indexed by integer ids. */
-import { IndexError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { checkOptions, IndexError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { allocate, type DType } from '../tensor/dtype.js';
 import { checkInt } from '../tensor/ops/common.js';
 import { where } from '../tensor/ops/elementwise.js';
@@ -49,6 +49,7 @@ export class Embedding extends Module {
 
   constructor(options: EmbeddingOptions) {
     super();
+    checkOptions('Embedding', options, { numEmbeddings: true, embeddingDim: true, paddingIdx: true, maskZero: true, dtype: true });
     this.numEmbeddings = positiveInt('Embedding', 'numEmbeddings', options.numEmbeddings);
     this.embeddingDim = positiveInt('Embedding', 'embeddingDim', options.embeddingDim);
     this.paddingIdx = normalizePaddingIdx(options.paddingIdx ?? null, this.numEmbeddings);
@@ -100,6 +101,13 @@ export class Embedding extends Module {
     const mask = new Tensor(allocate(this.weight.dtype, ids.size), ids.shape);
     for (let i = 0; i < ids.size; i++) mask.data[i] = ids.data[i] === 0 ? 0 : 1;
     return mask;
+  }
+
+  override extraRepr(): string {
+    const extras = [`${this.numEmbeddings}`, `${this.embeddingDim}`];
+    if (this.paddingIdx !== null) extras.push(`paddingIdx=${this.paddingIdx}`);
+    if (this.maskZero) extras.push('maskZero=true');
+    return extras.join(', ');
   }
 }
 

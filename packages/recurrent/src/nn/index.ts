@@ -1,5 +1,5 @@
 /** The `nn` namespace: modules and layers. */
-export { Module } from './module.js';
+export { Module, parameter } from './module.js';
 export type { LoadStateDictOptions, LoadStateDictResult, TensorModule } from './module.js';
 export { Linear } from './linear.js';
 export type { LinearOptions } from './linear.js';
@@ -7,6 +7,11 @@ export { Embedding } from './embedding.js';
 export type { EmbeddingOptions } from './embedding.js';
 export { Dropout } from './dropout.js';
 export { Sequential } from './sequential.js';
+export { ModuleList, ModuleDict } from './containers.js';
+export { ReLU, Tanh, Sigmoid, GELU, LeakyReLU, Softmax, LogSoftmax } from './activations.js';
+export type { GELUOptions, LeakyReLUOptions, SoftmaxOptions } from './activations.js';
+export { Identity, Flatten, Unflatten } from './reshaping.js';
+export type { FlattenOptions, UnflattenOptions } from './reshaping.js';
 export { RNNBase } from './rnn/rnn_base.js';
 export type { RNNBaseOptions, RNNMode } from './rnn/rnn_base.js';
 export { RNN } from './rnn/rnn.js';

@@ -1,5 +1,5 @@
 /** A recurrent language model: embedding → stacked RNN/LSTM/GRU → linear decoder over the vocabulary. */
-import { ValueError } from '../errors.js';
+import { checkOptions, ValueError } from '../errors.js';
 import type { DType } from '../tensor/dtype.js';
 import { dropout } from '../tensor/ops/dropout.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -57,6 +57,7 @@ export class LanguageModel extends Module {
 
   constructor(options: LanguageModelOptions) {
     super();
+    checkOptions('LanguageModel', options, { vocabSize: true, cell: true, embeddingDim: true, hiddenSize: true, numLayers: true, dropout: true, dtype: true });
     const hiddenSize = options.hiddenSize ?? 256;
     const cell = parseCellKind(options.cell ?? 'lstm', 'LanguageModel: cell');
     this.options = {

@@ -1,5 +1,5 @@
 /** Layer normalisation (Ba et al. 2016): the functional form and nn.LayerNorm. */
-import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { checkOptions, DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import type { DType } from '../tensor/dtype.js';
 import { add, div, mul, sqrt, sub } from '../tensor/ops/elementwise.js';
 import { checkFloating, checkTensor } from '../tensor/ops/common.js';
@@ -92,6 +92,7 @@ export class LayerNorm extends Module {
 
   constructor(options: LayerNormOptions) {
     super();
+    checkOptions('LayerNorm', options, { normalizedShape: true, eps: true, elementwiseAffine: true, dtype: true });
     this.normalizedShape = Object.freeze(normalizedShapeOf('LayerNorm', options.normalizedShape));
     this.eps = options.eps ?? 1e-5;
     if (typeof this.eps !== 'number' || !(this.eps >= 0)) throw new ValueError(`LayerNorm: eps must be a non-negative number; got ${String(options.eps)}`);
@@ -109,5 +110,9 @@ export class LayerNorm extends Module {
 
   forward(input: Tensor): Tensor {
     return layerNorm(input, this.normalizedShape, this.weight, this.bias, this.eps);
+  }
+
+  override extraRepr(): string {
+    return `[${this.normalizedShape.join(', ')}], eps=${this.eps}, elementwiseAffine=${this.elementwiseAffine}`;
   }
 }

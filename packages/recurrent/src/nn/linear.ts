@@ -1,4 +1,5 @@
 /** nn.Linear: y = x·Wᵀ + b. */
+import { checkOptions } from '../errors.js';
 import type { DType } from '../tensor/dtype.js';
 import { linear } from '../tensor/ops/matmul.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -34,6 +35,7 @@ export class Linear extends Module {
 
   constructor(options: LinearOptions) {
     super();
+    checkOptions('Linear', options, { inFeatures: true, outFeatures: true, bias: true, dtype: true });
     this.inFeatures = positiveInt('Linear', 'inFeatures', options.inFeatures);
     this.outFeatures = positiveInt('Linear', 'outFeatures', options.outFeatures);
     const dtype = paramDType('Linear', options.dtype);
@@ -47,5 +49,9 @@ export class Linear extends Module {
 
   forward(input: Tensor): Tensor {
     return linear(input, this.weight, this.bias);
+  }
+
+  override extraRepr(): string {
+    return `inFeatures=${this.inFeatures}, outFeatures=${this.outFeatures}, bias=${this.bias !== null}`;
   }
 }

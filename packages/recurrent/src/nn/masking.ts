@@ -1,5 +1,5 @@
 /** nn.Masking: Keras's Masking layer. */
-import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { checkOptions, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { checkFloating, checkTensor, zerosOf } from '../tensor/ops/common.js';
 import { mul } from '../tensor/ops/elementwise.js';
 import { unsqueeze } from '../tensor/ops/view.js';
@@ -30,6 +30,7 @@ export class Masking extends Module {
 
   constructor(options: MaskingOptions = {}) {
     super();
+    checkOptions('Masking', options, { maskValue: true });
     this.maskValue = options.maskValue ?? 0;
     if (typeof this.maskValue !== 'number') throw new ValueError(`Masking: maskValue must be a number; got ${String(options.maskValue)}`);
   }

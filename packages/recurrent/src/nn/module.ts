@@ -1,6 +1,15 @@
 /**
  * Module: the base of every layer. Parameters, buffers and submodules are registered by name, in
  * order, so `namedParameters()` and `stateDict()` list dotted names in PyTorch's order.
+ *
+ * Registration, as PyTorch's `__setattr__`: a field of a subclass that holds a Module is a
+ * submodule under the field's name, and a field that holds a tensor made by `parameter()` is a
+ * parameter; a plain tensor field is neither (as in PyTorch, where only nn.Parameter registers).
+ * Fields are found by a scan of the instance's own enumerable properties when the tree is walked,
+ * in definition (= assignment) order, after the explicit registrations (registerModule,
+ * registerParameter, registerBuffer). An object registered explicitly and also kept in a field is
+ * listed once, under its explicit name. A scan rather than a Proxy keeps property reads in forward
+ * passes at full speed.
  */
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import type { DType } from '../tensor/dtype.js';
@@ -17,6 +26,31 @@ export interface LoadStateDictOptions {
 export interface LoadStateDictResult {
   missingKeys: string[];
   unexpectedKeys: string[];
+}
+
+/** Node's util.inspect hook, by its registered name so that no `node:util` import reaches browsers. */
+const INSPECT: unique symbol = Symbol.for('nodejs.util.inspect.custom');
+
+/** Tensors marked by `parameter()`: a field holding one registers it as a parameter. */
+const MARKED = new WeakSet<Tensor>();
+
+/**
+ * Marks `tensor` as a parameter, as torch.nn.Parameter: assigned to a field of a Module, it is
+ * registered under the field's name. Sets requiresGrad; the tensor must be a leaf. Returns it.
+ *
+ * @example
+ * class Scale extends nn.Module {
+ *   gain = nn.parameter(ones([4]));
+ *   forward(x: Tensor): Tensor { return mul(x, this.gain); }
+ * }
+ */
+export function parameter(tensor: Tensor): Tensor {
+  if (!(tensor instanceof Tensor)) throw new ValueError('parameter: expected a Tensor');
+  if (!tensor.isLeaf) throw new ValueError('parameter: the tensor must be a leaf (detach() it first)');
+  tensor.requiresGrad = true;
+  makeResident(tensor);
+  MARKED.add(tensor);
+  return tensor;
 }
 
 export class Module {
@@ -52,13 +86,46 @@ export class Module {
     return module;
   }
 
+  /** Explicit parameters, then parameter fields not registered under another name. */
+  private ownParams(): Map<string, Tensor | null> {
+    const fields = this.fields();
+    if (fields.params.length === 0) return this.params;
+    const out = new Map(this.params);
+    const seen = new Set([...this.params.values()]);
+    for (const [name, p] of fields.params) if (!seen.has(p) && !out.has(name)) out.set(name, p);
+    return out;
+  }
+
+  /** Explicit submodules, then Module fields not registered under another name. */
+  private ownModules(): Map<string, Module> {
+    const fields = this.fields();
+    if (fields.modules.length === 0) return this.modules;
+    const out = new Map(this.modules);
+    const seen = new Set([...this.modules.values()]);
+    for (const [name, m] of fields.modules) if (!seen.has(m) && !out.has(name)) out.set(name, m);
+    return out;
+  }
+
+  /** Own fields holding a Module or a marked tensor, in definition order. */
+  private fields(): { params: [string, Tensor][]; modules: [string, Module][] } {
+    const params: [string, Tensor][] = [];
+    const modules: [string, Module][] = [];
+    for (const [name, value] of Object.entries(this)) {
+      if (name === '' || name.includes('.')) continue;
+      if (value instanceof Module) {
+        if (value !== this) modules.push([name, value]);
+      } else if (value instanceof Tensor && MARKED.has(value)) params.push([name, value]);
+    }
+    return { params, modules };
+  }
+
   private checkName(name: string): void {
     if (name === '' || name.includes('.')) throw new ValueError(`Module: name '${name}' must be non-empty and contain no '.'`);
   }
 
   /** The registered parameter `name` (throws if absent or null). */
   protected param(name: string): Tensor {
-    const p = this.params.get(name);
+    const p = this.params.get(name) ?? this.ownParams().get(name);
     if (p == null) throw new ValueError(`${this.constructor.name}: no parameter '${name}'`);
     return p;
   }
@@ -70,13 +137,13 @@ export class Module {
 
   /** Direct submodules, in registration order. */
   children(): Module[] {
-    return [...this.modules.values()];
+    return [...this.ownModules().values()];
   }
 
   /** Every module in the tree with its dotted name, this one first (as ''). */
   namedModules(prefix = ''): [string, Module][] {
     const out: [string, Module][] = [[prefix, this]];
-    for (const [name, m] of this.modules) out.push(...m.namedModules(prefix === '' ? name : `${prefix}.${name}`));
+    for (const [name, m] of this.ownModules()) out.push(...m.namedModules(prefix === '' ? name : `${prefix}.${name}`));
     return out;
   }
 
@@ -88,8 +155,8 @@ export class Module {
   namedParameters(prefix = '', removeDuplicate = true): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     const join = (n: string): string => (prefix === '' ? n : `${prefix}.${n}`);
-    for (const [name, p] of this.params) if (p !== null) out.push([join(name), p]);
-    for (const [name, m] of this.modules) out.push(...m.namedParameters(join(name), false));
+    for (const [name, p] of this.ownParams()) if (p !== null) out.push([join(name), p]);
+    for (const [name, m] of this.ownModules()) out.push(...m.namedParameters(join(name), false));
     if (!removeDuplicate) return out;
     const seen = new Set<Tensor>();
     return out.filter(([, p]) => !seen.has(p) && Boolean(seen.add(p)));
@@ -104,7 +171,7 @@ export class Module {
     const out: [string, Tensor][] = [];
     const join = (n: string): string => (prefix === '' ? n : `${prefix}.${n}`);
     for (const [name, b] of this.buffers) out.push([join(name), b]);
-    for (const [name, m] of this.modules) out.push(...m.namedBuffers(join(name)));
+    for (const [name, m] of this.ownModules()) out.push(...m.namedBuffers(join(name)));
     return out;
   }
 
@@ -185,18 +252,62 @@ export class Module {
   }
 
   private convertOwn(dtype: DType, done: Map<Tensor, Tensor>): void {
-    for (const [name, p] of this.params) {
-      if (p === null || p.dtype === dtype) continue;
+    const convert = (p: Tensor): Tensor => {
       let converted = done.get(p);
       if (converted === undefined) {
         converted = new Tensor(cast(p.detach(), dtype).data, p.shape);
         converted.requiresGrad = p.requiresGrad;
         makeResident(converted);
+        if (MARKED.has(p)) MARKED.add(converted);
         done.set(p, converted);
       }
-      this.params.set(name, converted);
+      return converted;
+    };
+    for (const [name, p] of this.params) if (p !== null && p.dtype !== dtype) this.params.set(name, convert(p));
+    // Fields follow: a parameter field, or a field that aliases an explicit parameter.
+    for (const [name, value] of Object.entries(this)) {
+      if (!(value instanceof Tensor) || value.dtype === dtype) continue;
+      if (MARKED.has(value) || done.has(value)) Reflect.set(this, name, convert(value));
     }
     for (const [name, b] of this.buffers) if (b.dtype !== 'int32') this.buffers.set(name, cast(b, dtype));
+  }
+
+  /**
+   * The options shown in this module's line of `toString()`, as PyTorch's `extra_repr`: e.g.
+   * `inFeatures=20, outFeatures=30, bias=true`. Override in a subclass; default ''.
+   */
+  extraRepr(): string {
+    return '';
+  }
+
+  /**
+   * The module tree as PyTorch prints it, each line the class name and its extraRepr, children
+   * indented under their names, then the parameter count:
+   *
+   *     Tagger(
+   *       (lstm): LSTM(8, 32, numLayers=2, bidirectional=true)
+   *       (head): Linear(inFeatures=64, outFeatures=5, bias=true)
+   *     )
+   *     numParameters: 27141
+   */
+  toString(): string {
+    const total = this.numParameters();
+    const trainable = this.numParameters(true);
+    return `${this.repr()}\nnumParameters: ${total}${trainable === total ? '' : ` (trainable: ${trainable})`}`;
+  }
+
+  /** `console.log(model)` in Node prints toString(). */
+  [INSPECT](): string {
+    return this.toString();
+  }
+
+  private repr(): string {
+    const extra = this.extraRepr();
+    const children = [...this.ownModules()];
+    if (children.length === 0) return `${this.constructor.name}(${extra})`;
+    const lines = extra === '' ? [] : extra.split('\n');
+    for (const [name, m] of children) lines.push(`(${name}): ${m.repr().replace(/\n/g, '\n  ')}`);
+    return `${this.constructor.name}(\n  ${lines.join('\n  ')}\n)`;
   }
 
   /** Freezes (false) or unfreezes (true) every parameter. */

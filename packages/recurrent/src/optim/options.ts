@@ -2,26 +2,15 @@
  * Validation of optimizer and schedule options. Every check names its owner, the option, what was
  * expected and what was given, e.g. `Adam: betas[0] must be in [0, 1); got 1.2`.
  */
-import { ValueError } from '../errors.js';
+import { ValueError, fmtValue } from '../errors.js';
+
+export { fmtValue, rejectUnknown } from '../errors.js';
 
 /** Validates one option: returns the value with its proper type, or throws a ValueError. */
 export type Check<T> = (owner: string, key: string, value: unknown) => T;
 
 /** One check per option of `O`. */
 export type Checks<O> = { [K in keyof O]-?: Check<O[K]> };
-
-/** A value as messages print it. */
-export function fmtValue(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  if (value === null) return 'null';
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(fmtValue).join(', ')}]`;
-  if (typeof value === 'object') {
-    const name = value.constructor === Object || typeof value.constructor?.name !== 'string' ? 'object' : value.constructor.name;
-    return `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`;
-  }
-  return String(value);
-}
 
 function fail(owner: string, key: string, expected: string, value: unknown): never {
   if (value === undefined) throw new ValueError(`${owner}: ${key} is required (${expected})`);
@@ -123,16 +112,6 @@ export function withDefaults(owner: string, base: object, extra: object | undefi
   }
   for (const [key, value] of Object.entries(extra)) if (value !== undefined) out[key] = value;
   return out;
-}
-
-/** Throws on a key of `raw` that has no check (a typo, or PyTorch's snake_case name). */
-export function rejectUnknown(owner: string, raw: object, known: readonly string[]): void {
-  for (const key of Object.keys(raw)) {
-    if (known.includes(key)) continue;
-    const camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-    const hint = camel !== key && known.includes(camel) ? `; did you mean '${camel}'?` : `; known options: ${known.join(', ')}`;
-    throw new ValueError(`${owner}: unknown option '${key}'${hint}`);
-  }
 }
 
 /** Runs every check of `checks` on the entries of `raw`, returning the typed options. */

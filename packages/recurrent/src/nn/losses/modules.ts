@@ -4,7 +4,7 @@
  * Class weights are registered as buffers (`weight`, and `pos_weight` for BCEWithLogitsLoss), so
  * they appear in the state dict under PyTorch's names and follow `to(dtype)`.
  */
-import { DTypeError, ShapeError, fmtShape } from '../../errors.js';
+import { checkOptions, DTypeError, ShapeError, fmtShape } from '../../errors.js';
 import { isFloating } from '../../tensor/dtype.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { Module } from '../module.js';
@@ -62,6 +62,7 @@ export class CrossEntropyLoss extends Loss {
 
   constructor(options: CrossEntropyLossOptions = {}) {
     super('CrossEntropyLoss', options.reduction);
+    checkOptions('CrossEntropyLoss', options, { weight: true, ignoreIndex: true, reduction: true, labelSmoothing: true });
     this.ignoreIndex = options.ignoreIndex ?? -100;
     this.labelSmoothing = options.labelSmoothing ?? 0;
     this.registerWeight('CrossEntropyLoss', 'weight', options.weight, true);
@@ -86,6 +87,7 @@ export class NLLLoss extends Loss {
 
   constructor(options: NLLLossModuleOptions = {}) {
     super('NLLLoss', options.reduction);
+    checkOptions('NLLLoss', options, { weight: true, ignoreIndex: true, reduction: true });
     this.ignoreIndex = options.ignoreIndex ?? -100;
     this.registerWeight('NLLLoss', 'weight', options.weight, true);
   }
@@ -101,6 +103,7 @@ export class NLLLoss extends Loss {
 export class MSELoss extends Loss {
   constructor(options: RegressionLossModuleOptions = {}) {
     super('MSELoss', options.reduction);
+    checkOptions('MSELoss', options, { reduction: true });
   }
 
   forward(input: Tensor, target: Tensor, mask?: Tensor | null): Tensor {
@@ -112,6 +115,7 @@ export class MSELoss extends Loss {
 export class L1Loss extends Loss {
   constructor(options: RegressionLossModuleOptions = {}) {
     super('L1Loss', options.reduction);
+    checkOptions('L1Loss', options, { reduction: true });
   }
 
   forward(input: Tensor, target: Tensor, mask?: Tensor | null): Tensor {
@@ -127,6 +131,7 @@ export class L1Loss extends Loss {
 export class BCEWithLogitsLoss extends Loss {
   constructor(options: BCEWithLogitsLossOptions = {}) {
     super('BCEWithLogitsLoss', options.reduction);
+    checkOptions('BCEWithLogitsLoss', options, { weight: true, posWeight: true, reduction: true });
     this.registerWeight('BCEWithLogitsLoss', 'weight', options.weight, false);
     this.registerWeight('BCEWithLogitsLoss', 'pos_weight', options.posWeight, false);
   }

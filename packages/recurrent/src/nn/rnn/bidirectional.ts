@@ -1,5 +1,5 @@
 /** nn.Bidirectional: Keras's Bidirectional wrapper around an nn.Recurrent layer. */
-import { ShapeError, ValueError } from '../../errors.js';
+import { checkOptions, ShapeError, ValueError } from '../../errors.js';
 import { add, mul } from '../../tensor/ops/elementwise.js';
 import { concat } from '../../tensor/ops/join.js';
 import { flip } from '../../tensor/ops/view.js';
@@ -60,6 +60,7 @@ export class Bidirectional<C extends RecurrentCell = RecurrentCell, S extends bo
 
   constructor(layer: Recurrent<C, S>, options: BidirectionalOptions<M> = {}) {
     super();
+    checkOptions('Bidirectional', options, { mergeMode: true, backwardLayer: true });
     if (!(layer instanceof Recurrent)) throw new ValueError('Bidirectional: layer must be an nn.Recurrent');
     const mode = (options.mergeMode === undefined ? 'concat' : options.mergeMode) as M;
     if (mode !== null && !['concat', 'sum', 'mul', 'ave'].includes(mode)) {

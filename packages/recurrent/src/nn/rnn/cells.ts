@@ -6,7 +6,7 @@
  * (H); states default to zeros. Parameters (G = 1, 4, 3 for RNN, LSTM, GRU; all U(−1/√H, 1/√H)):
  * weight_ih (G·H, inputSize), weight_hh (G·H, H), bias_ih (G·H), bias_hh (G·H).
  */
-import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
+import { checkOptions, DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import type { DType } from '../../tensor/dtype.js';
 import { checkTensor, zerosOf } from '../../tensor/ops/common.js';
 import { linear } from '../../tensor/ops/matmul.js';
@@ -27,7 +27,10 @@ export interface CellOptions {
   dtype?: DType;
 }
 
-abstract class CellBase extends Module implements RecurrentCell {
+const CELL_KEYS: Record<keyof Required<CellOptions>, true> = { inputSize: true, hiddenSize: true, bias: true, dtype: true };
+
+/** What RNNCell, LSTMCell and GRUCell share: the parameters, the input projection, the states. */
+export abstract class CellBase extends Module implements RecurrentCell {
   readonly inputSize: number;
   readonly hiddenSize: number;
   readonly bias: boolean;
@@ -47,6 +50,29 @@ abstract class CellBase extends Module implements RecurrentCell {
   }
 
   get weightHH(): Tensor { return this.param('weight_hh'); }
+
+  /**
+   * Makes this cell use `params` — the same tensor objects, not copies — as its weight_ih,
+   * weight_hh, bias_ih and bias_hh, so training either the cell or the module the tensors come
+   * from trains both. Shapes and dtype must match the cell's; biases only when it has them. Each
+   * tensor keeps its requiresGrad. Used by `nn.LSTM.cell()` and its siblings.
+   */
+  shareParameters(params: Readonly<Record<'weight_ih' | 'weight_hh', Tensor> & Partial<Record<'bias_ih' | 'bias_hh', Tensor | null>>>): this {
+    const name = this.constructor.name;
+    for (const key of ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh'] as const) {
+      const own = this.optionalParam(key);
+      const given = params[key] ?? null;
+      if (own === null && given === null) continue;
+      if (own === null || given === null) throw new ValueError(`${name}.shareParameters: ${key} is ${own === null ? 'absent (bias false)' : 'missing'}`);
+      if (!shapesEqual(given.shape, own.shape) || given.dtype !== own.dtype) {
+        throw new ShapeError(`${name}.shareParameters: ${key} must be ${own.dtype} ${fmtShape(own.shape)}; got ${given.dtype} ${fmtShape(given.shape)}`);
+      }
+      const requiresGrad = given.requiresGrad;
+      this.registerParameter(key, given);
+      given.requiresGrad = requiresGrad;
+    }
+    return this;
+  }
 
   abstract readonly stateSize: readonly number[];
 
@@ -92,6 +118,12 @@ abstract class CellBase extends Module implements RecurrentCell {
   protected static unbatch(t: Tensor, unbatched: boolean): Tensor {
     return unbatched ? squeeze(t, 0) : t;
   }
+
+  override extraRepr(): string {
+    const extras = [`${this.inputSize}`, `${this.hiddenSize}`];
+    if (!this.bias) extras.push('bias=false');
+    return extras.join(', ');
+  }
 }
 
 /**
@@ -109,6 +141,7 @@ export class RNNCell extends CellBase {
 
   constructor(options: CellOptions & { nonlinearity?: Nonlinearity }) {
     super('RNNCell', 1, options);
+    checkOptions('RNNCell', options, { ...CELL_KEYS, nonlinearity: true });
     this.nonlinearity = options.nonlinearity ?? 'tanh';
     if (this.nonlinearity !== 'tanh' && this.nonlinearity !== 'relu') {
       throw new ValueError(`RNNCell: nonlinearity must be 'tanh' or 'relu'; got ${String(options.nonlinearity)}`);
@@ -129,6 +162,10 @@ export class RNNCell extends CellBase {
     const h = this.forward(input, states[0]);
     return [h, [h]];
   }
+
+  override extraRepr(): string {
+    return super.extraRepr() + (this.nonlinearity === 'tanh' ? '' : `, nonlinearity='${this.nonlinearity}'`);
+  }
 }
 
 /**
@@ -142,6 +179,7 @@ export class RNNCell extends CellBase {
 export class LSTMCell extends CellBase {
   constructor(options: CellOptions) {
     super('LSTMCell', 4, options);
+    checkOptions('LSTMCell', options, CELL_KEYS);
   }
 
   get stateSize(): readonly number[] {
@@ -177,6 +215,7 @@ export class GRUCell extends CellBase {
 
   constructor(options: CellOptions & { resetAfter?: boolean }) {
     super('GRUCell', 3, options);
+    checkOptions('GRUCell', options, { ...CELL_KEYS, resetAfter: true });
     this.resetAfter = options.resetAfter ?? true;
     if (typeof this.resetAfter !== 'boolean') throw new ValueError(`GRUCell: resetAfter must be a boolean; got ${String(options.resetAfter)}`);
   }
@@ -194,5 +233,9 @@ export class GRUCell extends CellBase {
     const { xp, unbatched } = this.project(input);
     const h0 = this.state('h', h, xp.shape[0]!, unbatched, xp);
     return CellBase.unbatch(gruStep(xp, h0, this.weightHH, this.biasHH, this.resetAfter), unbatched);
+  }
+
+  override extraRepr(): string {
+    return super.extraRepr() + (this.resetAfter ? '' : ', resetAfter=false');
   }
 }

@@ -5,19 +5,29 @@
  * Shape legend: N batch, T time steps, C input channels, C_h hidden channels, L length (1-D),
  * H×W height and width (2-D); primes are the spatial sizes of the states and outputs.
  */
-import { ShapeError, ValueError, fmtShape } from '../../errors.js';
+import { checkOptions, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkTensor } from '../../tensor/ops/common.js';
 import { stack } from '../../tensor/ops/join.js';
 import { reshape, select } from '../../tensor/ops/view.js';
 import { Module } from '../module.js';
-import { ConvLSTM1DCell, ConvLSTM2DCell, type ConvLSTMCellBase, type ConvLSTMCellOptions } from './conv_lstm_cell.js';
+import { CONV_CELL_KEYS, ConvLSTM1DCell, ConvLSTM2DCell, type ConvLSTMCellBase, type ConvLSTMCellOptions } from './conv_lstm_cell.js';
 
 export interface ConvLSTMOptions extends Omit<ConvLSTMCellOptions, 'spatialShape'> {
   /** Return the output of every step (…, T, C_h, …) instead of the last one; default false. */
   returnSequences?: boolean;
   /** Input and sequence output are (N, T, …) (default true, as Keras); (T, N, …) when false. */
   batchFirst?: boolean;
+}
+
+const { spatialShape: _, ...CELL_KEYS_NO_SHAPE } = CONV_CELL_KEYS;
+const CONV_KEYS: Record<keyof Required<ConvLSTMOptions>, true> = { ...CELL_KEYS_NO_SHAPE, returnSequences: true, batchFirst: true };
+
+/** Checks a layer's options and returns the cell's share of them. */
+function cellOptions<O extends ConvLSTMOptions>(owner: string, options: O): Omit<O, 'returnSequences' | 'batchFirst'> {
+  checkOptions<ConvLSTMOptions>(owner, options, CONV_KEYS);
+  const { returnSequences: _r, batchFirst: _b, ...cell } = options;
+  return cell;
 }
 
 /** Runs a ConvLSTM cell over the time axis; the subclasses fix the number of spatial axes. */
@@ -101,7 +111,7 @@ abstract class ConvLSTMBase extends Module {
  */
 export class ConvLSTM1D extends ConvLSTMBase {
   constructor(options: ConvLSTMOptions & { kernelSize: number | readonly [number] }) {
-    super('ConvLSTM1D', new ConvLSTM1DCell(options), options);
+    super('ConvLSTM1D', new ConvLSTM1DCell(cellOptions('ConvLSTM1D', options)), options);
   }
 }
 
@@ -132,6 +142,6 @@ export class ConvLSTM1D extends ConvLSTMBase {
  */
 export class ConvLSTM2D extends ConvLSTMBase {
   constructor(options: ConvLSTMOptions & { kernelSize: number | readonly [number, number] }) {
-    super('ConvLSTM2D', new ConvLSTM2DCell(options), options);
+    super('ConvLSTM2D', new ConvLSTM2DCell(cellOptions('ConvLSTM2D', options)), options);
   }
 }

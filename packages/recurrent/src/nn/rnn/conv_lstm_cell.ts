@@ -7,7 +7,7 @@
  * width (2-D); primes (L', H', W') are the spatial sizes of the states, equal to the input's with
  * 'same' padding and reduced by kernel − 1 along each axis with 'valid'.
  */
-import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
+import { checkOptions, DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import type { DType } from '../../tensor/dtype.js';
 import { checkTensor, zerosOf } from '../../tensor/ops/common.js';
 import { conv1d, conv2d } from '../../tensor/ops/conv.js';
@@ -41,6 +41,11 @@ export interface ConvLSTMCellOptions {
   /** Parameter dtype; default float32. */
   dtype?: DType;
 }
+
+/** The options of ConvLSTMCellOptions, for checkOptions. */
+export const CONV_CELL_KEYS: Record<keyof Required<ConvLSTMCellOptions>, true> = {
+  inputChannels: true, hiddenChannels: true, kernelSize: true, padding: true, bias: true, spatialShape: true, dtype: true,
+};
 
 /**
  * The convolutional LSTM step for 1 or 2 spatial axes, gates (i, f, g, o) along the channel axis:
@@ -206,6 +211,7 @@ function spatialList(owner: string, name: string, value: number | readonly numbe
 export class ConvLSTM1DCell extends ConvLSTMCellBase {
   constructor(options: ConvLSTMCellOptions & { kernelSize: number | readonly [number] }) {
     super('ConvLSTM1DCell', 1, options);
+    checkOptions('ConvLSTM1DCell', options, CONV_CELL_KEYS);
   }
 }
 
@@ -228,5 +234,6 @@ export class ConvLSTM1DCell extends ConvLSTMCellBase {
 export class ConvLSTM2DCell extends ConvLSTMCellBase {
   constructor(options: ConvLSTMCellOptions & { kernelSize: number | readonly [number, number] }) {
     super('ConvLSTM2DCell', 2, options);
+    checkOptions('ConvLSTM2DCell', options, CONV_CELL_KEYS);
   }
 }

@@ -1,8 +1,9 @@
 /** nn.GRU: the gated recurrent unit. */
 import type { Tensor } from '../../tensor/tensor.js';
 import type { PackedSequence } from '../../sequence/packed.js';
-import { ValueError } from '../../errors.js';
-import { RNNBase, type RNNBaseOptions } from './rnn_base.js';
+import { checkOptions, ValueError } from '../../errors.js';
+import { GRUCell } from './cells.js';
+import { RNNBase, RNN_BASE_KEYS, type RNNBaseOptions } from './rnn_base.js';
 
 export interface GRUOptions extends RNNBaseOptions {
   /**
@@ -41,9 +42,24 @@ export interface GRUOptions extends RNNBaseOptions {
  */
 export class GRU extends RNNBase {
   constructor(options: GRUOptions) {
+    checkOptions('GRU', options, { ...RNN_BASE_KEYS, resetAfter: true });
     const resetAfter = options.resetAfter ?? true;
     if (typeof resetAfter !== 'boolean') throw new ValueError(`GRU: resetAfter must be a boolean; got ${String(resetAfter)}`);
     super('GRU', options, { projSize: 0, peepholes: false, resetAfter });
+  }
+
+  /**
+   * The cell of `layer` and `direction` (0 forward, 1 reverse), as an nn.GRUCell whose parameters
+   * ARE this layer's tensors (weight_ih_l{layer}, … — the same objects, not copies): training
+   * either trains both, so a trained layer can be stepped by hand, by `generateSequence` or beam
+   * search. The view follows the tensors, not the names: after `to(dtype)` ask for it again.
+   *
+   * @example
+   * const cell = gru.cell(0);   // GRUCell sharing weight_ih_l0, weight_hh_l0, …
+   * const h1 = cell.forward(x0);        // one step, as the layer's first step
+   */
+  cell(layer: number, direction = 0): GRUCell {
+    return this.cellView(layer, direction, (o) => new GRUCell({ ...o, resetAfter: this.resetAfter }));
   }
 
   forward(input: Tensor, h0?: Tensor | null): [Tensor, Tensor];

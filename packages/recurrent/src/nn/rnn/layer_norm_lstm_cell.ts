@@ -1,5 +1,5 @@
 /** nn.LayerNormLSTMCell: one step of a layer-normalised LSTM (Ba et al. 2016). */
-import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
+import { checkOptions, DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import type { DType } from '../../tensor/dtype.js';
 import { checkTensor, zerosOf } from '../../tensor/ops/common.js';
 import { add, mul, sigmoid, tanh } from '../../tensor/ops/elementwise.js';
@@ -61,6 +61,7 @@ export class LayerNormLSTMCell extends Module implements RecurrentCell {
 
   constructor(options: LayerNormLSTMCellOptions) {
     super();
+    checkOptions('LayerNormLSTMCell', options, { inputSize: true, hiddenSize: true, bias: true, eps: true, dtype: true });
     const name = 'LayerNormLSTMCell';
     this.inputSize = positiveInt(name, 'inputSize', options.inputSize);
     this.hiddenSize = positiveInt(name, 'hiddenSize', options.hiddenSize);

@@ -1,8 +1,9 @@
 /** nn.LSTM: long short-term memory. */
 import type { Tensor } from '../../tensor/tensor.js';
 import type { PackedSequence } from '../../sequence/packed.js';
-import { ValueError } from '../../errors.js';
-import { RNNBase, type RNNBaseOptions } from './rnn_base.js';
+import { checkOptions, ValueError } from '../../errors.js';
+import { LSTMCell } from './cells.js';
+import { RNNBase, RNN_BASE_KEYS, type RNNBaseOptions } from './rnn_base.js';
 
 export interface LSTMOptions extends RNNBaseOptions {
   /** If > 0, project h to this size with weight_hr (Sak et al. 2014); must be < hiddenSize. Default 0. */
@@ -46,10 +47,26 @@ export interface LSTMOptions extends RNNBaseOptions {
  */
 export class LSTM extends RNNBase {
   constructor(options: LSTMOptions) {
+    checkOptions('LSTM', options, { ...RNN_BASE_KEYS, projSize: true, peepholes: true });
     const projSize = options.projSize ?? 0;
     const peepholes = options.peepholes ?? false;
     if (typeof peepholes !== 'boolean') throw new ValueError(`LSTM: peepholes must be a boolean; got ${String(peepholes)}`);
     super('LSTM', options, { projSize, peepholes, resetAfter: true });
+  }
+
+  /**
+   * The cell of `layer` and `direction` (0 forward, 1 reverse), as an nn.LSTMCell whose parameters
+   * ARE this layer's tensors (weight_ih_l{layer}, … — the same objects, not copies): training
+   * either trains both, so a trained layer can be stepped by hand, by `generateSequence` or beam
+   * search. The view follows the tensors, not the names: after `to(dtype)` ask for it again.
+   * An LSTM with projSize or peepholes has no such cell: that is an error.
+   *
+   * @example
+   * const cell = lstm.cell(0);            // LSTMCell sharing weight_ih_l0, weight_hh_l0, …
+   * let [h, c] = cell.forward(x0);        // one step, as the layer's first step
+   */
+  cell(layer: number, direction = 0): LSTMCell {
+    return this.cellView(layer, direction, (o) => new LSTMCell(o));
   }
 
   forward(input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]];

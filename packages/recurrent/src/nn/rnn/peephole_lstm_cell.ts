@@ -1,4 +1,5 @@
 /** nn.PeepholeLSTMCell: one LSTM step with diagonal peephole connections (Graves 2013). */
+import { checkOptions } from '../../errors.js';
 import { concat } from '../../tensor/ops/join.js';
 import { squeeze } from '../../tensor/ops/view.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -36,6 +37,7 @@ import { LSTMCell, type CellOptions } from './cells.js';
  */
 export class PeepholeLSTMCell extends LSTMCell {
   constructor(options: CellOptions) {
+    checkOptions('PeepholeLSTMCell', options, { inputSize: true, hiddenSize: true, bias: true, dtype: true });
     positiveInt('PeepholeLSTMCell', 'inputSize', options.inputSize);
     const H = positiveInt('PeepholeLSTMCell', 'hiddenSize', options.hiddenSize);
     const dtype = paramDType('PeepholeLSTMCell', options.dtype);

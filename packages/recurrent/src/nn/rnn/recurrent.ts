@@ -2,7 +2,7 @@
  * nn.Recurrent: Keras's RNN layer. Runs any RecurrentCell over a batch-major sequence, with
  * Keras's returnSequences, returnState, goBackwards, stateful, masks and variational dropout.
  */
-import { ShapeError, ValueError, fmtShape } from '../../errors.js';
+import { checkOptions, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import type { DType } from '../../tensor/dtype.js';
 import { checkFloating, checkTensor, zerosOf } from '../../tensor/ops/common.js';
 import { mul, where } from '../../tensor/ops/elementwise.js';
@@ -91,6 +91,7 @@ export class Recurrent<C extends RecurrentCell = RecurrentCell, S extends boolea
 
   constructor(cell: C, options: RecurrentOptions<S> = {}) {
     super();
+    checkOptions('Recurrent', options, { returnSequences: true, returnState: true, goBackwards: true, stateful: true, dropout: true, recurrentDropout: true });
     checkCell('Recurrent', 'cell', cell);
     this.cell = cell;
     if (cell instanceof Module) this.registerModule('cell', cell);

@@ -1,8 +1,9 @@
 /** nn.RNN: the Elman recurrent network. */
 import type { Tensor } from '../../tensor/tensor.js';
 import type { PackedSequence } from '../../sequence/packed.js';
-import { ValueError } from '../../errors.js';
-import { RNNBase, type RNNBaseOptions } from './rnn_base.js';
+import { checkOptions, ValueError } from '../../errors.js';
+import { RNNCell } from './cells.js';
+import { RNNBase, RNN_BASE_KEYS, type RNNBaseOptions } from './rnn_base.js';
 
 export interface RNNOptions extends RNNBaseOptions {
   /** 'tanh' (default) or 'relu'. */
@@ -38,12 +39,27 @@ export class RNN extends RNNBase {
   readonly nonlinearity: 'tanh' | 'relu';
 
   constructor(options: RNNOptions) {
+    checkOptions('RNN', options, { ...RNN_BASE_KEYS, nonlinearity: true });
     const nonlinearity = options.nonlinearity ?? 'tanh';
     if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') {
       throw new ValueError(`RNN: nonlinearity must be 'tanh' or 'relu'; got ${String(nonlinearity)}`);
     }
     super(nonlinearity === 'relu' ? 'RNN_RELU' : 'RNN_TANH', options, { projSize: 0, peepholes: false, resetAfter: true });
     this.nonlinearity = nonlinearity;
+  }
+
+  /**
+   * The cell of `layer` and `direction` (0 forward, 1 reverse), as an nn.RNNCell whose parameters
+   * ARE this layer's tensors (weight_ih_l{layer}, … — the same objects, not copies): training
+   * either trains both, so a trained layer can be stepped by hand, by `generateSequence` or beam
+   * search. The view follows the tensors, not the names: after `to(dtype)` ask for it again.
+   *
+   * @example
+   * const cell = rnn.cell(0);   // RNNCell sharing weight_ih_l0, weight_hh_l0, …
+   * const h1 = cell.forward(x0);        // one step, as the layer's first step
+   */
+  cell(layer: number, direction = 0): RNNCell {
+    return this.cellView(layer, direction, (o) => new RNNCell({ ...o, nonlinearity: this.nonlinearity }));
   }
 
   forward(input: Tensor, h0?: Tensor | null): [Tensor, Tensor];

@@ -6,7 +6,7 @@
  * Execution: per layer and direction, the input projections of all steps are one product
  * (linear over the packed rows), then a fused recurrence op runs the sequence (DESIGN §4).
  */
-import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
+import { DTypeError, IndexError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import type { DType } from '../../tensor/dtype.js';
 import { checkTensor, zerosOf } from '../../tensor/ops/common.js';
 import { dropout as dropoutOp } from '../../tensor/ops/dropout.js';
@@ -17,11 +17,13 @@ import { fusedRecurrenceAvailable, gruRecurrence, lstmRecurrence, rnnRecurrence 
 import { reshape, select, squeeze, transpose, unsqueeze } from '../../tensor/ops/view.js';
 import { shapesEqual } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { getRngState, setRngState } from '../../tensor/random.js';
 import { PackedSequence } from '../../sequence/packed.js';
 import { uniformInit } from '../init.js';
 import { Module, paramDType, positiveInt } from '../module.js';
 import { gruStep, lstmStep, rnnStep } from './cell_steps.js';
 import { composedRecurrence, type StepFn } from './composed_recurrence.js';
+import type { CellBase, CellOptions } from './cells.js';
 
 export type RNNMode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
 
@@ -49,6 +51,12 @@ export interface RNNBaseOptions {
    */
   implementation?: 'fused' | 'composed';
 }
+
+/** The options of RNNBaseOptions, for checkOptions in RNN, LSTM and GRU. */
+export const RNN_BASE_KEYS: Record<keyof Required<RNNBaseOptions>, true> = {
+  inputSize: true, hiddenSize: true, numLayers: true, bias: true, batchFirst: true, dropout: true,
+  bidirectional: true, dtype: true, implementation: true,
+};
 
 interface ModeOptions {
   projSize: number;
@@ -141,6 +149,34 @@ export abstract class RNNBase extends Module {
         }
       }
     }
+  }
+
+  /**
+   * The cell of `layer` and `direction` (1 = reverse) with this module's tensors as its
+   * parameters (see the subclasses' `cell()`). `make` builds the cell from its sizes; the random
+   * initialisation it draws is undone, so asking for a cell leaves the random stream as it was.
+   */
+  protected cellView<C extends CellBase>(layer: number, direction: number, make: (options: CellOptions) => C): C {
+    const name = this.opName;
+    if (!Number.isInteger(layer) || layer < 0 || layer >= this.numLayers) {
+      throw new IndexError(`${name}.cell: layer must be an integer in [0, ${this.numLayers}); got ${String(layer)}`);
+    }
+    if (direction !== 0 && !(direction === 1 && this.bidirectional)) {
+      throw new IndexError(`${name}.cell: direction must be 0${this.bidirectional ? ' or 1' : ' (the module is not bidirectional)'}; got ${String(direction)}`);
+    }
+    if (this.projSize > 0) throw new ValueError(`${name}.cell: an LSTM with projSize has no LSTMCell equivalent (weight_hr projects h); step the layer with forward on length-1 sequences instead`);
+    if (this.peepholes) throw new ValueError(`${name}.cell: an LSTM with peepholes has no LSTMCell equivalent; step the layer with forward on length-1 sequences instead`);
+    const sfx = `_l${layer}${direction === 1 ? '_reverse' : ''}`;
+    const weightIH = this.param(`weight_ih${sfx}`);
+    const rng = getRngState();
+    const cell = make({ inputSize: weightIH.shape[1]!, hiddenSize: this.hiddenSize, bias: this.bias, dtype: weightIH.dtype });
+    setRngState(rng);
+    return cell.shareParameters({
+      weight_ih: weightIH,
+      weight_hh: this.param(`weight_hh${sfx}`),
+      bias_ih: this.optionalParam(`bias_ih${sfx}`),
+      bias_hh: this.optionalParam(`bias_hh${sfx}`),
+    });
   }
 
   /** Shapes of the state tensors for a batch of `n`: h, and c for LSTM. */
@@ -253,5 +289,21 @@ export abstract class RNNBase extends Module {
     const nonlinearity = this.mode === 'RNN_RELU' ? 'relu' : 'tanh';
     if (this.fused('rnn')) return rnnRecurrence(xProj, init[0]!, wHH, bHH, { ...options, nonlinearity });
     return composedRecurrence((xp, s) => [rnnStep(xp, s[0]!, wHH, bHH, nonlinearity)], xProj, init, batchSizes, reverse);
+  }
+
+  /** PyTorch's form: the sizes, then the options that differ from their defaults. */
+  override extraRepr(): string {
+    const extras = [`${this.inputSize}`, `${this.hiddenSize}`];
+    if (this.projSize !== 0) extras.push(`projSize=${this.projSize}`);
+    if (this.numLayers !== 1) extras.push(`numLayers=${this.numLayers}`);
+    if (this.mode === 'RNN_RELU') extras.push(`nonlinearity='relu'`);
+    if (!this.bias) extras.push('bias=false');
+    if (this.batchFirst) extras.push('batchFirst=true');
+    if (this.dropout !== 0) extras.push(`dropout=${this.dropout}`);
+    if (this.bidirectional) extras.push('bidirectional=true');
+    if (this.peepholes) extras.push('peepholes=true');
+    if (this.mode === 'GRU' && !this.resetAfter) extras.push('resetAfter=false');
+    if (this.implementation !== 'fused') extras.push(`implementation='${this.implementation}'`);
+    return extras.join(', ');
   }
 }

@@ -3,7 +3,7 @@
  * layer, after Socher, Lin, Ng & Manning (2011), "Parsing Natural Scenes and Natural Language
  * with Recursive Neural Networks".
  */
-import { ValueError } from '../../errors.js';
+import { checkOptions, ValueError } from '../../errors.js';
 import type { DType } from '../../tensor/dtype.js';
 import { add, tanh } from '../../tensor/ops/elementwise.js';
 import { concat } from '../../tensor/ops/join.js';
@@ -74,6 +74,7 @@ export class RecursiveNN extends Module {
 
   constructor(options: RecursiveNNOptions) {
     super();
+    checkOptions('RecursiveNN', options, { inputSize: true, hiddenSize: true, arity: true, dtype: true });
     this.inputSize = positiveInt('RecursiveNN', 'inputSize', options.inputSize);
     this.hiddenSize = positiveInt('RecursiveNN', 'hiddenSize', options.hiddenSize);
     this.arity = options.arity === null ? null : positiveInt('RecursiveNN', 'arity', options.arity ?? 2);

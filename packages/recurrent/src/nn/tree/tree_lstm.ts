@@ -2,6 +2,7 @@
  * nn.TreeLSTM: the child-sum Tree-LSTM of Tai, Socher & Manning (2015), "Improved Semantic
  * Representations From Tree-Structured Long Short-Term Memory Networks".
  */
+import { checkOptions } from '../../errors.js';
 import type { DType } from '../../tensor/dtype.js';
 import { add, mul, sigmoid, tanh } from '../../tensor/ops/elementwise.js';
 import { indexSelect } from '../../tensor/ops/indexing.js';
@@ -81,6 +82,7 @@ export class TreeLSTM extends Module {
 
   constructor(options: TreeLSTMOptions) {
     super();
+    checkOptions('TreeLSTM', options, { inputSize: true, hiddenSize: true, dtype: true });
     this.inputSize = positiveInt('TreeLSTM', 'inputSize', options.inputSize);
     this.hiddenSize = positiveInt('TreeLSTM', 'hiddenSize', options.hiddenSize);
     const dtype = paramDType('TreeLSTM', options.dtype);
