@@ -83,3 +83,8 @@ test('train and eval count the held-out characters the same way', () => {
   const evaluation = recurrent('eval', '--checkpoint', out).stdout;
   assert.ok(evaluation.includes(trained!), `train: ${trained}\neval: ${evaluation}`);
 });
+
+test('a non-finite loss stops training with TerminateOnNaN\'s message', () => {
+  const r = recurrent('train', '--data', data, ...small, '--steps', '20', '--lr', '1e38', '--clip', '0', '--out', join(root, 'nan'));
+  assert.match(r.stdout, /stopped: TerminateOnNaN: invalid training loss NaN at step \d+/);
+});

@@ -1,7 +1,7 @@
 /** `recurrent train`: a character-level language model, by default an LSTM on Moby-Dick. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { BudgetCosineSchedule, type Callback, charTokenize, type Checkpoint, CheckpointCallback, fit, type FitContext, generateText, getRngState, languageModelTask, manualSeed, nn, optim, resolveCheckpoint, ResumableTbptt, saveCheckpoint, setRngState, toStreams, ValueError, Vocabulary, type Window } from 'recurrent/node';
+import { BudgetCosineSchedule, type Callback, charTokenize, type Checkpoint, CheckpointCallback, fit, type FitContext, generateText, getRngState, languageModelTask, manualSeed, nn, optim, resolveCheckpoint, ResumableTbptt, saveCheckpoint, setRngState, TerminateOnNaN, toStreams, ValueError, Vocabulary, type Window } from 'recurrent/node';
 import { MODEL_KIND, loadCharModel, type CharModelConfig, type CurveHistory, type TrainingRecord } from '../char_model.js';
 import { loadCorpus, splitHeldOut } from '../corpus.js';
 import { formatDuration } from '../duration.js';
@@ -164,7 +164,7 @@ export async function trainCommand(o: TrainCommandOptions, given: ReadonlySet<st
     epochs, maxSteps, maxTime,
     clipGradNorm: record.clip > 0 ? (p) => { optim.clipGradNorm(p, record.clip); } : undefined,
     validateEvery: o.validateEvery > 0 ? o.validateEvery : undefined,
-    callbacks: [...schedule, curves, progress, new CheckpointCallback(save, { every: o.checkpointEvery })],
+    callbacks: [new TerminateOnNaN(), ...schedule, curves, progress, new CheckpointCallback(save, { every: o.checkpointEvery })],
   });
 
   const valid = result.lastValidation;

@@ -12,6 +12,7 @@ function checkModule(owner: string, what: string, m: unknown): void {
  * the owner iterates it.
  *
  * @example
+ * import { nn, randn, relu, type Tensor } from 'recurrent';
  * class Stack extends nn.Module {
  *   layers = new nn.ModuleList([1, 2, 3].map(() => new nn.Linear({ inFeatures: 8, outFeatures: 8 })));
  *   forward(x: Tensor): Tensor {
@@ -19,6 +20,9 @@ function checkModule(owner: string, what: string, m: unknown): void {
  *     return x;
  *   }
  * }
+ * const stack = new Stack();
+ * stack.forward(randn([2, 8])).shape; // [2, 8]
+ * Object.keys(stack.stateDict())[0]; // 'layers.0.weight'
  */
 export class ModuleList<M extends Module = Module> extends Module {
   private readonly items: M[] = [];
@@ -66,8 +70,9 @@ export class ModuleList<M extends Module = Module> extends Module {
  * insertion order (replacing a key keeps its place). Keys must be non-empty and contain no '.'.
  *
  * @example
+ * import { nn, randn } from 'recurrent';
  * const heads = new nn.ModuleDict({ tags: new nn.Linear({ inFeatures: 32, outFeatures: 17 }), chunks: new nn.Linear({ inFeatures: 32, outFeatures: 5 }) });
- * heads.get('tags').forward(h);
+ * heads.get('tags').forward(randn([4, 32])).shape; // [4, 17]
  * Object.keys(heads.stateDict()); // ['tags.weight', 'tags.bias', 'chunks.weight', 'chunks.bias']
  */
 export class ModuleDict<M extends Module = Module> extends Module {

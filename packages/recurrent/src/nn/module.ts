@@ -39,10 +39,12 @@ const MARKED = new WeakSet<Tensor>();
  * registered under the field's name. Sets requiresGrad; the tensor must be a leaf. Returns it.
  *
  * @example
+ * import { mul, nn, ones, type Tensor } from 'recurrent';
  * class Scale extends nn.Module {
  *   gain = nn.parameter(ones([4]));
  *   forward(x: Tensor): Tensor { return mul(x, this.gain); }
  * }
+ * Object.keys(new Scale().stateDict()); // ['gain']
  */
 export function parameter(tensor: Tensor): Tensor {
   if (!(tensor instanceof Tensor)) throw new ValueError('parameter: expected a Tensor');

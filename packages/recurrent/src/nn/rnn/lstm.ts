@@ -62,8 +62,11 @@ export class LSTM extends RNNBase {
    * An LSTM with projSize or peepholes has no such cell: that is an error.
    *
    * @example
+   * import { nn, randn } from 'recurrent';
+   * const lstm = new nn.LSTM({ inputSize: 8, hiddenSize: 16 });
    * const cell = lstm.cell(0);            // LSTMCell sharing weight_ih_l0, weight_hh_l0, …
-   * let [h, c] = cell.forward(x0);        // one step, as the layer's first step
+   * const [h, c] = cell.forward(randn([4, 8])); // one step, as the layer's first step
+   * [h.shape, c.shape]; // [[4, 16], [4, 16]]
    */
   cell(layer: number, direction = 0): LSTMCell {
     return this.cellView(layer, direction, (o) => new LSTMCell(o));

@@ -55,8 +55,11 @@ export class RNN extends RNNBase {
    * search. The view follows the tensors, not the names: after `to(dtype)` ask for it again.
    *
    * @example
+   * import { nn, randn } from 'recurrent';
+   * const rnn = new nn.RNN({ inputSize: 8, hiddenSize: 16, nonlinearity: 'relu' });
    * const cell = rnn.cell(0);   // RNNCell sharing weight_ih_l0, weight_hh_l0, …
-   * const h1 = cell.forward(x0);        // one step, as the layer's first step
+   * const h1 = cell.forward(randn([4, 8])); // one step, as the layer's first step
+   * h1.shape; // [4, 16]
    */
   cell(layer: number, direction = 0): RNNCell {
     return this.cellView(layer, direction, (o) => new RNNCell({ ...o, nonlinearity: this.nonlinearity }));
