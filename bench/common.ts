@@ -237,12 +237,14 @@ export interface SequenceWork {
  * predicted to be long, and timed calls until the budget is spent: at least 3, or as many as fit in
  * minSamplesS, at least 1. Returns tokens/s from the median call.
  */
-export function measureSequence(
-  c: BenchConfig, figure: 'train' | 'infer', work: SequenceWork, b: Budget, floorS?: number,
-): Measurement {
+export function measureSequence(c: BenchConfig, figure: 'train' | 'infer', work: SequenceWork, b: Budget, floorS?: number): Measurement {
   const base = { type: 'measure', config: c.name, figure, unit: 'tok/s' } as const;
   const skip = (predictedS: number, basis: 'probe' | 'first-probe' | 'inference', why: string): Measurement => ({
-    ...base, status: 'skipped', predictedS, basis, reason: `one call ≈ ${fmtS(predictedS)} (${why}) exceeds the ${fmtS(b.capS)} cap`,
+    ...base,
+    status: 'skipped',
+    predictedS,
+    basis,
+    reason: `one call ≈ ${fmtS(predictedS)} (${why}) exceeds the ${fmtS(b.capS)} cap`,
   });
   try {
     if (floorS !== undefined && floorS > b.capS) return skip(floorS, 'inference', 'inference alone');

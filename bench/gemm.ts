@@ -14,8 +14,11 @@ import { WasmRuntime } from '../packages/recurrent/src/backend/wasm/runtime.js';
 
 interface Shape {
   name: string;
-  m: number; k: number; n: number;
-  transA: boolean; transB: boolean;
+  m: number;
+  k: number;
+  n: number;
+  transA: boolean;
+  transB: boolean;
   /** Multiply by a B packed once (the recurrent weights at every step). */
   packed?: boolean;
 }
@@ -77,7 +80,9 @@ const withCopy = process.argv.includes('--copy');
 
 const rt = new WasmRuntime({ threads: Math.max(...threadCounts) });
 const backend = makeWasmBackend(rt);
-console.log(`wasm gemm: ${rt.relaxedSimd ? 'relaxed SIMD (FMA)' : 'SIMD128'}, shared memory ${rt.shared}, ${availableParallelism()} cores; started ${rt.startThreads()} threads`);
+console.log(
+  `wasm gemm: ${rt.relaxedSimd ? 'relaxed SIMD (FMA)' : 'SIMD128'}, shared memory ${rt.shared}, ${availableParallelism()} cores; started ${rt.startThreads()} threads`,
+);
 console.log(`GFLOP/s, median of ${samples} samples\n`);
 const header = ['shape', ...threadCounts.map((t) => `${t} thr`), ...(withCopy ? threadCounts.map((t) => `${t} thr +copy`) : [])];
 const rows: string[][] = [];
@@ -110,10 +115,27 @@ for (const s of SHAPES) {
     const c = new Float32Array(s.m * s.n);
     for (const t of threadCounts) {
       rt.threads = t;
-      const sec = time(() => backend.gemm({
-        c, cOffset: 0, ldc: s.n, a, aOffset: 0, lda: s.transA ? s.m : s.k, transA: s.transA,
-        b, bOffset: 0, ldb: s.transB ? s.k : s.n, transB: s.transB, m: s.m, k: s.k, n: s.n, accumulate: false,
-      }), samples);
+      const sec = time(
+        () =>
+          backend.gemm({
+            c,
+            cOffset: 0,
+            ldc: s.n,
+            a,
+            aOffset: 0,
+            lda: s.transA ? s.m : s.k,
+            transA: s.transA,
+            b,
+            bOffset: 0,
+            ldb: s.transB ? s.k : s.n,
+            transB: s.transB,
+            m: s.m,
+            k: s.k,
+            n: s.n,
+            accumulate: false,
+          }),
+        samples,
+      );
       row.push((flops / sec / 1e9).toFixed(1));
     }
   }

@@ -7,12 +7,22 @@
  */
 import { readFileSync } from 'node:fs';
 import * as recurrent from 'recurrent';
+import { nn, optim, tensor, noGrad, getBackend, setBackend, listBackends, type Tensor } from 'recurrent';
 import {
-  nn, optim, tensor, noGrad, getBackend, setBackend, listBackends, type Tensor,
-} from 'recurrent';
-import {
-  type BenchConfig, callSeconds, emit, emitChecksum, inputSequence, layerWeights, measureSequence, measureStep, parseChildArgs,
-  peakRssMiB, probeLengths, rssMiB, runChild, stepInput,
+  type BenchConfig,
+  callSeconds,
+  emit,
+  emitChecksum,
+  inputSequence,
+  layerWeights,
+  measureSequence,
+  measureStep,
+  parseChildArgs,
+  peakRssMiB,
+  probeLengths,
+  rssMiB,
+  runChild,
+  stepInput,
 } from './common.js';
 
 type Model = nn.LSTM | nn.GRU;
@@ -50,7 +60,11 @@ async function main(): Promise<void> {
   if (backend !== undefined) setBackend(backend);
   const pkg = JSON.parse(readFileSync(new URL('../packages/recurrent/package.json', import.meta.url), 'utf8')) as { version: string };
   emit({
-    type: 'meta', framework: 'recurrent', backend: getBackend(), version: pkg.version, threads: threads(),
+    type: 'meta',
+    framework: 'recurrent',
+    backend: getBackend(),
+    version: pkg.version,
+    threads: threads(),
     details: { node: process.version, backends: listBackends().join(', ') },
   });
   const baselineRssMiB = rssMiB();
@@ -66,19 +80,20 @@ async function main(): Promise<void> {
   const h0 = tensor(new Float32Array(c.layers * c.hidden), [c.layers, 1, c.hidden]);
   let h = h0;
   let cState = h0;
-  const step = model instanceof nn.LSTM
-    ? (): void => {
-      noGrad(() => {
-        const [, [hN, cN]] = model.forward(x1, [h, cState]);
-        h = hN;
-        cState = cN;
-      });
-    }
-    : (): void => {
-      noGrad(() => {
-        h = model.forward(x1, h)[1];
-      });
-    };
+  const step =
+    model instanceof nn.LSTM
+      ? (): void => {
+          noGrad(() => {
+            const [, [hN, cN]] = model.forward(x1, [h, cState]);
+            h = hN;
+            cState = cN;
+          });
+        }
+      : (): void => {
+          noGrad(() => {
+            h = model.forward(x1, h)[1];
+          });
+        };
   emit(measureStep(c, step, budget));
 
   const infer = (input: Tensor) => (): void => {

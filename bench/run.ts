@@ -20,8 +20,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  type BenchConfig, type Budget, type ChildRecord, type Figure, type Measurement, type MetaRecord, CONFIGS,
-  LINE_PREFIX, errorText, findConfig, fmtS,
+  type BenchConfig,
+  type Budget,
+  type ChildRecord,
+  type Figure,
+  type Measurement,
+  type MetaRecord,
+  CONFIGS,
+  LINE_PREFIX,
+  errorText,
+  findConfig,
+  fmtS,
 } from './common.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -98,16 +107,25 @@ function parseArgs(argv: readonly string[]): Options {
   let record = false;
   const list = (v: string | undefined, flag: string): string[] => {
     if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value\n${USAGE}`);
-    return v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    return v
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
     const value = (): string | undefined => inline ?? argv[++i];
     switch (flag) {
-      case '--quick': mode = MODES.quick; break;
-      case '--record': record = true; break;
-      case '--config': configs = list(value(), flag).map(findConfig); break;
+      case '--quick':
+        mode = MODES.quick;
+        break;
+      case '--record':
+        record = true;
+        break;
+      case '--config':
+        configs = list(value(), flag).map(findConfig);
+        break;
       case '--framework':
         frameworks = list(value(), flag).flatMap((f): Framework[] => {
           if (f === 'tfjs') return ['tfjs-wasm', 'tfjs-cpu'];
@@ -115,9 +133,16 @@ function parseArgs(argv: readonly string[]): Options {
           throw new Error(`unknown framework '${f}'; known: ${FRAMEWORKS.join(', ')}, tfjs`);
         });
         break;
-      case '--backend': backends = list(value(), flag); break;
-      case '--help': case '-h': process.stdout.write(`${USAGE}\n`); process.exit(0); break;
-      default: throw new Error(`unknown argument '${a}'\n${USAGE}`);
+      case '--backend':
+        backends = list(value(), flag);
+        break;
+      case '--help':
+      case '-h':
+        process.stdout.write(`${USAGE}\n`);
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown argument '${a}'\n${USAGE}`);
     }
   }
   return { mode, configs, frameworks: FRAMEWORKS.filter((f) => frameworks.includes(f)), backends, record };
@@ -141,12 +166,25 @@ interface ComboResult {
 function childCommand(r: Runner, c: BenchConfig, o: Options): [string, string[], NodeJS.ProcessEnv] {
   const b = o.mode.budget;
   const common = [
-    '--config', c.name, '--budget', String(b.budgetS), '--cap', String(b.capS),
-    '--warmup-skip', String(b.warmupSkipS), '--max-samples', String(b.maxSamples), '--min-samples-s', String(b.minSamplesS),
+    '--config',
+    c.name,
+    '--budget',
+    String(b.budgetS),
+    '--cap',
+    String(b.capS),
+    '--warmup-skip',
+    String(b.warmupSkipS),
+    '--max-samples',
+    String(b.maxSamples),
+    '--min-samples-s',
+    String(b.minSamplesS),
   ];
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_NO_WARNINGS: '1' };
-  const node = (script: string, extra: string[]): [string, string[], NodeJS.ProcessEnv] =>
-    [process.execPath, ['--import', 'tsx', script, ...common, ...extra], env];
+  const node = (script: string, extra: string[]): [string, string[], NodeJS.ProcessEnv] => [
+    process.execPath,
+    ['--import', 'tsx', script, ...common, ...extra],
+    env,
+  ];
   switch (r.framework) {
     case 'recurrent':
       if (r.oneThread) env.RECURRENT_NUM_THREADS = '1';
@@ -181,9 +219,16 @@ function runChild(runner: Runner, c: BenchConfig, o: Options, log: (s: string) =
     }, o.mode.childTimeoutS * 1000);
     const onRecord = (r: ChildRecord): void => {
       switch (r.type) {
-        case 'meta': result.meta = r; break;
-        case 'measure': result.figures[r.figure] = r; log(`    ${describe(r)}`); break;
-        case 'check': result.checksum = r.checksum; break;
+        case 'meta':
+          result.meta = r;
+          break;
+        case 'measure':
+          result.figures[r.figure] = r;
+          log(`    ${describe(r)}`);
+          break;
+        case 'check':
+          result.checksum = r.checksum;
+          break;
         case 'memory':
           result.peakRssMiB = r.peakRssMiB;
           result.baselineRssMiB = r.baselineRssMiB;
@@ -227,7 +272,9 @@ function runChild(runner: Runner, c: BenchConfig, o: Options, log: (s: string) =
 
 /** The last meaningful stderr lines, without the stack frames and minified sources tfjs prints. */
 function lastLines(text: string): string {
-  const lines = text.split('\n').map((l) => l.trim())
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('at ') && l.length < 400 && !/^\^+$/.test(l));
   return lines.slice(-3).join(' | ');
 }
@@ -265,9 +312,12 @@ function label(r: ComboResult): string {
   const n = threadsOf(r);
   const t = n === 0 ? '' : `${n} thread${n === 1 ? '' : 's'}`;
   switch (r.runner.framework) {
-    case 'recurrent': return `recurrent (${[r.meta?.backend ?? r.runner.backend ?? '?', t].filter((x) => x !== '').join(', ')})`;
-    case 'torch': return `torch ${r.meta?.version ?? ''} (${t || '?'})`;
-    default: return `${r.runner.id} (${t || '?'})`;
+    case 'recurrent':
+      return `recurrent (${[r.meta?.backend ?? r.runner.backend ?? '?', t].filter((x) => x !== '').join(', ')})`;
+    case 'torch':
+      return `torch ${r.meta?.version ?? ''} (${t || '?'})`;
+    default:
+      return `${r.runner.id} (${t || '?'})`;
   }
 }
 
@@ -291,7 +341,7 @@ function baselineFor(r: ComboResult, results: readonly ComboResult[]): ComboResu
   const primary = results.filter((x) => x.runner.primary && x.status !== 'unavailable');
   const multi = primary.find((x) => !x.runner.oneThread);
   const one = primary.find((x) => x.runner.oneThread);
-  return threadsOf(r) > 1 ? multi : one ?? multi;
+  return threadsOf(r) > 1 ? multi : (one ?? multi);
 }
 
 function ratio(ours: ComboResult | undefined, peer: ComboResult, fig: Figure | 'mem'): string {
@@ -315,9 +365,7 @@ function configTitle(c: BenchConfig): string {
 function renderConfig(c: BenchConfig, results: ComboResult[]): string {
   const ours = results.find((r) => r.runner.primary && !r.runner.oneThread);
   const notes: string[] = [];
-  const rows: string[][] = [[
-    'framework', 'train tok/s', '×', 'infer tok/s', '×', 'gen µs/step', '×', 'peak RSS MiB', '×',
-  ]];
+  const rows: string[][] = [['framework', 'train tok/s', '×', 'infer tok/s', '×', 'gen µs/step', '×', 'peak RSS MiB', '×']];
   for (const r of results) {
     if (r.status === 'unavailable' || (r.status !== 'ok' && Object.keys(r.figures).length === 0)) {
       rows.push([label(r), r.status, '', '', '', '', '', '', '']);
@@ -328,19 +376,25 @@ function renderConfig(c: BenchConfig, results: ComboResult[]): string {
     const base = baselineFor(r, results);
     rows.push([
       label(r),
-      cellOf(r, 'train', notes), ratio(base, r, 'train'),
-      cellOf(r, 'infer', notes), ratio(base, r, 'infer'),
-      cellOf(r, 'gen', notes), ratio(base, r, 'gen'),
-      r.peakRssMiB !== undefined ? fmtValue(r.peakRssMiB, 'MiB') : '—', ratio(base, r, 'mem'),
+      cellOf(r, 'train', notes),
+      ratio(base, r, 'train'),
+      cellOf(r, 'infer', notes),
+      ratio(base, r, 'infer'),
+      cellOf(r, 'gen', notes),
+      ratio(base, r, 'gen'),
+      r.peakRssMiB !== undefined ? fmtValue(r.peakRssMiB, 'MiB') : '—',
+      ratio(base, r, 'mem'),
     ]);
   }
   const sums = results.filter((r) => r.checksum !== undefined);
   if (ours?.checksum !== undefined && sums.length > 1) {
-    const agree = sums.filter((r) => r !== ours).map((r) => {
-      const rel = Math.abs(r.checksum! - ours.checksum!) / Math.max(1, Math.abs(ours.checksum!));
-      const gruNote = c.cell === 'GRU' && r.runner.framework.startsWith('tfjs') ? ' (tfjs GRU is the reset-before variant)' : '';
-      return `${r.runner.id} ${rel < 1e-3 ? 'same' : `differs (${r.checksum!.toPrecision(6)})`}${gruNote}`;
-    });
+    const agree = sums
+      .filter((r) => r !== ours)
+      .map((r) => {
+        const rel = Math.abs(r.checksum! - ours.checksum!) / Math.max(1, Math.abs(ours.checksum!));
+        const gruNote = c.cell === 'GRU' && r.runner.framework.startsWith('tfjs') ? ' (tfjs GRU is the reset-before variant)' : '';
+        return `${r.runner.id} ${rel < 1e-3 ? 'same' : `differs (${r.checksum!.toPrecision(6)})`}${gruNote}`;
+      });
     notes.push(`outputs (sum of the inference output, ours ${ours.checksum.toPrecision(6)}): ${agree.join('; ')}`);
   }
   const leaks = results.filter((r) => r.leakedTensors !== undefined && r.leakedTensors !== 0);
@@ -352,7 +406,9 @@ function cpuModel(): string {
   try {
     const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
     if (m) return m[1]!.trim();
-  } catch { /* not Linux */ }
+  } catch {
+    /* not Linux */
+  }
   return os.cpus()[0]?.model ?? 'unknown';
 }
 
@@ -378,20 +434,28 @@ function renderMachine(results: ComboResult[], o: Options, info: RunInfo): strin
   if (ours.length > 0) {
     const used = [...new Set(ours.map((m) => `**${m.backend}**`))].join(', ');
     const threads = [...new Set(ours.map((m) => m.threads))].sort().join(' and ');
-    lines.push(`- recurrent ${ours[0]!.version} (the built package, dist/): backend ${used} (registered: ${String(ours[0]!.details.backends)}), ${threads} thread(s)`);
+    lines.push(
+      `- recurrent ${ours[0]!.version} (the built package, dist/): backend ${used} (registered: ${String(ours[0]!.details.backends)}), ${threads} thread(s)`,
+    );
   }
   if (tfjs) {
-    const w = wasm ? `; wasm: SIMD ${String(wasm.details.simd)}, multithreading ${String(wasm.details.multithread)}, ${String(wasm.details.wasmThreads)} thread` : '';
+    const w = wasm
+      ? `; wasm: SIMD ${String(wasm.details.simd)}, multithreading ${String(wasm.details.multithread)}, ${String(wasm.details.wasmThreads)} thread`
+      : '';
     lines.push(`- TensorFlow.js ${tfjs.version}${w}`);
   }
   if (torch) {
     const d = torch.details;
-    lines.push(`- PyTorch ${torch.version} (Python ${String(d.python)}), ${String(d.parallel)}, torch.set_num_threads(os.cpu_count()) and, in the 1-thread rows, 1; BLAS_INFO=${String(d.blasInfo)}, CPU capability ${String(d.cpuCapability ?? '?')}, mkldnn ${String(d.mkldnn)}; BLAS in use: ${String(d.blasLibraries)}`);
+    lines.push(
+      `- PyTorch ${torch.version} (Python ${String(d.python)}), ${String(d.parallel)}, torch.set_num_threads(os.cpu_count()) and, in the 1-thread rows, 1; BLAS_INFO=${String(d.blasInfo)}, CPU capability ${String(d.cpuCapability ?? '?')}, mkldnn ${String(d.mkldnn)}; BLAS in use: ${String(d.blasLibraries)}`,
+    );
   } else if (o.frameworks.some((f) => f.startsWith('torch'))) {
     lines.push('- PyTorch: not available');
   }
   const b = o.mode.budget;
-  lines.push(`- protocol: each row × config in its own process; per figure the median of timed calls after a warm-up, about ${b.budgetS} s of timed calls (at least 3, or as many as fit in ${b.minSamplesS} s, at least 1); a call predicted (from 2-step and T/10-step probes, or for training from the inference time) to take over ${b.capS} s is skipped; a call predicted over ${b.warmupSkipS} s gets no full-length warm-up (‡); † = fewer than 3 timed calls`);
+  lines.push(
+    `- protocol: each row × config in its own process; per figure the median of timed calls after a warm-up, about ${b.budgetS} s of timed calls (at least 3, or as many as fit in ${b.minSamplesS} s, at least 1); a call predicted (from 2-step and T/10-step probes, or for training from the inference time) to take over ${b.capS} s is skipped; a call predicted over ${b.warmupSkipS} s gets no full-length warm-up (‡); † = fewer than 3 timed calls`,
+  );
   return lines.join('\n');
 }
 
@@ -480,14 +544,31 @@ async function main(): Promise<void> {
     const { cell, T, B, input, hidden, layers } = findConfig(name);
     return { cell, T, B, input, hidden, layers };
   };
-  const jsonl = results.map((r) => JSON.stringify({
-    date: info.date, mode: o.mode.name, config: r.config, ...shapeOf(r.config), id: r.runner.id,
-    framework: r.runner.framework, label: label(r),
-    backend: r.meta?.backend, version: r.meta?.version, threads: r.meta?.threads, status: r.status, error: r.error,
-    train: r.figures.train, infer: r.figures.infer, gen: r.figures.gen, checksum: r.checksum,
-    peakRssMiB: r.peakRssMiB, baselineRssMiB: r.baselineRssMiB, leakedTensors: r.leakedTensors, wallS: r.wallS,
-    details: r.meta?.details,
-  }));
+  const jsonl = results.map((r) =>
+    JSON.stringify({
+      date: info.date,
+      mode: o.mode.name,
+      config: r.config,
+      ...shapeOf(r.config),
+      id: r.runner.id,
+      framework: r.runner.framework,
+      label: label(r),
+      backend: r.meta?.backend,
+      version: r.meta?.version,
+      threads: r.meta?.threads,
+      status: r.status,
+      error: r.error,
+      train: r.figures.train,
+      infer: r.figures.infer,
+      gen: r.figures.gen,
+      checksum: r.checksum,
+      peakRssMiB: r.peakRssMiB,
+      baselineRssMiB: r.baselineRssMiB,
+      leakedTensors: r.leakedTensors,
+      wallS: r.wallS,
+      details: r.meta?.details,
+    }),
+  );
   const jsonlText = `${jsonl.join('\n')}\n`;
   writeFileSync(path.join(dir, 'latest.jsonl'), jsonlText);
   const markdown = renderMarkdown(results, o, info);

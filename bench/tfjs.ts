@@ -15,8 +15,22 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {
-  type BenchConfig, callSeconds, type LayerWeights, emit, emitChecksum, gates, inputSequence, layerWeights, measureSequence, measureStep,
-  parseChildArgs, peakRssMiB, probeLengths, rssMiB, runChild, stepInput,
+  type BenchConfig,
+  callSeconds,
+  type LayerWeights,
+  emit,
+  emitChecksum,
+  gates,
+  inputSequence,
+  layerWeights,
+  measureSequence,
+  measureStep,
+  parseChildArgs,
+  peakRssMiB,
+  probeLengths,
+  rssMiB,
+  runChild,
+  stepInput,
 } from './common.js';
 
 /** tfjs block order, as indices of PyTorch's gate blocks. */
@@ -86,16 +100,25 @@ async function main(): Promise<void> {
   }
   if (tf.getBackend() !== backend) throw new Error(`tfjs backend is '${tf.getBackend()}', not '${backend}'`);
   emit({
-    type: 'meta', framework: `tfjs-${backend}`, backend: tf.getBackend(), version: tf.version.tfjs,
-    threads: typeof details.wasmThreads === 'number' ? details.wasmThreads : 1, details,
+    type: 'meta',
+    framework: `tfjs-${backend}`,
+    backend: tf.getBackend(),
+    version: tf.version.tfjs,
+    threads: typeof details.wasmThreads === 'number' ? details.wasmThreads : 1,
+    details,
   });
   const baselineRssMiB = rssMiB();
 
   const layers: tf.layers.Layer[] = [];
   for (let k = 0; k < c.layers; k++) {
     const args = {
-      units: c.hidden, returnSequences: true, returnState: true, recurrentActivation: 'sigmoid',
-      kernelInitializer: 'zeros', recurrentInitializer: 'zeros', biasInitializer: 'zeros',
+      units: c.hidden,
+      returnSequences: true,
+      returnState: true,
+      recurrentActivation: 'sigmoid',
+      kernelInitializer: 'zeros',
+      recurrentInitializer: 'zeros',
+      biasInitializer: 'zeros',
     } as const;
     layers.push(c.cell === 'LSTM' ? tf.layers.lstm(args) : tf.layers.gru(args));
   }

@@ -33,8 +33,14 @@ const backends = backendsArg ? backendsArg.slice('--backends='.length).split(','
 const filters = args.filter((a) => !a.startsWith('--backends='));
 // Package tests run once per backend; the repository's own tests (test/: the examples, the packed
 // tarballs) do not depend on the backend and run once, on the default one.
-const packageDirs = readdirSync('packages').map((p) => join('packages', p, 'test')).filter((d) => existsSync(d));
-const select = (dirs) => dirs.flatMap((d) => findFiles(d, (name) => name.endsWith('.test.ts'))).filter((f) => filters.length === 0 || filters.some((x) => f.includes(x))).sort();
+const packageDirs = readdirSync('packages')
+  .map((p) => join('packages', p, 'test'))
+  .filter((d) => existsSync(d));
+const select = (dirs) =>
+  dirs
+    .flatMap((d) => findFiles(d, (name) => name.endsWith('.test.ts')))
+    .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+    .sort();
 const packageFiles = select(packageDirs);
 const repositoryFiles = existsSync('test') ? select(['test']) : [];
 if (packageFiles.length + repositoryFiles.length === 0) {
@@ -44,7 +50,8 @@ if (packageFiles.length + repositoryFiles.length === 0) {
 ensureKernels();
 const concurrency = String(Math.max(availableParallelism(), 2));
 const runFiles = (files, env) =>
-  spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files], { stdio: 'inherit', env }).status ?? 1;
+  spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files], { stdio: 'inherit', env })
+    .status ?? 1;
 let status = 0;
 if (packageFiles.length > 0) {
   for (const name of backends) {

@@ -5,7 +5,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { manualSeed, nn, randn, writeSafetensors, type Tensor } from 'recurrent';
 
-interface Case { name: string; mode: 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU'; options: nn.LSTMOptions }
+interface Case {
+  name: string;
+  mode: 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
+  options: nn.LSTMOptions;
+}
 
 const cases: Case[] = [
   { name: 'rnn_tanh_l2_bi', mode: 'RNN_TANH', options: { inputSize: 3, hiddenSize: 5, numLayers: 2, bidirectional: true } },
@@ -20,9 +24,12 @@ if (!out) throw new Error('usage: export_state_dicts.ts OUT_DIR');
 mkdirSync(out, { recursive: true });
 manualSeed(123);
 for (const c of cases) {
-  const layer = c.mode === 'LSTM' ? new nn.LSTM(c.options)
-    : c.mode === 'GRU' ? new nn.GRU(c.options)
-    : new nn.RNN({ ...c.options, nonlinearity: c.mode === 'RNN_RELU' ? 'relu' : 'tanh' });
+  const layer =
+    c.mode === 'LSTM'
+      ? new nn.LSTM(c.options)
+      : c.mode === 'GRU'
+        ? new nn.GRU(c.options)
+        : new nn.RNN({ ...c.options, nonlinearity: c.mode === 'RNN_RELU' ? 'relu' : 'tanh' });
   const shape = c.options.batchFirst ? [2, 7, c.options.inputSize] : [7, 2, c.options.inputSize];
   const input = randn(shape);
   const tensors: Record<string, Tensor> = { input };

@@ -64,7 +64,11 @@ function key(e: Expr): string {
   return `(${OPS[e.input - 10]!.name} ${e.children.map(key).sort().join(' ')})`;
 }
 
-interface Example { expr: Expr; value: number; depth: number }
+interface Example {
+  expr: Expr;
+  value: number;
+  depth: number;
+}
 
 /** `count` distinct expressions in random order, depths 1 : 2 : 3 drawn as 1 : 3 : 6 before duplicates are dropped. */
 function dataset(rng: () => number, count: number): Example[] {
@@ -161,7 +165,13 @@ function main(): void {
     shuffle(train, rng);
     for (let s = 0; s < train.length; s += batchSize) {
       const batch = train.slice(s, s + batchSize);
-      const loss = crossEntropy(model.forward(batch), tensor(batch.map((b) => b.value), { dtype: 'int32' }));
+      const loss = crossEntropy(
+        model.forward(batch),
+        tensor(
+          batch.map((b) => b.value),
+          { dtype: 'int32' },
+        ),
+      );
       opt.zeroGrad();
       loss.backward();
       opt.step();

@@ -11,9 +11,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const examplesDir = join(root, 'examples');
 const examples = existsSync(examplesDir)
   ? readdirSync(examplesDir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(join(examplesDir, d.name, 'main.ts')))
-    .map((d) => d.name)
-    .sort()
+      .filter((d) => d.isDirectory() && existsSync(join(examplesDir, d.name, 'main.ts')))
+      .map((d) => d.name)
+      .sort()
   : [];
 
 /** Runs `node --import tsx <main> --quick` from the repository root; resolves with the exit code and output. */
@@ -22,8 +22,12 @@ function runQuick(main: string): Promise<{ code: number | null; stdout: string; 
     const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', main, '--quick'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });

@@ -27,7 +27,9 @@ test('the packed library and command line install into an empty project and run'
   run(process.execPath, [tsc, '-p', 'packages/recurrent/tsconfig.json'], root);
   run(process.execPath, [tsc, '-p', 'packages/cli/tsconfig.json'], root);
   run(npm, ['pack', '--ignore-scripts', '--silent', '-w', 'recurrent', '-w', 'recurrent-cli', '--pack-destination', work], root);
-  const tarballs = readdirSync(work).filter((f) => f.endsWith('.tgz')).sort();
+  const tarballs = readdirSync(work)
+    .filter((f) => f.endsWith('.tgz'))
+    .sort();
   assert.deepEqual(tarballs, ['recurrent-0.1.0.tgz', 'recurrent-cli-0.1.0.tgz']);
 
   mkdirSync(project);
@@ -45,7 +47,9 @@ test('the packed library and command line install into an empty project and run'
     for (const pkg of ['recurrent', 'recurrent-cli']) {
       const dist = join(project, 'node_modules', pkg, 'dist');
       const maps = (function walk(dir: string): string[] {
-        return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.map') ? [join(dir, e.name)] : []));
+        return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+          e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.map') ? [join(dir, e.name)] : [],
+        );
       })(dist);
       assert.ok(maps.length > 5, `${pkg}: no source maps`);
       for (const map of maps) {
@@ -56,28 +60,57 @@ test('the packed library and command line install into an empty project and run'
   });
 
   await t.test('ESM import', () => {
-    const script = "import { nn, randn, manualSeed } from 'recurrent'; import { saveCheckpoint } from 'recurrent/node';\n" +
-      "manualSeed(1); const lstm = new nn.LSTM({ inputSize: 3, hiddenSize: 4 }); const [out] = lstm.forward(randn([5, 2, 3]));\n" +
+    const script =
+      "import { nn, randn, manualSeed } from 'recurrent'; import { saveCheckpoint } from 'recurrent/node';\n" +
+      'manualSeed(1); const lstm = new nn.LSTM({ inputSize: 3, hiddenSize: 4 }); const [out] = lstm.forward(randn([5, 2, 3]));\n' +
       'console.log(JSON.stringify(out.shape), typeof saveCheckpoint);';
     assert.equal(run(process.execPath, ['--input-type=module', '-e', script], project).stdout.trim(), '[5,2,4] function');
   });
 
   await t.test('CommonJS require', () => {
-    writeFileSync(join(project, 'main.cjs'), "const { tensor, nn } = require('recurrent');\nconst { loadCheckpoint } = require('recurrent/node');\n" +
-      "console.log(tensor([1, 2, 3]).sum().item(), typeof nn.GRU, typeof loadCheckpoint);\n");
+    writeFileSync(
+      join(project, 'main.cjs'),
+      "const { tensor, nn } = require('recurrent');\nconst { loadCheckpoint } = require('recurrent/node');\n" +
+        'console.log(tensor([1, 2, 3]).sum().item(), typeof nn.GRU, typeof loadCheckpoint);\n',
+    );
     assert.equal(run(process.execPath, ['main.cjs'], project).stdout.trim(), '6 function function');
   });
 
   await t.test('TypeScript sees the declarations', () => {
-    writeFileSync(join(project, 'main.ts'), "import { nn, type Tensor } from 'recurrent';\nconst gru = new nn.GRU({ inputSize: 2, hiddenSize: 3 });\n" +
-      'export const n: number = gru.numParameters();\nexport type T = Tensor;\n');
-    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ['main.ts'] }));
+    writeFileSync(
+      join(project, 'main.ts'),
+      "import { nn, type Tensor } from 'recurrent';\nconst gru = new nn.GRU({ inputSize: 2, hiddenSize: 3 });\n" +
+        'export const n: number = gru.numParameters();\nexport type T = Tensor;\n',
+    );
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: [] },
+        files: ['main.ts'],
+      }),
+    );
     run(process.execPath, [tsc, '-p', 'tsconfig.json'], project);
   });
 
   await t.test('npx recurrent trains on its bundled default corpus, and on a file', () => {
     assert.match(run(npx, ['--no-install', 'recurrent', '--help'], project).stdout, /train[\s\S]*generate[\s\S]*eval/);
-    const common = ['--steps', '2', '--hidden', '8', '--embedding', '4', '--batch', '2', '--seq-len', '8', '--sample-every', '0', '--validate-every', '0', '--plain'];
+    const common = [
+      '--steps',
+      '2',
+      '--hidden',
+      '8',
+      '--embedding',
+      '4',
+      '--batch',
+      '2',
+      '--seq-len',
+      '8',
+      '--sample-every',
+      '0',
+      '--validate-every',
+      '0',
+      '--plain',
+    ];
     const moby = run(npx, ['--no-install', 'recurrent', 'train', ...common, '--out', join(work, 'moby')], project).stdout;
     assert.match(moby, /data: Moby-Dick/i);
     writeFileSync(join(work, 'tiny.txt'), 'a small text to train on, again and again. '.repeat(20));

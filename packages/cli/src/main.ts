@@ -3,10 +3,12 @@
 import { RecurrentError } from 'recurrent';
 import { createProgram } from './program.js';
 
-createProgram().parseAsync(process.argv).catch((e: unknown) => {
-  if (e instanceof RecurrentError || (e instanceof Error && 'code' in e && String((e as { code: unknown }).code).startsWith('ENOENT'))) {
-    console.error(`recurrent: ${(e as Error).message}`);
-    process.exit(1);
-  }
-  throw e;
-});
+createProgram()
+  .parseAsync(process.argv)
+  .catch((e: unknown) => {
+    if (e instanceof RecurrentError || (e instanceof Error && 'code' in e && String((e as { code: unknown }).code).startsWith('ENOENT'))) {
+      console.error(`recurrent: ${(e as Error).message}`);
+      process.exit(1);
+    }
+    throw e;
+  });

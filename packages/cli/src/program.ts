@@ -27,9 +27,18 @@ function declareTrain() {
     .option('--batch <n>', 'parallel streams per batch', int('--batch', 1), 32)
     .option('--seq-len <n>', 'steps of truncated backpropagation through time', int('--seq-len', 1), 64)
     .option('--lr <rate>', 'Adam learning rate', num('--lr', { min: 0, minOpen: true }), 2e-3)
-    .addOption(new Option('--lr-schedule <kind>', 'constant, or cosine: anneal from --lr to --lr-min over the budget (--time, --steps or --epochs)').choices(['constant', 'cosine']).default('constant'))
+    .addOption(
+      new Option('--lr-schedule <kind>', 'constant, or cosine: anneal from --lr to --lr-min over the budget (--time, --steps or --epochs)')
+        .choices(['constant', 'cosine'])
+        .default('constant'),
+    )
     .option('--lr-min <rate>', 'final learning rate of the cosine schedule', num('--lr-min', { min: 0 }), 0)
-    .option('--lr-decay-from <fraction>', 'with cosine: hold --lr for this fraction of the budget, then anneal over the rest', num('--lr-decay-from', { min: 0, max: 1, maxOpen: true }), 0)
+    .option(
+      '--lr-decay-from <fraction>',
+      'with cosine: hold --lr for this fraction of the budget, then anneal over the rest',
+      num('--lr-decay-from', { min: 0, max: 1, maxOpen: true }),
+      0,
+    )
     .option('--clip <norm>', 'clip the gradient norm to this (0: off)', num('--clip', { min: 0 }), 5)
     .option('--time <duration>', 'stop after this long (e.g. 90s, 5m, 1h)', duration('--time'))
     .option('--epochs <n>', 'stop after this many epochs', int('--epochs', 1))

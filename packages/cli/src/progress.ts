@@ -47,9 +47,7 @@ export class ProgressDisplay implements Callback {
   private eta(ctx: FitContext): number {
     const byTime = this.options.maxTime !== undefined ? this.options.maxTime - ctx.elapsed : Infinity;
     const doneHere = ctx.step - (this.options.startStep ?? 0);
-    const bySteps = this.options.totalSteps !== undefined && doneHere > 0
-      ? ((this.options.totalSteps - ctx.step) * ctx.elapsed) / doneHere
-      : Infinity;
+    const bySteps = this.options.totalSteps !== undefined && doneHere > 0 ? ((this.options.totalSteps - ctx.step) * ctx.elapsed) / doneHere : Infinity;
     return Math.min(byTime, bySteps);
   }
 
@@ -57,10 +55,17 @@ export class ProgressDisplay implements Callback {
     this.lastPrint = ctx.elapsed;
     if (this.plain) return;
     // A single bar redraws synchronously on update(): training blocks the event loop, so a timer-driven bar would not.
-    this.bar = new cliProgress.SingleBar({
-      format: 'train |{bar}| {percentage}% | step {step} | loss {loss} | {bpc} bits/char | {tps} tok/s | ETA {etaText}',
-      hideCursor: true, clearOnComplete: false, stopOnComplete: false, barsize: 24, synchronousUpdate: true,
-    }, cliProgress.Presets.shades_classic);
+    this.bar = new cliProgress.SingleBar(
+      {
+        format: 'train |{bar}| {percentage}% | step {step} | loss {loss} | {bpc} bits/char | {tps} tok/s | ETA {etaText}',
+        hideCursor: true,
+        clearOnComplete: false,
+        stopOnComplete: false,
+        barsize: 24,
+        synchronousUpdate: true,
+      },
+      cliProgress.Presets.shades_classic,
+    );
     this.bar.start(Math.max(this.total(), 1), 0, { step: ctx.step, loss: '-', bpc: '-', tps: '-', etaText: '?' });
   }
 
@@ -70,14 +75,23 @@ export class ProgressDisplay implements Callback {
     this.windowSeconds += logs.count / logs.itemsPerSecond;
     const loss = this.windowLoss / this.windowItems;
     this.rate = this.windowItems / Math.max(this.windowSeconds, 1e-9);
-    const fields = { step: ctx.step, loss: loss.toFixed(3), bpc: (loss / Math.LN2).toFixed(3), tps: Math.round(this.rate).toLocaleString('en-US'), etaText: formatDuration(this.eta(ctx)) };
+    const fields = {
+      step: ctx.step,
+      loss: loss.toFixed(3),
+      bpc: (loss / Math.LN2).toFixed(3),
+      tps: Math.round(this.rate).toLocaleString('en-US'),
+      etaText: formatDuration(this.eta(ctx)),
+    };
     if (this.bar) {
       const value = this.options.maxTime !== undefined ? Math.min(Math.round(ctx.elapsed), this.total()) : ctx.step;
       this.bar.update(value, fields);
     }
     const interval = this.options.interval ?? 10;
     if (ctx.elapsed - this.lastPrint >= interval) {
-      if (this.plain) console.log(`step ${fields.step} | loss ${fields.loss} | ${fields.bpc} bits/char | ${fields.tps} tok/s | elapsed ${formatDuration(ctx.elapsed)} | ETA ${fields.etaText}`);
+      if (this.plain)
+        console.log(
+          `step ${fields.step} | loss ${fields.loss} | ${fields.bpc} bits/char | ${fields.tps} tok/s | elapsed ${formatDuration(ctx.elapsed)} | ETA ${fields.etaText}`,
+        );
       this.lastPrint = ctx.elapsed;
       this.windowLoss = 0;
       this.windowItems = 0;
@@ -86,7 +100,9 @@ export class ProgressDisplay implements Callback {
   }
 
   onValidationEnd(metrics: Metrics, ctx: FitContext): void {
-    this.log(`validation at step ${ctx.step}: loss ${metrics.loss.toFixed(4)} nats/char, ${metrics.bitsPerChar.toFixed(4)} bits/char, accuracy ${((metrics.accuracy ?? NaN) * 100).toFixed(1)}%`);
+    this.log(
+      `validation at step ${ctx.step}: loss ${metrics.loss.toFixed(4)} nats/char, ${metrics.bitsPerChar.toFixed(4)} bits/char, accuracy ${((metrics.accuracy ?? NaN) * 100).toFixed(1)}%`,
+    );
   }
 
   onTrainEnd(): void {

@@ -13,13 +13,39 @@ writeFileSync(data, 'the quick brown fox jumps over the lazy dog. a stitch in ti
 const cli = join(import.meta.dirname, '..', 'src', 'main.ts');
 
 function run(...args: string[]): string {
-  const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', cli, ...args], { encoding: 'utf8', env: { ...process.env, RECURRENT_NUM_THREADS: '1' } });
+  const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', cli, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, RECURRENT_NUM_THREADS: '1' },
+  });
   assert.equal(r.status, 0, `recurrent ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
 
-const common = ['--data', data, '--hidden', '16', '--embedding', '8', '--batch', '4', '--seq-len', '16', '--dropout', '0.1', '--seed', '3',
-  '--sample-every', '10', '--sample-length', '20', '--validate-every', '12', '--checkpoint-every', '5', '--plain'];
+const common = [
+  '--data',
+  data,
+  '--hidden',
+  '16',
+  '--embedding',
+  '8',
+  '--batch',
+  '4',
+  '--seq-len',
+  '16',
+  '--dropout',
+  '0.1',
+  '--seed',
+  '3',
+  '--sample-every',
+  '10',
+  '--sample-length',
+  '20',
+  '--validate-every',
+  '12',
+  '--checkpoint-every',
+  '5',
+  '--plain',
+];
 
 test('train, then generate, eval and info on the checkpoint', () => {
   const out = join(root, 'a');
@@ -28,7 +54,14 @@ test('train, then generate, eval and info on the checkpoint', () => {
   assert.match(log, /--- sample at step 10 ---/);
   assert.match(log, /validation at step 12: loss \d+\.\d+ nats\/char/);
   assert.match(log, /stopped: reached 24 steps at step 24/);
-  for (const f of ['checkpoint/model.safetensors', 'checkpoint/config.json', 'checkpoint/optimizer.safetensors', 'loss_curve.svg', 'loss_curve.png', 'report.html']) {
+  for (const f of [
+    'checkpoint/model.safetensors',
+    'checkpoint/config.json',
+    'checkpoint/optimizer.safetensors',
+    'loss_curve.svg',
+    'loss_curve.png',
+    'report.html',
+  ]) {
     assert.ok(existsSync(join(out, f)), `${f} is missing`);
   }
   assert.match(readFileSync(join(out, 'loss_curve.svg'), 'utf8'), /<svg[\s\S]*bits per character/);
@@ -74,7 +107,9 @@ test('bad arguments are clear errors', () => {
   const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', cli, 'train', '--data', data, '--time', 'soon'], { encoding: 'utf8' });
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /--time: expected a duration such as 90s, 5m or 1h30m; got 'soon'/);
-  const g = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', cli, 'generate', '--checkpoint', join(root, 'nowhere')], { encoding: 'utf8' });
+  const g = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', cli, 'generate', '--checkpoint', join(root, 'nowhere')], {
+    encoding: 'utf8',
+  });
   assert.notEqual(g.status, 0);
   assert.match(g.stderr, /no checkpoint in/);
 });

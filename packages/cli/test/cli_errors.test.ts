@@ -15,7 +15,10 @@ writeFileSync(data, 'the quick brown fox jumps over the lazy dog. a stitch in ti
 const small = ['--hidden', '16', '--embedding', '8', '--batch', '4', '--seq-len', '16', '--sample-every', '0', '--validate-every', '0', '--plain'];
 
 function recurrent(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', cli, ...args], { encoding: 'utf8', env: { ...process.env, RECURRENT_NUM_THREADS: '1' } });
+  const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', cli, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, RECURRENT_NUM_THREADS: '1' },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -52,8 +55,34 @@ test('binary and non-UTF-8 files are refused as --data', () => {
 test('--resume refuses flags that contradict the checkpoint, naming both values', () => {
   const out = join(root, 'resume');
   assert.equal(recurrent('train', '--data', data, ...small, '--steps', '2', '--out', out).status, 0);
-  fails(/--hidden 64 contradicts the checkpoint's model\.hiddenSize 16.*config\.json/, 'train', '--data', data, ...small, '--hidden', '64', '--steps', '4', '--out', out, '--resume');
-  fails(/--cell gru contradicts the checkpoint's model\.cell "lstm"/, 'train', '--data', data, ...small, '--cell', 'gru', '--steps', '4', '--out', out, '--resume');
+  fails(
+    /--hidden 64 contradicts the checkpoint's model\.hiddenSize 16.*config\.json/,
+    'train',
+    '--data',
+    data,
+    ...small,
+    '--hidden',
+    '64',
+    '--steps',
+    '4',
+    '--out',
+    out,
+    '--resume',
+  );
+  fails(
+    /--cell gru contradicts the checkpoint's model\.cell "lstm"/,
+    'train',
+    '--data',
+    data,
+    ...small,
+    '--cell',
+    'gru',
+    '--steps',
+    '4',
+    '--out',
+    out,
+    '--resume',
+  );
   // Flags equal to the saved values, or left at their defaults, are fine.
   const ok = recurrent('train', '--data', data, ...small, '--steps', '4', '--out', out, '--resume');
   assert.equal(ok.status, 0, ok.stderr);
@@ -84,7 +113,7 @@ test('train and eval count the held-out characters the same way', () => {
   assert.ok(evaluation.includes(trained!), `train: ${trained}\neval: ${evaluation}`);
 });
 
-test('a non-finite loss stops training with TerminateOnNaN\'s message', () => {
+test("a non-finite loss stops training with TerminateOnNaN's message", () => {
   const r = recurrent('train', '--data', data, ...small, '--steps', '20', '--lr', '1e38', '--clip', '0', '--out', join(root, 'nan'));
   assert.match(r.stdout, /stopped: TerminateOnNaN: invalid training loss NaN at step \d+/);
 });

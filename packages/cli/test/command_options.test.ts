@@ -15,7 +15,7 @@ import { createProgram, type EvalCommandOptions, type GenerateCommandOptions, ty
 
 // ---- type level ----
 
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function expectType<T extends true>(): T | undefined {
   return undefined;
 }
@@ -60,14 +60,21 @@ test('a flag renamed in program.ts without the code following fails to compile',
   assert.ok(config);
   const host = ts.createCompilerHost(config.options);
   const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (fileName, languageVersion, onError) => (ts.sys.resolvePath(fileName) === programFile
-    ? ts.createSourceFile(fileName, renamed, languageVersion, true)
-    : getSourceFile(fileName, languageVersion, onError));
+  host.getSourceFile = (fileName, languageVersion, onError) =>
+    ts.sys.resolvePath(fileName) === programFile
+      ? ts.createSourceFile(fileName, renamed, languageVersion, true)
+      : getSourceFile(fileName, languageVersion, onError);
   const compiled = ts.createProgram({ rootNames: [join(cliRoot, 'src', 'main.ts')], options: config.options, host });
   const errors = ts.getPreEmitDiagnostics(compiled).map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
   assert.ok(errors.length > 0, 'the renamed flag compiled');
-  assert.ok(errors.every((e) => e.includes('seqLen')), errors.join('\n'));
-  assert.ok(errors.some((e) => e.includes(join('commands', 'train.ts')) && e.includes("Property 'seqLen' does not exist")), errors.join('\n'));
+  assert.ok(
+    errors.every((e) => e.includes('seqLen')),
+    errors.join('\n'),
+  );
+  assert.ok(
+    errors.some((e) => e.includes(join('commands', 'train.ts')) && e.includes("Property 'seqLen' does not exist")),
+    errors.join('\n'),
+  );
 });
 
 test('every option parser rejects a bad value naming its own flag, and accepts its default', () => {
@@ -79,7 +86,11 @@ test('every option parser rejects a bad value naming its own flag, and accepts i
       if (parse === undefined || option.argChoices !== undefined) continue;
       const flag = option.long ?? '';
       for (const bad of ['abc', '', '-1', '1e999']) {
-        assert.throws(() => parse(bad, undefined), (e: unknown) => e instanceof InvalidArgumentError && e.message.startsWith(`${flag}: expected `) && e.message.endsWith(`; got '${bad}'`), `${command.name()} ${flag} ${JSON.stringify(bad)}`);
+        assert.throws(
+          () => parse(bad, undefined),
+          (e: unknown) => e instanceof InvalidArgumentError && e.message.startsWith(`${flag}: expected `) && e.message.endsWith(`; got '${bad}'`),
+          `${command.name()} ${flag} ${JSON.stringify(bad)}`,
+        );
       }
       const fallback: unknown = option.defaultValue;
       if (fallback !== undefined) assert.equal(parse(String(fallback), undefined), fallback, `${command.name()} ${flag}'s default`);

@@ -29,7 +29,11 @@ export class ValueError extends RecurrentError {}
  * run fails loudly rather than running on silently with a default.
  */
 export class EnvironmentError extends ValueError {
-  constructor(message: string, readonly variable: string, readonly value: string) {
+  constructor(
+    message: string,
+    readonly variable: string,
+    readonly value: string,
+  ) {
     super(message);
   }
 }
@@ -61,7 +65,12 @@ export class AutogradError extends RecurrentError {}
  * where it was created, when known.
  */
 export class AnomalyError extends AutogradError {
-  constructor(message: string, readonly op: string, readonly phase: 'forward' | 'backward', readonly createdAt: string | null) {
+  constructor(
+    message: string,
+    readonly op: string,
+    readonly phase: 'forward' | 'backward',
+    readonly createdAt: string | null,
+  ) {
     super(message);
   }
 }

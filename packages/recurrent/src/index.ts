@@ -3,21 +3,57 @@ export { Tensor } from './tensor/tensor.js';
 export type { NestedArray, TensorLike } from './tensor/tensor.js';
 export type { DType, TypedArray } from './tensor/dtype.js';
 export {
-  tensor, zeros, ones, full, arange, eye, rand, randn, randint,
-  zerosLike, onesLike, fullLike, randLike, randnLike, randintLike,
+  tensor,
+  zeros,
+  ones,
+  full,
+  arange,
+  eye,
+  rand,
+  randn,
+  randint,
+  zerosLike,
+  onesLike,
+  fullLike,
+  randLike,
+  randnLike,
+  randintLike,
 } from './tensor/ops/creation.js';
 export type { TensorOptions } from './tensor/ops/creation.js';
 export {
-  add, sub, mul, div, pow, neg, exp, log, log1p, sqrt, abs, tanh, sigmoid, relu, sign, clamp,
-  maximum, minimum, where, maskedFill, eq, ne, lt, le, gt, ge, allClose,
+  add,
+  sub,
+  mul,
+  div,
+  pow,
+  neg,
+  exp,
+  log,
+  log1p,
+  sqrt,
+  abs,
+  tanh,
+  sigmoid,
+  relu,
+  sign,
+  clamp,
+  maximum,
+  minimum,
+  where,
+  maskedFill,
+  eq,
+  ne,
+  lt,
+  le,
+  gt,
+  ge,
+  allClose,
 } from './tensor/ops/elementwise.js';
 export { sum, mean, max, min, maxWithIndices, minWithIndices, argmax, argmin } from './tensor/ops/reduce.js';
 export { softmax, logSoftmax, logSumExp } from './tensor/ops/softmax.js';
 export { erf, gelu, leakyRelu } from './tensor/ops/special.js';
 export { matmul, linear } from './tensor/ops/matmul.js';
-export {
-  reshape, transpose, permute, squeeze, unsqueeze, expand, flatten, narrow, slice, select, flip, pad,
-} from './tensor/ops/view.js';
+export { reshape, transpose, permute, squeeze, unsqueeze, expand, flatten, narrow, slice, select, flip, pad } from './tensor/ops/view.js';
 export { concat, cat, stack, split, chunk, unbind } from './tensor/ops/join.js';
 export { sort, argsort, topk } from './tensor/ops/sort.js';
 export type { TopkOptions } from './tensor/ops/sort.js';
@@ -40,8 +76,18 @@ export { setBackend, getBackend, listBackends, registerBackend } from './backend
 export { setNumThreads, getNumThreads } from './backend/wasm/runtime.js';
 export type { Backend } from './backend/backend.js';
 export {
-  RecurrentError, ShapeError, DTypeError, IndexError, ValueError, FormatError, GradcheckError, ResourceError, BackendError,
-  AutogradError, AnomalyError, EnvironmentError,
+  RecurrentError,
+  ShapeError,
+  DTypeError,
+  IndexError,
+  ValueError,
+  FormatError,
+  GradcheckError,
+  ResourceError,
+  BackendError,
+  AutogradError,
+  AnomalyError,
+  EnvironmentError,
 } from './errors.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
@@ -62,9 +108,7 @@ export type { VocabularyOptions, VocabularyBuildOptions, VocabularyJSON } from '
 export { DataLoader } from './train/data_loader.js';
 export type { DataLoaderOptions, BatchSampler } from './train/data_loader.js';
 export { padCollate, packCollate } from './sequence/collate.js';
-export type {
-  SequenceLike, SequenceItem, CollateItem, PaddedBatch, PackedBatch, PadCollateOptions, PackCollateOptions,
-} from './sequence/collate.js';
+export type { SequenceLike, SequenceItem, CollateItem, PaddedBatch, PackedBatch, PadCollateOptions, PackCollateOptions } from './sequence/collate.js';
 export { bucketBatches, paddingFraction } from './sequence/bucket.js';
 export type { BucketOptions } from './sequence/bucket.js';
 export { crossEntropy, nllLoss, mseLoss, l1Loss, bceWithLogits } from './nn/losses/index.js';

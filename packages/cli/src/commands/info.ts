@@ -8,7 +8,9 @@ export function infoCommand(o: InfoCommandOptions): void {
   const { model, vocab, config } = loadCharModel(o.checkpoint);
   const m = model.options;
   const t = config.training;
-  console.log(`model: character-level language model, ${m.cell.toUpperCase()} ${m.numLayers} layer(s) × ${m.hiddenSize} hidden, embedding ${m.embeddingDim}, dropout ${m.dropout}`);
+  console.log(
+    `model: character-level language model, ${m.cell.toUpperCase()} ${m.numLayers} layer(s) × ${m.hiddenSize} hidden, embedding ${m.embeddingDim}, dropout ${m.dropout}`,
+  );
   console.log(`vocabulary: ${vocab.size} symbols`);
   console.log(`trained: ${t.step} steps (epoch ${t.epoch}, window ${t.window}) on ${t.source}, batch ${t.batch}×${t.seqLen}, lr ${t.lr}, seed ${t.seed}`);
   const last = config.history.valid.at(-1);

@@ -1,7 +1,30 @@
 /** `recurrent train`: a character-level language model, by default an LSTM on Moby-Dick. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { BudgetCosineSchedule, type Callback, charTokenize, type Checkpoint, CheckpointCallback, fit, type FitContext, generateText, getRngState, languageModelTask, manualSeed, nn, optim, resolveCheckpoint, ResumableTbptt, saveCheckpoint, setRngState, TerminateOnNaN, toStreams, ValueError, Vocabulary, type Window } from 'recurrent/node';
+import {
+  BudgetCosineSchedule,
+  type Callback,
+  charTokenize,
+  type Checkpoint,
+  CheckpointCallback,
+  fit,
+  type FitContext,
+  generateText,
+  getRngState,
+  languageModelTask,
+  manualSeed,
+  nn,
+  optim,
+  resolveCheckpoint,
+  ResumableTbptt,
+  saveCheckpoint,
+  setRngState,
+  TerminateOnNaN,
+  toStreams,
+  ValueError,
+  Vocabulary,
+  type Window,
+} from 'recurrent/node';
 import { MODEL_KIND, loadCharModel, type CharModelConfig, type CurveHistory, type TrainingRecord } from '../char_model.js';
 import { loadCorpus, splitHeldOut } from '../corpus.js';
 import { formatDuration } from '../duration.js';
@@ -28,13 +51,29 @@ function newRun(o: TrainCommandOptions, trainChars: readonly string[], source: s
   manualSeed(o.seed);
   const vocab = Vocabulary.build(trainChars, { specials: ['<unk>'], unkToken: '<unk>' });
   const model = new nn.LanguageModel({
-    vocabSize: vocab.size, cell: nn.parseCellKind(o.cell, '--cell'), hiddenSize: o.hidden, numLayers: o.layers,
-    embeddingDim: o.embedding ?? Math.min(o.hidden, 64), dropout: o.dropout,
+    vocabSize: vocab.size,
+    cell: nn.parseCellKind(o.cell, '--cell'),
+    hiddenSize: o.hidden,
+    numLayers: o.layers,
+    embeddingDim: o.embedding ?? Math.min(o.hidden, 64),
+    dropout: o.dropout,
   });
   const record: TrainingRecord = {
-    step: 0, epoch: 0, window: 0, seed: o.seed, batch: o.batch, seqLen: o.seqLen, lr: o.lr,
-    lrSchedule: lrScheduleKind(o.lrSchedule), lrMin: o.lrMin, lrDecayFrom: o.lrDecayFrom, clip: o.clip,
-    data: o.data ?? null, source, heldOut: 0.1, seconds: 0,
+    step: 0,
+    epoch: 0,
+    window: 0,
+    seed: o.seed,
+    batch: o.batch,
+    seqLen: o.seqLen,
+    lr: o.lr,
+    lrSchedule: lrScheduleKind(o.lrSchedule),
+    lrMin: o.lrMin,
+    lrDecayFrom: o.lrDecayFrom,
+    clip: o.clip,
+    data: o.data ?? null,
+    source,
+    heldOut: 0.1,
+    seconds: 0,
   };
   return { model, vocab, record, history: { train: [], valid: [] }, resumed: null, rng: null };
 }
@@ -63,10 +102,13 @@ function checkResumeFlags(o: TrainCommandOptions, given: ReadonlySet<string>, ru
     ['seed', 'training.seed', o.seed, r.seed],
   ];
   const flag = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-  const clashes = saved.filter(([key, , value, kept]) => given.has(key) && value !== kept)
+  const clashes = saved
+    .filter(([key, , value, kept]) => given.has(key) && value !== kept)
     .map(([key, field, value, kept]) => `${flag(key)} ${String(value)} contradicts the checkpoint's ${field} ${JSON.stringify(kept)}`);
   if (clashes.length > 0) {
-    throw new ValueError(`--resume: ${clashes.join('; ')} (${join(dir, 'config.json')}); drop the flag to continue with the saved value, or train into a new --out`);
+    throw new ValueError(
+      `--resume: ${clashes.join('; ')} (${join(dir, 'config.json')}); drop the flag to continue with the saved value, or train into a new --out`,
+    );
   }
 }
 
@@ -83,7 +125,7 @@ export async function trainCommand(o: TrainCommandOptions, given: ReadonlySet<st
   const resumedRecord = canResume ? resumeRun(ckptDir) : null;
   if (resumedRecord) checkResumeFlags(o, given, resumedRecord, ckptDir);
   // The corpus (and its split) come from the saved record when resuming.
-  const corpus = loadCorpus(resumedRecord ? resumedRecord.record.data ?? undefined : o.data);
+  const corpus = loadCorpus(resumedRecord ? (resumedRecord.record.data ?? undefined) : o.data);
   const chars = charTokenize(corpus.text);
   const heldOut = resumedRecord?.record.heldOut ?? 0.1;
   const [trainChars, validChars] = splitHeldOut(chars, heldOut);
@@ -99,7 +141,11 @@ export async function trainCommand(o: TrainCommandOptions, given: ReadonlySet<st
   const validTask = languageModelTask(model);
   // Where training stands (epoch, windows done in it, carried state, generator): the resume point.
   const tbptt = new ResumableTbptt({
-    task: trainTask, streams: trainStreams, steps: trainSteps, batchSize: record.batch, seqLen: record.seqLen,
+    task: trainTask,
+    streams: trainStreams,
+    steps: trainSteps,
+    batchSize: record.batch,
+    seqLen: record.seqLen,
     resume: run.resumed ? { position: record, state: run.resumed.extra, rng: run.rng } : null,
   });
   const perEpoch = tbptt.windowsPerEpoch;
@@ -112,14 +158,23 @@ export async function trainCommand(o: TrainCommandOptions, given: ReadonlySet<st
   const decayFrom = record.lrDecayFrom ?? 0;
   const over = decayFrom > 0 ? `the last ${Math.round((1 - decayFrom) * 100)}% of the budget` : 'the budget';
   const lrText = lrSchedule === 'cosine' ? `Adam lr ${record.lr} (cosine to ${record.lrMin ?? 0} over ${over})` : `Adam lr ${record.lr}`;
-  const schedule = lrSchedule === 'cosine' ? [new BudgetCosineSchedule(optimizer, { lr: record.lr, etaMin: record.lrMin ?? 0, decayFrom, totalSteps, maxTime })] : [];
+  const schedule =
+    lrSchedule === 'cosine' ? [new BudgetCosineSchedule(optimizer, { lr: record.lr, etaMin: record.lrMin ?? 0, decayFrom, totalSteps, maxTime })] : [];
   const params = model.numParameters();
   const n = (x: number): string => x.toLocaleString('en-US');
   const describe = `${model.options.cell.toUpperCase()} ${model.options.numLayers}×${model.options.hiddenSize}, embedding ${model.options.embeddingDim}, ${n(params)} parameters`;
-  console.log(`data: ${record.source}: ${n(chars.length)} characters, ${vocab.size} symbols; the last ${Math.round(heldOut * 100)}% held out (${describeHeldOut(validChars.length, heldOutText)})`);
+  console.log(
+    `data: ${record.source}: ${n(chars.length)} characters, ${vocab.size} symbols; the last ${Math.round(heldOut * 100)}% held out (${describeHeldOut(validChars.length, heldOutText)})`,
+  );
   console.log(`model: ${describe}; batch ${record.batch}×${record.seqLen}, ${lrText}, clip ${record.clip}`);
-  const bounds = [maxTime !== undefined ? formatDuration(maxTime) : null, epochs !== undefined ? `${epochs} epoch(s)` : null, maxSteps !== undefined ? `${maxSteps} steps` : null];
-  console.log(`run: ${run.resumed ? `resuming at step ${record.step}` : 'new'}, until ${bounds.filter(Boolean).join(' or ')}; ${n(perEpoch)} steps per epoch; output in ${o.out}`);
+  const bounds = [
+    maxTime !== undefined ? formatDuration(maxTime) : null,
+    epochs !== undefined ? `${epochs} epoch(s)` : null,
+    maxSteps !== undefined ? `${maxSteps} steps` : null,
+  ];
+  console.log(
+    `run: ${run.resumed ? `resuming at step ${record.step}` : 'new'}, until ${bounds.filter(Boolean).join(' or ')}; ${n(perEpoch)} steps per epoch; output in ${o.out}`,
+  );
 
   // Only now, with every option and file checked, does the run directory come to exist.
   mkdirSync(o.out, { recursive: true });
@@ -154,15 +209,28 @@ export async function trainCommand(o: TrainCommandOptions, given: ReadonlySet<st
       }
       if (o.sampleEvery > 0 && ctx.step % o.sampleEvery === 0) progress.log(`--- sample at step ${ctx.step} ---\n${sample(ctx.step)}\n---`);
     },
-    onValidationEnd: (metrics, ctx) => { history.valid.push([ctx.step, metrics.bitsPerChar]); },
+    onValidationEnd: (metrics, ctx) => {
+      history.valid.push([ctx.step, metrics.bitsPerChar]);
+    },
   };
   const result = fit<Window>({
-    model, optimizer, ...tbptt.fitOptions(),
+    model,
+    optimizer,
+    ...tbptt.fitOptions(),
     validData: () => heldOutText.windows(),
     step: (w, training) => (training ? trainTask : validTask).step(w, training),
-    onSequenceStart: (phase) => { if (phase === 'valid') validTask.reset(); },
-    epochs, maxSteps, maxTime,
-    clipGradNorm: record.clip > 0 ? (p) => { optim.clipGradNorm(p, record.clip); } : undefined,
+    onSequenceStart: (phase) => {
+      if (phase === 'valid') validTask.reset();
+    },
+    epochs,
+    maxSteps,
+    maxTime,
+    clipGradNorm:
+      record.clip > 0
+        ? (p) => {
+            optim.clipGradNorm(p, record.clip);
+          }
+        : undefined,
     validateEvery: o.validateEvery > 0 ? o.validateEvery : undefined,
     callbacks: [new TerminateOnNaN(), ...schedule, curves, progress, new CheckpointCallback(save, { every: o.checkpointEvery })],
   });
@@ -172,20 +240,24 @@ export async function trainCommand(o: TrainCommandOptions, given: ReadonlySet<st
   console.log(`\nstopped: ${result.stoppedBecause} at step ${result.steps}, after ${formatDuration(record.seconds - startSeconds)} in this run`);
   if (valid) console.log(`held-out: ${valid.loss.toFixed(4)} nats/char, ${valid.bitsPerChar.toFixed(4)} bits/char`);
   console.log(`--- final sample ---\n${final}\n---`);
-  await writeReport(o.out, [
-    ...history.train.map(([step, bpc]) => ({ step, split: 'train', bitsPerChar: bpc })),
-    ...history.valid.map(([step, bpc]) => ({ step, split: 'validation', bitsPerChar: bpc })),
-  ], {
-    title: `Character-level ${model.options.cell.toUpperCase()} on ${record.source}`,
-    rows: [
-      ['steps', String(result.steps)],
-      ['stopped', result.stoppedBecause],
-      ['training time', formatDuration(record.seconds)],
-      ['held-out loss', valid ? `${valid.loss.toFixed(4)} nats/char (${valid.bitsPerChar.toFixed(4)} bits/char)` : 'not measured'],
-      ['model', describe],
-      ['training', `batch ${record.batch}×${record.seqLen}, ${lrText}, clip ${record.clip}, seed ${record.seed}`],
+  await writeReport(
+    o.out,
+    [
+      ...history.train.map(([step, bpc]) => ({ step, split: 'train', bitsPerChar: bpc })),
+      ...history.valid.map(([step, bpc]) => ({ step, split: 'validation', bitsPerChar: bpc })),
     ],
-    samples: samples.slice(-5),
-  });
+    {
+      title: `Character-level ${model.options.cell.toUpperCase()} on ${record.source}`,
+      rows: [
+        ['steps', String(result.steps)],
+        ['stopped', result.stoppedBecause],
+        ['training time', formatDuration(record.seconds)],
+        ['held-out loss', valid ? `${valid.loss.toFixed(4)} nats/char (${valid.bitsPerChar.toFixed(4)} bits/char)` : 'not measured'],
+        ['model', describe],
+        ['training', `batch ${record.batch}×${record.seqLen}, ${lrText}, clip ${record.clip}, seed ${record.seed}`],
+      ],
+      samples: samples.slice(-5),
+    },
+  );
   console.log(`checkpoint: ${ckptDir}\nloss curves: ${join(o.out, 'loss_curve.svg')}, ${join(o.out, 'loss_curve.png')}\nreport: ${join(o.out, 'report.html')}`);
 }

@@ -13,9 +13,7 @@ import type { FloatArray, TypedArray } from '../tensor/dtype.js';
 import type { RecurrentKernels } from './recurrent_kernels.js';
 
 export type UnaryOp = 'neg' | 'exp' | 'log' | 'log1p' | 'sqrt' | 'abs' | 'tanh' | 'sigmoid' | 'relu' | 'sign';
-export type BinaryOp =
-  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
-  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
 export type ReduceOp = 'sum' | 'max' | 'min';
 
 /**
@@ -26,10 +24,20 @@ export type ReduceOp = 'sum' | 'max' | 'min';
  * exactly as a product followed by a broadcast add.
  */
 export interface Gemm {
-  c: FloatArray; cOffset: number; ldc: number;
-  a: FloatArray; aOffset: number; lda: number; transA: boolean;
-  b: FloatArray; bOffset: number; ldb: number; transB: boolean;
-  m: number; k: number; n: number;
+  c: FloatArray;
+  cOffset: number;
+  ldc: number;
+  a: FloatArray;
+  aOffset: number;
+  lda: number;
+  transA: boolean;
+  b: FloatArray;
+  bOffset: number;
+  ldb: number;
+  transB: boolean;
+  m: number;
+  k: number;
+  n: number;
   accumulate: boolean;
   bias?: FloatArray | null;
 }
@@ -42,13 +50,21 @@ export interface Gemm {
  * padding after the input (bottom, right) is whatever P and Q imply.
  */
 export interface ConvGeometry {
-  N: number; C: number; K: number;
-  H: number; W: number;
-  R: number; S: number;
-  P: number; Q: number;
-  strideH: number; strideW: number;
-  padTop: number; padLeft: number;
-  dilationH: number; dilationW: number;
+  N: number;
+  C: number;
+  K: number;
+  H: number;
+  W: number;
+  R: number;
+  S: number;
+  P: number;
+  Q: number;
+  strideH: number;
+  strideW: number;
+  padTop: number;
+  padLeft: number;
+  dilationH: number;
+  dilationW: number;
 }
 
 /**
@@ -68,19 +84,17 @@ export interface Backend extends Partial<RecurrentKernels> {
   unary(op: UnaryOp, out: TypedArray, a: TypedArray): void;
 
   /** out[idx] = op(a[idx·aStrides], b[idx·bStrides]) for idx over `shape`; a stride of 0 broadcasts. */
-  binary(
-    op: BinaryOp, out: TypedArray,
-    a: TypedArray, aStrides: readonly number[],
-    b: TypedArray, bStrides: readonly number[],
-    shape: readonly number[],
-  ): void;
+  binary(op: BinaryOp, out: TypedArray, a: TypedArray, aStrides: readonly number[], b: TypedArray, bStrides: readonly number[], shape: readonly number[]): void;
 
   /** out[idx] = cond[idx] != 0 ? a[idx] : b[idx], each read through its own (broadcast) strides. */
   where(
     out: TypedArray,
-    cond: TypedArray, condStrides: readonly number[],
-    a: TypedArray, aStrides: readonly number[],
-    b: TypedArray, bStrides: readonly number[],
+    cond: TypedArray,
+    condStrides: readonly number[],
+    a: TypedArray,
+    aStrides: readonly number[],
+    b: TypedArray,
+    bStrides: readonly number[],
     shape: readonly number[],
   ): void;
 
@@ -89,8 +103,12 @@ export interface Backend extends Partial<RecurrentKernels> {
 
   /** Strided copy of a `shape`-shaped block: dst[dstOffset + idx·dstStrides] = src[srcOffset + idx·srcStrides]. */
   copy(
-    dst: TypedArray, dstOffset: number, dstStrides: readonly number[],
-    src: TypedArray, srcOffset: number, srcStrides: readonly number[],
+    dst: TypedArray,
+    dstOffset: number,
+    dstStrides: readonly number[],
+    src: TypedArray,
+    srcOffset: number,
+    srcStrides: readonly number[],
     shape: readonly number[],
   ): void;
 
@@ -98,10 +116,7 @@ export interface Backend extends Partial<RecurrentKernels> {
   reduce(op: ReduceOp, out: TypedArray, a: TypedArray, outer: number, len: number, inner: number): void;
 
   /** Values and positions (first on ties) of the max or min along len. */
-  argReduce(
-    op: 'max' | 'min', values: TypedArray, indices: Int32Array,
-    a: TypedArray, outer: number, len: number, inner: number,
-  ): void;
+  argReduce(op: 'max' | 'min', values: TypedArray, indices: Int32Array, a: TypedArray, outer: number, len: number, inner: number): void;
 
   /** (Log-)softmax along len of a (outer, len, inner). */
   softmax(out: FloatArray, a: FloatArray, outer: number, len: number, inner: number, log: boolean): void;
@@ -113,16 +128,17 @@ export interface Backend extends Partial<RecurrentKernels> {
   gemm(g: Gemm): void;
 
   /** out[idx] = src[idx with idx[axis] replaced by index[idx]]; out has index's shape. */
-  gather(
-    out: TypedArray, src: TypedArray, srcShape: readonly number[],
-    index: Int32Array, indexShape: readonly number[], axis: number,
-  ): void;
+  gather(out: TypedArray, src: TypedArray, srcShape: readonly number[], index: Int32Array, indexShape: readonly number[], axis: number): void;
 
   /** dst[idx with idx[axis] replaced by index[idx]] += src[idx] for idx over index's shape. */
   scatterAdd(
-    dst: TypedArray, dstShape: readonly number[],
-    index: Int32Array, indexShape: readonly number[],
-    src: TypedArray, srcShape: readonly number[], axis: number,
+    dst: TypedArray,
+    dstShape: readonly number[],
+    index: Int32Array,
+    indexShape: readonly number[],
+    src: TypedArray,
+    srcShape: readonly number[],
+    axis: number,
   ): void;
 
   /** out (outer, n, inner) = src (outer, len, inner) at positions index (n) along len. */
@@ -139,7 +155,12 @@ export interface Backend extends Partial<RecurrentKernels> {
    * dBias (K), each overwritten, and skipped when null.
    */
   convBackward(
-    dx: FloatArray | null, dWeight: FloatArray | null, dBias: FloatArray | null,
-    dOut: FloatArray, x: FloatArray, weight: FloatArray, geom: ConvGeometry,
+    dx: FloatArray | null,
+    dWeight: FloatArray | null,
+    dBias: FloatArray | null,
+    dOut: FloatArray,
+    x: FloatArray,
+    weight: FloatArray,
+    geom: ConvGeometry,
   ): void;
 }

@@ -54,8 +54,12 @@ export interface RecurrentForward<C> extends SequenceLayout {
 }
 
 export interface RecurrentBackward<C> extends SequenceLayout {
-  xProj: FloatArray; h0: FloatArray; wHH: FloatArray; bHH: FloatArray | null;
-  out: FloatArray; cache: C;
+  xProj: FloatArray;
+  h0: FloatArray;
+  wHH: FloatArray;
+  bHH: FloatArray | null;
+  out: FloatArray;
+  cache: C;
   /** Upstream gradients: (N, P) of out, (B, P) of hN. */
   dOut: FloatArray;
   dHN: FloatArray;

@@ -47,7 +47,8 @@ function envLookup(name: string): Backend {
   const why = name === 'wasm' ? 'the wasm backend is unavailable in this runtime (no WebAssembly SIMD)' : `unknown backend '${name}'`;
   throw new EnvironmentError(
     `RECURRENT_BACKEND: ${why}; available: ${[...registry.keys()].join(', ')}. Set it to one of those or unset it`,
-    'RECURRENT_BACKEND', name,
+    'RECURRENT_BACKEND',
+    name,
   );
 }
 

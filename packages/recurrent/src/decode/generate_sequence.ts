@@ -119,7 +119,10 @@ export function generateSequence(cell: RecurrentCell, options: GenerateSequenceO
   }
   const like = context ?? options.startInput ?? initialState?.[0];
   if (like === undefined) throw new ValueError(`${op}: give a context, a startInput or an initialState (they set the batch size)`);
-  for (const [name, t] of [['context', context], ['startInput', options.startInput]] as const) {
+  for (const [name, t] of [
+    ['context', context],
+    ['startInput', options.startInput],
+  ] as const) {
     if (t === undefined) continue;
     if (t.ndim !== 2 || t.shape[0] !== like.shape[0]) throw new ShapeError(`${op}: ${name} must be (N, ·) with N = ${like.shape[0]}; got ${fmtShape(t.shape)}`);
     if (t.dtype !== like.dtype) throw new DTypeError(`${op}: ${name} is ${t.dtype} but context is ${like.dtype}`);
@@ -127,7 +130,7 @@ export function generateSequence(cell: RecurrentCell, options: GenerateSequenceO
   const N = like.shape[0]!;
   let state = initialStates(op, 'initialState', cell, initialState, N, like.dtype);
   const contextWidth = mode === 'every' ? context!.shape[1]! : 0;
-  let fed = mode === 'first' && context !== undefined ? context : options.startInput ?? defaultStart(op, cell, options, N, like, contextWidth);
+  let fed = mode === 'first' && context !== undefined ? context : (options.startInput ?? defaultStart(op, cell, options, N, like, contextWidth));
 
   const ys: Tensor[] = [];
   const tokens = feedback === 'sample' ? new Int32Array(N * length) : null;
@@ -141,7 +144,9 @@ export function generateSequence(cell: RecurrentCell, options: GenerateSequenceO
     ys.push(y);
     if (tokens !== null) {
       const ids = sampleRows(y, options.sampling ?? {});
-      ids.forEach((id, b) => { tokens[b * length + t] = id; });
+      ids.forEach((id, b) => {
+        tokens[b * length + t] = id;
+      });
       if (t + 1 < length) fed = options.embed ? options.embed(new Tensor(ids, [N])) : oneHot(ids, y);
     } else if (t + 1 < length) {
       fed = feedback === 'output' ? y : (feedback as (y: Tensor, step: number) => Tensor)(y, t);
@@ -171,6 +176,8 @@ function sampleRows(y: Tensor, sampling: SamplingOptions): Int32Array {
 function oneHot(ids: Int32Array, y: Tensor): Tensor {
   const V = y.shape[1]!;
   const out = zerosOf(y.dtype, [ids.length, V]);
-  ids.forEach((id, b) => { out.data[b * V + id] = 1; });
+  ids.forEach((id, b) => {
+    out.data[b * V + id] = 1;
+  });
   return out;
 }

@@ -11,7 +11,12 @@ import { FormatError, ValueError } from '../errors.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 
-const ITEM_SIZE = new Map<string, number>([['F32', 4], ['F64', 8], ['I32', 4], ['I64', 8]]);
+const ITEM_SIZE = new Map<string, number>([
+  ['F32', 4],
+  ['F64', 8],
+  ['I32', 4],
+  ['I64', 8],
+]);
 const TAG: Record<DType, string> = { float32: 'F32', float64: 'F64', int32: 'I32' };
 /** Headers beyond this are refused (the format's own limit is 100 MB). */
 const MAX_HEADER = 100_000_000;
@@ -23,7 +28,13 @@ export interface SafetensorsFile {
 }
 
 /** One header entry, checked. */
-interface Entry { name: string; dtype: string; shape: number[]; begin: number; end: number }
+interface Entry {
+  name: string;
+  dtype: string;
+  shape: number[];
+  begin: number;
+  end: number;
+}
 
 /** Parses a safetensors file into named tensors. */
 export function readSafetensors(bytes: Uint8Array): Record<string, Tensor> {
@@ -253,6 +264,8 @@ function show(value: unknown): string {
   let text = '(unprintable: nested too deeply)';
   try {
     text = JSON.stringify(value) ?? String(value);
-  } catch { /* keep the placeholder */ }
+  } catch {
+    /* keep the placeholder */
+  }
   return text.length > 100 ? `${text.slice(0, 97)}...` : text;
 }

@@ -70,8 +70,10 @@ export class Embedding extends Module {
   static fromPretrained(weights: Tensor, options: { freeze?: boolean; paddingIdx?: number | null; maskZero?: boolean } = {}): Embedding {
     if (weights.ndim !== 2) throw new ShapeError(`Embedding.fromPretrained: weights must be 2-D; got ${fmtShape(weights.shape)}`);
     const emb = new Embedding({
-      numEmbeddings: weights.shape[0]!, embeddingDim: weights.shape[1]!,
-      paddingIdx: options.paddingIdx ?? null, maskZero: options.maskZero ?? false,
+      numEmbeddings: weights.shape[0]!,
+      embeddingDim: weights.shape[1]!,
+      paddingIdx: options.paddingIdx ?? null,
+      maskZero: options.maskZero ?? false,
       dtype: weights.dtype === 'float64' ? 'float64' : 'float32',
     });
     emb.weight.data.set(weights.data);
@@ -79,7 +81,9 @@ export class Embedding extends Module {
     return emb;
   }
 
-  get weight(): Tensor { return this.param('weight'); }
+  get weight(): Tensor {
+    return this.param('weight');
+  }
 
   forward(ids: Tensor): Tensor {
     checkInt('Embedding', 'ids', ids);

@@ -28,9 +28,7 @@ export { uniformInit, normalInit, xavierUniform, orthogonal } from './init.js';
 export { CELL_KINDS, LanguageModel, detachState, parseCellKind } from './language_model.js';
 export type { LanguageModelOptions, CellKind, RecurrentState } from './language_model.js';
 export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCEWithLogitsLoss } from './losses/index.js';
-export type {
-  CrossEntropyLossOptions, NLLLossModuleOptions, RegressionLossModuleOptions, BCEWithLogitsLossOptions,
-} from './losses/index.js';
+export type { CrossEntropyLossOptions, NLLLossModuleOptions, RegressionLossModuleOptions, BCEWithLogitsLossOptions } from './losses/index.js';
 export { TreeLSTM } from './tree/tree_lstm.js';
 export type { TreeLSTMOptions, TreeLSTMOutput } from './tree/tree_lstm.js';
 export { RecursiveNN } from './tree/recursive_nn.js';
@@ -58,7 +56,13 @@ export { Residual } from './residual.js';
 export { producesMask, consumesMask } from './mask_flow.js';
 export type { MaskProducer, MaskConsumer } from './mask_flow.js';
 export {
-  GATE_ORDER, reorderGates, kerasLstmToTorch, torchLstmToKeras, kerasGruToTorch, torchGruToKeras,
-  kerasSimpleRnnToTorch, torchSimpleRnnToKeras,
+  GATE_ORDER,
+  reorderGates,
+  kerasLstmToTorch,
+  torchLstmToKeras,
+  kerasGruToTorch,
+  torchGruToKeras,
+  kerasSimpleRnnToTorch,
+  torchSimpleRnnToKeras,
 } from './rnn/gates.js';
 export type { KerasRecurrentWeights, TorchRecurrentWeights, TorchWeightsLike } from './rnn/gates.js';

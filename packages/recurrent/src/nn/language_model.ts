@@ -71,7 +71,13 @@ export class LanguageModel extends Module {
     };
     const o = this.options;
     this.embedding = this.registerModule('embedding', new Embedding({ numEmbeddings: o.vocabSize, embeddingDim: o.embeddingDim, dtype: o.dtype }));
-    const rnnOptions = { inputSize: o.embeddingDim, hiddenSize: o.hiddenSize, numLayers: o.numLayers, dropout: o.numLayers > 1 ? o.dropout : 0, dtype: o.dtype };
+    const rnnOptions = {
+      inputSize: o.embeddingDim,
+      hiddenSize: o.hiddenSize,
+      numLayers: o.numLayers,
+      dropout: o.numLayers > 1 ? o.dropout : 0,
+      dtype: o.dtype,
+    };
     this.rnn = this.registerModule('rnn', cell === 'lstm' ? new LSTM(rnnOptions) : cell === 'gru' ? new GRU(rnnOptions) : new RNN(rnnOptions));
     this.decoder = this.registerModule('decoder', new Linear({ inFeatures: o.hiddenSize, outFeatures: o.vocabSize, dtype: o.dtype }));
   }

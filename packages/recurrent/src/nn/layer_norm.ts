@@ -34,9 +34,7 @@ function normalizedShapeOf(owner: string, value: number | readonly number[]): nu
  * const y = nn.layerNorm(randn([2, 5, 8]), [8]);
  * y.mean(-1); // ≈ 0 for every row
  */
-export function layerNorm(
-  x: Tensor, normalizedShape: number | readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5,
-): Tensor {
+export function layerNorm(x: Tensor, normalizedShape: number | readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
   checkTensor('layerNorm', 'x', x);
   checkFloating('layerNorm', 'x', x);
   const shape = normalizedShapeOf('layerNorm', normalizedShape);
@@ -44,7 +42,10 @@ export function layerNorm(
     throw new ShapeError(`layerNorm: x must end in the normalized shape ${fmtShape(shape)}; got ${fmtShape(x.shape)}`);
   }
   if (typeof eps !== 'number' || !(eps >= 0)) throw new ValueError(`layerNorm: eps must be a non-negative number; got ${String(eps)}`);
-  for (const [name, t] of [['weight', weight], ['bias', bias]] as const) {
+  for (const [name, t] of [
+    ['weight', weight],
+    ['bias', bias],
+  ] as const) {
     if (t == null) continue;
     checkTensor('layerNorm', name, t);
     if (!shapesEqual(t.shape, shape)) throw new ShapeError(`layerNorm: ${name} must be ${fmtShape(shape)}; got ${fmtShape(t.shape)}`);
@@ -105,8 +106,12 @@ export class LayerNorm extends Module {
     this.registerParameter('bias', this.elementwiseAffine ? zeros(this.normalizedShape, { dtype }) : null);
   }
 
-  get weight(): Tensor | null { return this.optionalParam('weight'); }
-  get bias(): Tensor | null { return this.optionalParam('bias'); }
+  get weight(): Tensor | null {
+    return this.optionalParam('weight');
+  }
+  get bias(): Tensor | null {
+    return this.optionalParam('bias');
+  }
 
   forward(input: Tensor): Tensor {
     return layerNorm(input, this.normalizedShape, this.weight, this.bias, this.eps);

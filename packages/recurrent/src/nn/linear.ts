@@ -44,8 +44,12 @@ export class Linear extends Module {
     this.registerParameter('bias', options.bias === false ? null : uniformInit([this.outFeatures], bound, dtype));
   }
 
-  get weight(): Tensor { return this.param('weight'); }
-  get bias(): Tensor | null { return this.optionalParam('bias'); }
+  get weight(): Tensor {
+    return this.param('weight');
+  }
+  get bias(): Tensor | null {
+    return this.optionalParam('bias');
+  }
 
   forward(input: Tensor): Tensor {
     return linear(input, this.weight, this.bias);

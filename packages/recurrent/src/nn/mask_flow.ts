@@ -50,7 +50,9 @@ interface Forward {
 export function forwardMasked(owner: string, layer: Forward, input: Tensor, mask: Tensor | null): [Tensor, Tensor | null] {
   const output = mask !== null && consumesMask(layer) ? layer.forward(input, { mask }) : layer.forward(input);
   if (!(output instanceof Tensor)) {
-    throw new ValueError(`${owner}: ${layer.constructor.name} returned ${Array.isArray(output) ? 'a list' : typeof output}, not one tensor (returnState and mergeMode: null give lists; call such a layer directly)`);
+    throw new ValueError(
+      `${owner}: ${layer.constructor.name} returned ${Array.isArray(output) ? 'a list' : typeof output}, not one tensor (returnState and mergeMode: null give lists; call such a layer directly)`,
+    );
   }
   if (producesMask(layer)) return [output, layer.computeMask(input, mask)];
   return [output, passMask(mask, output)];

@@ -209,7 +209,9 @@ export class Module {
       if (value === undefined) continue;
       if (!(value instanceof Tensor)) problems.push(`${key}: expected a Tensor`);
       else if (!shapesEqual(value.shape, target.shape)) {
-        problems.push(`size mismatch for ${key}: copying a param with shape ${fmtShape(value.shape)}, the shape in the current model is ${fmtShape(target.shape)}`);
+        problems.push(
+          `size mismatch for ${key}: copying a param with shape ${fmtShape(value.shape)}, the shape in the current model is ${fmtShape(target.shape)}`,
+        );
       } else if (value.dtype === 'int32' && target.dtype !== 'int32') {
         problems.push(`${key}: expected a floating tensor; got int32`);
       }

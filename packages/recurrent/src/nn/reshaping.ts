@@ -81,7 +81,9 @@ export class Unflatten extends Module {
     const known = numel(this.unflattenedSize.filter((d) => d !== -1));
     const ok = this.unflattenedSize.includes(-1) ? size % known === 0 : known === size;
     if (!ok) {
-      throw new ShapeError(`Unflatten: axis ${this.dim} of input ${fmtShape(input.shape)} has size ${size}, which unflattenedSize ${fmtShape(this.unflattenedSize)} does not split`);
+      throw new ShapeError(
+        `Unflatten: axis ${this.dim} of input ${fmtShape(input.shape)} has size ${size}, which unflattenedSize ${fmtShape(this.unflattenedSize)} does not split`,
+      );
     }
     return reshape(input, [...input.shape.slice(0, axis), ...this.unflattenedSize, ...input.shape.slice(axis + 1)]);
   }

@@ -40,7 +40,9 @@ export class Residual<L extends TensorModule = TensorModule> extends Module {
   forward(input: Tensor, options: { mask?: Tensor | null } = {}): Tensor {
     const [y] = forwardMasked('Residual', this.layer, input, options.mask ?? null);
     if (!shapesEqual(y.shape, input.shape)) {
-      throw new ShapeError(`Residual: ${this.layer.constructor.name} must keep the input's shape ${fmtShape(input.shape)} to add it; it returned ${fmtShape(y.shape)}`);
+      throw new ShapeError(
+        `Residual: ${this.layer.constructor.name} must keep the input's shape ${fmtShape(input.shape)} to add it; it returned ${fmtShape(y.shape)}`,
+      );
     }
     return add(y, input);
   }

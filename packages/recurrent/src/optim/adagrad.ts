@@ -23,8 +23,12 @@ export type AdagradParamGroup = ParamGroup & AdagradHyperparameters;
 
 const DEFAULTS = { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false };
 const CHECKS: Checks<AdagradHyperparameters> = {
-  lr: nonNegative, lrDecay: nonNegative, weightDecay: nonNegative, initialAccumulatorValue: nonNegative,
-  eps: nonNegative, maximize: bool,
+  lr: nonNegative,
+  lrDecay: nonNegative,
+  weightDecay: nonNegative,
+  initialAccumulatorValue: nonNegative,
+  eps: nonNegative,
+  maximize: bool,
 };
 
 /**

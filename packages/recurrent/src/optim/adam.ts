@@ -22,7 +22,12 @@ export type AdamHyperparameters = Required<AdamOptions>;
 export type AdamParamGroup = ParamGroup & AdamHyperparameters;
 
 export const ADAM_CHECKS: Checks<AdamHyperparameters> = {
-  lr: nonNegative, betas, eps: nonNegative, weightDecay: nonNegative, amsgrad: bool, maximize: bool,
+  lr: nonNegative,
+  betas,
+  eps: nonNegative,
+  weightDecay: nonNegative,
+  amsgrad: bool,
+  maximize: bool,
 };
 
 /**

@@ -79,7 +79,9 @@ export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number,
   const norms = grads.map((g) => norm(g.data, normType));
   const total = norms.length === 1 ? norms[0]! : norm(norms, normType);
   if (options.errorIfNonfinite === true && !Number.isFinite(total)) {
-    throw new ValueError(`${op}: the total norm of order ${normType} of the gradients is ${total}, so they cannot be clipped; pass errorIfNonfinite: false to scale by it anyway`);
+    throw new ValueError(
+      `${op}: the total norm of order ${normType} of the gradients is ${total}, so they cannot be clipped; pass errorIfNonfinite: false to scale by it anyway`,
+    );
   }
   const coef = Math.min(maxNorm / (total + 1e-6), 1);
   if (coef !== 1) {

@@ -91,7 +91,7 @@ export class ExponentialLR extends LRScheduler<ExponentialLROptions> {
  * @param period T, the half period; default 1.
  */
 export function cosineAnnealing(base: number, min: number, t: number, period = 1): number {
-  return min + (base - min) * (1 + Math.cos(Math.PI * t / period)) / 2;
+  return min + ((base - min) * (1 + Math.cos((Math.PI * t) / period))) / 2;
 }
 
 export interface CosineAnnealingLROptions {
@@ -127,9 +127,9 @@ export class CosineAnnealingLR extends LRScheduler<Required<CosineAnnealingLROpt
     if (e === 0) return this.currentLrs();
     if (this.stepCount === 1 && e > 0) return this.closedFormLr();
     if (pyMod(e - 1 - T, 2 * T) === 0) {
-      return this.currentLrs().map((lr, i) => lr + (this.baseLrs[i]! - etaMin) * (1 - Math.cos(Math.PI / T)) / 2);
+      return this.currentLrs().map((lr, i) => lr + ((this.baseLrs[i]! - etaMin) * (1 - Math.cos(Math.PI / T))) / 2);
     }
-    const ratio = (1 + Math.cos(Math.PI * e / T)) / (1 + Math.cos(Math.PI * (e - 1) / T));
+    const ratio = (1 + Math.cos((Math.PI * e) / T)) / (1 + Math.cos((Math.PI * (e - 1)) / T));
     return this.currentLrs().map((lr) => ratio * (lr - etaMin) + etaMin);
   }
 
@@ -177,7 +177,7 @@ export class LinearLR extends LRScheduler<Required<LinearLROptions>> {
 
   protected closedFormLr(): number[] {
     const { startFactor: s, endFactor: f, totalIters: n } = this.options;
-    return this.baseLrs.map((base) => base * (s + (f - s) * Math.min(n, this.lastEpoch) / n));
+    return this.baseLrs.map((base) => base * (s + ((f - s) * Math.min(n, this.lastEpoch)) / n));
   }
 }
 

@@ -178,7 +178,9 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
       state[key] = t;
     }
     if (!(t instanceof Tensor) || t.size !== p.size) {
-      throw new ValueError(`${this.name}.step: state '${key}' must be a Tensor of shape ${fmtShape(p.shape)}; got ${t instanceof Tensor ? fmtShape(t.shape) : fmtValue(t)}`);
+      throw new ValueError(
+        `${this.name}.step: state '${key}' must be a Tensor of shape ${fmtShape(p.shape)}; got ${t instanceof Tensor ? fmtShape(t.shape) : fmtValue(t)}`,
+      );
     }
     return t.data;
   }
@@ -231,10 +233,13 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
       const ids = g.params;
       const own = this.paramGroups[i]!.params;
       if (!Array.isArray(ids) || ids.length !== own.length) {
-        throw new ValueError(`${owner}: parameter group ${i} has ${Array.isArray(ids) ? ids.length : 'no'} parameters in the dict, ${own.length} in the optimizer`);
+        throw new ValueError(
+          `${owner}: parameter group ${i} has ${Array.isArray(ids) ? ids.length : 'no'} parameters in the dict, ${own.length} in the optimizer`,
+        );
       }
       ids.forEach((id: unknown, k) => {
-        if (typeof id !== 'number' || !Number.isInteger(id)) throw new ValueError(`${owner}: paramGroups[${i}].params[${k}] must be an integer index; got ${fmtValue(id)}`);
+        if (typeof id !== 'number' || !Number.isInteger(id))
+          throw new ValueError(`${owner}: paramGroups[${i}].params[${k}] must be an integer index; got ${fmtValue(id)}`);
         byIndex.set(id, own[k]!);
       });
       return this.makeGroup(`${owner}: parameter group ${i}`, g, own);

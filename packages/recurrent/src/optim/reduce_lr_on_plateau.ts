@@ -28,8 +28,13 @@ type Hyperparameters = Required<Omit<ReduceLROnPlateauOptions, 'minLr'>>;
 
 const DEFAULTS = { mode: 'min', factor: 0.1, patience: 10, threshold: 1e-4, thresholdMode: 'rel', cooldown: 0, eps: 1e-8 };
 const CHECKS: Checks<Hyperparameters> = {
-  mode: oneOf(['min', 'max']), factor: unitHalfOpen, patience: nonNegativeInt, threshold: nonNegative,
-  thresholdMode: oneOf(['rel', 'abs']), cooldown: nonNegativeInt, eps: nonNegative,
+  mode: oneOf(['min', 'max']),
+  factor: unitHalfOpen,
+  patience: nonNegativeInt,
+  threshold: nonNegative,
+  thresholdMode: oneOf(['rel', 'abs']),
+  cooldown: nonNegativeInt,
+  eps: nonNegative,
 };
 
 /**
@@ -102,7 +107,9 @@ export class ReduceLROnPlateau {
   step(metric?: number | Tensor): void {
     const current = metric instanceof Tensor && metric.size === 1 ? metric.data[0]! : metric;
     if (typeof current !== 'number') {
-      throw new ValueError(`ReduceLROnPlateau.step: metric must be a number or a one-element Tensor; got ${metric instanceof Tensor ? `a Tensor of ${metric.size} elements` : fmtValue(metric)}`);
+      throw new ValueError(
+        `ReduceLROnPlateau.step: metric must be a number or a one-element Tensor; got ${metric instanceof Tensor ? `a Tensor of ${metric.size} elements` : fmtValue(metric)}`,
+      );
     }
     this.lastEpoch++;
     if (this.isBetter(current, this.best)) {
@@ -139,8 +146,12 @@ export class ReduceLROnPlateau {
   /** Counters, the best metric and the hyperparameters, as plain data (`best` is null while ±Infinity, so JSON keeps it). */
   stateDict(): ScheduleStateDict {
     return {
-      ...this.options, minLrs: [...this.minLrs], best: Number.isFinite(this.best) ? this.best : null,
-      numBadEpochs: this.numBadEpochs, cooldownCounter: this.cooldownCounter, lastEpoch: this.lastEpoch,
+      ...this.options,
+      minLrs: [...this.minLrs],
+      best: Number.isFinite(this.best) ? this.best : null,
+      numBadEpochs: this.numBadEpochs,
+      cooldownCounter: this.cooldownCounter,
+      lastEpoch: this.lastEpoch,
       lastLr: this.lastLr === null ? null : [...this.lastLr],
     };
   }

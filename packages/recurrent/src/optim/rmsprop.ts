@@ -25,8 +25,13 @@ export type RMSpropParamGroup = ParamGroup & RMSpropHyperparameters;
 
 const DEFAULTS = { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false };
 const CHECKS: Checks<RMSpropHyperparameters> = {
-  lr: nonNegative, alpha: unitClosed, eps: nonNegative, weightDecay: nonNegative, momentum: nonNegative,
-  centered: bool, maximize: bool,
+  lr: nonNegative,
+  alpha: unitClosed,
+  eps: nonNegative,
+  weightDecay: nonNegative,
+  momentum: nonNegative,
+  centered: bool,
+  maximize: bool,
 };
 
 /**

@@ -92,7 +92,10 @@ export abstract class LRScheduler<O extends object = object> {
   /** Counters, lrs and hyperparameters, as plain data. */
   stateDict(): ScheduleStateDict {
     const out: ScheduleStateDict = {
-      lastEpoch: this.lastEpoch, stepCount: this.stepCount, baseLrs: [...this.baseLrs], lastLr: [...this.lastLr],
+      lastEpoch: this.lastEpoch,
+      stepCount: this.stepCount,
+      baseLrs: [...this.baseLrs],
+      lastLr: [...this.lastLr],
     };
     for (const [key, value] of Object.entries(this.options)) out[key] = value as ScheduleStateValue;
     return out;

@@ -84,7 +84,9 @@ export class SequentialLR {
   /** Its own counters and the state of every schedule. */
   stateDict(): ScheduleStateDict {
     return {
-      lastEpoch: this.lastEpoch, milestones: [...this.milestones], lastLr: [...this.lastLr],
+      lastEpoch: this.lastEpoch,
+      milestones: [...this.milestones],
+      lastLr: [...this.lastLr],
       schedulers: this.schedulers.map((s) => s.stateDict()),
     };
   }

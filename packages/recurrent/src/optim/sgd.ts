@@ -24,7 +24,12 @@ export type SGDParamGroup = ParamGroup & SGDHyperparameters;
 
 const DEFAULTS = { momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false };
 const CHECKS: Checks<SGDHyperparameters> = {
-  lr: nonNegative, momentum: nonNegative, dampening: unitClosed, nesterov: bool, weightDecay: nonNegative, maximize: bool,
+  lr: nonNegative,
+  momentum: nonNegative,
+  dampening: unitClosed,
+  nesterov: bool,
+  weightDecay: nonNegative,
+  maximize: bool,
 };
 
 /**

@@ -99,7 +99,10 @@ interface Split {
 }
 
 function lengthsOf(sequences: readonly Tensor[]): Tensor {
-  return new Tensor(Int32Array.from(sequences, (s) => s.shape[0]!), [sequences.length]);
+  return new Tensor(
+    Int32Array.from(sequences, (s) => s.shape[0]!),
+    [sequences.length],
+  );
 }
 
 function scalarTargets(op: string, targets: readonly unknown[]): Tensor {
@@ -219,9 +222,7 @@ export function packCollate(options: PackCollateOptions = {}): (items: readonly 
     const batch: PackedBatch = { input: packSequence(inputs, { enforceSorted }), lengths: lengthsOf(inputs) };
     if (targets?.kind === 'scalar') batch.target = targets.value;
     if (targets?.kind === 'sequence') {
-      batch.target = targetLayout === 'packed'
-        ? packSequence(targets.values, { enforceSorted })
-        : padSequence(targets.values, { batchFirst, paddingValue });
+      batch.target = targetLayout === 'packed' ? packSequence(targets.values, { enforceSorted }) : padSequence(targets.values, { batchFirst, paddingValue });
       batch.targetLengths = lengthsOf(targets.values);
     }
     return batch;

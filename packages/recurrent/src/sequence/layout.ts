@@ -134,7 +134,9 @@ export function layoutOf(op: string, sequence: PackedSequence): PackedLayout {
     position.forEach((_, b) => (position[b] = b));
   } else {
     if (unsorted.dtype !== 'int32' || unsorted.ndim !== 1 || unsorted.size !== batch) {
-      throw new ShapeError(`${op}: sequence.unsortedIndices must be a 1-D int32 tensor of the batch size ${batch}; got ${unsorted.dtype} ${fmtShape(unsorted.shape)}`);
+      throw new ShapeError(
+        `${op}: sequence.unsortedIndices must be a 1-D int32 tensor of the batch size ${batch}; got ${unsorted.dtype} ${fmtShape(unsorted.shape)}`,
+      );
     }
     const seen = new Uint8Array(batch);
     unsorted.data.forEach((j, b) => {

@@ -78,7 +78,9 @@ export function packPaddedSequence(input: Tensor, lengths: Lengths, options: Pac
   if (input.size === 0) throw new ValueError(`${op}: Cannot pack empty tensors; input is ${fmtShape(input.shape)}`);
   const [steps, batch] = batchFirst ? [input.shape[1]!, input.shape[0]!] : [input.shape[0]!, input.shape[1]!];
   if (lens.length !== batch) {
-    throw new ShapeError(`${op}: Expected \`lengths.length\` to be equal to batchSize, but got ${lens.length} (batchSize=${batch}) for input ${fmtShape(input.shape)}`);
+    throw new ShapeError(
+      `${op}: Expected \`lengths.length\` to be equal to batchSize, but got ${lens.length} (batchSize=${batch}) for input ${fmtShape(input.shape)}`,
+    );
   }
   const plan = planPacking(op, lens, enforceSorted);
   lens.forEach((len, b) => {
@@ -127,5 +129,12 @@ export function packSequence(sequences: readonly Tensor[], options: PackSequence
     at += len;
   }
   const joined = concat(sequences, 0);
-  return packedSequenceOf(selectRows(joined, packedRows(plan, (b, t) => starts[b]! + t)), plan, enforceSorted);
+  return packedSequenceOf(
+    selectRows(
+      joined,
+      packedRows(plan, (b, t) => starts[b]! + t),
+    ),
+    plan,
+    enforceSorted,
+  );
 }

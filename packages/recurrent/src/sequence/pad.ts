@@ -98,7 +98,10 @@ export function padPackedSequence(sequence: PackedSequence, options: PadPackedOp
   }
   const source = concat([data, paddingRow(data, feature, paddingValue)], 0);
   const padded = reshape(selectRows(source, rows), batchFirst ? [batch, steps, ...feature] : [steps, batch, ...feature]);
-  const lengths = new Tensor(Int32Array.from(position, (j) => sortedLengths[j]!), [batch]);
+  const lengths = new Tensor(
+    Int32Array.from(position, (j) => sortedLengths[j]!),
+    [batch],
+  );
   return [padded, lengths];
 }
 

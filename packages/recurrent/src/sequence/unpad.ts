@@ -52,7 +52,9 @@ export function unpadSequence(padded: Tensor, lengths: Lengths, options: UnpadSe
   const lens = readLengths(op, lengths);
   const [steps, batch] = batchFirst ? [padded.shape[1]!, padded.shape[0]!] : [padded.shape[0]!, padded.shape[1]!];
   if (lens.length !== batch) {
-    throw new ShapeError(`${op}: Expected \`lengths.length\` to be equal to batchSize, but got ${lens.length} (batchSize=${batch}) for padded ${fmtShape(padded.shape)}`);
+    throw new ShapeError(
+      `${op}: Expected \`lengths.length\` to be equal to batchSize, but got ${lens.length} (batchSize=${batch}) for padded ${fmtShape(padded.shape)}`,
+    );
   }
   lens.forEach((len, b) => {
     if (len < 0 || len > steps) {

@@ -10,9 +10,12 @@ export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32'];
 /** Allocates a zero-filled array of `n` elements of `dtype`. */
 export function allocate(dtype: DType, n: number): TypedArray {
   switch (dtype) {
-    case 'float32': return new Float32Array(n);
-    case 'float64': return new Float64Array(n);
-    case 'int32': return new Int32Array(n);
+    case 'float32':
+      return new Float32Array(n);
+    case 'float64':
+      return new Float64Array(n);
+    case 'int32':
+      return new Int32Array(n);
   }
 }
 

@@ -43,9 +43,7 @@ export function broadcastShapes(op: string, a: Shape, b: Shape, names: [string, 
     const da = a[a.length - n + i] ?? 1;
     const db = b[b.length - n + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
-      throw new ShapeError(
-        `${op}: shapes cannot be broadcast: ${names[0]} is ${fmtShape(a)}, ${names[1]} is ${fmtShape(b)}`,
-      );
+      throw new ShapeError(`${op}: shapes cannot be broadcast: ${names[0]} is ${fmtShape(a)}, ${names[1]} is ${fmtShape(b)}`);
     }
     out[i] = da === 1 ? db : da;
   }

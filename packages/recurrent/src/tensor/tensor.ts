@@ -181,81 +181,213 @@ export class Tensor {
    */
   backward(gradient?: Tensor | BackwardOptions, options?: BackwardOptions): void {
     const [g, opts] = gradient instanceof Tensor || gradient === undefined ? [gradient, options] : [undefined, gradient];
-    runBackward(this, g, (t) => ew.onesLikeOf(t), (a, b) => ew.add(a, b), opts);
+    runBackward(
+      this,
+      g,
+      (t) => ew.onesLikeOf(t),
+      (a, b) => ew.add(a, b),
+      opts,
+    );
   }
 
   // Elementwise
-  add(other: TensorLike): Tensor { return ew.add(this, other); }
-  sub(other: TensorLike): Tensor { return ew.sub(this, other); }
-  mul(other: TensorLike): Tensor { return ew.mul(this, other); }
-  div(other: TensorLike): Tensor { return ew.div(this, other); }
-  pow(exponent: TensorLike): Tensor { return ew.pow(this, exponent); }
-  maximum(other: TensorLike): Tensor { return ew.maximum(this, other); }
-  minimum(other: TensorLike): Tensor { return ew.minimum(this, other); }
-  neg(): Tensor { return ew.neg(this); }
-  exp(): Tensor { return ew.exp(this); }
-  log(): Tensor { return ew.log(this); }
-  log1p(): Tensor { return ew.log1p(this); }
-  sqrt(): Tensor { return ew.sqrt(this); }
-  abs(): Tensor { return ew.abs(this); }
-  tanh(): Tensor { return ew.tanh(this); }
-  sigmoid(): Tensor { return ew.sigmoid(this); }
-  relu(): Tensor { return ew.relu(this); }
-  clamp(min?: number, max?: number): Tensor { return ew.clamp(this, min, max); }
+  add(other: TensorLike): Tensor {
+    return ew.add(this, other);
+  }
+  sub(other: TensorLike): Tensor {
+    return ew.sub(this, other);
+  }
+  mul(other: TensorLike): Tensor {
+    return ew.mul(this, other);
+  }
+  div(other: TensorLike): Tensor {
+    return ew.div(this, other);
+  }
+  pow(exponent: TensorLike): Tensor {
+    return ew.pow(this, exponent);
+  }
+  maximum(other: TensorLike): Tensor {
+    return ew.maximum(this, other);
+  }
+  minimum(other: TensorLike): Tensor {
+    return ew.minimum(this, other);
+  }
+  neg(): Tensor {
+    return ew.neg(this);
+  }
+  exp(): Tensor {
+    return ew.exp(this);
+  }
+  log(): Tensor {
+    return ew.log(this);
+  }
+  log1p(): Tensor {
+    return ew.log1p(this);
+  }
+  sqrt(): Tensor {
+    return ew.sqrt(this);
+  }
+  abs(): Tensor {
+    return ew.abs(this);
+  }
+  tanh(): Tensor {
+    return ew.tanh(this);
+  }
+  sigmoid(): Tensor {
+    return ew.sigmoid(this);
+  }
+  relu(): Tensor {
+    return ew.relu(this);
+  }
+  clamp(min?: number, max?: number): Tensor {
+    return ew.clamp(this, min, max);
+  }
   /** condition ? this : other, as torch.Tensor.where. */
-  where(condition: Tensor, other: TensorLike): Tensor { return ew.where(condition, this, other); }
-  maskedFill(mask: Tensor, value: number): Tensor { return ew.maskedFill(this, mask, value); }
-  eq(other: TensorLike): Tensor { return ew.eq(this, other); }
-  ne(other: TensorLike): Tensor { return ew.ne(this, other); }
-  lt(other: TensorLike): Tensor { return ew.lt(this, other); }
-  le(other: TensorLike): Tensor { return ew.le(this, other); }
-  gt(other: TensorLike): Tensor { return ew.gt(this, other); }
-  ge(other: TensorLike): Tensor { return ew.ge(this, other); }
+  where(condition: Tensor, other: TensorLike): Tensor {
+    return ew.where(condition, this, other);
+  }
+  maskedFill(mask: Tensor, value: number): Tensor {
+    return ew.maskedFill(this, mask, value);
+  }
+  eq(other: TensorLike): Tensor {
+    return ew.eq(this, other);
+  }
+  ne(other: TensorLike): Tensor {
+    return ew.ne(this, other);
+  }
+  lt(other: TensorLike): Tensor {
+    return ew.lt(this, other);
+  }
+  le(other: TensorLike): Tensor {
+    return ew.le(this, other);
+  }
+  gt(other: TensorLike): Tensor {
+    return ew.gt(this, other);
+  }
+  ge(other: TensorLike): Tensor {
+    return ew.ge(this, other);
+  }
 
   // Reductions
-  sum(axes?: number | readonly number[], keepDim = false): Tensor { return rd.sum(this, axes, keepDim); }
-  mean(axes?: number | readonly number[], keepDim = false): Tensor { return rd.mean(this, axes, keepDim); }
-  max(axes?: number | readonly number[], keepDim = false): Tensor { return rd.max(this, axes, keepDim); }
-  min(axes?: number | readonly number[], keepDim = false): Tensor { return rd.min(this, axes, keepDim); }
-  maxWithIndices(axis: number, keepDim = false): [Tensor, Tensor] { return rd.maxWithIndices(this, axis, keepDim); }
-  minWithIndices(axis: number, keepDim = false): [Tensor, Tensor] { return rd.minWithIndices(this, axis, keepDim); }
-  argmax(axis?: number, keepDim = false): Tensor { return rd.argmax(this, axis, keepDim); }
-  argmin(axis?: number, keepDim = false): Tensor { return rd.argmin(this, axis, keepDim); }
-  cumsum(axis: number): Tensor { return cum.cumsum(this, axis); }
-  cumprod(axis: number): Tensor { return cum.cumprod(this, axis); }
-  sort(axis = -1, descending = false): [Tensor, Tensor] { return srt.sort(this, axis, descending); }
-  argsort(axis = -1, descending = false): Tensor { return srt.argsort(this, axis, descending); }
-  topk(k: number, options?: srt.TopkOptions): [Tensor, Tensor] { return srt.topk(this, k, options); }
+  sum(axes?: number | readonly number[], keepDim = false): Tensor {
+    return rd.sum(this, axes, keepDim);
+  }
+  mean(axes?: number | readonly number[], keepDim = false): Tensor {
+    return rd.mean(this, axes, keepDim);
+  }
+  max(axes?: number | readonly number[], keepDim = false): Tensor {
+    return rd.max(this, axes, keepDim);
+  }
+  min(axes?: number | readonly number[], keepDim = false): Tensor {
+    return rd.min(this, axes, keepDim);
+  }
+  maxWithIndices(axis: number, keepDim = false): [Tensor, Tensor] {
+    return rd.maxWithIndices(this, axis, keepDim);
+  }
+  minWithIndices(axis: number, keepDim = false): [Tensor, Tensor] {
+    return rd.minWithIndices(this, axis, keepDim);
+  }
+  argmax(axis?: number, keepDim = false): Tensor {
+    return rd.argmax(this, axis, keepDim);
+  }
+  argmin(axis?: number, keepDim = false): Tensor {
+    return rd.argmin(this, axis, keepDim);
+  }
+  cumsum(axis: number): Tensor {
+    return cum.cumsum(this, axis);
+  }
+  cumprod(axis: number): Tensor {
+    return cum.cumprod(this, axis);
+  }
+  sort(axis = -1, descending = false): [Tensor, Tensor] {
+    return srt.sort(this, axis, descending);
+  }
+  argsort(axis = -1, descending = false): Tensor {
+    return srt.argsort(this, axis, descending);
+  }
+  topk(k: number, options?: srt.TopkOptions): [Tensor, Tensor] {
+    return srt.topk(this, k, options);
+  }
   /** Category indices drawn from this tensor's rows of weights, as torch.Tensor.multinomial. */
-  multinomial(numSamples: number, replacement = false): Tensor { return multinomial(this, numSamples, replacement); }
-  logSumExp(axes?: number | readonly number[], keepDim = false): Tensor { return sm.logSumExp(this, axes, keepDim); }
+  multinomial(numSamples: number, replacement = false): Tensor {
+    return multinomial(this, numSamples, replacement);
+  }
+  logSumExp(axes?: number | readonly number[], keepDim = false): Tensor {
+    return sm.logSumExp(this, axes, keepDim);
+  }
 
   // Products and normalisers
-  matmul(other: Tensor): Tensor { return mm.matmul(this, other); }
-  softmax(axis = -1): Tensor { return sm.softmax(this, axis); }
-  logSoftmax(axis = -1): Tensor { return sm.logSoftmax(this, axis); }
+  matmul(other: Tensor): Tensor {
+    return mm.matmul(this, other);
+  }
+  softmax(axis = -1): Tensor {
+    return sm.softmax(this, axis);
+  }
+  logSoftmax(axis = -1): Tensor {
+    return sm.logSoftmax(this, axis);
+  }
 
   // Shapes
-  reshape(...shape: number[] | [readonly number[]]): Tensor { return vw.reshape(this, flatArgs(shape)); }
-  view(...shape: number[] | [readonly number[]]): Tensor { return vw.reshape(this, flatArgs(shape)); }
-  transpose(axis0 = -2, axis1 = -1): Tensor { return vw.transpose(this, axis0, axis1); }
-  permute(...axes: number[] | [readonly number[]]): Tensor { return vw.permute(this, flatArgs(axes)); }
-  squeeze(axes?: number | readonly number[]): Tensor { return vw.squeeze(this, axes); }
-  unsqueeze(axis: number): Tensor { return vw.unsqueeze(this, axis); }
-  expand(...shape: number[] | [readonly number[]]): Tensor { return vw.expand(this, flatArgs(shape)); }
-  flatten(startAxis = 0, endAxis = -1): Tensor { return vw.flatten(this, startAxis, endAxis); }
-  narrow(axis: number, start: number, length: number): Tensor { return vw.narrow(this, axis, start, length); }
-  slice(axis: number, start?: number, end?: number): Tensor { return vw.slice(this, axis, start, end); }
-  select(axis: number, index: number): Tensor { return vw.select(this, axis, index); }
-  flip(axes: number | readonly number[]): Tensor { return vw.flip(this, axes); }
-  split(sizes: number | readonly number[], axis = 0): Tensor[] { return jn.split(this, sizes, axis); }
-  chunk(chunks: number, axis = 0): Tensor[] { return jn.chunk(this, chunks, axis); }
-  unbind(axis = 0): Tensor[] { return jn.unbind(this, axis); }
-  repeat(...reps: number[] | [readonly number[]]): Tensor { return rep.repeat(this, flatArgs(reps)); }
-  tile(...reps: number[] | [readonly number[]]): Tensor { return rep.tile(this, flatArgs(reps)); }
-  indexSelect(axis: number, index: Tensor | readonly number[]): Tensor { return ix.indexSelect(this, axis, index); }
-  gather(axis: number, index: Tensor): Tensor { return ix.gather(this, axis, index); }
-  scatterAdd(axis: number, index: Tensor, src: Tensor): Tensor { return ix.scatterAdd(this, axis, index, src); }
+  reshape(...shape: number[] | [readonly number[]]): Tensor {
+    return vw.reshape(this, flatArgs(shape));
+  }
+  view(...shape: number[] | [readonly number[]]): Tensor {
+    return vw.reshape(this, flatArgs(shape));
+  }
+  transpose(axis0 = -2, axis1 = -1): Tensor {
+    return vw.transpose(this, axis0, axis1);
+  }
+  permute(...axes: number[] | [readonly number[]]): Tensor {
+    return vw.permute(this, flatArgs(axes));
+  }
+  squeeze(axes?: number | readonly number[]): Tensor {
+    return vw.squeeze(this, axes);
+  }
+  unsqueeze(axis: number): Tensor {
+    return vw.unsqueeze(this, axis);
+  }
+  expand(...shape: number[] | [readonly number[]]): Tensor {
+    return vw.expand(this, flatArgs(shape));
+  }
+  flatten(startAxis = 0, endAxis = -1): Tensor {
+    return vw.flatten(this, startAxis, endAxis);
+  }
+  narrow(axis: number, start: number, length: number): Tensor {
+    return vw.narrow(this, axis, start, length);
+  }
+  slice(axis: number, start?: number, end?: number): Tensor {
+    return vw.slice(this, axis, start, end);
+  }
+  select(axis: number, index: number): Tensor {
+    return vw.select(this, axis, index);
+  }
+  flip(axes: number | readonly number[]): Tensor {
+    return vw.flip(this, axes);
+  }
+  split(sizes: number | readonly number[], axis = 0): Tensor[] {
+    return jn.split(this, sizes, axis);
+  }
+  chunk(chunks: number, axis = 0): Tensor[] {
+    return jn.chunk(this, chunks, axis);
+  }
+  unbind(axis = 0): Tensor[] {
+    return jn.unbind(this, axis);
+  }
+  repeat(...reps: number[] | [readonly number[]]): Tensor {
+    return rep.repeat(this, flatArgs(reps));
+  }
+  tile(...reps: number[] | [readonly number[]]): Tensor {
+    return rep.tile(this, flatArgs(reps));
+  }
+  indexSelect(axis: number, index: Tensor | readonly number[]): Tensor {
+    return ix.indexSelect(this, axis, index);
+  }
+  gather(axis: number, index: Tensor): Tensor {
+    return ix.gather(this, axis, index);
+  }
+  scatterAdd(axis: number, index: Tensor, src: Tensor): Tensor {
+    return ix.scatterAdd(this, axis, index, src);
+  }
 }
 
 function flatArgs(args: number[] | [readonly number[]]): number[] {

@@ -138,7 +138,8 @@ export class Vocabulary {
     const minFreq = checkCount(op, 'minFreq', options.minFreq ?? 1, 1);
     const specials = Vocabulary.orderSpecials(op, options);
     const maxSize = options.maxSize === undefined ? Infinity : checkCount(op, 'maxSize', options.maxSize, 0);
-    if (maxSize < specials.length) throw new ValueError(`${op}: maxSize ${maxSize} is smaller than the ${specials.length} special tokens [${specials.join(', ')}]`);
+    if (maxSize < specials.length)
+      throw new ValueError(`${op}: maxSize ${maxSize} is smaller than the ${specials.length} special tokens [${specials.join(', ')}]`);
     const counts = new Map<string, number>();
     const add = (token: unknown, where: string): void => {
       const t = checkToken(op, where, token);
@@ -226,7 +227,8 @@ export class Vocabulary {
     const specials = v['specials'];
     if (!Array.isArray(specials)) throw new FormatError(`${op}: specials must be an array of indices; got ${describe(specials)}`);
     const specialIndices = specials.map((x: unknown, i) => checkIndex(x, `specials[${i}]`));
-    if (new Set(specialIndices).size !== specialIndices.length) throw new FormatError(`${op}: specials holds a duplicate index: [${specialIndices.join(', ')}]`);
+    if (new Set(specialIndices).size !== specialIndices.length)
+      throw new FormatError(`${op}: specials holds a duplicate index: [${specialIndices.join(', ')}]`);
     const optionalIndex = (key: 'unkIndex' | 'padIndex'): number | null => (v[key] === null || v[key] === undefined ? null : checkIndex(v[key], key));
     return new Vocabulary(op, tokens as string[], specialIndices, optionalIndex('unkIndex'), optionalIndex('padIndex'));
   }
@@ -237,10 +239,14 @@ export class Vocabulary {
   }
 
   /** The unknown-token string, or null. */
-  get unkToken(): string | null { return this.unkIndex === null ? null : this.tokens[this.unkIndex]!; }
+  get unkToken(): string | null {
+    return this.unkIndex === null ? null : this.tokens[this.unkIndex]!;
+  }
 
   /** The padding-token string, or null. */
-  get padToken(): string | null { return this.padIndex === null ? null : this.tokens[this.padIndex]!; }
+  get padToken(): string | null {
+    return this.padIndex === null ? null : this.tokens[this.padIndex]!;
+  }
 
   /** Whether `token` is in the vocabulary (an unknown token is not, even with an unkToken). */
   has(token: string): boolean {
@@ -279,7 +285,7 @@ export class Vocabulary {
     }
     const values = ids instanceof Tensor ? ids.data : ids;
     const list = Symbol.iterator in Object(values) ? Array.from(values as Iterable<number>) : Array.from(values as ArrayLike<number>);
-    const specials = new Set(options.skipSpecials ?? false ? this.specialIndices : []);
+    const specials = new Set((options.skipSpecials ?? false) ? this.specialIndices : []);
     return list.filter((i) => !specials.has(i)).map((i) => this.tokenOf(i));
   }
 

@@ -74,7 +74,10 @@ export class BudgetCosineSchedule implements Callback {
   readonly decayFrom: number;
   readonly budget: Readonly<TrainingBudget>;
 
-  constructor(private readonly optimizer: ScheduledOptimizer, options: BudgetCosineScheduleOptions) {
+  constructor(
+    private readonly optimizer: ScheduledOptimizer,
+    options: BudgetCosineScheduleOptions,
+  ) {
     const { lr, totalSteps, maxTime } = options;
     if (totalSteps === undefined && maxTime === undefined) throw new ValueError(`${OWNER}: the budget needs totalSteps or maxTime`);
     this.budget = {
@@ -102,6 +105,8 @@ export class BudgetCosineSchedule implements Callback {
 
   private apply(ctx: FitContext): void {
     const lrs = this.lrsAt(budgetProgress(ctx, this.budget));
-    this.optimizer.paramGroups.forEach((group, i) => { group.lr = lrs[i]!; });
+    this.optimizer.paramGroups.forEach((group, i) => {
+      group.lr = lrs[i]!;
+    });
   }
 }

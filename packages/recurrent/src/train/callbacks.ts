@@ -50,7 +50,8 @@ export class EarlyStopping implements Callback {
   constructor(options: EarlyStoppingOptions = {}) {
     this.patience = options.patience ?? 3;
     this.minDelta = options.minDelta ?? 0;
-    if (!Number.isInteger(this.patience) || this.patience < 0) throw new ValueError(`EarlyStopping: patience must be a non-negative integer; got ${options.patience}`);
+    if (!Number.isInteger(this.patience) || this.patience < 0)
+      throw new ValueError(`EarlyStopping: patience must be a non-negative integer; got ${options.patience}`);
   }
 
   onValidationEnd(metrics: Metrics, ctx: FitContext): void {
@@ -71,7 +72,9 @@ export class EarlyStopping implements Callback {
 export class TerminateOnNaN implements Callback {
   onBatchEnd(logs: BatchLogs, ctx: FitContext): void {
     if (!Number.isFinite(logs.loss)) {
-      ctx.stop(`TerminateOnNaN: invalid training loss ${logs.loss} at step ${ctx.step} (epoch ${ctx.epoch}); terminating training (detectAnomaly(fn) finds the op)`);
+      ctx.stop(
+        `TerminateOnNaN: invalid training loss ${logs.loss} at step ${ctx.step} (epoch ${ctx.epoch}); terminating training (detectAnomaly(fn) finds the op)`,
+      );
     }
   }
 
@@ -86,7 +89,10 @@ export class TerminateOnNaN implements Callback {
 export class CheckpointCallback implements Callback {
   private best = Infinity;
 
-  constructor(private readonly save: (ctx: FitContext, reason: 'periodic' | 'best' | 'end') => void, private readonly options: { every?: number; onImprovement?: boolean } = {}) {}
+  constructor(
+    private readonly save: (ctx: FitContext, reason: 'periodic' | 'best' | 'end') => void,
+    private readonly options: { every?: number; onImprovement?: boolean } = {},
+  ) {}
 
   onBatchEnd(_: BatchLogs, ctx: FitContext): void {
     const every = this.options.every;
@@ -112,7 +118,10 @@ export interface Schedule {
 
 /** Steps a schedule every optimizer step ('step'), every epoch ('epoch'), or after each validation with its loss ('validation'). */
 export class ScheduleCallback implements Callback {
-  constructor(private readonly schedule: Schedule, private readonly every: 'step' | 'epoch' | 'validation' = 'epoch') {}
+  constructor(
+    private readonly schedule: Schedule,
+    private readonly every: 'step' | 'epoch' | 'validation' = 'epoch',
+  ) {}
 
   onBatchEnd(): void {
     if (this.every === 'step') this.schedule.step();

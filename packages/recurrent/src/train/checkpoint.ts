@@ -45,7 +45,11 @@ function writeDurably(path: string, bytes: Uint8Array): void {
 function syncDirectory(path: string): void {
   try {
     const fd = openSync(path, 'r');
-    try { fsyncSync(fd); } finally { closeSync(fd); }
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     // Some platforms cannot fsync a directory; the renames are still atomic there.
   }
@@ -145,12 +149,11 @@ export function loadCheckpoint(dir: string): Checkpoint {
   if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new FormatError('checkpoint: config.json must hold an object');
   const c = config as Record<string, unknown>;
   if (c.format !== CHECKPOINT_FORMAT) throw new FormatError(`checkpoint: config.json format must be '${CHECKPOINT_FORMAT}'; got ${JSON.stringify(c.format)}`);
-  if (c.version !== CHECKPOINT_VERSION) throw new FormatError(`checkpoint: unsupported version ${JSON.stringify(c.version)}; this library reads version ${CHECKPOINT_VERSION}`);
+  if (c.version !== CHECKPOINT_VERSION)
+    throw new FormatError(`checkpoint: unsupported version ${JSON.stringify(c.version)}; this library reads version ${CHECKPOINT_VERSION}`);
   const model = readTensorsFile(join(found, 'model.safetensors'));
   const optimizerPath = join(found, 'optimizer.safetensors');
-  const optimizer = c.optimizer !== undefined && existsSync(optimizerPath)
-    ? joinOptimizer(readTensorsFile(optimizerPath), c.optimizer)
-    : null;
+  const optimizer = c.optimizer !== undefined && existsSync(optimizerPath) ? joinOptimizer(readTensorsFile(optimizerPath), c.optimizer) : null;
   const extraPath = join(found, 'extra.safetensors');
   const extra = existsSync(extraPath) ? readTensorsFile(extraPath) : null;
   const { format: _f, version: _v, optimizer: _o, ...rest } = c;

@@ -74,7 +74,8 @@ export class DataLoader<T, B = T[]> implements Iterable<B> {
     if (sampler !== undefined) {
       const clash = (['batchSize', 'shuffle', 'dropLast', 'seed'] as const).filter((k) => options[k] !== undefined);
       if (clash.length > 0) throw new ValueError(`${op}: batchSampler is mutually exclusive with ${clash.join(', ')}`);
-      if (typeof sampler !== 'function' && !Array.isArray(sampler)) throw new ValueError(`${op}: batchSampler must be an array of index arrays or a function of the epoch`);
+      if (typeof sampler !== 'function' && !Array.isArray(sampler))
+        throw new ValueError(`${op}: batchSampler must be an array of index arrays or a function of the epoch`);
     }
     const batchSize = options.batchSize ?? 1;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError(`${op}: batchSize must be a positive integer; got ${String(batchSize)}`);

@@ -88,7 +88,9 @@ export function fit<B>(options: FitOptions<B>): FitResult {
     step: options.startStep ?? 0,
     epoch: options.startEpoch ?? 0,
     elapsed: 0,
-    stop: (reason) => { stopReason ??= reason; },
+    stop: (reason) => {
+      stopReason ??= reason;
+    },
   };
   const seconds = (): number => (performance.now() - started) / 1000;
   let lastValidation: Metrics | null = null;
@@ -123,7 +125,11 @@ export function fit<B>(options: FitOptions<B>): FitResult {
       ctx.elapsed = seconds();
       const batchMetrics = new MetricAccumulator();
       batchMetrics.add(loss, r.count, r.correct);
-      const logs: BatchLogs = { ...batchMetrics.result(), itemsPerSecond: r.count / Math.max((now - batchStart) / 1000, 1e-9), lr: optimizer.paramGroups[0]?.lr ?? NaN };
+      const logs: BatchLogs = {
+        ...batchMetrics.result(),
+        itemsPerSecond: r.count / Math.max((now - batchStart) / 1000, 1e-9),
+        lr: optimizer.paramGroups[0]?.lr ?? NaN,
+      };
       for (const cb of callbacks) cb.onBatchEnd?.(logs, ctx);
       // After the callbacks, so that a TerminateOnNaN's message is the one reported.
       if (!Number.isFinite(loss)) ctx.stop(`the loss became ${loss} at step ${ctx.step}`);

@@ -126,7 +126,8 @@ export class ResumableTbptt {
     if (!Number.isInteger(batchSize) || batchSize <= 0) throw new ValueError(`ResumableTbptt: batchSize must be a positive integer; got ${batchSize}`);
     if (!Number.isInteger(seqLen) || seqLen <= 0) throw new ValueError(`ResumableTbptt: seqLen must be a positive integer; got ${seqLen}`);
     if (!Number.isInteger(steps) || steps < 2) throw new ValueError(`ResumableTbptt: steps must be an integer ≥ 2; got ${steps}`);
-    if (streams.length !== steps * batchSize) throw new ShapeError(`ResumableTbptt: streams hold ${streams.length} ids; expected steps × batchSize = ${steps} × ${batchSize}`);
+    if (streams.length !== steps * batchSize)
+      throw new ShapeError(`ResumableTbptt: streams hold ${streams.length} ids; expected steps × batchSize = ${steps} × ${batchSize}`);
     this.task = options.task;
     this.streams = streams;
     this.steps = steps;
@@ -190,9 +191,12 @@ export class ResumableTbptt {
     const epoch = nonNegativeInt('position.epoch', position.epoch);
     const window = nonNegativeInt('position.window', position.window);
     if (window >= this.windowsPerEpoch) {
-      throw new ValueError(`ResumableTbptt: position.window ${window} is past the ${this.windowsPerEpoch} windows of an epoch; were the streams or seqLen different when it was saved?`);
+      throw new ValueError(
+        `ResumableTbptt: position.window ${window} is past the ${this.windowsPerEpoch} windows of an epoch; were the streams or seqLen different when it was saved?`,
+      );
     }
-    if (!(Number.isFinite(position.seconds) && position.seconds >= 0)) throw new ValueError(`ResumableTbptt: position.seconds must be a non-negative number; got ${position.seconds}`);
+    if (!(Number.isFinite(position.seconds) && position.seconds >= 0))
+      throw new ValueError(`ResumableTbptt: position.seconds must be a non-negative number; got ${position.seconds}`);
     const state = resume.state ? this.carriedState(resume.state) : null;
     this.startStep = step;
     this.startSeconds = position.seconds;

@@ -21,11 +21,13 @@ const src = join(pkg, 'src');
 const PROCESSES = 2;
 
 function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
-    const path = join(dir, d.name);
-    if (d.isDirectory()) return d.name === 'generated' ? [] : sourceFiles(path);
-    return d.name.endsWith('.ts') ? [path] : [];
-  }).sort();
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((d) => {
+      const path = join(dir, d.name);
+      if (d.isDirectory()) return d.name === 'generated' ? [] : sourceFiles(path);
+      return d.name.endsWith('.ts') ? [path] : [];
+    })
+    .sort();
 }
 
 interface Prepared {
@@ -38,10 +40,14 @@ function runBatch(results: string, modules: readonly string[]): Promise<{ code: 
   const runner = join(here, '..', 'helpers', 'doc_example_runner.ts');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', runner, results, ...modules], {
-      cwd: root, stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000,
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: 120_000,
     });
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stderr }));
   });
@@ -52,20 +58,25 @@ async function runModules(dir: string, modules: readonly string[]): Promise<Map<
   const size = Math.ceil(modules.length / PROCESSES);
   const batches = Array.from({ length: PROCESSES }, (_, b) => modules.slice(b * size, (b + 1) * size)).filter((b) => b.length > 0);
   const errors = new Map<string, string>();
-  await Promise.all(batches.map(async (batch, b) => {
-    const results = join(dir, `results_${b}.jsonl`);
-    const { code, stderr } = await runBatch(results, batch);
-    const done = new Set<string>();
-    for (const line of existsSync(results) ? readFileSync(results, 'utf8').split('\n').filter(Boolean) : []) {
-      const result = JSON.parse(line) as ExampleResult;
-      done.add(result.module);
-      if (result.error !== undefined) errors.set(result.module, result.error);
-    }
-    const notRun = batch.filter((m) => !done.has(m));
-    notRun.forEach((m, i) => errors.set(m, i === 0
-      ? `the process running the examples exited (code ${code}) during this one:\n${stderr}`
-      : 'not run: an earlier example stopped the process'));
-  }));
+  await Promise.all(
+    batches.map(async (batch, b) => {
+      const results = join(dir, `results_${b}.jsonl`);
+      const { code, stderr } = await runBatch(results, batch);
+      const done = new Set<string>();
+      for (const line of existsSync(results) ? readFileSync(results, 'utf8').split('\n').filter(Boolean) : []) {
+        const result = JSON.parse(line) as ExampleResult;
+        done.add(result.module);
+        if (result.error !== undefined) errors.set(result.module, result.error);
+      }
+      const notRun = batch.filter((m) => !done.has(m));
+      notRun.forEach((m, i) =>
+        errors.set(
+          m,
+          i === 0 ? `the process running the examples exited (code ${code}) during this one:\n${stderr}` : 'not run: an earlier example stopped the process',
+        ),
+      );
+    }),
+  );
   return errors;
 }
 

@@ -40,7 +40,12 @@ function areaOf(file: string): Area {
   throw new Error(`import graph: ${file} is in no known area; add its folder to ALLOWED`);
 }
 
-interface Import { from: string; to: string; typeOnly: boolean; line: number }
+interface Import {
+  from: string;
+  to: string;
+  typeOnly: boolean;
+  line: number;
+}
 
 const IMPORT = /^\s*(import|export)\s+(type\s+)?(?:[^'"]*?\sfrom\s+)?['"]([^'"]+)['"]/gm;
 const DYNAMIC = /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
@@ -110,12 +115,16 @@ test('a back-edge is reported: tensor importing nn, nn calling a backend, autogr
 test('the command line reaches the library only through its public entry points', () => {
   const cli = resolve(pkg, '..', 'cli', 'src');
   const files = (function walk(dir: string): string[] {
-    return readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? walk(join(dir, name)) : name.endsWith('.ts') ? [join(dir, name)] : []));
+    return readdirSync(dir).flatMap((name) =>
+      statSync(join(dir, name)).isDirectory() ? walk(join(dir, name)) : name.endsWith('.ts') ? [join(dir, name)] : [],
+    );
   })(cli);
-  const bad = files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(IMPORT)]
-    .map((m) => m[3]!)
-    .filter((spec) => (spec.startsWith('.') && !resolve(dirname(f), spec).startsWith(cli)) || (spec.startsWith('recurrent/') && spec !== 'recurrent/node'))
-    .map((spec) => `${relative(cli, f)} imports ${spec}`));
+  const bad = files.flatMap((f) =>
+    [...readFileSync(f, 'utf8').matchAll(IMPORT)]
+      .map((m) => m[3]!)
+      .filter((spec) => (spec.startsWith('.') && !resolve(dirname(f), spec).startsWith(cli)) || (spec.startsWith('recurrent/') && spec !== 'recurrent/node'))
+      .map((spec) => `${relative(cli, f)} imports ${spec}`),
+  );
   assert.ok(files.length > 5);
   assert.deepEqual(bad, []);
 });
@@ -123,11 +132,15 @@ test('the command line reaches the library only through its public entry points'
 test('the AssemblyScript kernels import nothing but each other', () => {
   const kernels = join(pkg, 'kernels');
   const files = (function walk(dir: string): string[] {
-    return readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? walk(join(dir, name)) : name.endsWith('.ts') ? [join(dir, name)] : []));
+    return readdirSync(dir).flatMap((name) =>
+      statSync(join(dir, name)).isDirectory() ? walk(join(dir, name)) : name.endsWith('.ts') ? [join(dir, name)] : [],
+    );
   })(kernels);
-  const bad = files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(IMPORT)]
-    .map((m) => m[3]!)
-    .filter((spec) => !spec.startsWith('.') || !resolve(dirname(f), spec).startsWith(kernels))
-    .map((spec) => `${relative(kernels, f)} imports ${spec}`));
+  const bad = files.flatMap((f) =>
+    [...readFileSync(f, 'utf8').matchAll(IMPORT)]
+      .map((m) => m[3]!)
+      .filter((spec) => !spec.startsWith('.') || !resolve(dirname(f), spec).startsWith(kernels))
+      .map((spec) => `${relative(kernels, f)} imports ${spec}`),
+  );
   assert.deepEqual(bad, []);
 });

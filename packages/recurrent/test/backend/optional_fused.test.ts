@@ -10,7 +10,11 @@ const { lstmForward: _f, lstmBackward: _b, gruForward: _gf, gruBackward: _gb, rn
 const unfused: Backend = { ...rest, name: 'reference-unfused' };
 registerBackend(unfused);
 
-interface Layer { forward(input: Tensor): [Tensor, unknown]; zeroGrad(): void; parameters(): Tensor[] }
+interface Layer {
+  forward(input: Tensor): [Tensor, unknown];
+  zeroGrad(): void;
+  parameters(): Tensor[];
+}
 
 function run(layer: Layer, x: Tensor): { out: number[]; grads: number[][] } {
   layer.zeroGrad();
@@ -52,8 +56,10 @@ test('the fused op itself names the backend that lacks its kernel', () => {
   try {
     setBackend('reference-unfused');
     const x = randn([4, 8]);
-    assert.throws(() => lstmRecurrence(x, randn([4, 2]), randn([4, 2]), randn([8, 2]), null, null, null, { batchSizes: new Int32Array([4]) }),
-      (e: unknown) => e instanceof BackendError && /lstmForward: the reference-unfused backend has no fused kernel/.test(e.message));
+    assert.throws(
+      () => lstmRecurrence(x, randn([4, 2]), randn([4, 2]), randn([8, 2]), null, null, null, { batchSizes: new Int32Array([4]) }),
+      (e: unknown) => e instanceof BackendError && /lstmForward: the reference-unfused backend has no fused kernel/.test(e.message),
+    );
   } finally {
     setBackend(before);
   }

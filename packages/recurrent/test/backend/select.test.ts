@@ -18,7 +18,15 @@ test("setBackend('reference') switches to it and ops still run", () => {
   try {
     setBackend('reference');
     assert.equal(getBackend(), 'reference');
-    assert.deepEqual(tensor([[1, 2], [3, 4]]).matmul(tensor([[1], [1]])).toArray(), [[3], [7]]);
+    assert.deepEqual(
+      tensor([
+        [1, 2],
+        [3, 4],
+      ])
+        .matmul(tensor([[1], [1]]))
+        .toArray(),
+      [[3], [7]],
+    );
   } finally {
     setBackend(before);
   }

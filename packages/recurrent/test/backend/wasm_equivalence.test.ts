@@ -47,7 +47,16 @@ for (const flavour of FLAVOURS) {
 
     // --- gemm ------------------------------------------------------------------------------------
 
-    interface GemmCase { m: number; k: number; n: number; transA: boolean; transB: boolean; accumulate: boolean; pad: number; offset: number }
+    interface GemmCase {
+      m: number;
+      k: number;
+      n: number;
+      transA: boolean;
+      transB: boolean;
+      accumulate: boolean;
+      pad: number;
+      offset: number;
+    }
 
     function gemmCase(c: GemmCase): { g: Omit<Gemm, 'c'>; c0: Float32Array; absBound: Float64Array } {
       const { m, k, n, transA, transB, accumulate, pad, offset } = c;
@@ -86,23 +95,33 @@ for (const flavour of FLAVOURS) {
 
     test('gemm matches the reference for odd sizes, every transpose, padding, offsets and accumulation', { skip }, () => {
       let count = 0;
-      for (const m of SIZES) for (const k of SIZES) for (const n of SIZES) {
-        for (const transA of [false, true]) for (const transB of [false, true]) {
-          const accumulate = (m + k + n) % 2 === 0;
-          const pad = (m * 7 + n) % 3;
-          checkGemm({ m, k, n, transA, transB, accumulate, pad, offset: (k % 4) + 1 });
-          count++;
-        }
-      }
+      for (const m of SIZES)
+        for (const k of SIZES)
+          for (const n of SIZES) {
+            for (const transA of [false, true])
+              for (const transB of [false, true]) {
+                const accumulate = (m + k + n) % 2 === 0;
+                const pad = (m * 7 + n) % 3;
+                checkGemm({ m, k, n, transA, transB, accumulate, pad, offset: (k % 4) + 1 });
+                count++;
+              }
+          }
       assert.equal(count, 500);
     });
 
     test('gemm matches the reference on recurrent-sized products and across KC blocks', { skip }, () => {
-      for (const [m, k, n] of [[32, 256, 1024], [1, 300, 257], [64, 600, 40], [200, 70, 9], [5, 1024, 64]] as const) {
-        for (const transA of [false, true]) for (const transB of [false, true]) {
-          checkGemm({ m, k, n, transA, transB, accumulate: false, pad: 0, offset: 0 });
-          checkGemm({ m, k, n, transA, transB, accumulate: true, pad: 5, offset: 3 });
-        }
+      for (const [m, k, n] of [
+        [32, 256, 1024],
+        [1, 300, 257],
+        [64, 600, 40],
+        [200, 70, 9],
+        [5, 1024, 64],
+      ] as const) {
+        for (const transA of [false, true])
+          for (const transB of [false, true]) {
+            checkGemm({ m, k, n, transA, transB, accumulate: false, pad: 0, offset: 0 });
+            checkGemm({ m, k, n, transA, transB, accumulate: true, pad: 5, offset: 3 });
+          }
       }
     });
 
@@ -132,7 +151,11 @@ for (const flavour of FLAVOURS) {
     });
 
     test('a pre-packed B gives the same product as the unpacked one, bitwise', { skip }, () => {
-      for (const [m, k, n, transA, transB] of [[1, 32, 128, false, true], [33, 257, 130, true, false], [64, 512, 300, false, true]] as const) {
+      for (const [m, k, n, transA, transB] of [
+        [1, 32, 128, false, true],
+        [33, 257, 130, true, false],
+        [64, 512, 300, false, true],
+      ] as const) {
         rt!.scope(() => {
           const lda = transA ? m : k;
           const ldb = transB ? k : n;
@@ -149,35 +172,37 @@ for (const flavour of FLAVOURS) {
     });
 
     test('single-row products: gemv_n equals the gemm bitwise, gemv_t agrees within the dot-product bound', { skip }, () => {
-      for (const k of [0, 1, 3, 17, 256, 257, 600]) for (const n of [1, 5, 16, 17, 33, 130]) {
-        for (const transB of [false, true]) for (const accumulate of [false, true]) {
-          const pad = (k + n) % 3;
-          const ldb = (transB ? k : n) + pad;
-          rt!.scope(() => {
-            const xs = randomArray(Math.max(k, 1));
-            const bs = randomArray((transB ? n : k) * ldb + 1);
-            const c0 = randomArray(n);
-            const x = rt!.copyIn(xs);
-            const b = rt!.copyIn(bs);
-            const viaGemm = rt!.copyIn(c0);
-            const viaGemv = rt!.copyIn(c0);
-            rt!.gemm({ c: viaGemm, ldc: n, a: x, lda: k, transA: false, b, ldb, transB, m: 1, k, n, accumulate });
-            (transB ? rt!.kernels.gemv_t_f32 : rt!.kernels.gemv_n_f32)(viaGemv, x, b, ldb, k, n, accumulate ? 1 : 0);
-            const expected = rt!.f32(viaGemm, n);
-            const actual = rt!.f32(viaGemv, n);
-            const label = `gemv ${transB ? 't' : 'n'} k=${k} n=${n} accumulate=${accumulate}`;
-            if (!transB) {
-              assert.deepEqual(actual, expected, label);
-              return;
+      for (const k of [0, 1, 3, 17, 256, 257, 600])
+        for (const n of [1, 5, 16, 17, 33, 130]) {
+          for (const transB of [false, true])
+            for (const accumulate of [false, true]) {
+              const pad = (k + n) % 3;
+              const ldb = (transB ? k : n) + pad;
+              rt!.scope(() => {
+                const xs = randomArray(Math.max(k, 1));
+                const bs = randomArray((transB ? n : k) * ldb + 1);
+                const c0 = randomArray(n);
+                const x = rt!.copyIn(xs);
+                const b = rt!.copyIn(bs);
+                const viaGemm = rt!.copyIn(c0);
+                const viaGemv = rt!.copyIn(c0);
+                rt!.gemm({ c: viaGemm, ldc: n, a: x, lda: k, transA: false, b, ldb, transB, m: 1, k, n, accumulate });
+                (transB ? rt!.kernels.gemv_t_f32 : rt!.kernels.gemv_n_f32)(viaGemv, x, b, ldb, k, n, accumulate ? 1 : 0);
+                const expected = rt!.f32(viaGemm, n);
+                const actual = rt!.f32(viaGemv, n);
+                const label = `gemv ${transB ? 't' : 'n'} k=${k} n=${n} accumulate=${accumulate}`;
+                if (!transB) {
+                  assert.deepEqual(actual, expected, label);
+                  return;
+                }
+                for (let j = 0; j < n; j++) {
+                  let bound = accumulate ? 2 * U * Math.abs(c0[j]!) : 0;
+                  for (let p = 0; p < k; p++) bound += (k + 2) * U * Math.abs(xs[p]! * bs[j * ldb + p]!);
+                  assert.ok(Math.abs(actual[j]! - expected[j]!) <= 2 * bound + 1e-30, `${label}: element ${j} is ${actual[j]}, expected ${expected[j]}`);
+                }
+              });
             }
-            for (let j = 0; j < n; j++) {
-              let bound = accumulate ? 2 * U * Math.abs(c0[j]!) : 0;
-              for (let p = 0; p < k; p++) bound += (k + 2) * U * Math.abs(xs[p]! * bs[j * ldb + p]!);
-              assert.ok(Math.abs(actual[j]! - expected[j]!) <= 2 * bound + 1e-30, `${label}: element ${j} is ${actual[j]}, expected ${expected[j]}`);
-            }
-          });
         }
-      }
     });
 
     test('resident arrays are used in place: operands read and the result written with no copy', { skip }, () => {
@@ -201,7 +226,32 @@ for (const flavour of FLAVOURS) {
 
     /** Inputs with specials, and a dense sweep of ordinary values. */
     function unaryInput(op: UnaryOp, n: number): Float32Array {
-      const specials = [0, -0, Infinity, -Infinity, NaN, 1e-45, -1e-45, 1e-40, 3.4e38, -3.4e38, 0.625, -0.625, 0.6249999, 88.7, 89, -87.5, -103, -104, 9, -9, 20, -20, 1, -1];
+      const specials = [
+        0,
+        -0,
+        Infinity,
+        -Infinity,
+        NaN,
+        1e-45,
+        -1e-45,
+        1e-40,
+        3.4e38,
+        -3.4e38,
+        0.625,
+        -0.625,
+        0.6249999,
+        88.7,
+        89,
+        -87.5,
+        -103,
+        -104,
+        9,
+        -9,
+        20,
+        -20,
+        1,
+        -1,
+      ];
       const a = new Float32Array(n);
       const span = op === 'exp' ? 100 : op === 'log' || op === 'sqrt' || op === 'log1p' ? 50 : 25;
       for (let i = 0; i < n; i++) a[i] = i < specials.length ? specials[i]! : (random() * 2 - 1) * span * (i % 3 === 0 ? 0.01 : 1);
@@ -268,7 +318,11 @@ for (const flavour of FLAVOURS) {
           const a = randomArray(size, 10);
           const b = randomArray(size, 10);
           const s = randomArray(1, 10);
-          for (const [x, xs, y, ys] of [[a, strides, b, strides], [a, strides, s, zeros], [s, zeros, b, strides]] as const) {
+          for (const [x, xs, y, ys] of [
+            [a, strides, b, strides],
+            [a, strides, s, zeros],
+            [s, zeros, b, strides],
+          ] as const) {
             const expected = new Float32Array(size);
             const actual = new Float32Array(size);
             ref.binary(op, expected, x, xs, y, ys, shape);
@@ -281,7 +335,14 @@ for (const flavour of FLAVOURS) {
 
     test('binary ops on a row broadcast over leading axes equal the reference bitwise', { skip }, () => {
       for (const op of BINARY) {
-        for (const [shape, rowShape] of [[[64, 40], [40]], [[5, 7, 33], [7, 33]], [[3, 9, 41], [41]]] as const) {
+        for (const [shape, rowShape] of [
+          [[64, 40], [40]],
+          [
+            [5, 7, 33],
+            [7, 33],
+          ],
+          [[3, 9, 41], [41]],
+        ] as const) {
           const size = shape.reduce((x, y) => x * y, 1);
           const len = rowShape.reduce((x, y) => x * y, 1);
           const strides = shape.map((_, i) => shape.slice(i + 1).reduce((x, y) => x * y, 1));
@@ -322,21 +383,36 @@ for (const flavour of FLAVOURS) {
     // --- reductions ------------------------------------------------------------------------------
 
     test('sum reductions match the reference (float64 accumulation) over rows and middle axes', { skip }, () => {
-      for (const [outer, len, inner] of [[1, 5000, 1], [37, 129, 1], [3, 400, 17], [2, 33, 130], [1, 1024, 4]] as const) {
+      for (const [outer, len, inner] of [
+        [1, 5000, 1],
+        [37, 129, 1],
+        [3, 400, 17],
+        [2, 33, 130],
+        [1, 1024, 4],
+      ] as const) {
         const a = randomArray(outer * len * inner, 5);
         const expected = new Float32Array(outer * inner);
         const actual = new Float32Array(outer * inner);
         ref.reduce('sum', expected, a, outer, len, inner);
         wasm!.reduce('sum', actual, a, outer, len, inner);
         for (let i = 0; i < expected.length; i++) {
-          assert.ok(Math.abs(actual[i]! - expected[i]!) <= 2 * U * Math.abs(expected[i]!) + 1e-9 * len, `sum (${outer}, ${len}, ${inner}) at ${i}: ${actual[i]} vs ${expected[i]}`);
+          assert.ok(
+            Math.abs(actual[i]! - expected[i]!) <= 2 * U * Math.abs(expected[i]!) + 1e-9 * len,
+            `sum (${outer}, ${len}, ${inner}) at ${i}: ${actual[i]} vs ${expected[i]}`,
+          );
         }
       }
     });
 
     test('row gathers and scatter-adds (embedding lookups and gradients) equal the reference bitwise', { skip }, () => {
       // [outer, len, inner, n]: an embedding table, repeated rows, odd widths, several outer blocks.
-      for (const [outer, len, inner, n] of [[1, 80, 64, 6400], [1, 7, 33, 500], [3, 50, 5, 300], [2, 1000, 16, 200], [1, 4, 1, 2048]] as const) {
+      for (const [outer, len, inner, n] of [
+        [1, 80, 64, 6400],
+        [1, 7, 33, 500],
+        [3, 50, 5, 300],
+        [2, 1000, 16, 200],
+        [1, 4, 1, 2048],
+      ] as const) {
         const src = randomArray(outer * len * inner);
         const index = Int32Array.from({ length: n }, () => Math.floor(random() * len));
         const expected = new Float32Array(outer * n * inner);
@@ -388,7 +464,12 @@ for (const flavour of FLAVOURS) {
     });
 
     test('softmax, log-softmax and log-sum-exp along the last axis match the reference', { skip }, () => {
-      for (const [rows, len] of [[1, 1024], [33, 130], [7, 1027], [300, 5]] as const) {
+      for (const [rows, len] of [
+        [1, 1024],
+        [33, 130],
+        [7, 1027],
+        [300, 5],
+      ] as const) {
         const a = randomArray(rows * len, 30);
         a[3] = -Infinity;
         if (rows > 2) for (let j = 0; j < len; j++) a[2 * len + j] = -Infinity; // an all −∞ row
@@ -424,7 +505,12 @@ for (const flavour of FLAVOURS) {
     // --- kernels for the fused recurrent ops ------------------------------------------------------
 
     test('add_bias_rows and sum_rows match plain loops', { skip }, () => {
-      for (const [rows, cols] of [[1, 1], [3, 17], [33, 130], [64, 1024]] as const) {
+      for (const [rows, cols] of [
+        [1, 1],
+        [3, 17],
+        [33, 130],
+        [64, 1024],
+      ] as const) {
         const x = randomArray(rows * cols);
         const bias = randomArray(cols);
         const withBias = x.map((v, i) => v + bias[i % cols]!);

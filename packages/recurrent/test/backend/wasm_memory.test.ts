@@ -4,9 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { wasmFeatures } from '../../src/backend/wasm/features.js';
 import { wasmRuntime } from '../../src/backend/wasm/runtime.js';
-import {
-  getBackend, manualSeed, matmul, mseLoss, nn, optim, randn, setBackend, sigmoid, softmax, sum, tanh, type Tensor,
-} from '../../src/index.js';
+import { getBackend, manualSeed, matmul, mseLoss, nn, optim, randn, setBackend, sigmoid, softmax, sum, tanh, type Tensor } from '../../src/index.js';
 
 const skip = wasmFeatures().simd ? false : 'WebAssembly SIMD unavailable';
 

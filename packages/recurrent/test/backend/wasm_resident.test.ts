@@ -105,34 +105,44 @@ test('modules place float32 parameters in wasm memory on the wasm backend, and o
 });
 
 test('kernels see in-place parameter updates: wasm training equals the reference step for step', { skip }, () => {
-  const run = (backendName: string): Float32Array[] => onBackend(backendName, () => {
-    manualSeed(7);
-    const lstm = new nn.LSTM({ inputSize: 4, hiddenSize: 6 });
-    const head = new nn.Linear({ inFeatures: 6, outFeatures: 3 });
-    const opt = new optim.SGD([...lstm.parameters(), ...head.parameters()], { lr: 0.05 });
-    const x = randn([5, 2, 4]);
-    const outputs: Float32Array[] = [];
-    for (let step = 0; step < 4; step++) {
-      opt.zeroGrad();
-      const [out] = lstm.forward(x) as [Tensor, unknown];
-      const y = head.forward(out);
-      outputs.push(y.data.slice() as Float32Array);
-      y.mul(y).sum().backward();
-      opt.step();
-    }
-    // Batch-1 steps take the matrix–vector path on the updated weights.
-    noGrad(() => {
-      const [out] = lstm.forward(tensor(Array.from({ length: 4 }, (_, i) => i / 4), [1, 1, 4])) as [Tensor, unknown];
-      outputs.push(head.forward(out).data.slice() as Float32Array);
+  const run = (backendName: string): Float32Array[] =>
+    onBackend(backendName, () => {
+      manualSeed(7);
+      const lstm = new nn.LSTM({ inputSize: 4, hiddenSize: 6 });
+      const head = new nn.Linear({ inFeatures: 6, outFeatures: 3 });
+      const opt = new optim.SGD([...lstm.parameters(), ...head.parameters()], { lr: 0.05 });
+      const x = randn([5, 2, 4]);
+      const outputs: Float32Array[] = [];
+      for (let step = 0; step < 4; step++) {
+        opt.zeroGrad();
+        const [out] = lstm.forward(x) as [Tensor, unknown];
+        const y = head.forward(out);
+        outputs.push(y.data.slice() as Float32Array);
+        y.mul(y).sum().backward();
+        opt.step();
+      }
+      // Batch-1 steps take the matrix–vector path on the updated weights.
+      noGrad(() => {
+        const [out] = lstm.forward(
+          tensor(
+            Array.from({ length: 4 }, (_, i) => i / 4),
+            [1, 1, 4],
+          ),
+        ) as [Tensor, unknown];
+        outputs.push(head.forward(out).data.slice() as Float32Array);
+      });
+      return outputs;
     });
-    return outputs;
-  });
   const wasm = run('wasm');
   const reference = run('reference');
   wasm.forEach((w, i) => {
-    for (let j = 0; j < w.length; j++) assert.ok(Math.abs(w[j]! - reference[i]![j]!) <= 1e-5 * (1 + Math.abs(reference[i]![j]!)), `output ${i}[${j}]: ${w[j]} vs ${reference[i]![j]}`);
+    for (let j = 0; j < w.length; j++)
+      assert.ok(Math.abs(w[j]! - reference[i]![j]!) <= 1e-5 * (1 + Math.abs(reference[i]![j]!)), `output ${i}[${j}]: ${w[j]} vs ${reference[i]![j]}`);
   });
-  assert.ok(wasm[0]!.some((v, j) => v !== wasm[3]![j]), 'training changed the outputs');
+  assert.ok(
+    wasm[0]!.some((v, j) => v !== wasm[3]![j]),
+    'training changed the outputs',
+  );
 });
 
 test('a tensor registered twice (tied weights) is placed once and stays one tensor', { skip }, () => {

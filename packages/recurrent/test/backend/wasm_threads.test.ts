@@ -25,7 +25,13 @@ function randomArray(n: number): Float32Array {
 }
 
 test('splitProduct cuts C into whole tiles that cover it exactly once', () => {
-  for (const [m, n, k, threads] of [[32, 1024, 256, 2], [1024, 256, 3200, 3], [3, 2048, 512, 4], [130, 131, 700, 5], [1, 40, 9000, 8]] as const) {
+  for (const [m, n, k, threads] of [
+    [32, 1024, 256, 2],
+    [1024, 256, 3200, 3],
+    [3, 2048, 512, 4],
+    [130, 131, 700, 5],
+    [1, 40, 9000, 8],
+  ] as const) {
     const parts = splitProduct(m, n, k, threads);
     assert.ok(parts.length >= 1 && parts.length <= threads);
     const covered = new Uint8Array(m * n);
@@ -34,7 +40,10 @@ test('splitProduct cuts C into whole tiles that cover it exactly once', () => {
       if (p.i0 + p.m < m) assert.equal(p.m % 4, 0, 'row blocks end on a tile boundary');
       for (let i = p.i0; i < p.i0 + p.m; i++) for (let j = p.j0; j < p.j0 + p.n; j++) covered[i * n + j]!++;
     }
-    assert.ok(covered.every((c) => c === 1), `split of ${m}×${n} covers every element once`);
+    assert.ok(
+      covered.every((c) => c === 1),
+      `split of ${m}×${n} covers every element once`,
+    );
   }
   assert.equal(splitProduct(4, 4, 4, 8).length, 1, 'small products stay on one thread');
   assert.ok(blocks(64, 128, 128) > 1, 'the stress product below is split');
@@ -62,18 +71,20 @@ test('products give the same bits on 1 and on 3 threads (workers running every b
       const a = randomArray(m * k);
       const b = randomArray(k * n);
       const c0 = randomArray(m * n);
-      const results = [one, many].map((rt) => rt.scope(() => {
-        const pa = rt.copyIn(a);
-        const pb = rt.copyIn(b);
-        const pc = rt.copyIn(c0);
-        const lda = transA ? m : k;
-        const ldb = transB ? k : n;
-        rt.gemm({ c: pc, ldc: n, a: pa, lda, transA, b: pb, ldb, transB, m, k, n, accumulate: true });
-        const packed = rt.packB(pb, ldb, transB, k, n);
-        const pc2 = rt.allocF32(m * n);
-        rt.gemmPacked({ c: pc2, ldc: n, a: pa, lda, transA, b: packed, m, accumulate: false });
-        return [rt.f32(pc, m * n).slice(), rt.f32(pc2, m * n).slice()];
-      }));
+      const results = [one, many].map((rt) =>
+        rt.scope(() => {
+          const pa = rt.copyIn(a);
+          const pb = rt.copyIn(b);
+          const pc = rt.copyIn(c0);
+          const lda = transA ? m : k;
+          const ldb = transB ? k : n;
+          rt.gemm({ c: pc, ldc: n, a: pa, lda, transA, b: pb, ldb, transB, m, k, n, accumulate: true });
+          const packed = rt.packB(pb, ldb, transB, k, n);
+          const pc2 = rt.allocF32(m * n);
+          rt.gemmPacked({ c: pc2, ldc: n, a: pa, lda, transA, b: packed, m, accumulate: false });
+          return [rt.f32(pc, m * n).slice(), rt.f32(pc2, m * n).slice()];
+        }),
+      );
       assert.deepEqual(results[1]![0], results[0]![0], `gemm ${m}×${k}×${n}`);
       assert.deepEqual(results[1]![1], results[0]![1], `packed gemm ${m}×${k}×${n}`);
     }
@@ -85,7 +96,13 @@ test('products give the same bits on 1 and on 3 threads (workers running every b
 });
 
 test('gemvParts cuts a row into ranges at multiples of 16 that cover it once', () => {
-  for (const [n, parts] of [[2048, 2], [1000, 3], [17, 4], [16, 5], [5000, 7]] as const) {
+  for (const [n, parts] of [
+    [2048, 2],
+    [1000, 3],
+    [17, 4],
+    [16, 5],
+    [5000, 7],
+  ] as const) {
     const ranges = gemvParts(n, parts);
     assert.ok(ranges.length >= 1 && ranges.length <= parts);
     let next = 0;
@@ -104,18 +121,26 @@ test('single-row products give the same bits on 1 and on 3 threads (workers runn
   const many = new WasmRuntime({ threads: 3, callerWorks: false });
   try {
     assert.equal(many.startThreads(), 3, 'three threads start');
-    for (const [k, n, transB] of [[512, 2048, true], [512, 2048, false], [1023, 701, true], [301, 1500, false], [64, 4100, true]] as const) {
+    for (const [k, n, transB] of [
+      [512, 2048, true],
+      [512, 2048, false],
+      [1023, 701, true],
+      [301, 1500, false],
+      [64, 4100, true],
+    ] as const) {
       const x = randomArray(k);
       const b = randomArray(k * n);
       const y0 = randomArray(n);
       const before = many.chunksOnWorkers;
-      const results = [one, many].map((rt) => rt.scope(() => {
-        const px = rt.copyIn(x);
-        const pb = rt.copyIn(b);
-        const py = rt.copyIn(y0);
-        rt.gemv(py, px, pb, transB ? k : n, transB, k, n, true);
-        return rt.f32(py, n).slice();
-      }));
+      const results = [one, many].map((rt) =>
+        rt.scope(() => {
+          const px = rt.copyIn(x);
+          const pb = rt.copyIn(b);
+          const py = rt.copyIn(y0);
+          rt.gemv(py, px, pb, transB ? k : n, transB, k, n, true);
+          return rt.f32(py, n).slice();
+        }),
+      );
       assert.deepEqual(results[1], results[0], `gemv ${transB ? 'Bᵀ' : 'B'} k=${k} n=${n}`);
       assert.ok(many.chunksOnWorkers > before, `workers ran parts (k=${k} n=${n})`);
     }
@@ -138,7 +163,20 @@ test('thousands of back-to-back threaded products, with or without the caller wo
         const pb = rt.copyIn(b);
         return { rt, pa, pb, pc: rt.allocF32(m * n) };
       });
-      expected!.rt.gemm({ c: expected!.pc, ldc: n, a: expected!.pa, lda: k, transA: false, b: expected!.pb, ldb: n, transB: false, m, k, n, accumulate: false });
+      expected!.rt.gemm({
+        c: expected!.pc,
+        ldc: n,
+        a: expected!.pa,
+        lda: k,
+        transA: false,
+        b: expected!.pb,
+        ldb: n,
+        transB: false,
+        m,
+        k,
+        n,
+        accumulate: false,
+      });
       const want = expected!.rt.f32(expected!.pc, m * n).slice();
       for (let i = 0; i < 2000; i++) {
         const { rt, pa, pb, pc } = actual!;
@@ -209,7 +247,12 @@ test('RECURRENT_NUM_THREADS sets the default, and threads never keep the process
 });
 
 test('unitRanges cuts the hidden units into aligned ranges covering them once', () => {
-  for (const [H, parts] of [[256, 2], [64, 3], [16, 8], [520, 4]] as const) {
+  for (const [H, parts] of [
+    [256, 2],
+    [64, 3],
+    [16, 8],
+    [520, 4],
+  ] as const) {
     const ranges = unitRanges(H, parts);
     assert.ok(ranges.length >= 1 && ranges.length <= parts);
     let next = 0;
@@ -240,8 +283,12 @@ test('the LSTM forward and backward split by hidden units equal the one-thread k
     const N = sizes.reduce((s, x) => s + x, 0);
     const layout = { batch: B, hiddenSize: H, batchSizes, reverse };
     const inputs = {
-      xProj: randomArray(N * 4 * H), h0: randomArray(B * H), c0: randomArray(B * H), wHH: randomArray(4 * H * H),
-      bHH: randomArray(4 * H), peep: peepholes ? randomArray(3 * H) : null,
+      xProj: randomArray(N * 4 * H),
+      h0: randomArray(B * H),
+      c0: randomArray(B * H),
+      wHH: randomArray(4 * H * H),
+      bHH: randomArray(4 * H),
+      peep: peepholes ? randomArray(3 * H) : null,
     };
     const forward = (backend: typeof one) => {
       const out = new Float32Array(N * H);
@@ -254,8 +301,13 @@ test('the LSTM forward and backward split by hidden units equal the one-thread k
     const upstream = { dOut: randomArray(N * H), dHN: randomArray(B * H), dCN: randomArray(B * H) };
     const backward = (backend: typeof one, f: ReturnType<typeof forward>): Float32Array[] => {
       const grads = {
-        dXProj: new Float32Array(N * 4 * H), dH0: new Float32Array(B * H), dC0: new Float32Array(B * H),
-        dWHH: new Float32Array(4 * H * H), dBHH: new Float32Array(4 * H), dWHR: null, dPeep: peepholes ? new Float32Array(3 * H) : null,
+        dXProj: new Float32Array(N * 4 * H),
+        dH0: new Float32Array(B * H),
+        dC0: new Float32Array(B * H),
+        dWHH: new Float32Array(4 * H * H),
+        dBHH: new Float32Array(4 * H),
+        dWHR: null,
+        dPeep: peepholes ? new Float32Array(3 * H) : null,
       };
       backend.lstmBackward({ ...layout, ...inputs, wHR: null, out: f.out, cN: f.cN, cache: f.cache, ...upstream, ...grads });
       return [grads.dXProj, grads.dH0, grads.dC0, grads.dWHH, grads.dBHH, grads.dPeep ?? new Float32Array(0)];
@@ -284,7 +336,11 @@ test('the reset-after GRU forward and backward split by hidden units equal the o
   const two = makeWasmBackend(rt);
   const B = 64;
   const H = 80;
-  for (const [sizes, reverse] of [[[64, 64, 64, 64], false], [[64, 64, 50, 40, 40, 9], false], [[64, 60, 33, 33, 2], true]] as const) {
+  for (const [sizes, reverse] of [
+    [[64, 64, 64, 64], false],
+    [[64, 64, 50, 40, 40, 9], false],
+    [[64, 60, 33, 33, 2], true],
+  ] as const) {
     const batchSizes = Int32Array.from(sizes);
     const N = sizes.reduce((s, x) => s + x, 0);
     const layout = { batch: B, hiddenSize: H, batchSizes, reverse };

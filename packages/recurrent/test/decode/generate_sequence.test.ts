@@ -4,8 +4,23 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  add, argmax, concat, generateSequence, gradcheck, linear, manualSeed, mul, narrow, nn, randn, tensor, zeros,
-  ShapeError, ValueError, type DType, type Tensor,
+  add,
+  argmax,
+  concat,
+  generateSequence,
+  gradcheck,
+  linear,
+  manualSeed,
+  mul,
+  narrow,
+  nn,
+  randn,
+  tensor,
+  zeros,
+  ShapeError,
+  ValueError,
+  type DType,
+  type Tensor,
 } from '../../src/index.js';
 import { assertClose } from '../helpers/close.js';
 
@@ -13,12 +28,17 @@ import { assertClose } from '../helpers/close.js';
 class RecordingCell implements nn.RecurrentCell {
   readonly inputs: Tensor[] = [];
   readonly stateSize = [1];
-  constructor(readonly outputSize: number, private readonly step: (x: Tensor) => Tensor) {}
+  constructor(
+    readonly outputSize: number,
+    private readonly step: (x: Tensor) => Tensor,
+  ) {}
   call(x: Tensor, states: readonly Tensor[]): [Tensor, Tensor[]] {
     this.inputs.push(x.detach().clone());
     return [this.step(x), [add(states[0]!, 1)]];
   }
-  zeroState(batch: number, dtype: DType = 'float32'): Tensor[] { return [zeros([batch, 1], { dtype })]; }
+  zeroState(batch: number, dtype: DType = 'float32'): Tensor[] {
+    return [zeros([batch, 1], { dtype })];
+  }
 }
 
 const rows = (ts: Tensor[]): unknown[] => ts.map((t) => t.toArray());
@@ -26,10 +46,37 @@ const rows = (ts: Tensor[]): unknown[] => ts.map((t) => t.toArray());
 describe('generateSequence: what the cell is fed', () => {
   test("contextMode 'first': the context is the input of step 0, then each output is the next input", () => {
     const cell = new RecordingCell(2, (x) => add(mul(x, 2), 1));
-    const context = tensor([[1, 2], [0, -1]]);
+    const context = tensor([
+      [1, 2],
+      [0, -1],
+    ]);
     const { outputs, state, tokens } = generateSequence(cell, { context, length: 3 });
-    assert.deepEqual(rows(cell.inputs), [[[1, 2], [0, -1]], [[3, 5], [1, -1]], [[7, 11], [3, -1]]]);
-    assert.deepEqual(outputs.toArray(), [[[3, 5], [7, 11], [15, 23]], [[1, -1], [3, -1], [7, -1]]]); // (N, L, O)
+    assert.deepEqual(rows(cell.inputs), [
+      [
+        [1, 2],
+        [0, -1],
+      ],
+      [
+        [3, 5],
+        [1, -1],
+      ],
+      [
+        [7, 11],
+        [3, -1],
+      ],
+    ]);
+    assert.deepEqual(outputs.toArray(), [
+      [
+        [3, 5],
+        [7, 11],
+        [15, 23],
+      ],
+      [
+        [1, -1],
+        [3, -1],
+        [7, -1],
+      ],
+    ]); // (N, L, O)
     assert.deepEqual(state[0]!.toArray(), [[3], [3]]);
     assert.equal(tokens, null);
   });
@@ -40,19 +87,43 @@ describe('generateSequence: what the cell is fed', () => {
     const context = tensor([[1], [5]]);
     const { outputs } = generateSequence(cell, { context, contextMode: 'every', length: 3 });
     assert.deepEqual(rows(cell.inputs), [
-      [[0, 0, 1], [0, 0, 5]],
-      [[1, 1, 1], [5, 5, 5]],
-      [[2, 2, 1], [10, 10, 5]],
+      [
+        [0, 0, 1],
+        [0, 0, 5],
+      ],
+      [
+        [1, 1, 1],
+        [5, 5, 5],
+      ],
+      [
+        [2, 2, 1],
+        [10, 10, 5],
+      ],
     ]);
-    assert.deepEqual(outputs.toArray(), [[[1, 1], [2, 2], [3, 3]], [[5, 5], [10, 10], [15, 15]]]);
+    assert.deepEqual(outputs.toArray(), [
+      [
+        [1, 1],
+        [2, 2],
+        [3, 3],
+      ],
+      [
+        [5, 5],
+        [10, 10],
+        [15, 15],
+      ],
+    ]);
   });
 
   test('a seed: startInput is the input of step 0; a feedback function is called after every step but the last', () => {
     const cell = new RecordingCell(1, (x) => add(x, 1));
     const steps: number[] = [];
     const { outputs } = generateSequence(cell, {
-      startInput: tensor([[10]]), length: 3,
-      feedback: (y, t) => { steps.push(t); return mul(y, -1); },
+      startInput: tensor([[10]]),
+      length: 3,
+      feedback: (y, t) => {
+        steps.push(t);
+        return mul(y, -1);
+      },
     });
     assert.deepEqual(steps, [0, 1]);
     assert.deepEqual(rows(cell.inputs), [[[10]], [[-11]], [[10]]]);
@@ -69,7 +140,13 @@ describe('generateSequence with built-in cells', () => {
     // No context and no startInput: x_0 = zeros (N, inputSize); N from the initial state.
     const { outputs, state } = generateSequence(cell, { initialState: h0, length: 4, readout: (h) => head.forward(h) });
     assert.deepEqual(outputs.shape, [2, 4, 3]);
-    assert.deepEqual(state.map((s) => s.shape), [[2, 4], [2, 4]]);
+    assert.deepEqual(
+      state.map((s) => s.shape),
+      [
+        [2, 4],
+        [2, 4],
+      ],
+    );
     let x = zeros([2, 3], { dtype: 'float64' });
     let s = h0;
     const ys: Tensor[] = [];
@@ -88,10 +165,14 @@ describe('generateSequence with built-in cells', () => {
     const cell = new nn.GRUCell({ inputSize: 3, hiddenSize: 2, dtype: 'float64' });
     const head = new nn.Linear({ inFeatures: 2, outFeatures: 2, dtype: 'float64' });
     const context = randn([2, 1], { dtype: 'float64', requiresGrad: true });
-    gradcheck((c) => {
-      const { outputs, state } = generateSequence(cell, { context: c!, contextMode: 'every', length: 3, readout: (h) => head.forward(h) });
-      return concat([outputs.reshape(-1), state[0]!.reshape(-1)]);
-    }, [context, ...cell.parameters(), ...head.parameters()], { atol: 1e-7, rtol: 1e-6 });
+    gradcheck(
+      (c) => {
+        const { outputs, state } = generateSequence(cell, { context: c!, contextMode: 'every', length: 3, readout: (h) => head.forward(h) });
+        return concat([outputs.reshape(-1), state[0]!.reshape(-1)]);
+      },
+      [context, ...cell.parameters(), ...head.parameters()],
+      { atol: 1e-7, rtol: 1e-6 },
+    );
   });
 });
 
@@ -118,7 +199,13 @@ describe("generateSequence with feedback 'sample'", () => {
     const ids = a.toArray() as number[][];
     for (let t = 1; t < 6; t++) {
       const fed = cell.inputs[t]!.toArray() as number[][];
-      fed.forEach((row, n) => assert.deepEqual(row, Array.from({ length: V }, (_, k) => (k === ids[n]![t - 1] ? 1 : 0)), `step ${t} row ${n}`));
+      fed.forEach((row, n) =>
+        assert.deepEqual(
+          row,
+          Array.from({ length: V }, (_, k) => (k === ids[n]![t - 1] ? 1 : 0)),
+          `step ${t} row ${n}`,
+        ),
+      );
     }
   });
 
@@ -129,12 +216,29 @@ describe("generateSequence with feedback 'sample'", () => {
     const cell = new RecordingCell(V, (x) => linear(x, w));
     const context = randn([2, 3], { dtype: 'float64' });
     const { outputs, tokens } = generateSequence(cell, {
-      context, length: 4, feedback: 'sample', sampling: { greedy: true }, embed: (ids) => emb.forward(ids),
+      context,
+      length: 4,
+      feedback: 'sample',
+      sampling: { greedy: true },
+      embed: (ids) => emb.forward(ids),
     });
     assert.deepEqual(tokens!.toArray(), argmax(outputs, 2).toArray());
     const ids = tokens!.toArray() as number[][];
     for (let t = 1; t < 4; t++) {
-      assertClose(cell.inputs[t]!, emb.forward(tensor(ids.map((r) => r[t - 1]!), { dtype: 'int32' })).detach(), `fed at step ${t}`, 0, 0);
+      assertClose(
+        cell.inputs[t]!,
+        emb
+          .forward(
+            tensor(
+              ids.map((r) => r[t - 1]!),
+              { dtype: 'int32' },
+            ),
+          )
+          .detach(),
+        `fed at step ${t}`,
+        0,
+        0,
+      );
     }
   });
 });
@@ -143,7 +247,10 @@ describe('generateSequence errors', () => {
   const cell = new nn.GRUCell({ inputSize: 2, hiddenSize: 2 });
   test('bad options are named', () => {
     const context = zeros([1, 2]);
-    assert.throws(() => generateSequence(cell, { context, length: 0 }), (e: Error) => e instanceof ValueError && /length/.test(e.message));
+    assert.throws(
+      () => generateSequence(cell, { context, length: 0 }),
+      (e: Error) => e instanceof ValueError && /length/.test(e.message),
+    );
     assert.throws(() => generateSequence(cell, { length: 2, contextMode: 'every', startInput: context }), /'every' needs a context/);
     assert.throws(() => generateSequence(cell, { context, startInput: context, length: 2 }), /not both/);
     assert.throws(() => generateSequence(cell, { length: 2 }), /batch size/);

@@ -15,7 +15,10 @@ const FENCE = /^\s*```/;
 /** The comment's lines with `/**`, ` * ` and `*\/` removed, numbered from 1 in `text`. */
 function commentLines(comment: string, firstLine: number): { text: string; line: number }[] {
   return comment.split('\n').map((raw, i) => ({
-    text: raw.replace(/^\s*\/\*\*\s?/, '').replace(/\s*\*\/\s*$/, '').replace(/^\s*\* ?/, ''),
+    text: raw
+      .replace(/^\s*\/\*\*\s?/, '')
+      .replace(/\s*\*\/\s*$/, '')
+      .replace(/^\s*\* ?/, ''),
     line: firstLine + i,
   }));
 }
@@ -54,8 +57,7 @@ function fenced<T extends { text: string }>(block: readonly T[]): T[] {
 
 /** The example's first line of code after its imports: what a reader recognises it by. */
 export function exampleTitle(example: DocExample): string {
-  const first = example.lines.find((l) => l.trim() !== '' && !/^\s*import\b/.test(l) && !/^\s*\/\//.test(l))
-    ?? example.lines[0] ?? '(empty)';
+  const first = example.lines.find((l) => l.trim() !== '' && !/^\s*import\b/.test(l) && !/^\s*\/\//.test(l)) ?? example.lines[0] ?? '(empty)';
   return first.trim();
 }
 

@@ -2,9 +2,7 @@
 // initial states, stateful), against PyTorch-style nn.LSTM({ bidirectional }), and its own rules.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  ShapeError, Tensor, ValueError, concat, flip, manualSeed, nn, packPaddedSequence, padPackedSequence, randn, tensor,
-} from '../../src/index.js';
+import { ShapeError, Tensor, ValueError, concat, flip, manualSeed, nn, packPaddedSequence, padPackedSequence, randn, tensor } from '../../src/index.js';
 import { assertClose } from '../helpers/close.js';
 import { fromTfAll, kerasWeights, tf, tfScope, toTf, uniformInit } from '../helpers/tfjs.js';
 
@@ -16,16 +14,29 @@ const TOL = 1e-5;
 type Kind = 'lstm' | 'gru' | 'simpleRNN';
 type Merge = nn.MergeMode;
 
-interface Settings { returnSequences?: boolean; returnState?: boolean; goBackwards?: boolean; stateful?: boolean }
+interface Settings {
+  returnSequences?: boolean;
+  returnState?: boolean;
+  goBackwards?: boolean;
+  stateful?: boolean;
+}
 
 /** A built tfjs Bidirectional layer whose two directions hold different seeded weights. */
 function tfBidirectional(kind: Kind, s: Settings, mergeMode: Merge, batch: number): tf.layers.Layer {
   const args = {
-    units: H, kernelInitializer: uniformInit(1), recurrentInitializer: uniformInit(2), biasInitializer: uniformInit(3),
-    ...s, ...(s.stateful ? { batchInputShape: [batch, T, F] } : {}),
+    units: H,
+    kernelInitializer: uniformInit(1),
+    recurrentInitializer: uniformInit(2),
+    biasInitializer: uniformInit(3),
+    ...s,
+    ...(s.stateful ? { batchInputShape: [batch, T, F] } : {}),
   };
-  const inner = kind === 'lstm' ? tf.layers.lstm({ ...args, recurrentActivation: 'sigmoid' })
-    : kind === 'gru' ? tf.layers.gru({ ...args, recurrentActivation: 'sigmoid' }) : tf.layers.simpleRNN(args);
+  const inner =
+    kind === 'lstm'
+      ? tf.layers.lstm({ ...args, recurrentActivation: 'sigmoid' })
+      : kind === 'gru'
+        ? tf.layers.gru({ ...args, recurrentActivation: 'sigmoid' })
+        : tf.layers.simpleRNN(args);
   const bidiArgs: Parameters<typeof tf.layers.bidirectional>[0] = { layer: inner };
   Object.assign(bidiArgs, { mergeMode }); // tfjs's type omits null, which it accepts
   const layer = tf.layers.bidirectional(bidiArgs);
@@ -66,7 +77,10 @@ function pair(kind: Kind, s: Settings, mergeMode: Merge, batch = N): { theirs: t
   return { theirs, ours };
 }
 
-interface CallOptions { mask?: Tensor; initialState?: Tensor[] }
+interface CallOptions {
+  mask?: Tensor;
+  initialState?: Tensor[];
+}
 
 function runTf(layer: tf.layers.Layer, x: Tensor, o: CallOptions = {}): Tensor[] {
   return tfScope(() => {
@@ -93,7 +107,12 @@ function check(kind: Kind, s: Settings, mergeMode: Merge, x: Tensor, o: CallOpti
   return mine;
 }
 
-const MASK = tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1], [1, 0, 1, 0, 0], [0, 0, 0, 0, 0]]);
+const MASK = tensor([
+  [1, 1, 1, 0, 0],
+  [1, 1, 1, 1, 1],
+  [1, 0, 1, 0, 0],
+  [0, 0, 0, 0, 0],
+]);
 
 describe('nn.Bidirectional = tfjs Bidirectional', () => {
   test('every merge mode, with and without returnSequences', () => {
@@ -138,7 +157,10 @@ describe('nn.Bidirectional = tfjs Bidirectional', () => {
     check('lstm', { returnSequences: true, goBackwards: true }, 'concat', x);
     const { theirs, ours } = pair('gru', { stateful: true, returnSequences: true }, 'concat');
     const [x1, x2] = [randn([N, T, F]), randn([N, T, F])];
-    for (const [label, input] of [['first', x1], ['second', x2]] as const) {
+    for (const [label, input] of [
+      ['first', x1],
+      ['second', x2],
+    ] as const) {
       assertClose(runOurs(ours, input)[0]!, runTf(theirs, input)[0]!, `stateful ${label} call`, TOL, TOL);
     }
     ours.resetStates();
@@ -190,7 +212,7 @@ describe('nn.Bidirectional', () => {
     assertClose(bi.forward(x), layer.forward(x).add(flip(back.forward(x), 1)), 'forward ⊕ flipped backward', 0, 0);
   });
 
-  test('a user\'s cell is deep-copied: own tensors, same values', () => {
+  test("a user's cell is deep-copied: own tensors, same values", () => {
     class Scaled extends nn.Module implements nn.RecurrentCell {
       readonly stateSize = [2];
       readonly outputSize = 2;
@@ -199,7 +221,9 @@ describe('nn.Bidirectional', () => {
         const h = this.inner.forward(concat([input, states[0]!], 1)).tanh();
         return [h, [h]];
       }
-      zeroState(batch: number): Tensor[] { return [randn([batch, 2]).mul(0)]; }
+      zeroState(batch: number): Tensor[] {
+        return [randn([batch, 2]).mul(0)];
+      }
     }
     const cell = new Scaled();
     const bi = new nn.Bidirectional(new nn.Recurrent(cell));
@@ -225,13 +249,22 @@ describe('nn.Bidirectional', () => {
     const merged: Tensor = new nn.Bidirectional(fwd, { mergeMode: 'mul' }).forward(x);
     assert.deepEqual(merged.shape, [N, T, 3]);
     const same = new nn.Recurrent(new nn.LSTMCell({ inputSize: F, hiddenSize: 3 }), { returnSequences: true });
-    assert.throws(() => new nn.Bidirectional(fwd, { backwardLayer: same }), (e: unknown) => e instanceof ValueError && /opposite goBackwards/.test(e.message));
+    assert.throws(
+      () => new nn.Bidirectional(fwd, { backwardLayer: same }),
+      (e: unknown) => e instanceof ValueError && /opposite goBackwards/.test(e.message),
+    );
     const last = new nn.Recurrent(new nn.LSTMCell({ inputSize: F, hiddenSize: 3 }), { goBackwards: true });
-    assert.throws(() => new nn.Bidirectional(fwd, { backwardLayer: last }), (e: unknown) => e instanceof ValueError && /returnSequences/.test(e.message));
+    assert.throws(
+      () => new nn.Bidirectional(fwd, { backwardLayer: last }),
+      (e: unknown) => e instanceof ValueError && /returnSequences/.test(e.message),
+    );
     const wide = new nn.Recurrent(new nn.LSTMCell({ inputSize: F, hiddenSize: 4 }), { returnSequences: true, goBackwards: true });
     assert.throws(() => new nn.Bidirectional(fwd, { backwardLayer: wide, mergeMode: 'sum' }), ShapeError);
     assert.throws(() => new nn.Bidirectional(fwd, { mergeMode: 'max' as nn.MergeMode }), ValueError);
-    assert.throws(() => bi.forward(x, { initialState: [randn([N, 3])] }), (e: unknown) => e instanceof ValueError && /initialState/.test(e.message));
+    assert.throws(
+      () => bi.forward(x, { initialState: [randn([N, 3])] }),
+      (e: unknown) => e instanceof ValueError && /initialState/.test(e.message),
+    );
     assert.throws(() => bi.resetStates(), ValueError);
   });
 });

@@ -2,7 +2,22 @@
 // Stepping them reproduces the layer's forward, and training the layer trains them.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IndexError, Tensor, ValueError, concat, flip, manualSeed, nn, optim, randn, select, getRngState, generateSequence, narrow, transpose } from '../../src/index.js';
+import {
+  IndexError,
+  Tensor,
+  ValueError,
+  concat,
+  flip,
+  manualSeed,
+  nn,
+  optim,
+  randn,
+  select,
+  getRngState,
+  generateSequence,
+  narrow,
+  transpose,
+} from '../../src/index.js';
 
 function assertClose(a: Tensor, b: Tensor, tol = 1e-10): void {
   assert.deepEqual(a.shape, b.shape);
@@ -50,7 +65,10 @@ describe('RNNBase.cell', () => {
     let h: Tensor | null = null;
     const fwd = unroll(x, (xt) => (h = forward.forward(xt, h)));
     h = null;
-    const bwd = flip(unroll(flip(x, 0), (xt) => (h = backward.forward(xt, h))), 0);
+    const bwd = flip(
+      unroll(flip(x, 0), (xt) => (h = backward.forward(xt, h))),
+      0,
+    );
     assertClose(concat([fwd, bwd], 2), out);
   });
 
@@ -62,7 +80,10 @@ describe('RNNBase.cell', () => {
     assert.equal(cell.parameters().length, 2);
     const x = randn([4, 1, 2], { dtype: 'float64' });
     let h: Tensor | null = null;
-    assertClose(unroll(x, (xt) => (h = cell.forward(xt, h))), rnn.forward(x)[0]);
+    assertClose(
+      unroll(x, (xt) => (h = cell.forward(xt, h))),
+      rnn.forward(x)[0],
+    );
   });
 
   test('an optimizer step on the layer changes the cell output', () => {
@@ -72,10 +93,16 @@ describe('RNNBase.cell', () => {
     const x = randn([2, 3]);
     const before = cell.forward(x)[0].data.slice();
     const opt = new optim.SGD(lstm.parameters(), { lr: 0.5 });
-    lstm.forward(randn([3, 2, 3]))[0].sum().backward();
+    lstm
+      .forward(randn([3, 2, 3]))[0]
+      .sum()
+      .backward();
     opt.step();
     const after = cell.forward(x)[0].data;
-    assert.ok(after.some((v, i) => v !== before[i]), 'the cell sees the trained weights');
+    assert.ok(
+      after.some((v, i) => v !== before[i]),
+      'the cell sees the trained weights',
+    );
   });
 
   test('a layer drives generateSequence through its cell view', () => {
@@ -95,7 +122,10 @@ describe('RNNBase.cell', () => {
   });
 
   test('projSize, peepholes and out-of-range indices are clear errors', () => {
-    assert.throws(() => new nn.LSTM({ inputSize: 3, hiddenSize: 4, projSize: 2 }).cell(0), (e: unknown) => e instanceof ValueError && /projSize/.test(e.message));
+    assert.throws(
+      () => new nn.LSTM({ inputSize: 3, hiddenSize: 4, projSize: 2 }).cell(0),
+      (e: unknown) => e instanceof ValueError && /projSize/.test(e.message),
+    );
     assert.throws(() => new nn.LSTM({ inputSize: 3, hiddenSize: 4, peepholes: true }).cell(0), /peepholes/);
     const lstm = new nn.LSTM({ inputSize: 3, hiddenSize: 4, numLayers: 2 });
     assert.throws(() => lstm.cell(2), IndexError);

@@ -5,10 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  DTypeError, ShapeError, ValueError, manualSeed, nn, randn, readSafetensorsFile, select, stack, tensor, zeros,
-  type Tensor,
-} from '../../src/index.js';
+import { DTypeError, ShapeError, ValueError, manualSeed, nn, randn, readSafetensorsFile, select, stack, tensor, zeros, type Tensor } from '../../src/index.js';
 import { assertClose } from '../helpers/close.js';
 
 interface CellConfig {
@@ -23,7 +20,9 @@ interface CellConfig {
 type AnyCell = nn.RNNCell | nn.LSTMCell | nn.GRUCell;
 
 const dir = join(import.meta.dirname, '..', 'fixtures', 'cells');
-const files = readdirSync(dir).filter((f) => f.endsWith('.safetensors')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.safetensors'))
+  .sort();
 
 function leaf(t: Tensor): Tensor {
   const copy = t.detach().clone();
@@ -47,7 +46,11 @@ function runFixture(file: string): void {
     return found;
   };
   const cell = buildCell(config);
-  const params = Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith('param.')).map(([k, v]) => [k.slice(6), v]));
+  const params = Object.fromEntries(
+    Object.entries(tensors)
+      .filter(([k]) => k.startsWith('param.'))
+      .map(([k, v]) => [k.slice(6), v]),
+  );
   const expectedKeys = config.bias ? ['bias_hh', 'bias_ih', 'weight_hh', 'weight_ih'] : ['weight_hh', 'weight_ih'];
   assert.deepEqual(Object.keys(params).sort(), expectedKeys, 'fixture parameter names');
   cell.loadStateDict(params);
@@ -199,8 +202,14 @@ describe('a cell step equals one step of the matching layer', () => {
 describe('cell semantics by hand', () => {
   test('RNNCell computes tanh(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh) and relu on request', () => {
     const dict = {
-      weight_ih: tensor([[1, 2], [0, -1]]),
-      weight_hh: tensor([[0.5, 0], [1, 1]]),
+      weight_ih: tensor([
+        [1, 2],
+        [0, -1],
+      ]),
+      weight_hh: tensor([
+        [0.5, 0],
+        [1, 1],
+      ]),
       bias_ih: tensor([0.1, -0.2]),
       bias_hh: tensor([0, 0.3]),
     };
@@ -220,8 +229,10 @@ describe('cell semantics by hand', () => {
   test('LSTMCell with zero weights: c = σ(b_i)·tanh(b_g) + σ(b_f)·c0, h = σ(b_o)·tanh(c)', () => {
     const cell = new nn.LSTMCell({ inputSize: 1, hiddenSize: 1 });
     cell.loadStateDict({
-      weight_ih: zeros([4, 1]), weight_hh: zeros([4, 1]),
-      bias_ih: tensor([1, 2, 0.5, -1]), bias_hh: zeros([4]),
+      weight_ih: zeros([4, 1]),
+      weight_hh: zeros([4, 1]),
+      bias_ih: tensor([1, 2, 0.5, -1]),
+      bias_hh: zeros([4]),
     });
     const sig = (v: number): number => 1 / (1 + Math.exp(-v));
     const c0 = 3;
@@ -256,48 +267,96 @@ describe('cell semantics by hand', () => {
     for (const [cell, gates] of cases) {
       const shapes = Object.fromEntries(cell.namedParameters().map(([k, p]) => [k, [...p.shape]]));
       assert.deepEqual(shapes, {
-        weight_ih: [gates * 16, 3], weight_hh: [gates * 16, 16], bias_ih: [gates * 16], bias_hh: [gates * 16],
+        weight_ih: [gates * 16, 3],
+        weight_hh: [gates * 16, 16],
+        bias_ih: [gates * 16],
+        bias_hh: [gates * 16],
       });
       for (const p of cell.parameters()) for (const v of p.data) assert.ok(Math.abs(v) <= 0.25, `${v} outside ±0.25`);
     }
     const noBias = new nn.GRUCell({ inputSize: 3, hiddenSize: 4, bias: false });
-    assert.deepEqual(noBias.namedParameters().map(([k]) => k), ['weight_ih', 'weight_hh']);
+    assert.deepEqual(
+      noBias.namedParameters().map(([k]) => k),
+      ['weight_ih', 'weight_hh'],
+    );
   });
 });
 
 describe('cell argument checks', () => {
   test('a wrong input shape names input and the expected size', () => {
     const cell = new nn.RNNCell({ inputSize: 3, hiddenSize: 4 });
-    assert.throws(() => cell.forward(zeros([2, 5])), (e: unknown) => e instanceof ShapeError && /RNNCell: input/.test(e.message) && /3/.test(e.message));
-    assert.throws(() => cell.forward(zeros([1, 2, 3])), (e: unknown) => e instanceof ShapeError && /RNNCell: input/.test(e.message));
+    assert.throws(
+      () => cell.forward(zeros([2, 5])),
+      (e: unknown) => e instanceof ShapeError && /RNNCell: input/.test(e.message) && /3/.test(e.message),
+    );
+    assert.throws(
+      () => cell.forward(zeros([1, 2, 3])),
+      (e: unknown) => e instanceof ShapeError && /RNNCell: input/.test(e.message),
+    );
     const lstm = new nn.LSTMCell({ inputSize: 3, hiddenSize: 4 });
-    assert.throws(() => lstm.forward(zeros([4])), (e: unknown) => e instanceof ShapeError && /LSTMCell: input/.test(e.message));
+    assert.throws(
+      () => lstm.forward(zeros([4])),
+      (e: unknown) => e instanceof ShapeError && /LSTMCell: input/.test(e.message),
+    );
   });
 
   test('a wrong state shape names the state', () => {
     const rnnCell = new nn.RNNCell({ inputSize: 3, hiddenSize: 4 });
-    assert.throws(() => rnnCell.forward(zeros([2, 3]), zeros([3, 4])), (e: unknown) => e instanceof ShapeError && /\bh\b/.test(e.message) && /\[2, 4\]/.test(e.message));
+    assert.throws(
+      () => rnnCell.forward(zeros([2, 3]), zeros([3, 4])),
+      (e: unknown) => e instanceof ShapeError && /\bh\b/.test(e.message) && /\[2, 4\]/.test(e.message),
+    );
     // an unbatched input needs an unbatched state, and the other way round
-    assert.throws(() => rnnCell.forward(zeros([3]), zeros([1, 4])), (e: unknown) => e instanceof ShapeError && /\bh\b/.test(e.message) && /\[4\]/.test(e.message));
-    assert.throws(() => rnnCell.forward(zeros([1, 3]), zeros([4])), (e: unknown) => e instanceof ShapeError && /\bh\b/.test(e.message));
+    assert.throws(
+      () => rnnCell.forward(zeros([3]), zeros([1, 4])),
+      (e: unknown) => e instanceof ShapeError && /\bh\b/.test(e.message) && /\[4\]/.test(e.message),
+    );
+    assert.throws(
+      () => rnnCell.forward(zeros([1, 3]), zeros([4])),
+      (e: unknown) => e instanceof ShapeError && /\bh\b/.test(e.message),
+    );
     const lstm = new nn.LSTMCell({ inputSize: 3, hiddenSize: 4 });
-    assert.throws(() => lstm.forward(zeros([2, 3]), [zeros([2, 4]), zeros([2, 5])]), (e: unknown) => e instanceof ShapeError && /\bc\b/.test(e.message) && /\[2, 5\]/.test(e.message));
-    assert.throws(() => lstm.forward(zeros([2, 3]), [zeros([2, 3]), zeros([2, 4])]), (e: unknown) => e instanceof ShapeError && /\bh\b/.test(e.message));
+    assert.throws(
+      () => lstm.forward(zeros([2, 3]), [zeros([2, 4]), zeros([2, 5])]),
+      (e: unknown) => e instanceof ShapeError && /\bc\b/.test(e.message) && /\[2, 5\]/.test(e.message),
+    );
+    assert.throws(
+      () => lstm.forward(zeros([2, 3]), [zeros([2, 3]), zeros([2, 4])]),
+      (e: unknown) => e instanceof ShapeError && /\bh\b/.test(e.message),
+    );
     const gru = new nn.GRUCell({ inputSize: 3, hiddenSize: 4 });
-    assert.throws(() => gru.forward(zeros([2, 3]), zeros([2, 4, 1])), (e: unknown) => e instanceof ShapeError && /GRUCell/.test(e.message) && /\bh\b/.test(e.message));
+    assert.throws(
+      () => gru.forward(zeros([2, 3]), zeros([2, 4, 1])),
+      (e: unknown) => e instanceof ShapeError && /GRUCell/.test(e.message) && /\bh\b/.test(e.message),
+    );
   });
 
   test('dtype mismatches name the argument', () => {
     const cell = new nn.GRUCell({ inputSize: 3, hiddenSize: 4 });
-    assert.throws(() => cell.forward(zeros([2, 3], { dtype: 'float64' })), (e: unknown) => e instanceof DTypeError && /input/.test(e.message));
-    assert.throws(() => cell.forward(zeros([2, 3]), zeros([2, 4], { dtype: 'float64' })), (e: unknown) => e instanceof DTypeError && /\bh\b/.test(e.message));
+    assert.throws(
+      () => cell.forward(zeros([2, 3], { dtype: 'float64' })),
+      (e: unknown) => e instanceof DTypeError && /input/.test(e.message),
+    );
+    assert.throws(
+      () => cell.forward(zeros([2, 3]), zeros([2, 4], { dtype: 'float64' })),
+      (e: unknown) => e instanceof DTypeError && /\bh\b/.test(e.message),
+    );
     const lstm = new nn.LSTMCell({ inputSize: 3, hiddenSize: 4 });
-    assert.throws(() => lstm.forward(zeros([2, 3]), [zeros([2, 4]), zeros([2, 4], { dtype: 'float64' })]), (e: unknown) => e instanceof DTypeError && /\bc\b/.test(e.message));
+    assert.throws(
+      () => lstm.forward(zeros([2, 3]), [zeros([2, 4]), zeros([2, 4], { dtype: 'float64' })]),
+      (e: unknown) => e instanceof DTypeError && /\bc\b/.test(e.message),
+    );
   });
 
   test('bad options are rejected by name', () => {
-    assert.throws(() => new nn.RNNCell({ inputSize: 0, hiddenSize: 4 }), (e: unknown) => e instanceof ValueError && /inputSize/.test(e.message));
-    assert.throws(() => new nn.LSTMCell({ inputSize: 3, hiddenSize: 2.5 }), (e: unknown) => e instanceof ValueError && /hiddenSize/.test(e.message));
+    assert.throws(
+      () => new nn.RNNCell({ inputSize: 0, hiddenSize: 4 }),
+      (e: unknown) => e instanceof ValueError && /inputSize/.test(e.message),
+    );
+    assert.throws(
+      () => new nn.LSTMCell({ inputSize: 3, hiddenSize: 2.5 }),
+      (e: unknown) => e instanceof ValueError && /hiddenSize/.test(e.message),
+    );
     assert.throws(
       () => new nn.RNNCell({ inputSize: 3, hiddenSize: 4, nonlinearity: 'sigmoid' as unknown as 'tanh' }),
       (e: unknown) => e instanceof ValueError && /nonlinearity/.test(e.message),

@@ -16,9 +16,7 @@ describe('nn.ModuleList', () => {
     }
     const m = new Stack();
     m.layers.append(lin(4, 2));
-    assert.deepEqual(Object.keys(m.stateDict()), [
-      'layers.0.weight', 'layers.0.bias', 'layers.1.weight', 'layers.1.bias', 'layers.2.weight', 'layers.2.bias',
-    ]);
+    assert.deepEqual(Object.keys(m.stateDict()), ['layers.0.weight', 'layers.0.bias', 'layers.1.weight', 'layers.1.bias', 'layers.2.weight', 'layers.2.bias']);
     assert.equal(m.layers.length, 3);
     assert.equal(m.layers.at(-1), m.layers.at(2));
     assert.deepEqual(m.forward(randn([3, 4])).shape, [3, 2]);
@@ -36,7 +34,10 @@ describe('nn.ModuleDict', () => {
     heads.set('extra', lin(3, 4));
     heads.set('tags', lin(3, 5));
     assert.deepEqual([...heads.keys()], ['tags', 'chunks', 'extra']);
-    assert.deepEqual(Object.keys(heads.stateDict()).filter((k) => k.endsWith('weight')), ['tags.weight', 'chunks.weight', 'extra.weight']);
+    assert.deepEqual(
+      Object.keys(heads.stateDict()).filter((k) => k.endsWith('weight')),
+      ['tags.weight', 'chunks.weight', 'extra.weight'],
+    );
     assert.deepEqual(heads.get('tags').forward(randn([1, 3])).shape, [1, 5]);
     assert.equal(heads.size, 3);
     assert.ok(heads.has('chunks') && !heads.has('nope'));

@@ -3,9 +3,7 @@
 // both layers through time, the cell interface, and errors.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  DTypeError, ShapeError, ValueError, concat, gradcheck, manualSeed, nn, permute, randn, select, stack, type Tensor,
-} from '../../src/index.js';
+import { DTypeError, ShapeError, ValueError, concat, gradcheck, manualSeed, nn, permute, randn, select, stack, type Tensor } from '../../src/index.js';
 import { assertClose } from '../helpers/close.js';
 
 const f64 = { dtype: 'float64' as const };
@@ -15,9 +13,7 @@ const g64 = { dtype: 'float64' as const, requiresGrad: true };
  * One ConvLSTM2D step with plain numbers. Input convolution padded by inPad (before: [top, left]),
  * the recurrent one 'same' (⌊(k − 1)/2⌋ before); states (N, Ch, P, Q).
  */
-function handStep(
-  p: Record<string, Tensor>, x: Tensor, h: Tensor, c: Tensor, Ch: number, inPad: [number, number],
-): { h: number[]; c: number[] } {
+function handStep(p: Record<string, Tensor>, x: Tensor, h: Tensor, c: Tensor, Ch: number, inPad: [number, number]): { h: number[]; c: number[] } {
   const [N, C, H, W] = x.shape as [number, number, number, number];
   const [, , R, S] = p.weight_ih!.shape as [number, number, number, number];
   const [P, Q] = [h.shape[2]!, h.shape[3]!];
@@ -73,11 +69,22 @@ function assertNumbers(actual: Tensor, expected: number[], label: string): void 
 describe('ConvLSTM cells', () => {
   test('parameters by name and shape', () => {
     const c2 = new nn.ConvLSTM2DCell({ inputChannels: 3, hiddenChannels: 5, kernelSize: [3, 2] });
-    assert.deepEqual(c2.namedParameters().map(([k, p]) => [k, [...p.shape]]), [
-      ['weight_ih', [20, 3, 3, 2]], ['weight_hh', [20, 5, 3, 2]], ['bias', [20]],
-    ]);
+    assert.deepEqual(
+      c2.namedParameters().map(([k, p]) => [k, [...p.shape]]),
+      [
+        ['weight_ih', [20, 3, 3, 2]],
+        ['weight_hh', [20, 5, 3, 2]],
+        ['bias', [20]],
+      ],
+    );
     const c1 = new nn.ConvLSTM1DCell({ inputChannels: 2, hiddenChannels: 4, kernelSize: 3, bias: false });
-    assert.deepEqual(c1.namedParameters().map(([k, p]) => [k, [...p.shape]]), [['weight_ih', [16, 2, 3]], ['weight_hh', [16, 4, 3]]]);
+    assert.deepEqual(
+      c1.namedParameters().map(([k, p]) => [k, [...p.shape]]),
+      [
+        ['weight_ih', [16, 2, 3]],
+        ['weight_hh', [16, 4, 3]],
+      ],
+    );
   });
 
   const stepCases: [string, 'same' | 'valid', number[], [number, number]][] = [
@@ -105,7 +112,9 @@ describe('ConvLSTM cells', () => {
     manualSeed(2);
     const c1 = new nn.ConvLSTM1DCell({ inputChannels: 2, hiddenChannels: 3, kernelSize: 2, dtype: 'float64' });
     const c2 = new nn.ConvLSTM2DCell({ inputChannels: 2, hiddenChannels: 3, kernelSize: [1, 2], dtype: 'float64' });
-    c2.loadStateDict(Object.fromEntries(Object.entries(c1.stateDict()).map(([k, v]) => [k, v.ndim === 3 ? v.reshape(v.shape[0]!, v.shape[1]!, 1, v.shape[2]!) : v])));
+    c2.loadStateDict(
+      Object.fromEntries(Object.entries(c1.stateDict()).map(([k, v]) => [k, v.ndim === 3 ? v.reshape(v.shape[0]!, v.shape[1]!, 1, v.shape[2]!) : v])),
+    );
     const x = randn([2, 2, 5], f64);
     const h0 = randn([2, 3, 5], f64);
     const c0 = randn([2, 3, 5], f64);
@@ -127,11 +136,23 @@ describe('ConvLSTM cells', () => {
     assert.deepEqual([...y.shape], [2, 4, 4, 3]);
     assert.equal(y, h);
     assert.deepEqual(cell.stateShape, [4, 4, 3]);
-    assert.deepEqual(cell.zeroState(3, 'float64').map((s) => [s.dtype, ...s.shape]), [['float64', 3, 4, 4, 3], ['float64', 3, 4, 4, 3]]);
+    assert.deepEqual(
+      cell.zeroState(3, 'float64').map((s) => [s.dtype, ...s.shape]),
+      [
+        ['float64', 3, 4, 4, 3],
+        ['float64', 3, 4, 4, 3],
+      ],
+    );
     const [y2] = cell.call(x, [h!, c!]);
     assert.deepEqual([...y2.shape], [2, 4, 4, 3]);
     const known = new nn.ConvLSTM1DCell({ inputChannels: 1, hiddenChannels: 2, kernelSize: 3, spatialShape: [7] });
-    assert.deepEqual(known.zeroState(5).map((s) => [...s.shape]), [[5, 2, 7], [5, 2, 7]]);
+    assert.deepEqual(
+      known.zeroState(5).map((s) => [...s.shape]),
+      [
+        [5, 2, 7],
+        [5, 2, 7],
+      ],
+    );
     assert.ok(nn.isRecurrentCell(cell));
   });
 
@@ -179,11 +200,24 @@ describe('ConvLSTM layers', () => {
     const shape = (t: Tensor): number[] => [...t.shape];
     const valid2 = new nn.ConvLSTM2D({ inputChannels: 1, hiddenChannels: 2, kernelSize: [3, 2], padding: 'valid' });
     const [o, [h, c]] = valid2.forward(randn([2, 4, 1, 5, 6]));
-    assert.deepEqual([shape(o), shape(h), shape(c)], [[2, 2, 3, 5], [2, 2, 3, 5], [2, 2, 3, 5]]);
+    assert.deepEqual(
+      [shape(o), shape(h), shape(c)],
+      [
+        [2, 2, 3, 5],
+        [2, 2, 3, 5],
+        [2, 2, 3, 5],
+      ],
+    );
     assert.deepEqual(Object.keys(valid2.stateDict()), ['cell.weight_ih', 'cell.weight_hh', 'cell.bias']);
     const seq1 = new nn.ConvLSTM1D({ inputChannels: 3, hiddenChannels: 2, kernelSize: 4, returnSequences: true, batchFirst: false });
     const [o1, [h1]] = seq1.forward(randn([5, 2, 3, 7]));
-    assert.deepEqual([shape(o1), shape(h1)], [[5, 2, 2, 7], [2, 2, 7]]);
+    assert.deepEqual(
+      [shape(o1), shape(h1)],
+      [
+        [5, 2, 2, 7],
+        [2, 2, 7],
+      ],
+    );
     const valid1 = new nn.ConvLSTM1D({ inputChannels: 3, hiddenChannels: 2, kernelSize: 4, padding: 'valid', returnSequences: true });
     assert.deepEqual(shape(valid1.forward(randn([2, 5, 3, 7]))[0]), [2, 5, 2, 4]);
   });
@@ -191,28 +225,48 @@ describe('ConvLSTM layers', () => {
   test('gradcheck ConvLSTM2D through time: input, h0, c0 and every parameter', () => {
     manualSeed(6);
     const layer = new nn.ConvLSTM2D({ inputChannels: 1, hiddenChannels: 2, kernelSize: 2, returnSequences: true, dtype: 'float64' });
-    gradcheck((x, h0, c0) => {
-      const [out, [h, c]] = layer.forward(x!, [h0!, c0!]);
-      return concat([out.reshape(-1), h.reshape(-1), c.reshape(-1)]);
-    }, [randn([1, 2, 1, 3, 3], g64), randn([1, 2, 3, 3], g64), randn([1, 2, 3, 3], g64), ...layer.parameters()], { atol: 1e-7, rtol: 1e-6 });
+    gradcheck(
+      (x, h0, c0) => {
+        const [out, [h, c]] = layer.forward(x!, [h0!, c0!]);
+        return concat([out.reshape(-1), h.reshape(-1), c.reshape(-1)]);
+      },
+      [randn([1, 2, 1, 3, 3], g64), randn([1, 2, 3, 3], g64), randn([1, 2, 3, 3], g64), ...layer.parameters()],
+      { atol: 1e-7, rtol: 1e-6 },
+    );
   });
 
   test("gradcheck ConvLSTM2D with 'valid' padding and zero initial states", () => {
     manualSeed(7);
     const layer = new nn.ConvLSTM2D({ inputChannels: 2, hiddenChannels: 1, kernelSize: [2, 3], padding: 'valid', dtype: 'float64' });
-    gradcheck((x) => {
-      const [out, [, c]] = layer.forward(x!);
-      return concat([out.reshape(-1), c.reshape(-1)]);
-    }, [randn([2, 3, 2, 3, 4], g64), ...layer.parameters()], { atol: 1e-7, rtol: 1e-6 });
+    gradcheck(
+      (x) => {
+        const [out, [, c]] = layer.forward(x!);
+        return concat([out.reshape(-1), c.reshape(-1)]);
+      },
+      [randn([2, 3, 2, 3, 4], g64), ...layer.parameters()],
+      { atol: 1e-7, rtol: 1e-6 },
+    );
   });
 
   test('gradcheck ConvLSTM1D through time, time-major, no bias', () => {
     manualSeed(8);
-    const layer = new nn.ConvLSTM1D({ inputChannels: 2, hiddenChannels: 2, kernelSize: 3, bias: false, batchFirst: false, returnSequences: true, dtype: 'float64' });
-    gradcheck((x, h0, c0) => {
-      const [out, [h, c]] = layer.forward(x!, [h0!, c0!]);
-      return concat([out.reshape(-1), h.reshape(-1), c.reshape(-1)]);
-    }, [randn([3, 2, 2, 4], g64), randn([2, 2, 4], g64), randn([2, 2, 4], g64), ...layer.parameters()], { atol: 1e-7, rtol: 1e-6 });
+    const layer = new nn.ConvLSTM1D({
+      inputChannels: 2,
+      hiddenChannels: 2,
+      kernelSize: 3,
+      bias: false,
+      batchFirst: false,
+      returnSequences: true,
+      dtype: 'float64',
+    });
+    gradcheck(
+      (x, h0, c0) => {
+        const [out, [h, c]] = layer.forward(x!, [h0!, c0!]);
+        return concat([out.reshape(-1), h.reshape(-1), c.reshape(-1)]);
+      },
+      [randn([3, 2, 2, 4], g64), randn([2, 2, 4], g64), randn([2, 2, 4], g64), ...layer.parameters()],
+      { atol: 1e-7, rtol: 1e-6 },
+    );
   });
 
   test('bad inputs and options', () => {

@@ -4,9 +4,30 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  add, bidirectionalDynamicRnn, concat, dynamicRnn, gradcheck, linear, manualSeed, mul, nn, packPaddedSequence,
-  padPackedSequence, randn, scan, select, sigmoid, sub, tanh, tensor, transpose, zeros, ShapeError, ValueError,
-  type DType, type Tensor,
+  add,
+  bidirectionalDynamicRnn,
+  concat,
+  dynamicRnn,
+  gradcheck,
+  linear,
+  manualSeed,
+  mul,
+  nn,
+  packPaddedSequence,
+  padPackedSequence,
+  randn,
+  scan,
+  select,
+  sigmoid,
+  sub,
+  tanh,
+  tensor,
+  transpose,
+  zeros,
+  ShapeError,
+  ValueError,
+  type DType,
+  type Tensor,
 } from '../../src/index.js';
 import { assertClose } from '../helpers/close.js';
 
@@ -16,13 +37,20 @@ import { assertClose } from '../helpers/close.js';
  */
 class GatedCell implements nn.RecurrentCell {
   readonly params: Tensor[];
-  constructor(readonly inputSize: number, readonly hidden: number) {
+  constructor(
+    readonly inputSize: number,
+    readonly hidden: number,
+  ) {
     const p = (shape: number[]): Tensor => randn(shape, { dtype: 'float64' }).mul(0.5);
     this.params = [p([hidden, inputSize]), p([hidden, hidden]), p([hidden]), p([hidden, inputSize]), p([hidden, hidden]), p([hidden])];
     for (const t of this.params) t.requiresGrad = true;
   }
-  get stateSize(): number[] { return [this.hidden]; }
-  get outputSize(): number { return this.hidden; }
+  get stateSize(): number[] {
+    return [this.hidden];
+  }
+  get outputSize(): number {
+    return this.hidden;
+  }
   call(x: Tensor, states: readonly Tensor[]): [Tensor, Tensor[]] {
     const [wf, uf, bf, w, u, b] = this.params as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
     const h = states[0]!;
@@ -31,7 +59,9 @@ class GatedCell implements nn.RecurrentCell {
     const next = add(h, mul(f, sub(candidate, h)));
     return [next, [next]];
   }
-  zeroState(batch: number, dtype: DType = 'float64'): Tensor[] { return [zeros([batch, this.hidden], { dtype })]; }
+  zeroState(batch: number, dtype: DType = 'float64'): Tensor[] {
+    return [zeros([batch, this.hidden], { dtype })];
+  }
 }
 
 const flat = (ts: Tensor[]): Tensor => concat(ts.map((t) => t.reshape(-1)));
@@ -43,10 +73,14 @@ describe('a user-defined cell', () => {
     const cell = new GatedCell(2, 3);
     const x = randn([3, 4, 2], { dtype: 'float64', requiresGrad: true });
     const h0 = randn([3, 3], { dtype: 'float64', requiresGrad: true });
-    gradcheck((input, init) => {
-      const [out, state] = dynamicRnn(cell, input!, { sequenceLength: [4, 2, 0], initialState: [init!] });
-      return flat([out, ...state]);
-    }, [x, h0, ...cell.params], { atol: 1e-7, rtol: 1e-6 });
+    gradcheck(
+      (input, init) => {
+        const [out, state] = dynamicRnn(cell, input!, { sequenceLength: [4, 2, 0], initialState: [init!] });
+        return flat([out, ...state]);
+      },
+      [x, h0, ...cell.params],
+      { atol: 1e-7, rtol: 1e-6 },
+    );
   });
 
   test('float64 gradcheck through scan (time-major inputs, every state stacked)', () => {
@@ -55,7 +89,8 @@ describe('a user-defined cell', () => {
     const x = randn([4, 2, 2], { dtype: 'float64', requiresGrad: true });
     const h0 = randn([2, 3], { dtype: 'float64', requiresGrad: true });
     gradcheck((input, init) => scan((s: Tensor[], xt: Tensor) => cell.call(xt, s)[1], input!, [init!])[0]!, [x, h0, ...cell.params], {
-      atol: 1e-7, rtol: 1e-6,
+      atol: 1e-7,
+      rtol: 1e-6,
     });
   });
 });
@@ -193,14 +228,27 @@ describe('dynamicRnn options', () => {
     tight(c!, init[1]!, 'c');
     const [, [h1]] = dynamicRnn(cell, randn([2, 3, 2], { dtype: 'float64' }), { sequenceLength: [0, 2], initialState: init });
     tight(select(h1!, 0, 0), select(init[0]!, 0, 0), 'sequence 0 keeps h0');
-    assert.ok(select(h1!, 0, 1).sub(select(init[0]!, 0, 1)).abs().sum().item() > 1e-6, 'sequence 1 moved');
+    assert.ok(
+      select(h1!, 0, 1)
+        .sub(select(init[0]!, 0, 1))
+        .abs()
+        .sum()
+        .item() > 1e-6,
+      'sequence 1 moved',
+    );
   });
 
   test('clear errors', () => {
     const cell = new nn.GRUCell({ inputSize: 2, hiddenSize: 3, dtype: 'float64' });
     const x = randn([2, 4, 2], { dtype: 'float64' });
-    assert.throws(() => dynamicRnn(cell, randn([4, 2], { dtype: 'float64' })), (e: Error) => e instanceof ShapeError && /3-D/.test(e.message));
-    assert.throws(() => dynamicRnn(cell, x, { sequenceLength: [4, 5] }), (e: Error) => e instanceof ValueError && /sequenceLength\[1\] = 5/.test(e.message));
+    assert.throws(
+      () => dynamicRnn(cell, randn([4, 2], { dtype: 'float64' })),
+      (e: Error) => e instanceof ShapeError && /3-D/.test(e.message),
+    );
+    assert.throws(
+      () => dynamicRnn(cell, x, { sequenceLength: [4, 5] }),
+      (e: Error) => e instanceof ValueError && /sequenceLength\[1\] = 5/.test(e.message),
+    );
     assert.throws(() => dynamicRnn(cell, x, { sequenceLength: [4] }), ShapeError);
     assert.throws(() => dynamicRnn(cell, x, { initialState: [zeros([2, 4], { dtype: 'float64' })] }), /initialState\[0\] of shape \[2, 3\]/);
     assert.throws(() => dynamicRnn({} as nn.RecurrentCell, x), /RecurrentCell/);

@@ -3,9 +3,7 @@
 // interface, float64 gradchecks over two steps, and errors.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  DTypeError, ShapeError, ValueError, concat, gradcheck, manualSeed, nn, randn, select, stack, type Tensor,
-} from '../../src/index.js';
+import { DTypeError, ShapeError, ValueError, concat, gradcheck, manualSeed, nn, randn, select, stack, type Tensor } from '../../src/index.js';
 import { assertClose } from '../helpers/close.js';
 
 const f64 = { dtype: 'float64' as const };
@@ -19,14 +17,28 @@ function randomize(m: nn.Module): void {
 describe('nn.PeepholeLSTMCell', () => {
   test("parameters carry nn.LSTM's names without the layer suffix, in the same order", () => {
     const cell = new nn.PeepholeLSTMCell({ inputSize: 3, hiddenSize: 4 });
-    assert.deepEqual(cell.namedParameters().map(([k, p]) => [k, [...p.shape]]), [
-      ['weight_ih', [16, 3]], ['weight_hh', [16, 4]], ['bias_ih', [16]], ['bias_hh', [16]],
-      ['weight_ci', [4]], ['weight_cf', [4]], ['weight_co', [4]],
-    ]);
+    assert.deepEqual(
+      cell.namedParameters().map(([k, p]) => [k, [...p.shape]]),
+      [
+        ['weight_ih', [16, 3]],
+        ['weight_hh', [16, 4]],
+        ['bias_ih', [16]],
+        ['bias_hh', [16]],
+        ['weight_ci', [4]],
+        ['weight_cf', [4]],
+        ['weight_co', [4]],
+      ],
+    );
     const lstm = new nn.LSTM({ inputSize: 3, hiddenSize: 4, peepholes: true });
-    assert.deepEqual(lstm.namedParameters().map(([k]) => k.replace(/_l0$/, '')), cell.namedParameters().map(([k]) => k));
+    assert.deepEqual(
+      lstm.namedParameters().map(([k]) => k.replace(/_l0$/, '')),
+      cell.namedParameters().map(([k]) => k),
+    );
     const noBias = new nn.PeepholeLSTMCell({ inputSize: 3, hiddenSize: 4, bias: false });
-    assert.deepEqual(noBias.namedParameters().map(([k]) => k), ['weight_ih', 'weight_hh', 'weight_ci', 'weight_cf', 'weight_co']);
+    assert.deepEqual(
+      noBias.namedParameters().map(([k]) => k),
+      ['weight_ih', 'weight_hh', 'weight_ci', 'weight_cf', 'weight_co'],
+    );
   });
 
   for (const bias of [true, false]) {
@@ -74,16 +86,23 @@ describe('nn.PeepholeLSTMCell', () => {
   test('gradcheck over two steps: input, states and every parameter', () => {
     manualSeed(3);
     const cell = new nn.PeepholeLSTMCell({ inputSize: 2, hiddenSize: 3, dtype: 'float64' });
-    gradcheck((x, h, c) => {
-      let s: [Tensor, Tensor] = [h!, c!];
-      s = cell.forward(select(x!, 0, 0), s);
-      s = cell.forward(select(x!, 0, 1), s);
-      return concat([s[0].reshape(-1), s[1].reshape(-1)]);
-    }, [randn([2, 2, 2], g64), randn([2, 3], g64), randn([2, 3], g64), ...cell.parameters()], { atol: 1e-7, rtol: 1e-6 });
+    gradcheck(
+      (x, h, c) => {
+        let s: [Tensor, Tensor] = [h!, c!];
+        s = cell.forward(select(x!, 0, 0), s);
+        s = cell.forward(select(x!, 0, 1), s);
+        return concat([s[0].reshape(-1), s[1].reshape(-1)]);
+      },
+      [randn([2, 2, 2], g64), randn([2, 3], g64), randn([2, 3], g64), ...cell.parameters()],
+      { atol: 1e-7, rtol: 1e-6 },
+    );
   });
 
   test('bad options and inputs', () => {
-    assert.throws(() => new nn.PeepholeLSTMCell({ inputSize: 0, hiddenSize: 2 }), (e: unknown) => e instanceof ValueError && /PeepholeLSTMCell/.test(e.message));
+    assert.throws(
+      () => new nn.PeepholeLSTMCell({ inputSize: 0, hiddenSize: 2 }),
+      (e: unknown) => e instanceof ValueError && /PeepholeLSTMCell/.test(e.message),
+    );
     const cell = new nn.PeepholeLSTMCell({ inputSize: 2, hiddenSize: 3 });
     assert.throws(() => cell.forward(randn([4, 3])), ShapeError);
     assert.throws(() => cell.forward(randn([4, 2]), [randn([4, 2]), randn([4, 3])]), ShapeError);
@@ -91,9 +110,7 @@ describe('nn.PeepholeLSTMCell', () => {
 });
 
 /** The layer-normalised LSTM step of Ba et al. with plain numbers, row by row. */
-function lnLstmStep(
-  p: Record<string, Tensor>, x: Tensor, h: Tensor, c: Tensor, H: number, eps: number,
-): { h: number[]; c: number[] } {
+function lnLstmStep(p: Record<string, Tensor>, x: Tensor, h: Tensor, c: Tensor, H: number, eps: number): { h: number[]; c: number[] } {
   const N = x.shape[0]!;
   const I = x.shape[1]!;
   const v = (name: string): Float64Array => Float64Array.from(p[name]!.data);
@@ -131,11 +148,20 @@ function lnLstmStep(
 describe('nn.LayerNormLSTMCell', () => {
   test('parameters by name and shape', () => {
     const cell = new nn.LayerNormLSTMCell({ inputSize: 3, hiddenSize: 4 });
-    assert.deepEqual(cell.namedParameters().map(([k, p]) => [k, [...p.shape]]), [
-      ['weight_ih', [16, 3]], ['weight_hh', [16, 4]], ['bias', [16]],
-      ['ln_ih.weight', [16]], ['ln_ih.bias', [16]], ['ln_hh.weight', [16]], ['ln_hh.bias', [16]],
-      ['ln_c.weight', [4]], ['ln_c.bias', [4]],
-    ]);
+    assert.deepEqual(
+      cell.namedParameters().map(([k, p]) => [k, [...p.shape]]),
+      [
+        ['weight_ih', [16, 3]],
+        ['weight_hh', [16, 4]],
+        ['bias', [16]],
+        ['ln_ih.weight', [16]],
+        ['ln_ih.bias', [16]],
+        ['ln_hh.weight', [16]],
+        ['ln_hh.bias', [16]],
+        ['ln_c.weight', [4]],
+        ['ln_c.bias', [4]],
+      ],
+    );
     assert.ok(!new nn.LayerNormLSTMCell({ inputSize: 3, hiddenSize: 4, bias: false }).namedParameters().some(([k]) => k === 'bias'));
   });
 
@@ -164,7 +190,13 @@ describe('nn.LayerNormLSTMCell', () => {
     assert.deepEqual(cell.stateSize, [3, 3]);
     assert.equal(cell.outputSize, 3);
     const states = cell.zeroState(4);
-    assert.deepEqual(states.map((s) => [...s.shape]), [[4, 3], [4, 3]]);
+    assert.deepEqual(
+      states.map((s) => [...s.shape]),
+      [
+        [4, 3],
+        [4, 3],
+      ],
+    );
     const x = randn([4, 2]);
     const [y, [h, c]] = cell.call(x, states);
     const [h2, c2] = cell.forward(x);
@@ -178,12 +210,16 @@ describe('nn.LayerNormLSTMCell', () => {
     manualSeed(6);
     const cell = new nn.LayerNormLSTMCell({ inputSize: 2, hiddenSize: 3, dtype: 'float64' });
     randomize(cell);
-    gradcheck((x, h, c) => {
-      let s: [Tensor, Tensor] = [h!, c!];
-      s = cell.forward(select(x!, 0, 0), s);
-      s = cell.forward(select(x!, 0, 1), s);
-      return concat([s[0].reshape(-1), s[1].reshape(-1)]);
-    }, [randn([2, 2, 2], g64), randn([2, 3], g64), randn([2, 3], g64), ...cell.parameters()], { atol: 1e-7, rtol: 1e-6 });
+    gradcheck(
+      (x, h, c) => {
+        let s: [Tensor, Tensor] = [h!, c!];
+        s = cell.forward(select(x!, 0, 0), s);
+        s = cell.forward(select(x!, 0, 1), s);
+        return concat([s[0].reshape(-1), s[1].reshape(-1)]);
+      },
+      [randn([2, 2, 2], g64), randn([2, 3], g64), randn([2, 3], g64), ...cell.parameters()],
+      { atol: 1e-7, rtol: 1e-6 },
+    );
   });
 
   test('bad options and inputs', () => {

@@ -15,7 +15,12 @@ describe('gate order by hand (H = 1, I = 2)', () => {
   test('LSTM: i, f, c, o = i, f, g, o; kernel transposed; Keras bias in bias_ih', () => {
     const kernel = labelled(2, 4);
     const w = nn.kerasLstmToTorch({ kernel, recurrentKernel: labelled(1, 4), bias: tensor([1, 2, 3, 4]) });
-    assert.deepEqual(w.weight_ih.toArray(), [[0, 100], [1, 101], [2, 102], [3, 103]]);
+    assert.deepEqual(w.weight_ih.toArray(), [
+      [0, 100],
+      [1, 101],
+      [2, 102],
+      [3, 103],
+    ]);
     assert.deepEqual(w.weight_hh.toArray(), [[0], [1], [2], [3]]);
     assert.deepEqual(w.bias_ih!.toArray(), [1, 2, 3, 4]);
     assert.deepEqual(w.bias_hh!.toArray(), [0, 0, 0, 0]);
@@ -23,8 +28,19 @@ describe('gate order by hand (H = 1, I = 2)', () => {
   });
 
   test('GRU: Keras z, r, h → our r, z, n; reset_after bias rows → bias_ih, bias_hh', () => {
-    const w = nn.kerasGruToTorch({ kernel: labelled(2, 3), recurrentKernel: labelled(1, 3), bias: tensor([[1, 2, 3], [4, 5, 6]]) });
-    assert.deepEqual(w.weight_ih.toArray(), [[1, 101], [0, 100], [2, 102]]);
+    const w = nn.kerasGruToTorch({
+      kernel: labelled(2, 3),
+      recurrentKernel: labelled(1, 3),
+      bias: tensor([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]),
+    });
+    assert.deepEqual(w.weight_ih.toArray(), [
+      [1, 101],
+      [0, 100],
+      [2, 102],
+    ]);
     assert.deepEqual(w.weight_hh.toArray(), [[1], [0], [2]]);
     assert.deepEqual(w.bias_ih!.toArray(), [2, 1, 3]);
     assert.deepEqual(w.bias_hh!.toArray(), [5, 4, 6]);
@@ -87,7 +103,11 @@ describe('one step against tfjs cells', () => {
       const init = { units: 5, kernelInitializer: uniformInit(1), recurrentInitializer: uniformInit(2), biasInitializer: uniformInit(3) };
       const cells = [
         [tf.layers.lstmCell({ ...init, recurrentActivation: 'sigmoid' }), new nn.LSTMCell({ inputSize: 4, hiddenSize: 5 }), nn.kerasLstmToTorch],
-        [tf.layers.gruCell({ ...init, recurrentActivation: 'sigmoid' }), new nn.GRUCell({ inputSize: 4, hiddenSize: 5, resetAfter: false }), nn.kerasGruToTorch],
+        [
+          tf.layers.gruCell({ ...init, recurrentActivation: 'sigmoid' }),
+          new nn.GRUCell({ inputSize: 4, hiddenSize: 5, resetAfter: false }),
+          nn.kerasGruToTorch,
+        ],
         [tf.layers.simpleRNNCell(init), new nn.RNNCell({ inputSize: 4, hiddenSize: 5 }), nn.kerasSimpleRnnToTorch],
       ] as const;
       for (const [theirs, ours, convert] of cells) {
@@ -107,21 +127,51 @@ describe('one step against tfjs cells', () => {
 describe('errors', () => {
   test('shapes, dtypes and missing tensors are named', () => {
     const ok = { kernel: zeros([3, 8]), recurrentKernel: zeros([2, 8]), bias: zeros([8]) };
-    assert.throws(() => nn.kerasLstmToTorch({ ...ok, recurrentKernel: zeros([2, 6]) }), (e: unknown) => e instanceof ShapeError && /recurrentKernel must be \(H, 4·H\)/.test(e.message));
-    assert.throws(() => nn.kerasLstmToTorch({ ...ok, kernel: zeros([3, 6]) }), (e: unknown) => e instanceof ShapeError && /kernel must be \(inputSize, 8\)/.test(e.message));
-    assert.throws(() => nn.kerasLstmToTorch({ ...ok, bias: zeros([6]) }), (e: unknown) => e instanceof ShapeError && /bias must be \[8\]/.test(e.message));
-    assert.throws(() => nn.kerasGruToTorch({ kernel: zeros([3, 6]), recurrentKernel: zeros([2, 6]), bias: zeros([6]) }, { resetAfter: true }), (e: unknown) => e instanceof ShapeError && /\(2, 3H\)/.test(e.message));
-    assert.throws(() => nn.kerasGruToTorch({ kernel: zeros([3, 6]), recurrentKernel: zeros([2, 6]), bias: zeros([3, 6]) }), (e: unknown) => e instanceof ShapeError && /bias must be \[2, 6\]/.test(e.message));
+    assert.throws(
+      () => nn.kerasLstmToTorch({ ...ok, recurrentKernel: zeros([2, 6]) }),
+      (e: unknown) => e instanceof ShapeError && /recurrentKernel must be \(H, 4·H\)/.test(e.message),
+    );
+    assert.throws(
+      () => nn.kerasLstmToTorch({ ...ok, kernel: zeros([3, 6]) }),
+      (e: unknown) => e instanceof ShapeError && /kernel must be \(inputSize, 8\)/.test(e.message),
+    );
+    assert.throws(
+      () => nn.kerasLstmToTorch({ ...ok, bias: zeros([6]) }),
+      (e: unknown) => e instanceof ShapeError && /bias must be \[8\]/.test(e.message),
+    );
+    assert.throws(
+      () => nn.kerasGruToTorch({ kernel: zeros([3, 6]), recurrentKernel: zeros([2, 6]), bias: zeros([6]) }, { resetAfter: true }),
+      (e: unknown) => e instanceof ShapeError && /\(2, 3H\)/.test(e.message),
+    );
+    assert.throws(
+      () => nn.kerasGruToTorch({ kernel: zeros([3, 6]), recurrentKernel: zeros([2, 6]), bias: zeros([3, 6]) }),
+      (e: unknown) => e instanceof ShapeError && /bias must be \[2, 6\]/.test(e.message),
+    );
     assert.throws(() => nn.kerasLstmToTorch({ ...ok, kernel: zeros([3, 8], { dtype: 'int32' }) }), ValueError);
-    assert.throws(() => nn.kerasLstmToTorch({ ...ok, kernel: toTfLike() }), (e: unknown) => e instanceof ValueError && /dataSync/.test(e.message));
+    assert.throws(
+      () => nn.kerasLstmToTorch({ ...ok, kernel: toTfLike() }),
+      (e: unknown) => e instanceof ValueError && /dataSync/.test(e.message),
+    );
     const torch = { weight_ih: zeros([8, 3]), weight_hh: zeros([8, 2]), bias_ih: zeros([8]), bias_hh: zeros([8]) };
-    assert.throws(() => nn.torchLstmToKeras({ ...torch, weight_hh: zeros([8, 3]) }), (e: unknown) => e instanceof ShapeError && /weight_hh must be \(4·H, H\)/.test(e.message));
-    assert.throws(() => nn.torchLstmToKeras({ ...torch, weight_ih: zeros([6, 3]) }), (e: unknown) => e instanceof ShapeError && /weight_ih/.test(e.message));
-    assert.throws(() => nn.torchLstmToKeras({ ...torch, bias_hh: zeros([4]) }), (e: unknown) => e instanceof ShapeError && /bias_hh must be \[8\]/.test(e.message));
+    assert.throws(
+      () => nn.torchLstmToKeras({ ...torch, weight_hh: zeros([8, 3]) }),
+      (e: unknown) => e instanceof ShapeError && /weight_hh must be \(4·H, H\)/.test(e.message),
+    );
+    assert.throws(
+      () => nn.torchLstmToKeras({ ...torch, weight_ih: zeros([6, 3]) }),
+      (e: unknown) => e instanceof ShapeError && /weight_ih/.test(e.message),
+    );
+    assert.throws(
+      () => nn.torchLstmToKeras({ ...torch, bias_hh: zeros([4]) }),
+      (e: unknown) => e instanceof ShapeError && /bias_hh must be \[8\]/.test(e.message),
+    );
     const { bias_hh: _dropped, ...oneBias } = torch;
-    assert.throws(() => nn.torchLstmToKeras(oneBias), (e: unknown) => e instanceof ValueError && /both/.test(e.message));
+    assert.throws(
+      () => nn.torchLstmToKeras(oneBias),
+      (e: unknown) => e instanceof ValueError && /both/.test(e.message),
+    );
     const cell = new nn.LSTMCell({ inputSize: 3, hiddenSize: 3 });
-    assert.throws(() => cell.loadStateDict(nn.kerasLstmToTorch(ok)), ShapeError, 'a converted state dict still meets loadStateDict\'s shape checks');
+    assert.throws(() => cell.loadStateDict(nn.kerasLstmToTorch(ok)), ShapeError, "a converted state dict still meets loadStateDict's shape checks");
   });
 });
 

@@ -28,14 +28,22 @@ type DropoutFunc = (ones: tf.Tensor, rate: number) => tf.Tensor;
 /** A built tfjs layer with seeded random weights (biases included). */
 function tfLayer(kind: Kind, s: Settings, dropoutFunc?: DropoutFunc, batch = N): tf.layers.RNN {
   const args = {
-    units: H, kernelInitializer: uniformInit(1), recurrentInitializer: uniformInit(2), biasInitializer: uniformInit(3),
-    ...s, ...(dropoutFunc ? { dropoutFunc } : {}), ...(s.stateful ? { batchInputShape: [batch, T, F] } : {}),
+    units: H,
+    kernelInitializer: uniformInit(1),
+    recurrentInitializer: uniformInit(2),
+    biasInitializer: uniformInit(3),
+    ...s,
+    ...(dropoutFunc ? { dropoutFunc } : {}),
+    ...(s.stateful ? { batchInputShape: [batch, T, F] } : {}),
   };
   // tfjs's GRU is Keras's reset_after=False (it rejects true); recurrent activations default to
   // hardSigmoid in tfjs, so sigmoid is set explicitly.
-  const layer = kind === 'lstm' ? tf.layers.lstm({ ...args, recurrentActivation: 'sigmoid' })
-    : kind === 'gru' ? tf.layers.gru({ ...args, recurrentActivation: 'sigmoid' })
-      : tf.layers.simpleRNN(args);
+  const layer =
+    kind === 'lstm'
+      ? tf.layers.lstm({ ...args, recurrentActivation: 'sigmoid' })
+      : kind === 'gru'
+        ? tf.layers.gru({ ...args, recurrentActivation: 'sigmoid' })
+        : tf.layers.simpleRNN(args);
   tfScope(() => layer.apply(tf.zeros([batch, T, F])));
   if (s.stateful) layer.resetStates();
   return layer;
@@ -65,7 +73,11 @@ function pair(kind: Kind, s: Settings, dropoutFunc?: DropoutFunc, batch = N): { 
   return { theirs, ours };
 }
 
-interface CallOptions { mask?: Tensor; initialState?: Tensor[]; training?: boolean }
+interface CallOptions {
+  mask?: Tensor;
+  initialState?: Tensor[];
+  training?: boolean;
+}
 
 function runTf(layer: tf.layers.Layer, x: Tensor, o: CallOptions = {}): Tensor[] {
   return tfScope(() => {
@@ -96,7 +108,12 @@ function check(kind: Kind, s: Settings, x: Tensor, o: CallOptions = {}): Tensor[
 }
 
 /** Right padding, left padding, a gap, and a row with no real step. */
-const MASK = tensor([[1, 1, 1, 0, 0], [0, 0, 1, 1, 1], [1, 0, 1, 0, 1], [0, 0, 0, 0, 0]]);
+const MASK = tensor([
+  [1, 1, 1, 0, 0],
+  [0, 0, 1, 1, 1],
+  [1, 0, 1, 0, 1],
+  [0, 0, 0, 0, 0],
+]);
 
 for (const kind of KINDS) {
   describe(`nn.Recurrent = tfjs ${kind}`, () => {
@@ -153,9 +170,19 @@ for (const kind of KINDS) {
       const [x1, x2, x3] = [randn([N, T, F]), randn([N, T, F]), randn([N, T, F])];
       compare(runOurs(ours, x1), runTf(theirs, x1), 'first call');
       compare(runOurs(ours, x2), runTf(theirs, x2), 'second call (carried states)');
-      compare(ours.states!, tfScope(() => theirs.states.map(fromTf)), 'carried states');
-      assert.ok(ours.states!.every((s) => !s.requiresGrad), 'carried states are detached');
-      assert.throws(() => ours.forward(randn([N + 1, T, F])), (e: unknown) => e instanceof ShapeError && /resetStates/.test(e.message));
+      compare(
+        ours.states!,
+        tfScope(() => theirs.states.map(fromTf)),
+        'carried states',
+      );
+      assert.ok(
+        ours.states!.every((s) => !s.requiresGrad),
+        'carried states are detached',
+      );
+      assert.throws(
+        () => ours.forward(randn([N + 1, T, F])),
+        (e: unknown) => e instanceof ShapeError && /resetStates/.test(e.message),
+      );
       ours.resetStates();
       theirs.resetStates();
       const third = runOurs(ours, x3);
@@ -171,7 +198,11 @@ for (const kind of KINDS) {
       const x = randn([N, T, F]);
       // our layer draws the input mask (N, F), then the recurrent mask (N, H), from the global generator
       manualSeed(7);
-      const keep = (u: Tensor, p: number): Tensor => u.ge(p).mul(1 / (1 - p)).to('float32');
+      const keep = (u: Tensor, p: number): Tensor =>
+        u
+          .ge(p)
+          .mul(1 / (1 - p))
+          .to('float32');
       const inMask = keep(rand([N, F], { dtype: 'float64' }), 0.3);
       const hMask = keep(rand([N, H], { dtype: 'float64' }), 0.4);
       const dropoutFunc: DropoutFunc = (ones) => tf.mul(ones, toTf(ones.shape[1] === F ? inMask : hMask));
@@ -193,7 +224,11 @@ class KerasResetAfterGRUCell extends tf.layers.RNNCell {
   static readonly className = 'KerasResetAfterGRUCell';
   readonly stateSize = H;
 
-  constructor(private readonly k: tf.Tensor, private readonly rk: tf.Tensor, private readonly b: tf.Tensor) {
+  constructor(
+    private readonly k: tf.Tensor,
+    private readonly rk: tf.Tensor,
+    private readonly b: tf.Tensor,
+  ) {
     super({});
   }
 

@@ -3,7 +3,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nn, ValueError } from '../../src/index.js';
 
-const valueError = (message: string) => (e: unknown): boolean => e instanceof ValueError && e.message === message;
+const valueError =
+  (message: string) =>
+  (e: unknown): boolean =>
+    e instanceof ValueError && e.message === message;
 
 describe('parseCellKind', () => {
   test('accepts each kind a LanguageModel can build', () => {
@@ -17,7 +20,10 @@ describe('parseCellKind', () => {
   });
 
   test('LanguageModel checks its cell option with it', () => {
-    assert.throws(() => new nn.LanguageModel({ vocabSize: 5, cell: 'tree' as nn.CellKind }), valueError("LanguageModel: cell must be lstm, gru or rnn; got 'tree'"));
+    assert.throws(
+      () => new nn.LanguageModel({ vocabSize: 5, cell: 'tree' as nn.CellKind }),
+      valueError("LanguageModel: cell must be lstm, gru or rnn; got 'tree'"),
+    );
     assert.equal(new nn.LanguageModel({ vocabSize: 5, hiddenSize: 4, cell: 'gru' }).rnn instanceof nn.GRU, true);
   });
 });

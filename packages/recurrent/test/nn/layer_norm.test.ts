@@ -4,9 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  DTypeError, ShapeError, ValueError, gradcheck, layerNorm, manualSeed, nn, randn, readSafetensorsFile, type Tensor,
-} from '../../src/index.js';
+import { DTypeError, ShapeError, ValueError, gradcheck, layerNorm, manualSeed, nn, randn, readSafetensorsFile, type Tensor } from '../../src/index.js';
 import { assertClose } from '../helpers/close.js';
 
 interface LayerNormConfig {
@@ -17,7 +15,9 @@ interface LayerNormConfig {
 }
 
 const dir = join(import.meta.dirname, '..', 'fixtures', 'layer_norm');
-const files = readdirSync(dir).filter((f) => f.endsWith('.safetensors')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.safetensors'))
+  .sort();
 
 describe('nn.LayerNorm against PyTorch 1.13', () => {
   test('there are fixtures', () => assert.ok(files.length >= 4));
@@ -31,7 +31,11 @@ describe('nn.LayerNorm against PyTorch 1.13', () => {
         return found;
       };
       const norm = new nn.LayerNorm(config);
-      const params = Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith('param.')).map(([k, v]) => [k.slice(6), v]));
+      const params = Object.fromEntries(
+        Object.entries(tensors)
+          .filter(([k]) => k.startsWith('param.'))
+          .map(([k, v]) => [k.slice(6), v]),
+      );
       assert.deepEqual(Object.keys(params).sort(), config.elementwiseAffine ? ['bias', 'weight'] : []);
       norm.loadStateDict(params);
       const x = t('input').detach().clone();
@@ -81,7 +85,13 @@ describe('nn.layerNorm', () => {
 describe('nn.LayerNorm module', () => {
   test('parameters: weight ones and bias zeros of the normalized shape; none without affine', () => {
     const norm = new nn.LayerNorm({ normalizedShape: [2, 3] });
-    assert.deepEqual(norm.namedParameters().map(([k, p]) => [k, [...p.shape]]), [['weight', [2, 3]], ['bias', [2, 3]]]);
+    assert.deepEqual(
+      norm.namedParameters().map(([k, p]) => [k, [...p.shape]]),
+      [
+        ['weight', [2, 3]],
+        ['bias', [2, 3]],
+      ],
+    );
     assert.deepEqual(Array.from(norm.weight!.data), [1, 1, 1, 1, 1, 1]);
     assert.deepEqual(Array.from(norm.bias!.data), [0, 0, 0, 0, 0, 0]);
     assert.equal(new nn.LayerNorm({ normalizedShape: 4, elementwiseAffine: false }).parameters().length, 0);

@@ -6,8 +6,28 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  DTypeError, IndexError, ShapeError, Tensor, ValueError, bceWithLogits, crossEntropy, gradcheck, indexSelect, l1Loss,
-  logSoftmax, manualSeed, mseLoss, nllLoss, nn, rand, randint, randn, readSafetensorsFile, softmax, tensor, type Reduction,
+  DTypeError,
+  IndexError,
+  ShapeError,
+  Tensor,
+  ValueError,
+  bceWithLogits,
+  crossEntropy,
+  gradcheck,
+  indexSelect,
+  l1Loss,
+  logSoftmax,
+  manualSeed,
+  mseLoss,
+  nllLoss,
+  nn,
+  rand,
+  randint,
+  randn,
+  readSafetensorsFile,
+  softmax,
+  tensor,
+  type Reduction,
 } from '../../src/index.js';
 import { assertClose } from '../helpers/close.js';
 
@@ -23,7 +43,9 @@ interface TorchOptions {
 type LossName = 'cross_entropy' | 'nll_loss' | 'mse_loss' | 'l1_loss' | 'bce_with_logits';
 
 const dir = join(import.meta.dirname, '..', 'fixtures', 'losses');
-const files = readdirSync(dir).filter((f) => f.endsWith('.safetensors')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.safetensors'))
+  .sort();
 
 function leaf(t: Tensor): Tensor {
   const copy = t.detach().clone();
@@ -41,9 +63,7 @@ function assertMatches(actual: Tensor, expected: Tensor, label: string): void {
   if (!nan.some(Boolean)) assertClose(actual, expected, label, 1e-5, 1e-5);
 }
 
-function runFunctional(
-  loss: LossName, input: Tensor, target: Tensor, o: TorchOptions, weight: Tensor | null, posWeight: Tensor | null,
-): Tensor {
+function runFunctional(loss: LossName, input: Tensor, target: Tensor, o: TorchOptions, weight: Tensor | null, posWeight: Tensor | null): Tensor {
   const reduction = o.reduction ?? 'mean';
   switch (loss) {
     case 'cross_entropy':
@@ -59,9 +79,7 @@ function runFunctional(
   }
 }
 
-function runModule(
-  loss: LossName, input: Tensor, target: Tensor, o: TorchOptions, weight: Tensor | null, posWeight: Tensor | null,
-): Tensor {
+function runModule(loss: LossName, input: Tensor, target: Tensor, o: TorchOptions, weight: Tensor | null, posWeight: Tensor | null): Tensor {
   const reduction = o.reduction ?? 'mean';
   switch (loss) {
     case 'cross_entropy':
@@ -118,7 +136,10 @@ describe('values by hand', () => {
   test('crossEntropy of uniform logits is log C; nllLoss picks −logProbs[i, y]', () => {
     const loss = crossEntropy(tensor([[0, 0, 0, 0]]), tensor([2], { dtype: 'int32' }));
     assert.ok(Math.abs(loss.item() - Math.log(4)) < 1e-6);
-    const lp = tensor([[-1, -2, -3], [-4, -5, -6]]);
+    const lp = tensor([
+      [-1, -2, -3],
+      [-4, -5, -6],
+    ]);
     const y = tensor([2, 0], { dtype: 'int32' });
     assert.ok(Math.abs(nllLoss(lp, y).item() - 3.5) < 1e-6);
     assert.deepEqual(nllLoss(lp, y, { reduction: 'none' }).toArray(), [3, 4]);
@@ -168,7 +189,10 @@ describe('float64 gradchecks', () => {
     manualSeed(2);
     const x = randn([2, 4, 3], f64);
     const y = int([0, 3, 1, 2, -100, 1], [2, 3]);
-    const mask = tensor([[1, 0, 1], [1, 1, 1]]);
+    const mask = tensor([
+      [1, 0, 1],
+      [1, 1, 1],
+    ]);
     gradcheck((a) => crossEntropy(a!, y, { weight, labelSmoothing: 0.1, mask }), [x], opts);
   });
 
@@ -224,7 +248,11 @@ describe('float64 gradchecks', () => {
 
 /** Keeps the rows of `x` along axis 0 whose flag is 1. */
 function rows(x: Tensor, keep: number[]): Tensor {
-  return indexSelect(x, 0, keep.flatMap((k, i) => (k === 1 ? [i] : [])));
+  return indexSelect(
+    x,
+    0,
+    keep.flatMap((k, i) => (k === 1 ? [i] : [])),
+  );
 }
 
 describe('mask', () => {
@@ -357,16 +385,38 @@ describe('errors', () => {
   const int = (values: number[]): Tensor => tensor(values, { dtype: 'int32' });
 
   test('a target out of range names the value and the class count', () => {
-    assert.throws(() => crossEntropy(x, int([0, 4, 1])), (e: unknown) => e instanceof IndexError && /target 4 .* 4 classes/.test(e.message));
-    assert.throws(() => nllLoss(x, int([0, -1, 1])), (e: unknown) => e instanceof IndexError && /target -1 .* 4 classes/.test(e.message));
+    assert.throws(
+      () => crossEntropy(x, int([0, 4, 1])),
+      (e: unknown) => e instanceof IndexError && /target 4 .* 4 classes/.test(e.message),
+    );
+    assert.throws(
+      () => nllLoss(x, int([0, -1, 1])),
+      (e: unknown) => e instanceof IndexError && /target -1 .* 4 classes/.test(e.message),
+    );
     // in range once it is the ignoreIndex
     assert.doesNotThrow(() => crossEntropy(x, int([0, -1, 1]), { ignoreIndex: -1 }));
   });
 
   test('shape mismatches name both shapes', () => {
-    const names = (a: string, b: string) => (e: unknown): boolean => e instanceof ShapeError && e.message.includes(a) && e.message.includes(b);
+    const names =
+      (a: string, b: string) =>
+      (e: unknown): boolean =>
+        e instanceof ShapeError && e.message.includes(a) && e.message.includes(b);
     assert.throws(() => crossEntropy(x, int([0, 1])), names('[2]', '[3, 4]'));
-    assert.throws(() => crossEntropy(randn([2, 3, 5]), tensor([[0, 1, 2, 0], [1, 1, 1, 1]], { dtype: 'int32' })), names('[2, 4]', '[2, 3, 5]'));
+    assert.throws(
+      () =>
+        crossEntropy(
+          randn([2, 3, 5]),
+          tensor(
+            [
+              [0, 1, 2, 0],
+              [1, 1, 1, 1],
+            ],
+            { dtype: 'int32' },
+          ),
+        ),
+      names('[2, 4]', '[2, 3, 5]'),
+    );
     assert.throws(() => nllLoss(x, int([0, 1])), names('[2]', '[3, 4]'));
     assert.throws(() => mseLoss(x, randn([4])), names('[4]', '[3, 4]'));
     assert.throws(() => l1Loss(x, randn([3, 1])), names('[3, 1]', '[3, 4]'));
@@ -379,9 +429,15 @@ describe('errors', () => {
   });
 
   test('dtypes: class indices must be int32, probabilities floating', () => {
-    assert.throws(() => crossEntropy(x, tensor([0, 1, 2])), (e: unknown) => e instanceof DTypeError && /int32/.test(e.message));
+    assert.throws(
+      () => crossEntropy(x, tensor([0, 1, 2])),
+      (e: unknown) => e instanceof DTypeError && /int32/.test(e.message),
+    );
     assert.throws(() => nllLoss(x, tensor([0, 1, 2])), DTypeError);
-    assert.throws(() => crossEntropy(x, randint(0, 4, [3, 4], { dtype: 'int32' })), (e: unknown) => e instanceof DTypeError && /floating/.test(e.message));
+    assert.throws(
+      () => crossEntropy(x, randint(0, 4, [3, 4], { dtype: 'int32' })),
+      (e: unknown) => e instanceof DTypeError && /floating/.test(e.message),
+    );
     assert.throws(() => crossEntropy(x, softmax(randn([3, 4], { dtype: 'float64' }), 1)), DTypeError);
     assert.throws(() => crossEntropy(int([1, 2]), int([0, 1])), DTypeError);
     assert.throws(() => mseLoss(x, randn([3, 4], { dtype: 'float64' })), DTypeError);

@@ -13,13 +13,19 @@ const H = 4;
 /** (N, T, F) input whose padded steps hold `value` in every feature. */
 function padded(mask: number[][], value: number): Tensor {
   const x = randn([mask.length, T, F]);
-  mask.forEach((row, n) => row.forEach((m, t) => {
-    if (m === 0) for (let f = 0; f < F; f++) x.data[(n * T + t) * F + f] = value;
-  }));
+  mask.forEach((row, n) =>
+    row.forEach((m, t) => {
+      if (m === 0) for (let f = 0; f < F; f++) x.data[(n * T + t) * F + f] = value;
+    }),
+  );
   return x;
 }
 
-const PATTERN = [[1, 1, 1, 0, 0], [0, 1, 1, 1, 1], [1, 0, 1, 1, 0]];
+const PATTERN = [
+  [1, 1, 1, 0, 0],
+  [0, 1, 1, 1, 1],
+  [1, 0, 1, 1, 0],
+];
 
 describe('nn.Masking', () => {
   test('computeMask and forward = tfjs Masking', () => {
@@ -46,8 +52,12 @@ describe('nn.Masking', () => {
     const x = padded(PATTERN, 0);
     const [expected, weights] = tfScope(() => {
       const lstm = tf.layers.lstm({
-        units: H, returnSequences: true, recurrentActivation: 'sigmoid',
-        kernelInitializer: uniformInit(1), recurrentInitializer: uniformInit(2), biasInitializer: uniformInit(3),
+        units: H,
+        returnSequences: true,
+        recurrentActivation: 'sigmoid',
+        kernelInitializer: uniformInit(1),
+        recurrentInitializer: uniformInit(2),
+        biasInitializer: uniformInit(3),
       });
       const masking = tf.layers.masking({ maskValue: 0 });
       const xt = toTf(x);
@@ -64,13 +74,22 @@ describe('nn.Masking', () => {
 });
 
 describe('nn.Embedding maskZero', () => {
-  const ids = tensor([[3, 1, 0, 0, 0], [2, 2, 4, 1, 0], [0, 0, 5, 1, 2]], { dtype: 'int32' });
+  const ids = tensor(
+    [
+      [3, 1, 0, 0, 0],
+      [2, 2, 4, 1, 0],
+      [0, 0, 5, 1, 2],
+    ],
+    { dtype: 'int32' },
+  );
 
   test('computeMask = tfjs Embedding({ maskZero }); null without maskZero; lookups unchanged', () => {
     const emb = new nn.Embedding({ numEmbeddings: 6, embeddingDim: F, maskZero: true });
     const mask = emb.computeMask(ids)!;
     assert.equal(mask.dtype, 'float32');
-    const expected = tfScope(() => fromTf(tf.cast(tf.layers.embedding({ inputDim: 6, outputDim: F, maskZero: true }).computeMask(toTf(ids)) as tf.Tensor, 'float32')));
+    const expected = tfScope(() =>
+      fromTf(tf.cast(tf.layers.embedding({ inputDim: 6, outputDim: F, maskZero: true }).computeMask(toTf(ids)) as tf.Tensor, 'float32')),
+    );
     assertClose(mask, expected, 'mask', 0, 0);
     assert.equal(new nn.Embedding({ numEmbeddings: 6, embeddingDim: F }).computeMask(ids), null);
     assert.equal(emb.forward(ids).select(0, 0).select(0, 2).abs().sum().item() > 0, true, 'id 0 still looks up its vector');
@@ -87,7 +106,15 @@ describe('nn.Embedding maskZero', () => {
     const mask = emb.computeMask(ids)!;
     const explicit = gru.forward(emb.forward(ids), { mask });
     assertClose(model.forward(ids), explicit, 'implicit = explicit mask', 0, 0);
-    assert.ok(model.forward(ids).sub(gru.forward(emb.forward(ids))).abs().max().item() > 1e-4, 'the mask matters');
+    assert.ok(
+      model
+        .forward(ids)
+        .sub(gru.forward(emb.forward(ids)))
+        .abs()
+        .max()
+        .item() > 1e-4,
+      'the mask matters',
+    );
   });
 
   test('masks pass through returnSequences layers, per-step Linear and Dropout, Bidirectional and Residual', () => {
@@ -116,7 +143,10 @@ describe('nn.Embedding maskZero', () => {
     manualSeed(5);
     const x = randn([2, T, F]);
     const rnn = new nn.Recurrent(new nn.RNNCell({ inputSize: F, hiddenSize: H }));
-    const mask = tensor([[1, 1, 0, 0, 0], [1, 1, 1, 1, 1]]);
+    const mask = tensor([
+      [1, 1, 0, 0, 0],
+      [1, 1, 1, 1, 1],
+    ]);
     assertClose(new nn.Sequential(rnn).forward(x, { mask }), rnn.forward(x, { mask }), 'options.mask', 0, 0);
     assertClose(new nn.Sequential(rnn).forward(x), rnn.forward(x), 'no mask', 0, 0);
   });
@@ -130,9 +160,15 @@ describe('nn.Residual and mask-flow errors', () => {
     assertClose(new nn.Residual(lin).forward(x), lin.forward(x).add(x), 'x + f(x)', 0, 0);
     assert.deepEqual(Object.keys(new nn.Residual(lin).stateDict()), ['layer.weight', 'layer.bias']);
     const wide = new nn.Residual(new nn.Linear({ inFeatures: F, outFeatures: F + 1 }));
-    assert.throws(() => wide.forward(x), (e: unknown) => e instanceof ShapeError && /keep the input's shape/.test(e.message));
+    assert.throws(
+      () => wide.forward(x),
+      (e: unknown) => e instanceof ShapeError && /keep the input's shape/.test(e.message),
+    );
     const withState = new nn.Recurrent(new nn.GRUCell({ inputSize: F, hiddenSize: H }), { returnState: true });
-    assert.throws(() => new nn.Sequential(withState as unknown as nn.TensorModule).forward(x), (e: unknown) => e instanceof ValueError && /returned a list/.test(e.message));
+    assert.throws(
+      () => new nn.Sequential(withState as unknown as nn.TensorModule).forward(x),
+      (e: unknown) => e instanceof ValueError && /returned a list/.test(e.message),
+    );
     const emb = new nn.Embedding({ numEmbeddings: 3, embeddingDim: F, maskZero: true });
     const rnn = new nn.Recurrent(new nn.GRUCell({ inputSize: F, hiddenSize: H }));
     assert.throws(() => rnn.forward(emb.forward(tensor([[1, 0]], { dtype: 'int32' })), { mask: zeros([2, 2]) }), ShapeError);

@@ -2,9 +2,7 @@
 // gradients, dtype conversion, freezing and seeded initialisation.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  DTypeError, ShapeError, Tensor, ValueError, manualSeed, nn, ones, randn, tensor, zeros,
-} from '../../src/index.js';
+import { DTypeError, ShapeError, Tensor, ValueError, manualSeed, nn, ones, randn, tensor, zeros } from '../../src/index.js';
 
 /** A module with its own parameters and a buffer besides submodules, to check the ordering rules. */
 class Custom extends nn.Module {
@@ -61,22 +59,38 @@ function shapesOf(entries: [string, Tensor][]): Record<string, number[]> {
 describe('namedParameters and parameters', () => {
   test('nested Sequential gives dotted names in registration order', () => {
     const model = mlp();
-    assert.deepEqual(model.namedParameters().map(([k]) => k), ['0.weight', '0.bias', '2.0.weight', '2.0.bias', '3.weight']);
+    assert.deepEqual(
+      model.namedParameters().map(([k]) => k),
+      ['0.weight', '0.bias', '2.0.weight', '2.0.bias', '3.weight'],
+    );
     assert.deepEqual(shapesOf(model.namedParameters()), {
-      '0.weight': [3, 4], '0.bias': [3], '2.0.weight': [2, 3], '2.0.bias': [2], '3.weight': [1, 2],
+      '0.weight': [3, 4],
+      '0.bias': [3],
+      '2.0.weight': [2, 3],
+      '2.0.bias': [2],
+      '3.weight': [1, 2],
     });
   });
 
   test('own parameters come first, then each submodule in order; null parameters are skipped', () => {
     const m = new Custom();
-    assert.deepEqual(m.namedParameters().map(([k]) => k), ['scale', 'shift', 'inner.weight', 'inner.bias', 'head.0.weight']);
-    assert.deepEqual(m.namedBuffers().map(([k]) => k), ['steps']);
-    assert.deepEqual(m.namedModules().map(([k]) => k), ['', 'inner', 'head', 'head.0']);
+    assert.deepEqual(
+      m.namedParameters().map(([k]) => k),
+      ['scale', 'shift', 'inner.weight', 'inner.bias', 'head.0.weight'],
+    );
+    assert.deepEqual(
+      m.namedBuffers().map(([k]) => k),
+      ['steps'],
+    );
+    assert.deepEqual(
+      m.namedModules().map(([k]) => k),
+      ['', 'inner', 'head', 'head.0'],
+    );
     assert.equal(m.children().length, 2);
     assert.ok(m.children()[0] instanceof nn.Linear);
   });
 
-  test('parameters() lists the same tensors as namedParameters(), which are the modules\' own', () => {
+  test("parameters() lists the same tensors as namedParameters(), which are the modules' own", () => {
     const model = mlp();
     const params = model.parameters();
     assert.equal(params.length, 5);
@@ -87,7 +101,7 @@ describe('namedParameters and parameters', () => {
     for (const p of params) assert.ok(p.requiresGrad && p.isLeaf);
   });
 
-  test('nn.LSTM, 2 layers, bidirectional: exactly PyTorch\'s order and shapes', () => {
+  test("nn.LSTM, 2 layers, bidirectional: exactly PyTorch's order and shapes", () => {
     const lstm = new nn.LSTM({ inputSize: 3, hiddenSize: 5, numLayers: 2, bidirectional: true });
     const names: string[] = [];
     for (const layer of ['l0', 'l1']) {
@@ -95,7 +109,10 @@ describe('namedParameters and parameters', () => {
         for (const kind of ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh']) names.push(`${kind}_${layer}${sfx}`);
       }
     }
-    assert.deepEqual(lstm.namedParameters().map(([k]) => k), names);
+    assert.deepEqual(
+      lstm.namedParameters().map(([k]) => k),
+      names,
+    );
     const shapes = shapesOf(lstm.namedParameters());
     assert.deepEqual(shapes.weight_ih_l0, [20, 3]);
     assert.deepEqual(shapes.weight_hh_l0_reverse, [20, 5]);
@@ -103,24 +120,37 @@ describe('namedParameters and parameters', () => {
     assert.deepEqual(shapes.bias_hh_l1_reverse, [20]);
   });
 
-  test('projection and no-bias layers follow PyTorch\'s names', () => {
+  test("projection and no-bias layers follow PyTorch's names", () => {
     const proj = new nn.LSTM({ inputSize: 3, hiddenSize: 5, projSize: 2 });
     assert.deepEqual(shapesOf(proj.namedParameters()), {
-      weight_ih_l0: [20, 3], weight_hh_l0: [20, 2], bias_ih_l0: [20], bias_hh_l0: [20], weight_hr_l0: [2, 5],
+      weight_ih_l0: [20, 3],
+      weight_hh_l0: [20, 2],
+      bias_ih_l0: [20],
+      bias_hh_l0: [20],
+      weight_hr_l0: [2, 5],
     });
     const gru = new nn.GRU({ inputSize: 3, hiddenSize: 4, numLayers: 2, bias: false });
     assert.deepEqual(shapesOf(gru.namedParameters()), {
-      weight_ih_l0: [12, 3], weight_hh_l0: [12, 4], weight_ih_l1: [12, 4], weight_hh_l1: [12, 4],
+      weight_ih_l0: [12, 3],
+      weight_hh_l0: [12, 4],
+      weight_ih_l1: [12, 4],
+      weight_hh_l1: [12, 4],
     });
   });
 
   test('registering a bad name or a non-leaf is an error', () => {
     const m = new Custom();
-    assert.throws(() => m.tryRegister('a.b', zeros([1])), (e: unknown) => e instanceof ValueError && /a\.b/.test(e.message));
+    assert.throws(
+      () => m.tryRegister('a.b', zeros([1])),
+      (e: unknown) => e instanceof ValueError && /a\.b/.test(e.message),
+    );
     assert.throws(() => m.tryRegister('', zeros([1])), ValueError);
     const w = zeros([2]);
     w.requiresGrad = true;
-    assert.throws(() => m.tryRegister('derived', w.mul(2)), (e: unknown) => e instanceof ValueError && /derived/.test(e.message));
+    assert.throws(
+      () => m.tryRegister('derived', w.mul(2)),
+      (e: unknown) => e instanceof ValueError && /derived/.test(e.message),
+    );
   });
 });
 
@@ -128,9 +158,15 @@ describe('shared modules and tied weights (each tensor once, as PyTorch)', () =>
   test('a module used twice lists its parameters once, under the first name; the state dict has every name', () => {
     const shared = new nn.Linear({ inFeatures: 2, outFeatures: 2 });
     const model = new nn.Sequential(shared, shared);
-    assert.deepEqual(model.namedParameters().map(([k]) => k), ['0.weight', '0.bias']);
+    assert.deepEqual(
+      model.namedParameters().map(([k]) => k),
+      ['0.weight', '0.bias'],
+    );
     assert.deepEqual(model.parameters(), [shared.weight, shared.bias]);
-    assert.deepEqual(model.namedParameters('', false).map(([k]) => k), ['0.weight', '0.bias', '1.weight', '1.bias']);
+    assert.deepEqual(
+      model.namedParameters('', false).map(([k]) => k),
+      ['0.weight', '0.bias', '1.weight', '1.bias'],
+    );
     assert.equal(model.numParameters(), 6);
     assert.deepEqual(Object.keys(model.stateDict()), ['0.weight', '0.bias', '1.weight', '1.bias']);
     const result = model.loadStateDict(model.stateDict());
@@ -140,12 +176,23 @@ describe('shared modules and tied weights (each tensor once, as PyTorch)', () =>
   test('a tied weight is one parameter: counted once, one gradient summing both uses, still tied after to()', () => {
     const model = new Tied();
     // own parameters first (out_bias, out_weight), then the submodules (embedding.weight is the tied tensor)
-    assert.deepEqual(model.namedParameters().map(([k]) => k), ['out_bias', 'out_weight', 'head.weight']);
+    assert.deepEqual(
+      model.namedParameters().map(([k]) => k),
+      ['out_bias', 'out_weight', 'head.weight'],
+    );
     assert.deepEqual(Object.keys(model.stateDict()), ['out_bias', 'out_weight', 'embedding.weight', 'head.weight']);
     assert.equal(model.numParameters(), 5 + 15 + 15);
     model.loadStateDict({
-      out_bias: zeros([5]), out_weight: zeros([5, 3]), 'head.weight': zeros([5, 3]),
-      'embedding.weight': tensor([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [0, 0, 0]]),
+      out_bias: zeros([5]),
+      out_weight: zeros([5, 3]),
+      'head.weight': zeros([5, 3]),
+      'embedding.weight': tensor([
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+        [1, 1, 0],
+        [0, 0, 0],
+      ]),
     });
     assert.equal(model.outWeight, model.embedding.weight);
     assert.equal(model.outWeight.data[0], 1, 'the later key wins for a tied tensor, as PyTorch');
@@ -154,7 +201,13 @@ describe('shared modules and tied weights (each tensor once, as PyTorch)', () =>
     const logits = model.forward(tensor([3], { dtype: 'int32' }));
     assert.deepEqual(logits.toArray(), [[1, 1, 0, 2, 0]]);
     logits.sum().backward();
-    assert.deepEqual(model.embedding.weight.grad!.toArray(), [[1, 1, 0], [1, 1, 0], [1, 1, 0], [3, 3, 1], [1, 1, 0]]);
+    assert.deepEqual(model.embedding.weight.grad!.toArray(), [
+      [1, 1, 0],
+      [1, 1, 0],
+      [1, 1, 0],
+      [3, 3, 1],
+      [1, 1, 0],
+    ]);
     model.to('float64');
     assert.equal(model.outWeight, model.embedding.weight, 'to() keeps the tie');
     assert.equal(model.outWeight.dtype, 'float64');
@@ -200,17 +253,30 @@ describe('stateDict', () => {
     assert.equal(lin.weight.data[0], 42);
   });
 
-  test('RNN layers use PyTorch\'s keys', () => {
+  test("RNN layers use PyTorch's keys", () => {
     const keys = Object.keys(new nn.GRU({ inputSize: 2, hiddenSize: 3, bidirectional: true }).stateDict());
     assert.deepEqual(keys, [
-      'weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0',
-      'weight_ih_l0_reverse', 'weight_hh_l0_reverse', 'bias_ih_l0_reverse', 'bias_hh_l0_reverse',
+      'weight_ih_l0',
+      'weight_hh_l0',
+      'bias_ih_l0',
+      'bias_hh_l0',
+      'weight_ih_l0_reverse',
+      'weight_hh_l0_reverse',
+      'bias_ih_l0_reverse',
+      'bias_hh_l0_reverse',
     ]);
   });
 });
 
 describe('loadStateDict', () => {
-  const linearDict = (): Record<string, Tensor> => ({ weight: tensor([[1, 2], [3, 4], [5, 6]]), bias: tensor([7, 8, 9]) });
+  const linearDict = (): Record<string, Tensor> => ({
+    weight: tensor([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]),
+    bias: tensor([7, 8, 9]),
+  });
 
   test('copies values in place: the parameter objects keep their identity', () => {
     const lin = new nn.Linear({ inFeatures: 2, outFeatures: 3 });
@@ -222,7 +288,11 @@ describe('loadStateDict', () => {
     assert.equal(lin.weight, weight);
     assert.equal(lin.bias, bias);
     assert.equal(lin.parameters()[0], weight);
-    assert.deepEqual(lin.weight.toArray(), [[1, 2], [3, 4], [5, 6]]);
+    assert.deepEqual(lin.weight.toArray(), [
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
     assert.deepEqual(lin.bias!.toArray(), [7, 8, 9]);
     assert.ok(lin.weight.requiresGrad);
     // a copy, not an alias of the source
@@ -274,7 +344,10 @@ describe('loadStateDict', () => {
     assert.match(message, /\[3, 2\]/);
     assert.match(message, /\[2, 3\]/);
     // nothing was copied
-    assert.deepEqual(model.parameters().map((p) => Array.from(p.data)), before);
+    assert.deepEqual(
+      model.parameters().map((p) => Array.from(p.data)),
+      before,
+    );
   });
 
   test('strict mode without shape problems throws a ValueError naming the keys', () => {
@@ -290,7 +363,11 @@ describe('loadStateDict', () => {
     const biasBefore = Array.from(lin.bias!.data);
     const result = lin.loadStateDict({ weight: linearDict().weight!, 'encoder.weight': zeros([1]), extra: zeros([2]) }, { strict: false });
     assert.deepEqual(result, { missingKeys: ['bias'], unexpectedKeys: ['encoder.weight', 'extra'] });
-    assert.deepEqual(lin.weight.toArray(), [[1, 2], [3, 4], [5, 6]]);
+    assert.deepEqual(lin.weight.toArray(), [
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
     assert.deepEqual(Array.from(lin.bias!.data), biasBefore);
   });
 
@@ -304,7 +381,10 @@ describe('loadStateDict', () => {
 
   test('int32 values are rejected for floating parameters', () => {
     const lin = new nn.Linear({ inFeatures: 1, outFeatures: 1, bias: false });
-    assert.throws(() => lin.loadStateDict({ weight: tensor([[1]], { dtype: 'int32' }) }), (e: unknown) => e instanceof ValueError && /weight/.test(e.message));
+    assert.throws(
+      () => lin.loadStateDict({ weight: tensor([[1]], { dtype: 'int32' }) }),
+      (e: unknown) => e instanceof ValueError && /weight/.test(e.message),
+    );
   });
 });
 
@@ -332,13 +412,16 @@ describe('modes, gradients, dtype and freezing', () => {
 
   test('zeroGrad sets every gradient to null', () => {
     const model = mlp().eval();
-    model.forward(randn([5, 4])).sum().backward();
+    model
+      .forward(randn([5, 4]))
+      .sum()
+      .backward();
     for (const p of model.parameters()) assert.ok(p.grad instanceof Tensor);
     model.zeroGrad();
     for (const p of model.parameters()) assert.equal(p.grad, null);
   });
 
-  test('to(\'float64\') converts parameters and buffers, keeping names, values and requiresGrad', () => {
+  test("to('float64') converts parameters and buffers, keeping names, values and requiresGrad", () => {
     const m = new Custom();
     const before = m.stateDict();
     (m.children()[1] as nn.Module).requiresGrad(false);
@@ -383,7 +466,7 @@ describe('modes, gradients, dtype and freezing', () => {
     assert.deepEqual(lstm.forward(x)[0].toArray(), reference.forward(x)[0].toArray(), 'eval: no dropout at all');
   });
 
-  test('to(\'int32\') is refused', () => {
+  test("to('int32') is refused", () => {
     assert.throws(() => mlp().to('int32'), DTypeError);
   });
 

@@ -26,13 +26,20 @@ describe('Module field registration', () => {
     const m = new Tagger();
     assert.deepEqual(Object.keys(m.stateDict()), [
       'gain',
-      'lstm.weight_ih_l0', 'lstm.weight_hh_l0', 'lstm.bias_ih_l0', 'lstm.bias_hh_l0',
-      'head.weight', 'head.bias',
+      'lstm.weight_ih_l0',
+      'lstm.weight_hh_l0',
+      'lstm.bias_ih_l0',
+      'lstm.bias_hh_l0',
+      'head.weight',
+      'head.bias',
     ]);
     assert.equal(m.parameters().length, 7);
     assert.ok(m.parameters().includes(m.gain));
     assert.ok(!m.parameters().includes(m.scratch), 'a plain tensor field is not a parameter');
-    assert.deepEqual(m.namedModules().map(([n]) => n), ['', 'lstm', 'head']);
+    assert.deepEqual(
+      m.namedModules().map(([n]) => n),
+      ['', 'lstm', 'head'],
+    );
     assert.deepEqual(m.children(), [m.lstm, m.head]);
   });
 

@@ -36,7 +36,10 @@ describe('Module.toString', () => {
     const line = (m: nn.Module): string => m.toString().split('\n')[0]!;
     assert.equal(line(new nn.GRU({ inputSize: 4, hiddenSize: 8, batchFirst: true, resetAfter: false })), 'GRU(4, 8, batchFirst=true, resetAfter=false)');
     assert.equal(line(new nn.RNN({ inputSize: 4, hiddenSize: 8, nonlinearity: 'relu', bias: false })), "RNN(4, 8, nonlinearity='relu', bias=false)");
-    assert.equal(line(new nn.LSTM({ inputSize: 4, hiddenSize: 8, projSize: 3, dropout: 0.2, numLayers: 2 })), 'LSTM(4, 8, projSize=3, numLayers=2, dropout=0.2)');
+    assert.equal(
+      line(new nn.LSTM({ inputSize: 4, hiddenSize: 8, projSize: 3, dropout: 0.2, numLayers: 2 })),
+      'LSTM(4, 8, projSize=3, numLayers=2, dropout=0.2)',
+    );
     assert.equal(line(new nn.LSTMCell({ inputSize: 4, hiddenSize: 8 })), 'LSTMCell(4, 8)');
     assert.equal(line(new nn.RNNCell({ inputSize: 4, hiddenSize: 8, nonlinearity: 'relu' })), "RNNCell(4, 8, nonlinearity='relu')");
     assert.equal(line(new nn.Embedding({ numEmbeddings: 10, embeddingDim: 3, paddingIdx: 0 })), 'Embedding(10, 3, paddingIdx=0)');

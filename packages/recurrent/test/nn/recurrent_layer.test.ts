@@ -2,9 +2,7 @@
 // parameters, result types and errors.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  DTypeError, ShapeError, Tensor, ValueError, concat, manualSeed, nn, onesLike, randn, tensor, zeros,
-} from '../../src/index.js';
+import { DTypeError, ShapeError, Tensor, ValueError, concat, manualSeed, nn, onesLike, randn, tensor, zeros } from '../../src/index.js';
 import type { DType } from '../../src/index.js';
 import { assertClose } from '../helpers/close.js';
 
@@ -27,7 +25,10 @@ class ProbeCell implements nn.RecurrentCell {
 /** The same (N, F) input at every step. */
 function constantInput(): Tensor {
   const x = randn([N, 1, F]).add(3); // away from 0, so dropped entries are the only zeros
-  return concat(Array.from({ length: T }, () => x), 1);
+  return concat(
+    Array.from({ length: T }, () => x),
+    1,
+  );
 }
 
 describe('nn.Recurrent dropout / recurrentDropout', () => {
@@ -46,7 +47,11 @@ describe('nn.Recurrent dropout / recurrentDropout', () => {
     for (const v of hMask.data) assert.ok(v === 0 || Math.abs(v - 2) < 1e-6, `recurrent mask entry ${v}`);
     assert.ok(hMask.data.some((v) => v === 0) && hMask.data.some((v) => v !== 0));
     for (let t = 2; t < T; t++) assertClose(seen(t, 1), hMask, `recurrent mask at step ${t}`, 0, 0);
-    for (let t = 1; t < T; t++) assert.ok(seen(t, 2).data.every((v) => v === 1), 'the cell state c is not dropped');
+    for (let t = 1; t < T; t++)
+      assert.ok(
+        seen(t, 2).data.every((v) => v === 1),
+        'the cell state c is not dropped',
+      );
     // each sequence draws its own mask, and the next call draws new masks
     assert.notDeepEqual(hMask.select(0, 0).toArray(), hMask.select(0, 1).toArray());
     assert.notDeepEqual(layer.forward(x).select(1, 1).narrow(1, F, F).toArray(), hMask.toArray());
@@ -74,7 +79,7 @@ describe('nn.Recurrent dropout / recurrentDropout', () => {
 });
 
 describe('nn.Recurrent', () => {
-  test('parameters are the cell\'s, under cell.', () => {
+  test("parameters are the cell's, under cell.", () => {
     const layer = new nn.Recurrent(new nn.GRUCell({ inputSize: F, hiddenSize: 2 }));
     assert.deepEqual(Object.keys(layer.stateDict()), ['cell.weight_ih', 'cell.weight_hh', 'cell.bias_ih', 'cell.bias_hh']);
     assert.equal(layer.outputSize, 2);
@@ -87,7 +92,10 @@ describe('nn.Recurrent', () => {
     const layer = new nn.Recurrent(cell, { returnSequences: true });
     const x = randn([2, T, F]);
     x.requiresGrad = true;
-    const mask = tensor([[1, 1, 0, 1, 0], [0, 1, 1, 1, 1]]);
+    const mask = tensor([
+      [1, 1, 0, 1, 0],
+      [0, 1, 1, 1, 1],
+    ]);
     layer.forward(x, { mask }).sum().backward();
     for (let n = 0; n < 2; n++) {
       for (let t = 0; t < T; t++) {
@@ -105,22 +113,50 @@ describe('nn.Recurrent', () => {
     const one: Tensor = new nn.Recurrent(cell).forward(x);
     const list: Tensor[] = new nn.Recurrent(cell, { returnState: true }).forward(x);
     assert.deepEqual(one.shape, [N, 3]);
-    assert.deepEqual(list.map((t) => t.shape), [[N, 3], [N, 3], [N, 3]]);
+    assert.deepEqual(
+      list.map((t) => t.shape),
+      [
+        [N, 3],
+        [N, 3],
+        [N, 3],
+      ],
+    );
   });
 
   test('errors name what was wrong', () => {
     const layer = new nn.Recurrent(new nn.LSTMCell({ inputSize: F, hiddenSize: 3 }));
     const x = randn([N, T, F]);
-    assert.throws(() => layer.forward(randn([T, F])), (e: unknown) => e instanceof ShapeError && /batch-major/.test(e.message));
-    assert.throws(() => layer.forward(randn([N, 0, F])), (e: unknown) => e instanceof ShapeError && /at least one time step/.test(e.message));
-    assert.throws(() => layer.forward(x, { mask: zeros([N, T + 1]) }), (e: unknown) => e instanceof ShapeError && /mask must be \(N, T\)/.test(e.message));
-    assert.throws(() => layer.forward(x, { initialState: [zeros([N, 3])] }), (e: unknown) => e instanceof ValueError && /2 state/.test(e.message));
-    assert.throws(() => layer.forward(x, { initialState: [zeros([N, 3]), zeros([N, 4])] }), (e: unknown) => e instanceof ShapeError && /initialState\[1\]/.test(e.message));
+    assert.throws(
+      () => layer.forward(randn([T, F])),
+      (e: unknown) => e instanceof ShapeError && /batch-major/.test(e.message),
+    );
+    assert.throws(
+      () => layer.forward(randn([N, 0, F])),
+      (e: unknown) => e instanceof ShapeError && /at least one time step/.test(e.message),
+    );
+    assert.throws(
+      () => layer.forward(x, { mask: zeros([N, T + 1]) }),
+      (e: unknown) => e instanceof ShapeError && /mask must be \(N, T\)/.test(e.message),
+    );
+    assert.throws(
+      () => layer.forward(x, { initialState: [zeros([N, 3])] }),
+      (e: unknown) => e instanceof ValueError && /2 state/.test(e.message),
+    );
+    assert.throws(
+      () => layer.forward(x, { initialState: [zeros([N, 3]), zeros([N, 4])] }),
+      (e: unknown) => e instanceof ShapeError && /initialState\[1\]/.test(e.message),
+    );
     assert.throws(() => layer.forward(x, { initialState: [zeros([N, 3]), zeros([N, 3], { dtype: 'float64' })] }), DTypeError);
-    assert.throws(() => layer.resetStates(), (e: unknown) => e instanceof ValueError && /stateful/.test(e.message));
+    assert.throws(
+      () => layer.resetStates(),
+      (e: unknown) => e instanceof ValueError && /stateful/.test(e.message),
+    );
     assert.throws(() => new nn.Recurrent({} as nn.RecurrentCell), ValueError);
     const wrong: nn.RecurrentCell = { stateSize: [2], outputSize: 2, call: (input) => [input, [input]], zeroState: (b) => [zeros([b, 2])] };
-    assert.throws(() => new nn.Recurrent(wrong).forward(x), (e: unknown) => e instanceof ShapeError && /expected \[3, 2\]/.test(e.message));
+    assert.throws(
+      () => new nn.Recurrent(wrong).forward(x),
+      (e: unknown) => e instanceof ShapeError && /expected \[3, 2\]/.test(e.message),
+    );
   });
 
   test('stateful: resetStates(states) sets the carried states', () => {

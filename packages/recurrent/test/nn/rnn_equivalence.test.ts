@@ -4,26 +4,36 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import {
-  concat, flip, manualSeed, narrow, nn, packPaddedSequence, padPackedSequence, PackedSequence, randn, select, type Tensor,
-} from '../../src/index.js';
+import { concat, flip, manualSeed, narrow, nn, packPaddedSequence, padPackedSequence, PackedSequence, randn, select, type Tensor } from '../../src/index.js';
 import { assertClose } from '../helpers/close.js';
 
 type Kind = 'rnn' | 'rnn_relu' | 'lstm' | 'lstm_proj' | 'lstm_peep' | 'gru' | 'gru_before';
 const KINDS: Kind[] = ['rnn', 'rnn_relu', 'lstm', 'lstm_proj', 'lstm_peep', 'gru', 'gru_before'];
 
-interface Shape { inputSize: number; hiddenSize: number; numLayers: number; bidirectional: boolean }
+interface Shape {
+  inputSize: number;
+  hiddenSize: number;
+  numLayers: number;
+  bidirectional: boolean;
+}
 
 function make(kind: Kind, shape: Shape, implementation: 'fused' | 'composed' = 'fused'): nn.RNN | nn.LSTM | nn.GRU {
   const o = { ...shape, dtype: 'float64' as const, implementation };
   switch (kind) {
-    case 'rnn': return new nn.RNN(o);
-    case 'rnn_relu': return new nn.RNN({ ...o, nonlinearity: 'relu' });
-    case 'lstm': return new nn.LSTM(o);
-    case 'lstm_proj': return new nn.LSTM({ ...o, projSize: Math.max(1, shape.hiddenSize - 1) });
-    case 'lstm_peep': return new nn.LSTM({ ...o, peepholes: true, projSize: shape.hiddenSize > 2 ? 2 : 0 });
-    case 'gru': return new nn.GRU(o);
-    case 'gru_before': return new nn.GRU({ ...o, resetAfter: false });
+    case 'rnn':
+      return new nn.RNN(o);
+    case 'rnn_relu':
+      return new nn.RNN({ ...o, nonlinearity: 'relu' });
+    case 'lstm':
+      return new nn.LSTM(o);
+    case 'lstm_proj':
+      return new nn.LSTM({ ...o, projSize: Math.max(1, shape.hiddenSize - 1) });
+    case 'lstm_peep':
+      return new nn.LSTM({ ...o, peepholes: true, projSize: shape.hiddenSize > 2 ? 2 : 0 });
+    case 'gru':
+      return new nn.GRU(o);
+    case 'gru_before':
+      return new nn.GRU({ ...o, resetAfter: false });
   }
 }
 
@@ -70,7 +80,7 @@ describe('fused = composed', () => {
 });
 
 describe('packed = each sequence alone', () => {
-  test('property: padding and batch company never change a sequence\'s outputs or final states', () => {
+  test("property: padding and batch company never change a sequence's outputs or final states", () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...KINDS),
@@ -116,7 +126,13 @@ describe('bidirectional = forward ⊕ flipped reverse', () => {
       const bwd = make(kind, { ...shape, bidirectional: false });
       const dict = bi.stateDict();
       fwd.loadStateDict(Object.fromEntries(Object.entries(dict).filter(([k]) => !k.endsWith('_reverse'))));
-      bwd.loadStateDict(Object.fromEntries(Object.entries(dict).filter(([k]) => k.endsWith('_reverse')).map(([k, v]) => [k.replace('_reverse', ''), v])));
+      bwd.loadStateDict(
+        Object.fromEntries(
+          Object.entries(dict)
+            .filter(([k]) => k.endsWith('_reverse'))
+            .map(([k, v]) => [k.replace('_reverse', ''), v]),
+        ),
+      );
       const x = randn([5, 2, 3], { dtype: 'float64' });
       const [out, states] = forward(bi, x);
       const [outF, statesF] = forward(fwd, x);
@@ -162,7 +178,10 @@ describe('dropout between layers', () => {
     assert.deepEqual(Array.from(a.data), Array.from(b.data), 'eval is deterministic');
     gru.train();
     const [c] = gru.forward(x);
-    assert.ok(Array.from(c.data).some((v, i) => Math.abs(v - a.data[i]!) > 1e-6), 'training output differs');
+    assert.ok(
+      Array.from(c.data).some((v, i) => Math.abs(v - a.data[i]!) > 1e-6),
+      'training output differs',
+    );
     const single = new nn.GRU({ inputSize: 2, hiddenSize: 8, numLayers: 1, dropout: 0.5 });
     const [d] = single.forward(x);
     const [e] = single.forward(x);

@@ -4,9 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  nn, packPaddedSequence, padPackedSequence, readSafetensorsFile, PackedSequence, type Tensor,
-} from '../../src/index.js';
+import { nn, packPaddedSequence, padPackedSequence, readSafetensorsFile, PackedSequence, type Tensor } from '../../src/index.js';
 import { assertClose } from '../helpers/close.js';
 
 interface RnnConfig {
@@ -25,12 +23,19 @@ interface RnnConfig {
 }
 
 const dir = join(import.meta.dirname, '..', 'fixtures', 'rnn');
-const files = readdirSync(dir).filter((f) => f.endsWith('.safetensors')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.safetensors'))
+  .sort();
 
 function build(config: RnnConfig, implementation: 'fused' | 'composed'): nn.RNNBase {
   const common = {
-    inputSize: config.inputSize, hiddenSize: config.hiddenSize, numLayers: config.numLayers, bias: config.bias,
-    batchFirst: config.batchFirst, bidirectional: config.bidirectional, implementation,
+    inputSize: config.inputSize,
+    hiddenSize: config.hiddenSize,
+    numLayers: config.numLayers,
+    bias: config.bias,
+    batchFirst: config.batchFirst,
+    bidirectional: config.bidirectional,
+    implementation,
   };
   if (config.mode === 'LSTM') return new nn.LSTM({ ...common, projSize: config.projSize });
   if (config.mode === 'GRU') return new nn.GRU(common);
@@ -52,15 +57,20 @@ function run(file: string, implementation: 'fused' | 'composed'): void {
     return found;
   };
   const module = build(config, implementation);
-  const params = Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith('param.')).map(([k, v]) => [k.slice(6), v]));
+  const params = Object.fromEntries(
+    Object.entries(tensors)
+      .filter(([k]) => k.startsWith('param.'))
+      .map(([k, v]) => [k.slice(6), v]),
+  );
   module.loadStateDict(params);
 
   const input = leaf(t('input'));
   const h0 = config.withH0 ? leaf(t('h0')) : null;
   const c0 = config.withH0 && config.mode === 'LSTM' ? leaf(t('c0')) : null;
-  const x = config.input === 'packed'
-    ? packPaddedSequence(input, config.lengths!, { batchFirst: config.batchFirst, enforceSorted: config.enforceSorted ?? true })
-    : input;
+  const x =
+    config.input === 'packed'
+      ? packPaddedSequence(input, config.lengths!, { batchFirst: config.batchFirst, enforceSorted: config.enforceSorted ?? true })
+      : input;
 
   let output: Tensor | PackedSequence;
   let hN: Tensor;
@@ -76,7 +86,10 @@ function run(file: string, implementation: 'fused' | 'composed'): void {
   assertClose(hN, t('h_n'), 'h_n');
   if (cN) assertClose(cN, t('c_n'), 'c_n');
 
-  let loss = padded.mul(t('grad_output')).sum().add(hN.mul(t('grad_h_n')).sum());
+  let loss = padded
+    .mul(t('grad_output'))
+    .sum()
+    .add(hN.mul(t('grad_h_n')).sum());
   if (cN) loss = loss.add(cN.mul(t('grad_c_n')).sum());
   loss.backward();
 

@@ -1,9 +1,7 @@
 // float64 finite-difference checks of full BPTT through small models (T=5, B=2, H=3) for every
 // cell kind and option: input, initial states and every parameter.
 import { test } from 'node:test';
-import {
-  concat, gradcheck, manualSeed, nn, packPaddedSequence, padPackedSequence, PackedSequence, randn, type Tensor,
-} from '../../src/index.js';
+import { concat, gradcheck, manualSeed, nn, packPaddedSequence, padPackedSequence, PackedSequence, randn, type Tensor } from '../../src/index.js';
 
 const T = 5;
 const B = 2;
@@ -42,13 +40,14 @@ function check(name: string, make: () => Layer, options: { withStates?: boolean;
     }
     if (options.lengths) {
       // Zero past each length so the padded input is what packing reads.
-      options.lengths.forEach((len, b) => { for (let t = len; t < T; t++) for (let k = 0; k < I; k++) input.data[(t * B + b) * I + k] = 0; });
+      options.lengths.forEach((len, b) => {
+        for (let t = len; t < T; t++) for (let k = 0; k < I; k++) input.data[(t * B + b) * I + k] = 0;
+      });
     }
-    gradcheck(
-      (x, ...rest) => runAll(layer, x!, rest.slice(0, states.length), options.lengths),
-      [input, ...states, ...layer.parameters()],
-      { atol: 1e-6, rtol: 1e-5 },
-    );
+    gradcheck((x, ...rest) => runAll(layer, x!, rest.slice(0, states.length), options.lengths), [input, ...states, ...layer.parameters()], {
+      atol: 1e-6,
+      rtol: 1e-5,
+    });
   });
 }
 
@@ -60,8 +59,14 @@ check('LSTM', () => new nn.LSTM(base), { withStates: true });
 check('LSTM 2 layers bidirectional', () => new nn.LSTM({ ...base, numLayers: 2, bidirectional: true }), { withStates: true });
 check('LSTM with projection', () => new nn.LSTM({ ...base, projSize: 2 }), { withStates: true });
 check('LSTM with peepholes', () => new nn.LSTM({ ...base, peepholes: true }), { withStates: true });
-check('LSTM with projection and peepholes, bidirectional, packed', () => new nn.LSTM({ ...base, projSize: 2, peepholes: true, bidirectional: true }), { withStates: true, lengths: [5, 2] });
+check('LSTM with projection and peepholes, bidirectional, packed', () => new nn.LSTM({ ...base, projSize: 2, peepholes: true, bidirectional: true }), {
+  withStates: true,
+  lengths: [5, 2],
+});
 check('LSTM without bias', () => new nn.LSTM({ ...base, bias: false }));
 check('GRU (reset after)', () => new nn.GRU(base), { withStates: true });
 check('GRU reset before', () => new nn.GRU({ ...base, resetAfter: false }), { withStates: true });
-check('GRU reset before, 2 layers bidirectional, packed', () => new nn.GRU({ ...base, resetAfter: false, numLayers: 2, bidirectional: true }), { withStates: true, lengths: [4, 5] });
+check('GRU reset before, 2 layers bidirectional, packed', () => new nn.GRU({ ...base, resetAfter: false, numLayers: 2, bidirectional: true }), {
+  withStates: true,
+  lengths: [4, 5],
+});

@@ -2,9 +2,7 @@
 // reverse order, empty sequences, float64 gradcheck and errors.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  add, gradcheck, manualSeed, mul, randn, scan, tanh, tensor, zeros, DTypeError, ShapeError, ValueError, type Tensor,
-} from '../../src/index.js';
+import { add, gradcheck, manualSeed, mul, randn, scan, tanh, tensor, zeros, DTypeError, ShapeError, ValueError, type Tensor } from '../../src/index.js';
 
 describe('scan', () => {
   test('cumulative sum and product of a vector, forward and reverse', () => {
@@ -16,9 +14,21 @@ describe('scan', () => {
   });
 
   test('rows: running sum over the first axis of a matrix, with a vector state', () => {
-    const x = tensor([[1, 2], [3, 4], [5, 6]]);
-    assert.deepEqual(scan((acc, row) => add(acc, row), x, zeros([2])).toArray(), [[1, 2], [4, 6], [9, 12]]);
-    assert.deepEqual(scan((acc, row) => add(mul(acc, 2), row), x, zeros([2]), { reverse: true }).toArray(), [[27, 34], [13, 16], [5, 6]]);
+    const x = tensor([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    assert.deepEqual(scan((acc, row) => add(acc, row), x, zeros([2])).toArray(), [
+      [1, 2],
+      [4, 6],
+      [9, 12],
+    ]);
+    assert.deepEqual(scan((acc, row) => add(mul(acc, 2), row), x, zeros([2]), { reverse: true }).toArray(), [
+      [27, 34],
+      [13, 16],
+      [5, 6],
+    ]);
   });
 
   test('tuple state: Fibonacci numbers, as in the TensorFlow documentation', () => {
@@ -37,7 +47,15 @@ describe('scan', () => {
 
   test('reverse visits the elements last to first', () => {
     const seen: number[] = [];
-    scan((acc, v) => { seen.push(v.item()); return acc; }, tensor([7, 8, 9]), tensor(0), { reverse: true });
+    scan(
+      (acc, v) => {
+        seen.push(v.item());
+        return acc;
+      },
+      tensor([7, 8, 9]),
+      tensor(0),
+      { reverse: true },
+    );
     assert.deepEqual(seen, [9, 8, 7]);
   });
 
@@ -59,11 +77,23 @@ describe('scan', () => {
   });
 
   test('errors name the problem', () => {
-    assert.throws(() => scan((s) => s, tensor(1), tensor(0)), (e: Error) => e instanceof ShapeError && /first \(time\) axis/.test(e.message));
-    assert.throws(() => scan((s) => s, [zeros([3]), zeros([4])], tensor(0)), (e: Error) => e instanceof ShapeError && /same first axis/.test(e.message));
-    assert.throws(() => scan(() => zeros([2]), zeros([3]), tensor(0)), (e: Error) => e instanceof ShapeError && /shape of state 0 at step 0/.test(e.message));
+    assert.throws(
+      () => scan((s) => s, tensor(1), tensor(0)),
+      (e: Error) => e instanceof ShapeError && /first \(time\) axis/.test(e.message),
+    );
+    assert.throws(
+      () => scan((s) => s, [zeros([3]), zeros([4])], tensor(0)),
+      (e: Error) => e instanceof ShapeError && /same first axis/.test(e.message),
+    );
+    assert.throws(
+      () => scan(() => zeros([2]), zeros([3]), tensor(0)),
+      (e: Error) => e instanceof ShapeError && /shape of state 0 at step 0/.test(e.message),
+    );
     assert.throws(() => scan(() => tensor(0, { dtype: 'float64' }), zeros([3]), tensor(0)), DTypeError);
-    assert.throws(() => scan((s) => [s[0]!], zeros([3]), [tensor(0), tensor(1)]), (e: Error) => e instanceof ValueError && /structure of initial/.test(e.message));
+    assert.throws(
+      () => scan((s) => [s[0]!], zeros([3]), [tensor(0), tensor(1)]),
+      (e: Error) => e instanceof ValueError && /structure of initial/.test(e.message),
+    );
     assert.throws(() => scan((s) => s, [], tensor(0)), ValueError);
   });
 });

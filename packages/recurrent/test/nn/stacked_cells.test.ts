@@ -3,8 +3,19 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  add, dynamicRnn, gradcheck, manualSeed, nn, packPaddedSequence, padPackedSequence, randn, select, zeros,
-  ShapeError, ValueError, type Tensor,
+  add,
+  dynamicRnn,
+  gradcheck,
+  manualSeed,
+  nn,
+  packPaddedSequence,
+  padPackedSequence,
+  randn,
+  select,
+  zeros,
+  ShapeError,
+  ValueError,
+  type Tensor,
 } from '../../src/index.js';
 import { assertClose } from '../helpers/close.js';
 
@@ -21,10 +32,14 @@ describe('StackedCells', () => {
       new nn.LSTMCell({ inputSize: 4, hiddenSize: 4, dtype: f64 }),
     ]);
     const dict = lstm.stateDict();
-    stacked.loadStateDict(Object.fromEntries(Object.entries(dict).map(([k, v]) => {
-      const [, name, layer] = /^(.*)_l(\d)$/.exec(k)!;
-      return [`${layer}.${name}`, v];
-    })));
+    stacked.loadStateDict(
+      Object.fromEntries(
+        Object.entries(dict).map(([k, v]) => {
+          const [, name, layer] = /^(.*)_l(\d)$/.exec(k)!;
+          return [`${layer}.${name}`, v];
+        }),
+      ),
+    );
     const lengths = [4, 1, 3];
     const x = randn([3, 4, 3], { dtype: f64 });
     const run = (useStack: boolean): [Tensor, Tensor[], Tensor, Tensor[]] => {
@@ -51,18 +66,23 @@ describe('StackedCells', () => {
   });
 
   test('parameter names, state layout and sizes', () => {
-    const stacked = new nn.StackedCells([
-      new nn.GRUCell({ inputSize: 2, hiddenSize: 5 }),
-      new nn.LSTMCell({ inputSize: 5, hiddenSize: 3 }),
-    ]);
-    assert.deepEqual(stacked.namedParameters().map(([n]) => n), [
-      '0.weight_ih', '0.weight_hh', '0.bias_ih', '0.bias_hh', '1.weight_ih', '1.weight_hh', '1.bias_ih', '1.bias_hh',
-    ]);
+    const stacked = new nn.StackedCells([new nn.GRUCell({ inputSize: 2, hiddenSize: 5 }), new nn.LSTMCell({ inputSize: 5, hiddenSize: 3 })]);
+    assert.deepEqual(
+      stacked.namedParameters().map(([n]) => n),
+      ['0.weight_ih', '0.weight_hh', '0.bias_ih', '0.bias_hh', '1.weight_ih', '1.weight_hh', '1.bias_ih', '1.bias_hh'],
+    );
     assert.deepEqual(stacked.stateSize, [5, 3, 3]);
     assert.equal(stacked.outputSize, 3);
     assert.equal(stacked.inputSize, 2);
     assert.ok(nn.isRecurrentCell(stacked));
-    assert.deepEqual(stacked.zeroState(4).map((s) => s.shape), [[4, 5], [4, 3], [4, 3]]);
+    assert.deepEqual(
+      stacked.zeroState(4).map((s) => s.shape),
+      [
+        [4, 5],
+        [4, 3],
+        [4, 3],
+      ],
+    );
     // Empty states: each cell starts from zeros, as with zeroState.
     const x = randn([4, 2]);
     const [a, sa] = stacked.call(x, []);
@@ -98,7 +118,7 @@ describe('StackedCells', () => {
 });
 
 describe('ResidualCell', () => {
-  test('output = cell output + input; the state is the cell\'s', () => {
+  test("output = cell output + input; the state is the cell's", () => {
     manualSeed(22);
     const cell = new nn.GRUCell({ inputSize: 3, hiddenSize: 3, dtype: f64 });
     const res = new nn.ResidualCell(cell);
@@ -108,7 +128,10 @@ describe('ResidualCell', () => {
     const plain = cell.forward(x, h);
     tight(out, add(plain, x), 'output');
     tight(state!, plain, 'state');
-    assert.deepEqual(res.namedParameters().map(([n]) => n), ['cell.weight_ih', 'cell.weight_hh', 'cell.bias_ih', 'cell.bias_hh']);
+    assert.deepEqual(
+      res.namedParameters().map(([n]) => n),
+      ['cell.weight_ih', 'cell.weight_hh', 'cell.bias_ih', 'cell.bias_hh'],
+    );
     assert.deepEqual(res.stateSize, [3]);
     assert.equal(res.outputSize, 3);
   });
@@ -119,12 +142,25 @@ describe('ResidualCell', () => {
       new nn.GRUCell({ inputSize: 2, hiddenSize: 3, dtype: f64 }),
       new nn.ResidualCell(new nn.LSTMCell({ inputSize: 3, hiddenSize: 3, dtype: f64 })),
     ]);
-    assert.deepEqual(stacked.namedParameters().map(([n]) => n).slice(4), ['1.cell.weight_ih', '1.cell.weight_hh', '1.cell.bias_ih', '1.cell.bias_hh']);
+    assert.deepEqual(
+      stacked
+        .namedParameters()
+        .map(([n]) => n)
+        .slice(4),
+      ['1.cell.weight_ih', '1.cell.weight_hh', '1.cell.bias_ih', '1.cell.bias_hh'],
+    );
     const x = randn([2, 3, 2], { dtype: f64, requiresGrad: true });
-    gradcheck((input) => {
-      const [out, states] = dynamicRnn(stacked, input!, { sequenceLength: [3, 2] });
-      return add(out.sum(), states.map((s) => s.mul(s).sum()).reduce((a, b) => add(a, b)));
-    }, [x, ...stacked.parameters()], { atol: 1e-7, rtol: 1e-6 });
+    gradcheck(
+      (input) => {
+        const [out, states] = dynamicRnn(stacked, input!, { sequenceLength: [3, 2] });
+        return add(
+          out.sum(),
+          states.map((s) => s.mul(s).sum()).reduce((a, b) => add(a, b)),
+        );
+      },
+      [x, ...stacked.parameters()],
+      { atol: 1e-7, rtol: 1e-6 },
+    );
   });
 
   test('sizes must match: at construction when the cell declares inputSize, else at the step', () => {
@@ -132,7 +168,10 @@ describe('ResidualCell', () => {
     const inner = new nn.RNNCell({ inputSize: 2, hiddenSize: 3 });
     const undeclared: nn.RecurrentCell = { stateSize: [3], outputSize: 3, call: (i, s) => inner.call(i, s), zeroState: (n, d) => inner.zeroState(n, d) };
     const res = new nn.ResidualCell(undeclared);
-    assert.throws(() => res.call(zeros([1, 2]), []), (e: Error) => e instanceof ShapeError && /outputSize 3/.test(e.message));
+    assert.throws(
+      () => res.call(zeros([1, 2]), []),
+      (e: Error) => e instanceof ShapeError && /outputSize 3/.test(e.message),
+    );
     assert.deepEqual(res.namedParameters(), []);
   });
 });

@@ -45,9 +45,10 @@ function refRecursive(m: nn.RecursiveNN, t: T): Vec {
   const x = vec(t.input);
   if (t.children.length === 0) return addv(mv(p.weight_leaf!, x), vec(p.bias_leaf!)).map(Math.tanh);
   const kids = t.children.map((k) => refRecursive(m, k));
-  const joined = m.arity === null
-    ? kids.reduce((s, k) => addv(s, k), new Array<number>(H).fill(0))
-    : Array.from({ length: m.arity }, (_, s) => kids[s] ?? new Array<number>(H).fill(0)).flat();
+  const joined =
+    m.arity === null
+      ? kids.reduce((s, k) => addv(s, k), new Array<number>(H).fill(0))
+      : Array.from({ length: m.arity }, (_, s) => kids[s] ?? new Array<number>(H).fill(0)).flat();
   return addv(addv(mv(p.weight_node!, x), mv(p.weight_children!, joined)), vec(p.bias_node!)).map(Math.tanh);
 }
 
@@ -58,20 +59,26 @@ const v = (): Tensor => randn([I], f64);
 const lf = (): T => nn.leaf(v());
 /** A forest with unequal heights, a unary node, a ternary node and a lone leaf. */
 function forest(): T[] {
-  return [
-    nn.node(v(), [lf(), lf()]),
-    nn.node(v(), [nn.node(v(), [lf(), nn.node(v(), [lf()])]), lf(), lf()]),
-    lf(),
-  ];
+  return [nn.node(v(), [lf(), lf()]), nn.node(v(), [nn.node(v(), [lf(), nn.node(v(), [lf()])]), lf(), lf()]), lf()];
 }
 
 test('treeLayout: levels by height, pre-order within a level, roots and children', () => {
   const t = nn.node('r', [nn.node('a', [nn.leaf('a1'), nn.leaf('a2')]), nn.leaf('b')]);
   const layout = nn.treeLayout([t, nn.leaf('z')]);
   assert.deepEqual(layout.inputs, ['a1', 'a2', 'b', 'z', 'a', 'r']);
-  assert.deepEqual(layout.levels.map((l) => [l.start, l.size]), [[0, 4], [4, 1], [5, 1]]);
+  assert.deepEqual(
+    layout.levels.map((l) => [l.start, l.size]),
+    [
+      [0, 4],
+      [4, 1],
+      [5, 1],
+    ],
+  );
   assert.deepEqual(layout.levels[2]!.children, [[4, 2]]);
-  assert.deepEqual(layout.levels.map((l) => l.maxChildren), [0, 2, 2]);
+  assert.deepEqual(
+    layout.levels.map((l) => l.maxChildren),
+    [0, 2, 2],
+  );
   assert.deepEqual([...layout.levelOf], [0, 0, 0, 0, 1, 2]);
   assert.deepEqual([...layout.roots], [5, 3]);
   assert.equal(layout.numNodes, 6);
@@ -88,10 +95,17 @@ test('treeLayout: errors for an empty forest and a cycle', () => {
 test('TreeLSTM: a 3-node tree equals the hand-composed equations', () => {
   manualSeed(1);
   const m = new nn.TreeLSTM({ inputSize: I, hiddenSize: H, dtype: 'float64' });
-  assert.deepEqual(m.namedParameters().map(([n, p]) => [n, [...p.shape]]), [
-    ['weight_iou', [12, 3]], ['weight_uiou', [12, 4]], ['bias_iou', [12]],
-    ['weight_f', [4, 3]], ['weight_uf', [4, 4]], ['bias_f', [4]],
-  ]);
+  assert.deepEqual(
+    m.namedParameters().map(([n, p]) => [n, [...p.shape]]),
+    [
+      ['weight_iou', [12, 3]],
+      ['weight_uiou', [12, 4]],
+      ['bias_iou', [12]],
+      ['weight_f', [4, 3]],
+      ['weight_uf', [4, 4]],
+      ['bias_f', [4]],
+    ],
+  );
   const t = nn.node(v(), [lf(), lf()]);
   const out = m.forward(t);
   const ref = refTreeLSTM(m, t);
@@ -107,8 +121,26 @@ test('TreeLSTM: a batched forest equals tree-by-tree composition; child order do
   const trees = forest();
   const out = m.forward(trees);
   assert.deepEqual([...out.h.shape], [3, H]);
-  assertClose(out.h, tensor(trees.map((t) => refTreeLSTM(m, t).h), f64), 'h', 1e-12, 1e-12);
-  assertClose(out.c, tensor(trees.map((t) => refTreeLSTM(m, t).c), f64), 'c', 1e-12, 1e-12);
+  assertClose(
+    out.h,
+    tensor(
+      trees.map((t) => refTreeLSTM(m, t).h),
+      f64,
+    ),
+    'h',
+    1e-12,
+    1e-12,
+  );
+  assertClose(
+    out.c,
+    tensor(
+      trees.map((t) => refTreeLSTM(m, t).c),
+      f64,
+    ),
+    'c',
+    1e-12,
+    1e-12,
+  );
   const t = trees[1]!;
   const swapped = nn.node(t.input, [...t.children].reverse());
   assertClose(m.forward(swapped).h, m.forward(t).h, 'swapped', 1e-12, 1e-12);
@@ -117,9 +149,16 @@ test('TreeLSTM: a batched forest equals tree-by-tree composition; child order do
 test('RecursiveNN: a 3-node tree equals the hand-composed equations', () => {
   manualSeed(3);
   const m = new nn.RecursiveNN({ inputSize: I, hiddenSize: H, dtype: 'float64' });
-  assert.deepEqual(m.namedParameters().map(([n, p]) => [n, [...p.shape]]), [
-    ['weight_leaf', [4, 3]], ['bias_leaf', [4]], ['weight_node', [4, 3]], ['weight_children', [4, 8]], ['bias_node', [4]],
-  ]);
+  assert.deepEqual(
+    m.namedParameters().map(([n, p]) => [n, [...p.shape]]),
+    [
+      ['weight_leaf', [4, 3]],
+      ['bias_leaf', [4]],
+      ['weight_node', [4, 3]],
+      ['weight_children', [4, 8]],
+      ['bias_node', [4]],
+    ],
+  );
   const t = nn.node(v(), [lf(), lf()]);
   const p = Object.fromEntries(m.namedParameters());
   const leafH = (x: Tensor): Vec => addv(mv(p.weight_leaf!, vec(x)), vec(p.bias_leaf!)).map(Math.tanh);
@@ -135,7 +174,16 @@ test('RecursiveNN: batched forests equal the composition, with padded slots and 
   assert.deepEqual([...summed.stateDict().weight_children!.shape], [H, H]);
   const trees = forest();
   for (const m of [ternary, summed]) {
-    assertClose(m.forward(trees).h, tensor(trees.map((t) => refRecursive(m, t)), f64), `arity ${m.arity}`, 1e-12, 1e-12);
+    assertClose(
+      m.forward(trees).h,
+      tensor(
+        trees.map((t) => refRecursive(m, t)),
+        f64,
+      ),
+      `arity ${m.arity}`,
+      1e-12,
+      1e-12,
+    );
   }
   const binary = new nn.RecursiveNN({ inputSize: I, hiddenSize: H, dtype: 'float64' });
   const t = nn.node(v(), [lf(), lf()]);
@@ -158,14 +206,15 @@ test('TreeLSTM gradcheck (float64): every parameter and every node input', () =>
   manualSeed(6);
   const m = new nn.TreeLSTM({ inputSize: 2, hiddenSize: 3, dtype: 'float64' });
   const xs = Array.from({ length: 7 }, () => randn([2], { dtype: 'float64', requiresGrad: true }));
-  const build = (x: Tensor[]): T[] => [
-    nn.node(x[0]!, [nn.leaf(x[1]!), nn.node(x[2]!, [nn.leaf(x[3]!), nn.leaf(x[4]!)]), nn.leaf(x[5]!)]),
-    nn.leaf(x[6]!),
-  ];
-  gradcheck((...inputs) => {
-    const out = m.forward(build(inputs.slice(0, 7)));
-    return concat([out.h.reshape(-1), out.c.reshape(-1), out.nodeH.reshape(-1)]);
-  }, [...xs, ...m.parameters()], { atol: 1e-6, rtol: 1e-5 });
+  const build = (x: Tensor[]): T[] => [nn.node(x[0]!, [nn.leaf(x[1]!), nn.node(x[2]!, [nn.leaf(x[3]!), nn.leaf(x[4]!)]), nn.leaf(x[5]!)]), nn.leaf(x[6]!)];
+  gradcheck(
+    (...inputs) => {
+      const out = m.forward(build(inputs.slice(0, 7)));
+      return concat([out.h.reshape(-1), out.c.reshape(-1), out.nodeH.reshape(-1)]);
+    },
+    [...xs, ...m.parameters()],
+    { atol: 1e-6, rtol: 1e-5 },
+  );
 });
 
 test('RecursiveNN gradcheck (float64): fixed arity with a missing slot, and summed children', () => {
@@ -173,11 +222,15 @@ test('RecursiveNN gradcheck (float64): fixed arity with a missing slot, and summ
   for (const arity of [2, null]) {
     const m = new nn.RecursiveNN({ inputSize: 2, hiddenSize: 3, arity, dtype: 'float64' });
     const xs = Array.from({ length: 6 }, () => randn([2], { dtype: 'float64', requiresGrad: true }));
-    gradcheck((...inputs) => {
-      const x = inputs.slice(0, 6);
-      const t = nn.node(x[0]!, [nn.node(x[1]!, [nn.leaf(x[2]!)]), nn.node(x[3]!, [nn.leaf(x[4]!), nn.leaf(x[5]!)])]);
-      return m.forward([t, nn.leaf(x[2]!)]).nodeH.reshape(-1);
-    }, [...xs, ...m.parameters()], { atol: 1e-6, rtol: 1e-5 });
+    gradcheck(
+      (...inputs) => {
+        const x = inputs.slice(0, 6);
+        const t = nn.node(x[0]!, [nn.node(x[1]!, [nn.leaf(x[2]!)]), nn.node(x[3]!, [nn.leaf(x[4]!), nn.leaf(x[5]!)])]);
+        return m.forward([t, nn.leaf(x[2]!)]).nodeH.reshape(-1);
+      },
+      [...xs, ...m.parameters()],
+      { atol: 1e-6, rtol: 1e-5 },
+    );
   }
 });
 

@@ -38,12 +38,18 @@ describe('unknown constructor options', () => {
   for (const [name, make] of cases) {
     test(`${name} accepts its own options and rejects an unknown one`, () => {
       make({});
-      assert.throws(() => make({ frobnicate: 1 }), (e: unknown) => e instanceof ValueError && e.message.includes(`${name}: unknown option 'frobnicate'`));
+      assert.throws(
+        () => make({ frobnicate: 1 }),
+        (e: unknown) => e instanceof ValueError && e.message.includes(`${name}: unknown option 'frobnicate'`),
+      );
     });
   }
 
   test('a snake_case name suggests the camelCase option', () => {
-    assert.throws(() => new nn.LSTM({ inputSize: 2, hiddenSize: 3, ...{ batch_first: true } }), /LSTM: unknown option 'batch_first'; did you mean 'batchFirst'\?/);
+    assert.throws(
+      () => new nn.LSTM({ inputSize: 2, hiddenSize: 3, ...{ batch_first: true } }),
+      /LSTM: unknown option 'batch_first'; did you mean 'batchFirst'\?/,
+    );
     assert.throws(() => new nn.Linear({ inFeatures: 2, outFeatures: 3, ...{ out_features: 3 } }), /did you mean 'outFeatures'/);
     assert.throws(() => new nn.GRU({ inputSize: 2, hiddenSize: 3, ...{ reset_after: false } }), /did you mean 'resetAfter'/);
   });

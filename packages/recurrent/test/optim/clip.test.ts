@@ -49,7 +49,12 @@ describe('clipping matches PyTorch', () => {
 
 describe('clipping by hand', () => {
   function param(grad: number[]): Tensor {
-    const p = leaf(tensor(grad.map(() => 0), { dtype: 'float64' }));
+    const p = leaf(
+      tensor(
+        grad.map(() => 0),
+        { dtype: 'float64' },
+      ),
+    );
     p.grad = tensor(grad, { dtype: 'float64' });
     return p;
   }
@@ -96,7 +101,10 @@ describe('clipping by hand', () => {
 
   test('bad arguments are clear errors', () => {
     const a = param([1]);
-    assert.throws(() => optim.clipGradNorm([a], -1), (e: Error) => e instanceof ValueError && /clipGradNorm: maxNorm must be a number >= 0; got -1/.test(e.message));
+    assert.throws(
+      () => optim.clipGradNorm([a], -1),
+      (e: Error) => e instanceof ValueError && /clipGradNorm: maxNorm must be a number >= 0; got -1/.test(e.message),
+    );
     assert.throws(() => optim.clipGradNorm([a], 1, 0), /clipGradNorm: normType must be a number > 0 or Infinity; got 0/);
     assert.throws(() => optim.clipGradValue([a], Number.NaN), /clipGradValue: clipValue must be a number >= 0; got NaN/);
     assert.throws(() => optim.clipGradValue([a, 3 as unknown as Tensor], 1), /clipGradValue: params\[1\] must be a Tensor; got 3/);

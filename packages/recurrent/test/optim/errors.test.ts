@@ -31,15 +31,24 @@ describe('optimizer options', () => {
     throwsValue(() => new optim.Adam(params(), { amsgrad: 'yes' as unknown as boolean }), /^Adam: amsgrad must be true or false; got "yes"$/);
   });
 
-  test('SGD needs lr; Nesterov needs momentum and no dampening (PyTorch\'s message)', () => {
+  test("SGD needs lr; Nesterov needs momentum and no dampening (PyTorch's message)", () => {
     throwsValue(() => new optim.SGD(params(), {} as optim.SGDOptions), /^SGD: lr is required/);
-    throwsValue(() => new optim.SGD(params(), { lr: 0.1, nesterov: true }), /^SGD: Nesterov momentum requires a momentum and zero dampening; got momentum 0, dampening 0$/);
+    throwsValue(
+      () => new optim.SGD(params(), { lr: 0.1, nesterov: true }),
+      /^SGD: Nesterov momentum requires a momentum and zero dampening; got momentum 0, dampening 0$/,
+    );
     throwsValue(() => new optim.SGD(params(), { lr: 0.1, nesterov: true, momentum: 0.9, dampening: 0.1 }), /Nesterov momentum requires/);
   });
 
-  test('unknown options are errors, with the camelCase name suggested for PyTorch\'s', () => {
-    throwsValue(() => new optim.Adam(params(), { weight_decay: 0.1 } as optim.AdamOptions), /^Adam: unknown option 'weight_decay'; did you mean 'weightDecay'\?$/);
-    throwsValue(() => new optim.SGD(params(), { lr: 0.1, mommentum: 0.9 } as optim.SGDOptions), /^SGD: unknown option 'mommentum'; known options: lr, momentum/);
+  test("unknown options are errors, with the camelCase name suggested for PyTorch's", () => {
+    throwsValue(
+      () => new optim.Adam(params(), { weight_decay: 0.1 } as optim.AdamOptions),
+      /^Adam: unknown option 'weight_decay'; did you mean 'weightDecay'\?$/,
+    );
+    throwsValue(
+      () => new optim.SGD(params(), { lr: 0.1, mommentum: 0.9 } as optim.SGDOptions),
+      /^SGD: unknown option 'mommentum'; known options: lr, momentum/,
+    );
   });
 
   test('an undefined option keeps its default', () => {
@@ -51,7 +60,10 @@ describe('optimizer options', () => {
     const [a, b] = [leaf(tensor([1])), leaf(tensor([2]))];
     throwsValue(() => new optim.Adam([{ params: [a] }, { params: [b], lr: -1 }]), /^Adam \(param group 1\): lr must be a finite number >= 0; got -1$/);
     throwsValue(() => new optim.SGD([{ params: [a], nesterov: true }], { lr: 0.1 }), /^SGD \(param group 0\): Nesterov momentum requires/);
-    throwsValue(() => new optim.SGD([{ params: [a] }, { params: [a] }], { lr: 0.1 }), /^SGD \(param group 1\): params\[0\] is already in another parameter group$/);
+    throwsValue(
+      () => new optim.SGD([{ params: [a] }, { params: [a] }], { lr: 0.1 }),
+      /^SGD \(param group 1\): params\[0\] is already in another parameter group$/,
+    );
     throwsValue(() => new optim.SGD([a, a], { lr: 0.1 }), /^SGD \(param group 0\): params\[1\] appears twice in the group$/);
   });
 });
@@ -59,10 +71,16 @@ describe('optimizer options', () => {
 describe('optimizer parameters', () => {
   test('what can be optimized', () => {
     throwsValue(() => new optim.Adam([]), /^Adam: got an empty parameter list$/);
-    throwsValue(() => new optim.Adam(leaf(tensor([1])) as unknown as Tensor[]), /^Adam: params must be an array of Tensors or of parameter groups; got a single Tensor/);
+    throwsValue(
+      () => new optim.Adam(leaf(tensor([1])) as unknown as Tensor[]),
+      /^Adam: params must be an array of Tensors or of parameter groups; got a single Tensor/,
+    );
     const model = new nn.Linear({ inFeatures: 2, outFeatures: 1 });
     throwsValue(() => new optim.Adam(model as unknown as Tensor[]), /\(pass module\.parameters\(\)\)$/);
-    assert.throws(() => new optim.Adam([tensor([1, 2], { dtype: 'int32' })]), (e: Error) => e instanceof DTypeError && /params\[0\] must be float32 or float64; got int32/.test(e.message));
+    assert.throws(
+      () => new optim.Adam([tensor([1, 2], { dtype: 'int32' })]),
+      (e: Error) => e instanceof DTypeError && /params\[0\] must be float32 or float64; got int32/.test(e.message),
+    );
     const x = leaf(tensor([1]));
     throwsValue(() => new optim.Adam([x.mul(2)]), /params\[0\] is not a leaf tensor/);
     throwsValue(() => new optim.Adam([x, 3 as unknown as Tensor]), /^Adam \(param group 0\): params\[1\] must be a Tensor; got 3$/);
@@ -72,7 +90,10 @@ describe('optimizer parameters', () => {
     const p = leaf(tensor([1, 2]));
     const opt = new optim.SGD([p], { lr: 0.1 });
     p.grad = tensor([1, 2, 3]);
-    assert.throws(() => opt.step(), (e: Error) => e instanceof ShapeError && /SGD\.step: a gradient has shape \[3\] but its parameter has shape \[2\]/.test(e.message));
+    assert.throws(
+      () => opt.step(),
+      (e: Error) => e instanceof ShapeError && /SGD\.step: a gradient has shape \[3\] but its parameter has shape \[2\]/.test(e.message),
+    );
   });
 });
 
@@ -95,7 +116,10 @@ describe('optimizer loadStateDict', () => {
   test('mismatched shapes, unknown parameters and unknown options; nothing changes on failure', () => {
     const dict = trained().stateDict();
     const other = new optim.Adam([leaf(tensor([1, 2, 3])), leaf(tensor([3]))], { lr: 0.5 });
-    assert.throws(() => other.loadStateDict(dict), (e: Error) => e instanceof ShapeError && /state of parameter 0: 'exp_avg' has shape \[2\], the parameter \[3\]/.test(e.message));
+    assert.throws(
+      () => other.loadStateDict(dict),
+      (e: Error) => e instanceof ShapeError && /state of parameter 0: 'exp_avg' has shape \[2\], the parameter \[3\]/.test(e.message),
+    );
     assert.equal(other.paramGroups[0]!.lr, 0.5);
     assert.equal(other.state.size, 0);
     const same = new optim.Adam([leaf(tensor([1, 2])), leaf(tensor([3]))]);
@@ -119,7 +143,10 @@ describe('schedule options', () => {
     throwsValue(() => new optim.ReduceLROnPlateau(sgd(), { factor: 1 }), /^ReduceLROnPlateau: factor must be in \[0, 1\); got 1$/);
     throwsValue(() => new optim.ReduceLROnPlateau(sgd(), { mode: 'median' as 'min' }), /^ReduceLROnPlateau: mode must be one of 'min', 'max'; got "median"$/);
     throwsValue(() => new optim.ReduceLROnPlateau(sgd(), { patience: 1.5 }), /^ReduceLROnPlateau: patience must be an integer >= 0; got 1\.5$/);
-    throwsValue(() => new optim.ReduceLROnPlateau(sgd(), { minLr: [0, 0] }), /^ReduceLROnPlateau: minLr must hold 1 value\(s\), one per parameter group; got \[0, 0\]$/);
+    throwsValue(
+      () => new optim.ReduceLROnPlateau(sgd(), { minLr: [0, 0] }),
+      /^ReduceLROnPlateau: minLr must hold 1 value\(s\), one per parameter group; got \[0, 0\]$/,
+    );
     throwsValue(() => new optim.StepLR({} as optim.Optimizer, { stepSize: 1 }), /^StepLR: optimizer must be an Optimizer; got an object$/);
   });
 
@@ -127,9 +154,18 @@ describe('schedule options', () => {
     const opt = sgd();
     const a = new optim.LinearLR(opt);
     const b = new optim.ExponentialLR(opt, { gamma: 0.9 });
-    throwsValue(() => new optim.SequentialLR(opt, { schedulers: [a, b], milestones: [] }), /^SequentialLR: milestones must hold 1 epoch\(s\), one fewer than the schedulers; got \[\]$/);
-    throwsValue(() => new optim.SequentialLR(opt, { schedulers: [a, b, b], milestones: [3, 3] }), /^SequentialLR: milestones\[1\] must be an integer > 3; got 3$/);
-    throwsValue(() => new optim.SequentialLR(sgd(), { schedulers: [a, b], milestones: [3] }), /^SequentialLR: schedulers\[0\] belongs to a different optimizer$/);
+    throwsValue(
+      () => new optim.SequentialLR(opt, { schedulers: [a, b], milestones: [] }),
+      /^SequentialLR: milestones must hold 1 epoch\(s\), one fewer than the schedulers; got \[\]$/,
+    );
+    throwsValue(
+      () => new optim.SequentialLR(opt, { schedulers: [a, b, b], milestones: [3, 3] }),
+      /^SequentialLR: milestones\[1\] must be an integer > 3; got 3$/,
+    );
+    throwsValue(
+      () => new optim.SequentialLR(sgd(), { schedulers: [a, b], milestones: [3] }),
+      /^SequentialLR: schedulers\[0\] belongs to a different optimizer$/,
+    );
     throwsValue(() => new optim.SequentialLR(opt, { schedulers: [], milestones: [] }), /^SequentialLR: schedulers must be a non-empty array/);
   });
 
@@ -142,6 +178,9 @@ describe('schedule options', () => {
   test('loadStateDict checks what it reads', () => {
     const s = new optim.StepLR(sgd(), { stepSize: 2 });
     throwsValue(() => s.loadStateDict({ ...s.stateDict(), stepSize: -1 }), /^StepLR\.loadStateDict: stepSize must be an integer >= 1; got -1$/);
-    throwsValue(() => s.loadStateDict({ ...s.stateDict(), baseLrs: [0.1, 0.2] }), /^StepLR\.loadStateDict: 'baseLrs' must hold 1 finite number\(s\), one per parameter group/);
+    throwsValue(
+      () => s.loadStateDict({ ...s.stateDict(), baseLrs: [0.1, 0.2] }),
+      /^StepLR\.loadStateDict: 'baseLrs' must hold 1 finite number\(s\), one per parameter group/,
+    );
   });
 });

@@ -15,16 +15,20 @@ export interface Fixture {
 
 /** Every fixture of `kind` ('optimizer', 'schedule', 'clip_grad_norm', 'clip_grad_value'), by name. */
 export function fixtures(kind: string): Fixture[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.safetensors')).sort().map((file) => {
-    const { tensors, metadata } = readSafetensorsFile(readFileSync(join(dir, file)));
-    const name = file.replace(/\.safetensors$/, '');
-    const get = (key: string): Tensor => {
-      const t = tensors[key];
-      assert.ok(t, `${name}: missing tensor ${key}`);
-      return t;
-    };
-    return { name, metadata, tensors, get };
-  }).filter((f) => f.metadata.kind === kind);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.safetensors'))
+    .sort()
+    .map((file) => {
+      const { tensors, metadata } = readSafetensorsFile(readFileSync(join(dir, file)));
+      const name = file.replace(/\.safetensors$/, '');
+      const get = (key: string): Tensor => {
+        const t = tensors[key];
+        assert.ok(t, `${name}: missing tensor ${key}`);
+        return t;
+      };
+      return { name, metadata, tensors, get };
+    })
+    .filter((f) => f.metadata.kind === kind);
 }
 
 /** A leaf copy of `t` that requires grad. */
@@ -46,12 +50,18 @@ type GroupJson = { params: number[] } & Record<string, unknown>;
 export function makeOptimizer(kind: string, params: Tensor[], options: Record<string, unknown>, groups?: GroupJson[]): optim.Optimizer {
   const specs = groups?.map((g) => ({ ...g, params: g.params.map((i) => params[i]!) }));
   switch (kind) {
-    case 'SGD': return new optim.SGD(specs ?? params, options as unknown as optim.SGDOptions);
-    case 'Adam': return new optim.Adam(specs ?? params, options as optim.AdamOptions);
-    case 'AdamW': return new optim.AdamW(specs ?? params, options as optim.AdamOptions);
-    case 'RMSprop': return new optim.RMSprop(specs ?? params, options as optim.RMSpropOptions);
-    case 'Adagrad': return new optim.Adagrad(specs ?? params, options as optim.AdagradOptions);
-    default: throw new Error(`unknown optimizer ${kind}`);
+    case 'SGD':
+      return new optim.SGD(specs ?? params, options as unknown as optim.SGDOptions);
+    case 'Adam':
+      return new optim.Adam(specs ?? params, options as optim.AdamOptions);
+    case 'AdamW':
+      return new optim.AdamW(specs ?? params, options as optim.AdamOptions);
+    case 'RMSprop':
+      return new optim.RMSprop(specs ?? params, options as optim.RMSpropOptions);
+    case 'Adagrad':
+      return new optim.Adagrad(specs ?? params, options as optim.AdagradOptions);
+    default:
+      throw new Error(`unknown optimizer ${kind}`);
   }
 }
 
@@ -59,7 +69,7 @@ export function makeOptimizer(kind: string, params: Tensor[], options: Record<st
 export function setup(f: Fixture): { params: Tensor[]; opt: optim.Optimizer; step: () => number } {
   const params = [0, 1, 2].map((i) => leaf(f.get(`param.${i}`)));
   const options = JSON.parse(f.metadata.options!) as Record<string, unknown>;
-  const groups = f.metadata.groups === undefined ? undefined : JSON.parse(f.metadata.groups) as GroupJson[];
+  const groups = f.metadata.groups === undefined ? undefined : (JSON.parse(f.metadata.groups) as GroupJson[]);
   const opt = makeOptimizer(f.metadata.optimizer!, params, options, groups);
   const input = f.get('input');
   const target = f.get('target');

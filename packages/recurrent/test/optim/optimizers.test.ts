@@ -37,7 +37,10 @@ describe('optimizers match PyTorch step by step', () => {
       const { state } = opt.stateDict();
       for (let i = 0; i < 3; i++) {
         const prefix = `state.${i}.`;
-        const expectedKeys = Object.keys(f.tensors).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)).sort();
+        const expectedKeys = Object.keys(f.tensors)
+          .filter((k) => k.startsWith(prefix))
+          .map((k) => k.slice(prefix.length))
+          .sort();
         assert.deepEqual(Object.keys(state[i] ?? {}).sort(), expectedKeys, `state keys of parameter ${i}`);
         for (const key of expectedKeys) {
           const ours = state[i]![key]!;
@@ -67,25 +70,39 @@ describe('state dicts resume a run exactly', () => {
       resumed.opt.loadStateDict(saved);
       for (let k = 0; k < 2; k++) resumed.step();
       resumed.params.forEach((p, i) => assert.deepEqual(p.data, straight.params[i]!.data, `param ${i}`));
-      assert.deepEqual(resumed.opt.paramGroups.map((g) => ({ ...g, params: g.params.length })),
-        straight.opt.paramGroups.map((g) => ({ ...g, params: g.params.length })));
+      assert.deepEqual(
+        resumed.opt.paramGroups.map((g) => ({ ...g, params: g.params.length })),
+        straight.opt.paramGroups.map((g) => ({ ...g, params: g.params.length })),
+      );
     });
   }
 
   test('the dict refers to parameters by index, counted across groups, as PyTorch', () => {
     const [a, b, c] = [leaf(tensor([1, 2])), leaf(tensor([3])), leaf(tensor([4, 5, 6]))];
-    const opt = new optim.SGD([{ params: [a, b], momentum: 0.9 }, { params: [c], lr: 0.5 }], { lr: 0.1 });
+    const opt = new optim.SGD(
+      [
+        { params: [a, b], momentum: 0.9 },
+        { params: [c], lr: 0.5 },
+      ],
+      { lr: 0.1 },
+    );
     b.grad = tensor([1]);
     c.grad = tensor([1, 1, 1]);
     opt.step();
     const dict = opt.stateDict();
-    assert.deepEqual(dict.paramGroups.map((g) => g.params), [[0, 1], [2]]);
-    assert.deepEqual(dict.paramGroups.map((g) => g.lr), [0.1, 0.5]);
+    assert.deepEqual(
+      dict.paramGroups.map((g) => g.params),
+      [[0, 1], [2]],
+    );
+    assert.deepEqual(
+      dict.paramGroups.map((g) => g.lr),
+      [0.1, 0.5],
+    );
     assert.deepEqual(Object.keys(dict.state), ['1']);
     assert.deepEqual([...(dict.state[1]!.momentum_buffer as Tensor).data], [1]);
   });
 
-  test('state is converted to the parameters\' dtype on load', () => {
+  test("state is converted to the parameters' dtype on load", () => {
     const p64 = leaf(tensor([1, 2], { dtype: 'float64' }));
     const opt64 = new optim.Adam([p64]);
     p64.grad = tensor([0.5, -0.25], { dtype: 'float64' });
@@ -102,7 +119,10 @@ describe('state dicts resume a run exactly', () => {
   test('a PyTorch-style step tensor loads as a number', () => {
     const p = leaf(tensor([1, 2]));
     const opt = new optim.Adam([p]);
-    opt.loadStateDict({ state: { 0: { step: tensor(3), exp_avg: tensor([0.1, 0.2]), exp_avg_sq: tensor([0.01, 0.04]) } }, paramGroups: opt.stateDict().paramGroups });
+    opt.loadStateDict({
+      state: { 0: { step: tensor(3), exp_avg: tensor([0.1, 0.2]), exp_avg_sq: tensor([0.01, 0.04]) } },
+      paramGroups: opt.stateDict().paramGroups,
+    });
     assert.equal(opt.stateDict().state[0]!.step, 3);
   });
 });
@@ -117,7 +137,12 @@ describe('updates', () => {
   ];
   for (const [name, make] of kinds) {
     test(`${name} updates in place, records nothing and skips parameters without gradient`, () => {
-      const w = leaf(tensor([[0.5, -1], [2, 0.25]]));
+      const w = leaf(
+        tensor([
+          [0.5, -1],
+          [2, 0.25],
+        ]),
+      );
       const frozen = leaf(tensor([1, 2, 3]));
       const opt = make([w, frozen]);
       const data = w.data;
@@ -154,7 +179,7 @@ describe('updates', () => {
     const opt = new optim.Adam([p], { lr: 0.1, eps: 1 });
     p.grad = tensor([3, -1], { dtype: 'float64' });
     opt.step();
-    assertClose(p, tensor([1 - 0.1 * 3 / 4, 1 + 0.1 * 1 / 2], { dtype: 'float64' }), 'θ', 1e-15, 1e-15);
+    assertClose(p, tensor([1 - (0.1 * 3) / 4, 1 + (0.1 * 1) / 2], { dtype: 'float64' }), 'θ', 1e-15, 1e-15);
   });
 
   test('AdamW shrinks the weights by (1 − γλ) even where the gradient is zero', () => {
@@ -184,14 +209,55 @@ describe('updates', () => {
     assert.equal(opt.paramGroups[0]!.lr, 1e-2);
   });
 
-  test('defaults are PyTorch\'s', () => {
+  test("defaults are PyTorch's", () => {
     const p = [leaf(tensor([1]))];
     const strip = (o: optim.Optimizer): Record<string, unknown> => ({ ...o.paramGroups[0], params: undefined });
-    assert.deepEqual(strip(new optim.SGD(p, { lr: 0.1 })), { params: undefined, lr: 0.1, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false });
-    assert.deepEqual(strip(new optim.Adam(p)), { params: undefined, lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false });
-    assert.deepEqual(strip(new optim.AdamW(p)), { params: undefined, lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false });
-    assert.deepEqual(strip(new optim.RMSprop(p)), { params: undefined, lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false });
-    assert.deepEqual(strip(new optim.Adagrad(p)), { params: undefined, lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false });
+    assert.deepEqual(strip(new optim.SGD(p, { lr: 0.1 })), {
+      params: undefined,
+      lr: 0.1,
+      momentum: 0,
+      dampening: 0,
+      nesterov: false,
+      weightDecay: 0,
+      maximize: false,
+    });
+    assert.deepEqual(strip(new optim.Adam(p)), {
+      params: undefined,
+      lr: 1e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 0,
+      amsgrad: false,
+      maximize: false,
+    });
+    assert.deepEqual(strip(new optim.AdamW(p)), {
+      params: undefined,
+      lr: 1e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 1e-2,
+      amsgrad: false,
+      maximize: false,
+    });
+    assert.deepEqual(strip(new optim.RMSprop(p)), {
+      params: undefined,
+      lr: 1e-2,
+      alpha: 0.99,
+      eps: 1e-8,
+      weightDecay: 0,
+      momentum: 0,
+      centered: false,
+      maximize: false,
+    });
+    assert.deepEqual(strip(new optim.Adagrad(p)), {
+      params: undefined,
+      lr: 1e-2,
+      lrDecay: 0,
+      weightDecay: 0,
+      initialAccumulatorValue: 0,
+      eps: 1e-10,
+      maximize: false,
+    });
   });
 
   test('a custom optimizer needs only its defaults and stepGroup', () => {

@@ -13,26 +13,36 @@ interface Stepper {
   loadStateDict(s: optim.ScheduleStateDict): void;
 }
 
-interface Child { scheduler: string; options: Record<string, unknown> }
+interface Child {
+  scheduler: string;
+  options: Record<string, unknown>;
+}
 
 function makeScheduler(opt: optim.Optimizer, kind: string, options: Record<string, unknown>): optim.LRScheduler {
   switch (kind) {
-    case 'StepLR': return new optim.StepLR(opt, options as unknown as optim.StepLROptions);
-    case 'ExponentialLR': return new optim.ExponentialLR(opt, options as unknown as optim.ExponentialLROptions);
-    case 'CosineAnnealingLR': return new optim.CosineAnnealingLR(opt, options as unknown as optim.CosineAnnealingLROptions);
-    case 'LinearLR': return new optim.LinearLR(opt, options as optim.LinearLROptions);
-    default: throw new Error(`unknown schedule ${kind}`);
+    case 'StepLR':
+      return new optim.StepLR(opt, options as unknown as optim.StepLROptions);
+    case 'ExponentialLR':
+      return new optim.ExponentialLR(opt, options as unknown as optim.ExponentialLROptions);
+    case 'CosineAnnealingLR':
+      return new optim.CosineAnnealingLR(opt, options as unknown as optim.CosineAnnealingLROptions);
+    case 'LinearLR':
+      return new optim.LinearLR(opt, options as optim.LinearLROptions);
+    default:
+      throw new Error(`unknown schedule ${kind}`);
   }
 }
 
 /** The fixture's optimizer (SGD, one group per starting lr) and the schedules it steps together. */
 function build(metadata: Record<string, string>): { opt: optim.Optimizer; steppers: Stepper[] } {
   const lrs = JSON.parse(metadata.lrs!) as number[];
-  const opt = new optim.SGD(lrs.map((lr, i) => ({ params: [leaf(tensor(new Array<number>(i + 2).fill(0)))], lr })), { lr: lrs[0]! });
+  const opt = new optim.SGD(
+    lrs.map((lr, i) => ({ params: [leaf(tensor(new Array<number>(i + 2).fill(0)))], lr })),
+    { lr: lrs[0]! },
+  );
   const kind = metadata.scheduler!;
   const options = JSON.parse(metadata.options!) as Record<string, unknown>;
-  const children = (metadata.children === undefined ? [] : JSON.parse(metadata.children) as Child[])
-    .map((c) => makeScheduler(opt, c.scheduler, c.options));
+  const children = (metadata.children === undefined ? [] : (JSON.parse(metadata.children) as Child[])).map((c) => makeScheduler(opt, c.scheduler, c.options));
   if (kind === 'chain') return { opt, steppers: children };
   if (kind === 'SequentialLR') {
     const milestones = JSON.parse(metadata.milestones!) as number[];
@@ -129,20 +139,20 @@ describe('schedule behaviour', () => {
     return out;
   }
 
-  test('LinearLR: PyTorch\'s documented example', () => {
+  test("LinearLR: PyTorch's documented example", () => {
     const opt = sgd();
     const lrs = sequence(opt, new optim.LinearLR(opt, { startFactor: 0.5, totalIters: 4 }), 5);
     [0.025, 0.03125, 0.0375, 0.04375, 0.05, 0.05].forEach((e, i) => assert.ok(closeLr(lrs[i]!, e), `epoch ${i}: ${lrs[i]}`));
   });
 
-  test('StepLR: PyTorch\'s documented example', () => {
+  test("StepLR: PyTorch's documented example", () => {
     const opt = sgd();
     const lrs = sequence(opt, new optim.StepLR(opt, { stepSize: 30 }), 90);
     assert.equal(lrs[29], 0.05);
     assert.ok(closeLr(lrs[30]!, 0.005) && closeLr(lrs[59]!, 0.005) && closeLr(lrs[60]!, 0.0005));
   });
 
-  test('SequentialLR: PyTorch\'s documented example, with LinearLR at a constant 0.1 for two epochs', () => {
+  test("SequentialLR: PyTorch's documented example, with LinearLR at a constant 0.1 for two epochs", () => {
     const opt = sgd(1);
     const warm = new optim.LinearLR(opt, { startFactor: 0.1, endFactor: 0.1, totalIters: 2 });
     const decay = new optim.ExponentialLR(opt, { gamma: 0.9 });
@@ -166,7 +176,7 @@ describe('schedule behaviour', () => {
     const s = new optim.CosineAnnealingLR(opt, { tMax: 8, etaMin: 0.01 });
     const lrs = sequence(opt, s, 8);
     assert.ok(Math.abs(lrs[8]! - 0.01) < 1e-15);
-    lrs.forEach((lr, e) => assert.ok(Math.abs(lr - (0.01 + 0.09 * (1 + Math.cos(Math.PI * e / 8)) / 2)) < 1e-15, `epoch ${e}`));
+    lrs.forEach((lr, e) => assert.ok(Math.abs(lr - (0.01 + (0.09 * (1 + Math.cos((Math.PI * e) / 8))) / 2)) < 1e-15, `epoch ${e}`));
   });
 
   test('ReduceLROnPlateau accepts a one-element tensor and reports lrs before its first step', () => {

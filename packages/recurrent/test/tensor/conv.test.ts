@@ -6,13 +6,24 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  DTypeError, ShapeError, Tensor, ValueError, conv1d, conv2d, gradcheck, manualSeed, randn, readSafetensorsFile,
+  DTypeError,
+  ShapeError,
+  Tensor,
+  ValueError,
+  conv1d,
+  conv2d,
+  gradcheck,
+  manualSeed,
+  randn,
+  readSafetensorsFile,
   type Conv2dOptions,
 } from '../../src/index.js';
 import { assertClose } from '../helpers/close.js';
 
 const dir = join(import.meta.dirname, '..', 'fixtures', 'conv');
-const files = readdirSync(dir).filter((f) => f.endsWith('.safetensors')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.safetensors'))
+  .sort();
 
 function leaf(t: Tensor): Tensor {
   const copy = t.detach().clone();
@@ -25,7 +36,11 @@ function runConv(op: string, x: Tensor, w: Tensor, b: Tensor | null, options: Co
   if (op === 'conv1d') {
     const { stride, padding, dilation } = options;
     assert.ok(!Array.isArray(stride) && !Array.isArray(padding) && !Array.isArray(dilation), 'conv1d options are numbers');
-    return conv1d(x, w, b, { stride: stride as number | undefined, padding: padding as number | 'same' | 'valid' | undefined, dilation: dilation as number | undefined });
+    return conv1d(x, w, b, {
+      stride: stride as number | undefined,
+      padding: padding as number | 'same' | 'valid' | undefined,
+      dilation: dilation as number | undefined,
+    });
   }
   return conv2d(x, w, b, options);
 }
@@ -60,8 +75,13 @@ describe('conv fixtures (PyTorch 1.13)', () => {
 
 /** The definition, by loops over float64 arrays: 2-D cross-correlation with zero padding. */
 function naiveConv2d(
-  x: Tensor, w: Tensor, b: Tensor | null,
-  stride: [number, number], padBefore: [number, number], padAfter: [number, number], dilation: [number, number],
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | null,
+  stride: [number, number],
+  padBefore: [number, number],
+  padAfter: [number, number],
+  dilation: [number, number],
 ): { data: number[]; shape: number[] } {
   const [N, C, H, W] = x.shape as [number, number, number, number];
   const [K, , R, S] = w.shape as [number, number, number, number];
@@ -93,7 +113,9 @@ function naiveConv2d(
 
 function assertMatches(actual: Tensor, expected: { data: number[]; shape: number[] }, label: string): void {
   assert.deepEqual([...actual.shape], expected.shape, `${label}: shape`);
-  expected.data.forEach((e, i) => assert.ok(Math.abs(actual.data[i]! - e) <= 1e-12 * Math.max(1, Math.abs(e)), `${label}: element ${i}: ${actual.data[i]} vs ${e}`));
+  expected.data.forEach((e, i) =>
+    assert.ok(Math.abs(actual.data[i]! - e) <= 1e-12 * Math.max(1, Math.abs(e)), `${label}: element ${i}: ${actual.data[i]} vs ${e}`),
+  );
 }
 
 describe('conv against the plain-loop definition (float64)', () => {
@@ -189,7 +211,10 @@ describe('conv argument errors', () => {
   const x = randn([1, 2, 5, 5]);
   const w = randn([3, 2, 3, 3]);
   test('channel mismatch names both shapes', () => {
-    assert.throws(() => conv2d(randn([1, 3, 5, 5]), w), (e: unknown) => e instanceof ShapeError && /3 input channels/.test(e.message));
+    assert.throws(
+      () => conv2d(randn([1, 3, 5, 5]), w),
+      (e: unknown) => e instanceof ShapeError && /3 input channels/.test(e.message),
+    );
   });
   test("'same' with a stride is refused, as PyTorch does", () => {
     assert.throws(() => conv2d(x, w, null, { padding: 'same', stride: 2 }), ValueError);

@@ -1,28 +1,59 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  tensor, zeros, ones, full, arange, eye, rand, randn, randint,
-  zerosLike, onesLike, fullLike, randLike, randnLike, randintLike,
-  manualSeed, Tensor, ShapeError, DTypeError, ValueError,
+  tensor,
+  zeros,
+  ones,
+  full,
+  arange,
+  eye,
+  rand,
+  randn,
+  randint,
+  zerosLike,
+  onesLike,
+  fullLike,
+  randLike,
+  randnLike,
+  randintLike,
+  manualSeed,
+  Tensor,
+  ShapeError,
+  DTypeError,
+  ValueError,
 } from '../../src/index.js';
 
 test('tensor from nested arrays infers shape, float32 by default', () => {
-  const t = tensor([[1, 2, 3], [4, 5, 6]]);
+  const t = tensor([
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
   assert.deepEqual(t.shape, [2, 3]);
   assert.equal(t.dtype, 'float32');
   assert.ok(t.data instanceof Float32Array);
   assert.deepEqual(Array.from(t.data), [1, 2, 3, 4, 5, 6]);
-  assert.deepEqual(t.toArray(), [[1, 2, 3], [4, 5, 6]]);
+  assert.deepEqual(t.toArray(), [
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
   assert.equal(t.ndim, 2);
   assert.equal(t.size, 6);
   assert.equal(t.requiresGrad, false);
 });
 
 test('tensor from a 3-level nested array', () => {
-  const t = tensor([[[1], [2]], [[3], [4]], [[5], [6]]]);
+  const t = tensor([
+    [[1], [2]],
+    [[3], [4]],
+    [[5], [6]],
+  ]);
   assert.deepEqual(t.shape, [3, 2, 1]);
   assert.deepEqual(Array.from(t.data), [1, 2, 3, 4, 5, 6]);
-  assert.deepEqual(t.toArray(), [[[1], [2]], [[3], [4]], [[5], [6]]]);
+  assert.deepEqual(t.toArray(), [
+    [[1], [2]],
+    [[3], [4]],
+    [[5], [6]],
+  ]);
 });
 
 test('tensor from a number is 0-d', () => {
@@ -47,10 +78,17 @@ test('tensor from an empty array has shape [0]; [[]] has shape [1, 0]', () => {
 test('tensor from a flat array with a shape', () => {
   const t = tensor([1, 2, 3, 4, 5, 6], [3, 2]);
   assert.deepEqual(t.shape, [3, 2]);
-  assert.deepEqual(t.toArray(), [[1, 2], [3, 4], [5, 6]]);
+  assert.deepEqual(t.toArray(), [
+    [1, 2],
+    [3, 4],
+    [5, 6],
+  ]);
   const u = tensor([1, 2, 3, 4, 5, 6], [2, 3], { dtype: 'float64' });
   assert.equal(u.dtype, 'float64');
-  assert.deepEqual(u.toArray(), [[1, 2, 3], [4, 5, 6]]);
+  assert.deepEqual(u.toArray(), [
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
 });
 
 test('tensor with a shape that does not match the element count is a ShapeError', () => {
@@ -67,7 +105,10 @@ test('tensor from typed arrays takes their dtype and copies the data', () => {
   const f64 = new Float64Array([0.1, 0.2, 0.3, 0.4]);
   const a = tensor(f64, [2, 2]);
   assert.equal(a.dtype, 'float64');
-  assert.deepEqual(a.toArray(), [[0.1, 0.2], [0.3, 0.4]]);
+  assert.deepEqual(a.toArray(), [
+    [0.1, 0.2],
+    [0.3, 0.4],
+  ]);
   f64[0] = 99;
   assert.equal(a.data[0], 0.1);
   a.data[1] = -5;
@@ -107,14 +148,33 @@ test('ragged nested data is a ShapeError', () => {
   assert.throws(() => tensor([[1, 2], [3]]), ShapeError);
   assert.throws(() => tensor([[1, 2], 3]), ShapeError);
   assert.throws(() => tensor([1, [2, 3]]), ShapeError);
-  assert.throws(() => tensor([[[1, 2]], [[3, 4], [5, 6]]]), ShapeError);
+  assert.throws(
+    () =>
+      tensor([
+        [[1, 2]],
+        [
+          [3, 4],
+          [5, 6],
+        ],
+      ]),
+    ShapeError,
+  );
 });
 
 test('int32 tensors hold integers; non-integers are a DTypeError', () => {
-  const t = tensor([[1, -2], [3, 4]], { dtype: 'int32' });
+  const t = tensor(
+    [
+      [1, -2],
+      [3, 4],
+    ],
+    { dtype: 'int32' },
+  );
   assert.equal(t.dtype, 'int32');
   assert.ok(t.data instanceof Int32Array);
-  assert.deepEqual(t.toArray(), [[1, -2], [3, 4]]);
+  assert.deepEqual(t.toArray(), [
+    [1, -2],
+    [3, 4],
+  ]);
   assert.throws(() => tensor([1, 2.5], { dtype: 'int32' }), DTypeError);
   assert.throws(() => tensor([[1], [Number.NaN]], { dtype: 'int32' }), DTypeError);
   assert.throws(() => tensor([1, 2, 3.25, 4], [2, 2], { dtype: 'int32' }), DTypeError);
@@ -145,7 +205,10 @@ test('the Tensor constructor rejects data of the wrong length', () => {
   assert.throws(() => new Tensor(new Float32Array(5), [2, 3]), ValueError);
   const t = new Tensor(new Float64Array([1, 2, 3, 4, 5, 6]), [2, 3]);
   assert.equal(t.dtype, 'float64');
-  assert.deepEqual(t.toArray(), [[1, 2, 3], [4, 5, 6]]);
+  assert.deepEqual(t.toArray(), [
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
 });
 
 test('shape is frozen', () => {
@@ -155,14 +218,20 @@ test('shape is frozen', () => {
 
 test('zeros, ones and full', () => {
   const z = zeros([2, 3]);
-  assert.deepEqual(z.toArray(), [[0, 0, 0], [0, 0, 0]]);
+  assert.deepEqual(z.toArray(), [
+    [0, 0, 0],
+    [0, 0, 0],
+  ]);
   assert.equal(z.dtype, 'float32');
   const o = ones([3], { dtype: 'int32' });
   assert.equal(o.dtype, 'int32');
   assert.deepEqual(o.toArray(), [1, 1, 1]);
   const f = full([2, 2], -1.5, { dtype: 'float64' });
   assert.equal(f.dtype, 'float64');
-  assert.deepEqual(f.toArray(), [[-1.5, -1.5], [-1.5, -1.5]]);
+  assert.deepEqual(f.toArray(), [
+    [-1.5, -1.5],
+    [-1.5, -1.5],
+  ]);
   const s = full([], 4);
   assert.deepEqual(s.shape, []);
   assert.equal(s.item(), 4);
@@ -174,17 +243,32 @@ test('zeros, ones and full', () => {
 });
 
 test('the *Like constructors copy shape and dtype unless told otherwise', () => {
-  const x = tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'float64' });
+  const x = tensor(
+    [
+      [1, 2, 3],
+      [4, 5, 6],
+    ],
+    { dtype: 'float64' },
+  );
   const z = zerosLike(x);
   assert.deepEqual(z.shape, [2, 3]);
   assert.equal(z.dtype, 'float64');
-  assert.deepEqual(z.toArray(), [[0, 0, 0], [0, 0, 0]]);
+  assert.deepEqual(z.toArray(), [
+    [0, 0, 0],
+    [0, 0, 0],
+  ]);
   const o = onesLike(x, { dtype: 'int32' });
   assert.equal(o.dtype, 'int32');
-  assert.deepEqual(o.toArray(), [[1, 1, 1], [1, 1, 1]]);
+  assert.deepEqual(o.toArray(), [
+    [1, 1, 1],
+    [1, 1, 1],
+  ]);
   const f = fullLike(x, 7);
   assert.equal(f.dtype, 'float64');
-  assert.deepEqual(f.toArray(), [[7, 7, 7], [7, 7, 7]]);
+  assert.deepEqual(f.toArray(), [
+    [7, 7, 7],
+    [7, 7, 7],
+  ]);
   assert.notEqual(f.data, x.data);
   const r = randLike(x);
   assert.deepEqual(r.shape, [2, 3]);
@@ -239,9 +323,20 @@ test('arange with a zero or non-finite step is a ValueError', () => {
 });
 
 test('eye', () => {
-  assert.deepEqual(eye(3).toArray(), [[1, 0, 0], [0, 1, 0], [0, 0, 1]]);
-  assert.deepEqual(eye(2, 3).toArray(), [[1, 0, 0], [0, 1, 0]]);
-  assert.deepEqual(eye(3, 2).toArray(), [[1, 0], [0, 1], [0, 0]]);
+  assert.deepEqual(eye(3).toArray(), [
+    [1, 0, 0],
+    [0, 1, 0],
+    [0, 0, 1],
+  ]);
+  assert.deepEqual(eye(2, 3).toArray(), [
+    [1, 0, 0],
+    [0, 1, 0],
+  ]);
+  assert.deepEqual(eye(3, 2).toArray(), [
+    [1, 0],
+    [0, 1],
+    [0, 0],
+  ]);
   const e = eye(2, 2, { dtype: 'int32' });
   assert.equal(e.dtype, 'int32');
   assert.deepEqual(eye(0).shape, [0, 0]);

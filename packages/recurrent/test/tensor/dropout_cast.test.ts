@@ -1,10 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  tensor, zeros, ones, arange, manualSeed, getRngState, gradcheck, Tensor,
-  cast, dropout, mul, sum,
-  DTypeError, ValueError,
-} from '../../src/index.js';
+import { tensor, zeros, ones, arange, manualSeed, getRngState, gradcheck, Tensor, cast, dropout, mul, sum, DTypeError, ValueError } from '../../src/index.js';
 import { assertThrows, f64 } from '../helpers/values.js';
 import type { DType } from '../../src/index.js';
 
@@ -76,7 +72,9 @@ describe('cast', () => {
     const x = f64([1, 2, 3]);
     const y = x.to('float32');
     assert.equal(y.requiresGrad, true);
-    mul(y, tensor([1, 2, 3])).sum().backward();
+    mul(y, tensor([1, 2, 3]))
+      .sum()
+      .backward();
     assert.equal(x.grad!.dtype, 'float64');
     assert.deepEqual(values(x.grad!), [1, 2, 3]);
   });
@@ -146,7 +144,10 @@ describe('dropout', () => {
   });
 
   test('training = false and p = 0 are the identity and draw no random numbers', () => {
-    const x = tensor([[1, -2], [3, 4]]);
+    const x = tensor([
+      [1, -2],
+      [3, 4],
+    ]);
     manualSeed(3);
     const before = getRngState();
     const e = dropout(x, 0.5, false);
@@ -161,9 +162,15 @@ describe('dropout', () => {
     const x = f64([1, -2, 3]);
     const y = dropout(x, 1);
     // −2·0 is −0, which equals 0.
-    assert.ok(values(y).every((v) => v === 0), `${values(y)}`);
+    assert.ok(
+      values(y).every((v) => v === 0),
+      `${values(y)}`,
+    );
     y.sum().backward();
-    assert.ok(values(x.grad!).every((v) => v === 0), `${values(x.grad!)}`);
+    assert.ok(
+      values(x.grad!).every((v) => v === 0),
+      `${values(x.grad!)}`,
+    );
   });
 
   test('the gradient is the mask', () => {
@@ -187,7 +194,10 @@ describe('dropout', () => {
   });
 
   test('gradcheck with a fixed mask', () => {
-    const x = f64([[0.5, -1, 2, 0.25], [1.5, -0.75, 3, -2]]);
+    const x = f64([
+      [0.5, -1, 2, 0.25],
+      [1.5, -0.75, 3, -2],
+    ]);
     const fn = (t: Tensor): Tensor => {
       manualSeed(5);
       return dropout(t, 0.4);

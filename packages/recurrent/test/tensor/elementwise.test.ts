@@ -1,10 +1,38 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  tensor, zeros, gradcheck, Tensor,
-  add, sub, mul, div, pow, neg, exp, log, log1p, sqrt, abs, tanh, sigmoid, relu, sign, clamp,
-  maximum, minimum, where, eq, ne, lt, le, gt, ge,
-  ShapeError, DTypeError, ValueError,
+  tensor,
+  zeros,
+  gradcheck,
+  Tensor,
+  add,
+  sub,
+  mul,
+  div,
+  pow,
+  neg,
+  exp,
+  log,
+  log1p,
+  sqrt,
+  abs,
+  tanh,
+  sigmoid,
+  relu,
+  sign,
+  clamp,
+  maximum,
+  minimum,
+  where,
+  eq,
+  ne,
+  lt,
+  le,
+  gt,
+  ge,
+  ShapeError,
+  DTypeError,
+  ValueError,
 } from '../../src/index.js';
 import { assertValues, assertThrows, f64 } from '../helpers/values.js';
 import type { NestedArray, TensorLike } from '../../src/index.js';
@@ -24,12 +52,30 @@ const LN3 = Math.log(3);
 
 describe('add / sub / mul / div', () => {
   test('same-shape values', () => {
-    const a = tensor([[1, 2], [3, 4]]);
-    const b = tensor([[10, 20], [30, 40]]);
-    assertValues(add(a, b), [[11, 22], [33, 44]]);
-    assertValues(sub(a, b), [[-9, -18], [-27, -36]]);
-    assertValues(mul(a, b), [[10, 40], [90, 160]]);
-    assertValues(div(a, b), [[0.1, 0.1], [0.1, 0.1]]);
+    const a = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
+    const b = tensor([
+      [10, 20],
+      [30, 40],
+    ]);
+    assertValues(add(a, b), [
+      [11, 22],
+      [33, 44],
+    ]);
+    assertValues(sub(a, b), [
+      [-9, -18],
+      [-27, -36],
+    ]);
+    assertValues(mul(a, b), [
+      [10, 40],
+      [90, 160],
+    ]);
+    assertValues(div(a, b), [
+      [0.1, 0.1],
+      [0.1, 0.1],
+    ]);
     assertValues(div(tensor([1, 2, 3]), tensor([2, 4, 8])), [0.5, 0.5, 0.375]);
   });
 
@@ -50,29 +96,82 @@ describe('add / sub / mul / div', () => {
   });
 
   test('a row broadcasts over the rows of a matrix', () => {
-    assertValues(add(tensor([[1, 2, 3], [4, 5, 6]]), tensor([10, 20, 30])), [[11, 22, 33], [14, 25, 36]]);
-    assertValues(sub(tensor([10, 20, 30]), tensor([[1, 2, 3], [4, 5, 6]])), [[9, 18, 27], [6, 15, 24]]);
+    assertValues(
+      add(
+        tensor([
+          [1, 2, 3],
+          [4, 5, 6],
+        ]),
+        tensor([10, 20, 30]),
+      ),
+      [
+        [11, 22, 33],
+        [14, 25, 36],
+      ],
+    );
+    assertValues(
+      sub(
+        tensor([10, 20, 30]),
+        tensor([
+          [1, 2, 3],
+          [4, 5, 6],
+        ]),
+      ),
+      [
+        [9, 18, 27],
+        [6, 15, 24],
+      ],
+    );
   });
 
   test('a column and a row broadcast to an outer table', () => {
     const col = tensor([[1], [2], [3]]);
     const row = tensor([[10, 20]]);
-    assertValues(mul(col, row), [[10, 20], [20, 40], [30, 60]]);
-    assertValues(div(row, col), [[10, 20], [5, 10], [10 / 3, 20 / 3]]);
+    assertValues(mul(col, row), [
+      [10, 20],
+      [20, 40],
+      [30, 60],
+    ]);
+    assertValues(div(row, col), [
+      [10, 20],
+      [5, 10],
+      [10 / 3, 20 / 3],
+    ]);
   });
 
   test('different ranks with size-1 axes in the middle', () => {
     const a = tensor([[[1, 2, 3]], [[4, 5, 6]]]); // [2, 1, 3]
-    const b = tensor([[100, 200, 300], [400, 500, 600]]); // [2, 3]
+    const b = tensor([
+      [100, 200, 300],
+      [400, 500, 600],
+    ]); // [2, 3]
     assertValues(add(a, b), [
-      [[101, 202, 303], [401, 502, 603]],
-      [[104, 205, 306], [404, 505, 606]],
+      [
+        [101, 202, 303],
+        [401, 502, 603],
+      ],
+      [
+        [104, 205, 306],
+        [404, 505, 606],
+      ],
     ]);
   });
 
   test('a 0-d tensor broadcasts against any shape, and two 0-d tensors give a 0-d tensor', () => {
     const s = tensor(3);
-    assertValues(mul(s, tensor([[1, 2], [3, 4]])), [[3, 6], [9, 12]]);
+    assertValues(
+      mul(
+        s,
+        tensor([
+          [1, 2],
+          [3, 4],
+        ]),
+      ),
+      [
+        [3, 6],
+        [9, 12],
+      ],
+    );
     const r = add(tensor(2), tensor(5));
     assert.deepEqual([...r.shape], []);
     assert.equal(r.item(), 7);
@@ -106,7 +205,10 @@ describe('pow', () => {
     assertValues(pow(tensor([1, 2, 3]), 2), [1, 4, 9]);
     assertValues(pow(tensor([4, 9, 0.25]), 0.5), [2, 3, 0.5]);
     assertValues(pow(2, tensor([0, 1, 3, -1])), [1, 2, 8, 0.5]);
-    assertValues(pow(tensor([[2], [3]]), tensor([1, 2, 3])), [[2, 4, 8], [3, 9, 27]]);
+    assertValues(pow(tensor([[2], [3]]), tensor([1, 2, 3])), [
+      [2, 4, 8],
+      [3, 9, 27],
+    ]);
   });
 
   test('x ** 0 is 1 everywhere, 0 ** 0 included', () => {
@@ -175,7 +277,18 @@ describe('unary ops', () => {
   });
 
   test('relu', () => {
-    assertValues(relu(tensor([[-1, 0], [0.5, 2]])), [[0, 0], [0.5, 2]]);
+    assertValues(
+      relu(
+        tensor([
+          [-1, 0],
+          [0.5, 2],
+        ]),
+      ),
+      [
+        [0, 0],
+        [0.5, 2],
+      ],
+    );
   });
 
   test('sign', () => {
@@ -223,10 +336,22 @@ describe('clamp', () => {
 
 describe('maximum / minimum', () => {
   test('values with broadcasting and a number operand', () => {
-    const a = tensor([[1, 5], [7, 2]]);
-    assertValues(maximum(a, tensor([3, 3])), [[3, 5], [7, 3]]);
-    assertValues(minimum(a, tensor([[4], [1]])), [[1, 4], [1, 1]]);
-    assertValues(maximum(a, 4), [[4, 5], [7, 4]]);
+    const a = tensor([
+      [1, 5],
+      [7, 2],
+    ]);
+    assertValues(maximum(a, tensor([3, 3])), [
+      [3, 5],
+      [7, 3],
+    ]);
+    assertValues(minimum(a, tensor([[4], [1]])), [
+      [1, 4],
+      [1, 1],
+    ]);
+    assertValues(maximum(a, 4), [
+      [4, 5],
+      [7, 4],
+    ]);
     assertValues(minimum(0, tensor([-1, 1])), [-1, 0]);
   });
 
@@ -273,8 +398,24 @@ describe('where', () => {
 
   test('condition, a and b broadcast together; numbers work on either side', () => {
     const cond = tensor([[1], [0]]); // [2, 1]
-    assertValues(where(cond, tensor([1, 2, 3]), -1), [[1, 2, 3], [-1, -1, -1]]);
-    assertValues(where(cond, 7, tensor([[1, 2], [3, 4]])), [[7, 7], [3, 4]]);
+    assertValues(where(cond, tensor([1, 2, 3]), -1), [
+      [1, 2, 3],
+      [-1, -1, -1],
+    ]);
+    assertValues(
+      where(
+        cond,
+        7,
+        tensor([
+          [1, 2],
+          [3, 4],
+        ]),
+      ),
+      [
+        [7, 7],
+        [3, 4],
+      ],
+    );
   });
 
   test('a comparison mask works as the condition', () => {
@@ -283,12 +424,25 @@ describe('where', () => {
   });
 
   test('the gradient flows to the chosen side, summed over broadcast axes', () => {
-    const cond = tensor([[1, 0, 1], [0, 0, 1]]);
+    const cond = tensor([
+      [1, 0, 1],
+      [0, 0, 1],
+    ]);
     const a = f64([1, 2, 3]);
-    const b = f64([[1, 2, 3], [4, 5, 6]]);
+    const b = f64([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     where(cond, a, b).sum().backward();
     assertValues(a.grad!, [1, 0, 2], 0);
-    assertValues(b.grad!, [[0, 1, 0], [1, 1, 0]], 0);
+    assertValues(
+      b.grad!,
+      [
+        [0, 1, 0],
+        [1, 1, 0],
+      ],
+      0,
+    );
   });
 
   test('shapes that do not broadcast are a ShapeError naming the arguments', () => {
@@ -305,11 +459,7 @@ describe('where', () => {
   });
 
   test('a and b of different dtypes are a DTypeError', () => {
-    assertThrows(
-      () => where(tensor([1]), tensor([1]), tensor([1], { dtype: 'float64' })),
-      DTypeError,
-      'where: dtypes differ: a is float32, b is float64',
-    );
+    assertThrows(() => where(tensor([1]), tensor([1]), tensor([1], { dtype: 'float64' })), DTypeError, 'where: dtypes differ: a is float32, b is float64');
     assertThrows(() => where(tensor([1]), i32([1]), 0.5), DTypeError, /^where: b is 0\.5/);
   });
 
@@ -348,8 +498,24 @@ describe('comparisons', () => {
   test('comparisons broadcast', () => {
     const col = tensor([[1], [2], [3]]);
     const row = tensor([1, 2]);
-    assertValues(lt(col, row), [[0, 1], [0, 0], [0, 0]], 0);
-    assertValues(eq(col, row), [[1, 0], [0, 1], [0, 0]], 0);
+    assertValues(
+      lt(col, row),
+      [
+        [0, 1],
+        [0, 0],
+        [0, 0],
+      ],
+      0,
+    );
+    assertValues(
+      eq(col, row),
+      [
+        [1, 0],
+        [0, 1],
+        [0, 0],
+      ],
+      0,
+    );
     assertValues(ge(2, row), [1, 1], 0);
   });
 
@@ -397,7 +563,12 @@ describe('dtypes', () => {
   });
 
   const floatOnlyUnary: [string, (x: Tensor) => Tensor][] = [
-    ['exp', exp], ['log', log], ['log1p', log1p], ['sqrt', sqrt], ['tanh', tanh], ['sigmoid', sigmoid],
+    ['exp', exp],
+    ['log', log],
+    ['log1p', log1p],
+    ['sqrt', sqrt],
+    ['tanh', tanh],
+    ['sigmoid', sigmoid],
   ];
   for (const [name, op] of floatOnlyUnary) {
     test(`${name} of int32 is a DTypeError`, () => {
@@ -434,10 +605,19 @@ describe('dtypes', () => {
 
 describe('errors', () => {
   test('shapes that do not broadcast are a ShapeError naming op and both shapes', () => {
-    assertThrows(() => add(tensor([[1, 2, 3], [4, 5, 6]]), tensor([1, 2, 3, 4])), ShapeError,
-      'add: shapes cannot be broadcast: a is [2, 3], b is [4]');
-    assertThrows(() => mul(tensor([1, 2, 3]), tensor([1, 2])), ShapeError,
-      'mul: shapes cannot be broadcast: a is [3], b is [2]');
+    assertThrows(
+      () =>
+        add(
+          tensor([
+            [1, 2, 3],
+            [4, 5, 6],
+          ]),
+          tensor([1, 2, 3, 4]),
+        ),
+      ShapeError,
+      'add: shapes cannot be broadcast: a is [2, 3], b is [4]',
+    );
+    assertThrows(() => mul(tensor([1, 2, 3]), tensor([1, 2])), ShapeError, 'mul: shapes cannot be broadcast: a is [3], b is [2]');
     assertThrows(() => add(zeros([0]), zeros([2])), ShapeError, 'add: shapes cannot be broadcast: a is [0], b is [2]');
     assertThrows(() => gt(zeros([2, 3]), zeros([3, 2])), ShapeError, /^gt: .*\[2, 3\].*\[3, 2\]/);
   });
@@ -460,11 +640,21 @@ describe('errors', () => {
 
 describe('gradients', () => {
   test('hand-computed gradients of the arithmetic ops', () => {
-    const a = f64([[1, 2], [3, 4]]);
+    const a = f64([
+      [1, 2],
+      [3, 4],
+    ]);
     const b = f64([2, 4]);
     div(mul(a, a), b).sum().backward();
     // ∂/∂a (a²/b) = 2a/b; ∂/∂b = −a²/b², summed over rows.
-    assertValues(a.grad!, [[1, 1], [3, 2]], 1e-12);
+    assertValues(
+      a.grad!,
+      [
+        [1, 1],
+        [3, 2],
+      ],
+      1e-12,
+    );
     assertValues(b.grad!, [-(1 + 9) / 4, -(4 + 16) / 16], 1e-12);
   });
 
@@ -504,31 +694,84 @@ describe('gradients', () => {
   };
 
   test('gradcheck add and sub, with broadcasting and numbers', () => {
-    gc((a, b) => add(a, b), [f64([[0.3, -1.2, 2], [0.5, 0.7, -0.1]]), f64([1.5, -0.5, 0.25])]);
+    gc(
+      (a, b) => add(a, b),
+      [
+        f64([
+          [0.3, -1.2, 2],
+          [0.5, 0.7, -0.1],
+        ]),
+        f64([1.5, -0.5, 0.25]),
+      ],
+    );
     gc((a, b) => add(a, b), [f64([[[0.3, -1.2, 2]], [[0.5, 0.7, -0.1]]]), f64([[1], [2], [3], [4]])]);
     gc((a) => add(a, 2.5), [f64([1, 2])]);
     gc((a, b) => add(a, b), [f64(0.7), f64([1, 2, 3])]);
-    gc((a, b) => sub(a, b), [f64([[1, 2, 3], [4, 5, 6]]), f64([[0.5], [-0.5]])]);
+    gc(
+      (a, b) => sub(a, b),
+      [
+        f64([
+          [1, 2, 3],
+          [4, 5, 6],
+        ]),
+        f64([[0.5], [-0.5]]),
+      ],
+    );
     gc((a) => sub(1, a), [f64([0.2, 0.9])]);
   });
 
   test('gradcheck mul and div, with broadcasting and numbers', () => {
-    gc((a, b) => mul(a, b), [f64([[0.3, -1.2, 2], [0.5, 0.7, -0.1]]), f64([1.5, -0.5, 0.25])]);
+    gc(
+      (a, b) => mul(a, b),
+      [
+        f64([
+          [0.3, -1.2, 2],
+          [0.5, 0.7, -0.1],
+        ]),
+        f64([1.5, -0.5, 0.25]),
+      ],
+    );
     gc((a, b) => mul(a, b), [f64([[1.1], [-0.4], [0.9]]), f64([[0.2, -0.6, 1.3, 0.8]])]);
-    gc((a, b) => div(a, b), [f64([[0.3, -1.2, 2], [0.5, 0.7, -0.1]]), f64([1.5, -0.8, 2.25])]);
+    gc(
+      (a, b) => div(a, b),
+      [
+        f64([
+          [0.3, -1.2, 2],
+          [0.5, 0.7, -0.1],
+        ]),
+        f64([1.5, -0.8, 2.25]),
+      ],
+    );
     gc((b) => div(2, b), [f64([0.5, -1.5, 3])]);
     gc((a) => div(a, 4), [f64([0.5, -1.5, 3])]);
   });
 
   test('gradcheck pow in base and exponent, with broadcasting', () => {
-    gc((a, b) => pow(a, b), [f64([[0.5, 1.2, 2], [1.7, 0.9, 3.1]]), f64([1.5, -0.7, 2.2])]);
+    gc(
+      (a, b) => pow(a, b),
+      [
+        f64([
+          [0.5, 1.2, 2],
+          [1.7, 0.9, 3.1],
+        ]),
+        f64([1.5, -0.7, 2.2]),
+      ],
+    );
     gc((a) => pow(a, 3), [f64([-1.5, 0.3, 2])]);
     gc((b) => pow(2, b), [f64([-1, 0.5, 2])]);
   });
 
   test('gradcheck each unary op away from its kinks', () => {
-    const x = (): Tensor => f64([[-1.3, 0.4, 2.1], [0.7, -0.2, -2.6]]);
-    const pos = (): Tensor => f64([[0.3, 1.4, 2.1], [0.7, 5.2, 0.05]]);
+    const x = (): Tensor =>
+      f64([
+        [-1.3, 0.4, 2.1],
+        [0.7, -0.2, -2.6],
+      ]);
+    const pos = (): Tensor =>
+      f64([
+        [0.3, 1.4, 2.1],
+        [0.7, 5.2, 0.05],
+      ]);
     gc((a) => neg(a), [x()]);
     gc((a) => exp(a), [x()]);
     gc((a) => log(a), [pos()]);
@@ -544,23 +787,73 @@ describe('gradients', () => {
   });
 
   test('gradcheck maximum and minimum without ties, with broadcasting', () => {
-    gc((a, b) => maximum(a, b), [f64([[0.3, -1.2, 2], [0.5, 0.7, -0.1]]), f64([0.1, 0.2, 0.25])]);
-    gc((a, b) => minimum(a, b), [f64([[0.3, -1.2, 2], [0.5, 0.7, -0.1]]), f64([[0.1], [0.6]])]);
+    gc(
+      (a, b) => maximum(a, b),
+      [
+        f64([
+          [0.3, -1.2, 2],
+          [0.5, 0.7, -0.1],
+        ]),
+        f64([0.1, 0.2, 0.25]),
+      ],
+    );
+    gc(
+      (a, b) => minimum(a, b),
+      [
+        f64([
+          [0.3, -1.2, 2],
+          [0.5, 0.7, -0.1],
+        ]),
+        f64([[0.1], [0.6]]),
+      ],
+    );
     gc((a) => maximum(a, 0.5), [f64([0.1, 0.9])]);
   });
 
   test('gradcheck where, with broadcast a and b', () => {
-    const cond = tensor([[1, 0, 1], [0, 0, 1]], { dtype: 'float64' });
-    gc((a, b) => where(cond, a, b), [f64([1.5, -0.5, 0.25]), f64([[1, 2, 3], [4, 5, 6]])]);
+    const cond = tensor(
+      [
+        [1, 0, 1],
+        [0, 0, 1],
+      ],
+      { dtype: 'float64' },
+    );
+    gc(
+      (a, b) => where(cond, a, b),
+      [
+        f64([1.5, -0.5, 0.25]),
+        f64([
+          [1, 2, 3],
+          [4, 5, 6],
+        ]),
+      ],
+    );
     gc((a, b) => where(cond, a, b), [f64([[0.5], [-0.5]]), f64(2)]);
   });
 
   test('gradcheck clone, alone and beside its source', () => {
-    gc((a) => a.clone(), [f64([[0.5, -1.5], [2, 0.25]])]);
+    gc(
+      (a) => a.clone(),
+      [
+        f64([
+          [0.5, -1.5],
+          [2, 0.25],
+        ]),
+      ],
+    );
     gc((a) => mul(a.clone(), a), [f64([0.5, -1.5, 3])]);
   });
 
   test('gradcheck a composition of several ops', () => {
-    gc((a, b) => tanh(add(mul(a, b), sigmoid(sub(a, exp(b))))), [f64([[0.1, -0.2], [0.3, 0.4]]), f64([0.5, -0.6])]);
+    gc(
+      (a, b) => tanh(add(mul(a, b), sigmoid(sub(a, exp(b))))),
+      [
+        f64([
+          [0.1, -0.2],
+          [0.3, 0.4],
+        ]),
+        f64([0.5, -0.6]),
+      ],
+    );
   });
 });

@@ -1,10 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  tensor, zeros, randn, manualSeed, gradcheck, Tensor,
-  matmul, linear, add, transpose,
-  ShapeError, DTypeError,
-} from '../../src/index.js';
+import { tensor, zeros, randn, manualSeed, gradcheck, Tensor, matmul, linear, add, transpose, ShapeError, DTypeError } from '../../src/index.js';
 import { assertValues, assertThrows, f64 } from '../helpers/values.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -22,35 +18,147 @@ function rn(shape: number[]): Tensor {
   return randn(shape, { dtype: 'float64', requiresGrad: true });
 }
 
-const A = [[1, 2], [3, 4]];
-const B = [[5, 6], [7, 8]];
-const M23 = [[1, 2, 3], [4, 5, 6]];
+const A = [
+  [1, 2],
+  [3, 4],
+];
+const B = [
+  [5, 6],
+  [7, 8],
+];
+const M23 = [
+  [1, 2, 3],
+  [4, 5, 6],
+];
 
 // ---------------------------------------------------------------------------------------------
 
 describe('matmul', () => {
   test('2-D × 2-D', () => {
-    assertValues(matmul(tensor(A), tensor(B)), [[19, 22], [43, 50]], 0);
+    assertValues(
+      matmul(tensor(A), tensor(B)),
+      [
+        [19, 22],
+        [43, 50],
+      ],
+      0,
+    );
     assertValues(matmul(tensor(M23), tensor([[1], [0], [-1]])), [[-2], [-2]], 0);
-    assertValues(tensor(B).matmul(tensor(A)), [[23, 34], [31, 46]], 0);
+    assertValues(
+      tensor(B).matmul(tensor(A)),
+      [
+        [23, 34],
+        [31, 46],
+      ],
+      0,
+    );
   });
 
   test('batched, one product per batch entry', () => {
-    const a = tensor([[[1, 0], [0, 1]], [[2, 0], [0, 3]]]);
-    const b = tensor([[[1, 2], [3, 4]], [[1, 1], [1, 1]]]);
-    assertValues(matmul(a, b), [[[1, 2], [3, 4]], [[2, 2], [3, 3]]], 0);
+    const a = tensor([
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      [
+        [2, 0],
+        [0, 3],
+      ],
+    ]);
+    const b = tensor([
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      [
+        [1, 1],
+        [1, 1],
+      ],
+    ]);
+    assertValues(
+      matmul(a, b),
+      [
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [
+          [2, 2],
+          [3, 3],
+        ],
+      ],
+      0,
+    );
   });
 
   test('a 2-D operand broadcasts over the batch of the other', () => {
-    const batch = tensor([[[1, 0], [0, 1]], [[0, 1], [1, 0]], [[2, 0], [0, 2]]]); // [3, 2, 2]
-    assertValues(matmul(tensor(A), batch), [[[1, 2], [3, 4]], [[2, 1], [4, 3]], [[2, 4], [6, 8]]], 0);
-    assertValues(matmul(batch, tensor(A)), [[[1, 2], [3, 4]], [[3, 4], [1, 2]], [[2, 4], [6, 8]]], 0);
+    const batch = tensor([
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      [
+        [0, 1],
+        [1, 0],
+      ],
+      [
+        [2, 0],
+        [0, 2],
+      ],
+    ]); // [3, 2, 2]
+    assertValues(
+      matmul(tensor(A), batch),
+      [
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [
+          [2, 1],
+          [4, 3],
+        ],
+        [
+          [2, 4],
+          [6, 8],
+        ],
+      ],
+      0,
+    );
+    assertValues(
+      matmul(batch, tensor(A)),
+      [
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [
+          [3, 4],
+          [1, 2],
+        ],
+        [
+          [2, 4],
+          [6, 8],
+        ],
+      ],
+      0,
+    );
   });
 
   test('batch axes of size 1 and of different ranks broadcast', () => {
     const a = tensor([[[[1, 2]]], [[[3, 4]]]]); // [2, 1, 1, 2]
-    const b = tensor([[[1], [0]], [[0], [1]], [[1], [1]]]); // [3, 2, 1]
-    assertValues(matmul(a, b), [[[[1]], [[2]], [[3]]], [[[3]], [[4]], [[7]]]], 0);
+    const b = tensor([
+      [[1], [0]],
+      [[0], [1]],
+      [[1], [1]],
+    ]); // [3, 2, 1]
+    assertValues(
+      matmul(a, b),
+      [
+        [[[1]], [[2]], [[3]]],
+        [[[3]], [[4]], [[7]]],
+      ],
+      0,
+    );
   });
 
   test('1-D operands: dot product, row vector, column vector', () => {
@@ -62,9 +170,29 @@ describe('matmul', () => {
   });
 
   test('1-D operands against a batch', () => {
-    const batch = tensor([M23, [[1, 0, 0], [0, 1, 0]]]); // [2, 2, 3]
-    assertValues(matmul(tensor([1, 2]), batch), [[9, 12, 15], [1, 2, 0]], 0);
-    assertValues(matmul(batch, tensor([1, 0, -1])), [[-2, -2], [1, 0]], 0);
+    const batch = tensor([
+      M23,
+      [
+        [1, 0, 0],
+        [0, 1, 0],
+      ],
+    ]); // [2, 2, 3]
+    assertValues(
+      matmul(tensor([1, 2]), batch),
+      [
+        [9, 12, 15],
+        [1, 2, 0],
+      ],
+      0,
+    );
+    assertValues(
+      matmul(batch, tensor([1, 0, -1])),
+      [
+        [-2, -2],
+        [1, 0],
+      ],
+      0,
+    );
   });
 
   test('empty dimensions', () => {
@@ -72,7 +200,14 @@ describe('matmul', () => {
     assertValues(matmul(zeros([2, 3]), zeros([3, 0])), [], 0, [2, 0]);
     assertValues(matmul(zeros([0, 2, 3]), zeros([3, 4])), [], 0, [0, 2, 4]);
     // An empty inner dimension is an empty sum: zeros.
-    assertValues(matmul(zeros([2, 0]), zeros([0, 3])), [[0, 0, 0], [0, 0, 0]], 0);
+    assertValues(
+      matmul(zeros([2, 0]), zeros([0, 3])),
+      [
+        [0, 0, 0],
+        [0, 0, 0],
+      ],
+      0,
+    );
   });
 
   test('keeps float64 precision', () => {
@@ -85,20 +220,71 @@ describe('matmul', () => {
     const a = f64(A);
     const b = f64(B);
     matmul(a, b).sum().backward();
-    assertValues(a.grad!, [[11, 15], [11, 15]], 0);
-    assertValues(b.grad!, [[4, 4], [6, 6]], 0);
+    assertValues(
+      a.grad!,
+      [
+        [11, 15],
+        [11, 15],
+      ],
+      0,
+    );
+    assertValues(
+      b.grad!,
+      [
+        [4, 4],
+        [6, 6],
+      ],
+      0,
+    );
   });
 
   test('the gradient of a broadcast operand sums over the batch', () => {
     const a = f64(A);
-    const batch = f64([[[1, 0], [0, 1]], [[0, 1], [1, 0]], [[2, 0], [0, 2]]]);
+    const batch = f64([
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      [
+        [0, 1],
+        [1, 0],
+      ],
+      [
+        [2, 0],
+        [0, 2],
+      ],
+    ]);
     matmul(a, batch).sum().backward();
     // Σ_i ones·B_iᵀ: row sums of the B_i are [1, 1], [1, 1], [2, 2].
-    assertValues(a.grad!, [[4, 4], [4, 4]], 0);
-    assertValues(batch.grad!, [[[4, 4], [6, 6]], [[4, 4], [6, 6]], [[4, 4], [6, 6]]], 0);
+    assertValues(
+      a.grad!,
+      [
+        [4, 4],
+        [4, 4],
+      ],
+      0,
+    );
+    assertValues(
+      batch.grad!,
+      [
+        [
+          [4, 4],
+          [6, 6],
+        ],
+        [
+          [4, 4],
+          [6, 6],
+        ],
+        [
+          [4, 4],
+          [6, 6],
+        ],
+      ],
+      0,
+    );
   });
 
-  test('gradients with an empty inner dimension have the operands\' shapes', () => {
+  test("gradients with an empty inner dimension have the operands' shapes", () => {
     const a = tensor(new Float64Array(0), [2, 0]);
     a.requiresGrad = true;
     const b = tensor(new Float64Array(0), [0, 3]);
@@ -109,34 +295,55 @@ describe('matmul', () => {
   });
 
   test('errors name the op, the arguments and their shapes', () => {
-    assertThrows(() => matmul(zeros([32, 64]), zeros([128, 256])), ShapeError,
-      'matmul: inner dimensions differ: a is [32, 64], b is [128, 256]');
+    assertThrows(() => matmul(zeros([32, 64]), zeros([128, 256])), ShapeError, 'matmul: inner dimensions differ: a is [32, 64], b is [128, 256]');
     assertThrows(() => matmul(zeros([3]), zeros([4])), ShapeError, 'matmul: inner dimensions differ: a is [3], b is [4]');
     assertThrows(() => matmul(zeros([2, 3]), zeros([2])), ShapeError, 'matmul: inner dimensions differ: a is [2, 3], b is [2]');
     assertThrows(() => matmul(zeros([2]), zeros([3, 2])), ShapeError, 'matmul: inner dimensions differ: a is [2], b is [3, 2]');
-    assertThrows(() => matmul(zeros([2, 2, 3]), zeros([3, 3, 4])), ShapeError,
-      'matmul: batch dimensions cannot be broadcast: a is [2, 2, 3], b is [3, 3, 4]');
+    assertThrows(() => matmul(zeros([2, 2, 3]), zeros([3, 3, 4])), ShapeError, 'matmul: batch dimensions cannot be broadcast: a is [2, 2, 3], b is [3, 3, 4]');
     assertThrows(() => matmul(tensor(2), zeros([3])), ShapeError, 'matmul: both operands need at least one axis: a is [], b is [3]');
   });
 
   test('dtype errors', () => {
     const i = tensor([[1, 2]], { dtype: 'int32' });
     assertThrows(() => matmul(i, tensor([[1], [2]], { dtype: 'int32' })), DTypeError, 'matmul: a must be float32 or float64; got int32');
-    assertThrows(() => matmul(zeros([1, 2]), zeros([2, 1], { dtype: 'float64' })), DTypeError,
-      'matmul: dtypes differ: a is float32, b is float64');
+    assertThrows(() => matmul(zeros([1, 2]), zeros([2, 1], { dtype: 'float64' })), DTypeError, 'matmul: dtypes differ: a is float32, b is float64');
     assertThrows(() => matmul(zeros([1, 2]), tensor([[1], [2]], { dtype: 'int32' })), DTypeError, /^matmul: dtypes differ/);
     assertThrows(() => matmul(zeros([1, 2]), null as unknown as Tensor), DTypeError, 'matmul: b must be a Tensor; got null');
   });
 });
 
 describe('linear', () => {
-  const W = [[1, 0, -1], [0.5, 0.5, 0.5]];
+  const W = [
+    [1, 0, -1],
+    [0.5, 0.5, 0.5],
+  ];
   const bias = [10, 20];
 
   test('x·Wᵀ + b, with and without bias', () => {
-    assertValues(linear(tensor(M23), tensor(W), tensor(bias)), [[8, 23], [8, 27.5]], 0);
-    assertValues(linear(tensor(M23), tensor(W)), [[-2, 3], [-2, 7.5]], 0);
-    assertValues(linear(tensor(M23), tensor(W), null), [[-2, 3], [-2, 7.5]], 0);
+    assertValues(
+      linear(tensor(M23), tensor(W), tensor(bias)),
+      [
+        [8, 23],
+        [8, 27.5],
+      ],
+      0,
+    );
+    assertValues(
+      linear(tensor(M23), tensor(W)),
+      [
+        [-2, 3],
+        [-2, 7.5],
+      ],
+      0,
+    );
+    assertValues(
+      linear(tensor(M23), tensor(W), null),
+      [
+        [-2, 3],
+        [-2, 7.5],
+      ],
+      0,
+    );
   });
 
   test('any number of leading axes, including none', () => {
@@ -156,7 +363,12 @@ describe('linear', () => {
 
   test('float32 with bias gives the same bits as without it followed by the add, for large and deep products', () => {
     manualSeed(4);
-    for (const [m, k, n] of [[300, 64, 200], [70, 300, 33], [1, 40, 50], [5, 3, 2]] as const) {
+    for (const [m, k, n] of [
+      [300, 64, 200],
+      [70, 300, 33],
+      [1, 40, 50],
+      [5, 3, 2],
+    ] as const) {
       const x = randn([m, k]);
       const w = randn([n, k]);
       const b = randn([n]);
@@ -169,15 +381,28 @@ describe('linear', () => {
     const w = f64(W);
     const b = f64(bias);
     linear(x, w, b).sum().backward();
-    assertValues(x.grad!, [[1.5, 0.5, -0.5], [1.5, 0.5, -0.5]], 0);
-    assertValues(w.grad!, [[5, 7, 9], [5, 7, 9]], 0);
+    assertValues(
+      x.grad!,
+      [
+        [1.5, 0.5, -0.5],
+        [1.5, 0.5, -0.5],
+      ],
+      0,
+    );
+    assertValues(
+      w.grad!,
+      [
+        [5, 7, 9],
+        [5, 7, 9],
+      ],
+      0,
+    );
     assertValues(b.grad!, [2, 2], 0);
   });
 
   test('shape errors name the argument and the shapes', () => {
     assertThrows(() => linear(zeros([2, 3]), zeros([3])), ShapeError, 'linear: weight must be 2-D (out, in); got [3]');
-    assertThrows(() => linear(zeros([2, 4]), zeros([2, 3])), ShapeError,
-      "linear: x's last axis must be in_features 3 of weight [2, 3]; x is [2, 4]");
+    assertThrows(() => linear(zeros([2, 4]), zeros([2, 3])), ShapeError, "linear: x's last axis must be in_features 3 of weight [2, 3]; x is [2, 4]");
     assertThrows(() => linear(tensor(1), zeros([2, 3])), ShapeError, /^linear: x's last axis .* x is \[\]$/);
     assertThrows(() => linear(zeros([2, 3]), zeros([2, 3]), zeros([3])), ShapeError, 'linear: bias must be (2); got [3]');
     assertThrows(() => linear(zeros([2, 3]), zeros([2, 3]), zeros([1, 2])), ShapeError, 'linear: bias must be (2); got [1, 2]');
@@ -187,8 +412,11 @@ describe('linear', () => {
     const d64 = { dtype: 'float64' } as const;
     assertThrows(() => linear(zeros([2, 3]), zeros([2, 3], d64)), DTypeError, 'linear: dtypes differ: x is float32, weight is float64');
     assertThrows(() => linear(zeros([2, 3]), zeros([2, 3]), zeros([2], d64)), DTypeError, 'linear: dtypes differ: x is float32, bias is float64');
-    assertThrows(() => linear(zeros([2, 3], { dtype: 'int32' }), zeros([2, 3], { dtype: 'int32' })), DTypeError,
-      'linear: x must be float32 or float64; got int32');
+    assertThrows(
+      () => linear(zeros([2, 3], { dtype: 'int32' }), zeros([2, 3], { dtype: 'int32' })),
+      DTypeError,
+      'linear: x must be float32 or float64; got int32',
+    );
   });
 });
 

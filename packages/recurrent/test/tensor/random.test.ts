@@ -120,7 +120,10 @@ test('randint stays in [low, high) and hits every value', () => {
     assert.ok(Number.isInteger(v) && v >= -3 && v < 4, `value ${v}`);
     counts.set(v, (counts.get(v) ?? 0) + 1);
   }
-  assert.deepEqual([...counts.keys()].sort((a, b) => a - b), [-3, -2, -1, 0, 1, 2, 3]);
+  assert.deepEqual(
+    [...counts.keys()].sort((a, b) => a - b),
+    [-3, -2, -1, 0, 1, 2, 3],
+  );
   // About 20000/7 ≈ 2857 each.
   for (const c of counts.values()) assert.ok(c > 2600 && c < 3100, `count ${c}`);
 });

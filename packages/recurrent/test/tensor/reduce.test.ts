@@ -1,9 +1,24 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  tensor, zeros, arange, gradcheck, Tensor,
-  sum, mean, max, min, maxWithIndices, minWithIndices, argmax, argmin, add, mul,
-  DTypeError, IndexError, ValueError,
+  tensor,
+  zeros,
+  arange,
+  gradcheck,
+  Tensor,
+  sum,
+  mean,
+  max,
+  min,
+  maxWithIndices,
+  minWithIndices,
+  argmax,
+  argmin,
+  add,
+  mul,
+  DTypeError,
+  IndexError,
+  ValueError,
 } from '../../src/index.js';
 import { flat, shapeOf, assertValues, assertThrows, f64 } from '../helpers/values.js';
 import type { NestedArray } from '../../src/index.js';
@@ -30,7 +45,11 @@ function distinct(): Tensor {
   return t;
 }
 
-const x23 = (): Tensor => tensor([[1, 2, 3], [4, 5, 6]]);
+const x23 = (): Tensor =>
+  tensor([
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
 
 // ---------------------------------------------------------------------------------------------
 // sum and mean
@@ -88,9 +107,21 @@ describe('sum', () => {
   });
 
   test('the gradient is ones spread over the reduced axes', () => {
-    const x = f64([[1, 2, 3], [4, 5, 6]]);
-    mul(sum(x, 1), tensor([10, 20], { dtype: 'float64' })).sum().backward();
-    assertValues(x.grad!, [[10, 10, 10], [20, 20, 20]], 0);
+    const x = f64([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    mul(sum(x, 1), tensor([10, 20], { dtype: 'float64' }))
+      .sum()
+      .backward();
+    assertValues(
+      x.grad!,
+      [
+        [10, 10, 10],
+        [20, 20, 20],
+      ],
+      0,
+    );
   });
 });
 
@@ -117,9 +148,31 @@ describe('mean', () => {
   });
 
   test('the gradient is 1/count on every element', () => {
-    const x = f64([[[1, 2], [3, 4]], [[5, 6], [7, 8]]]);
+    const x = f64([
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      [
+        [5, 6],
+        [7, 8],
+      ],
+    ]);
     mean(x, [0, 2]).sum().backward();
-    assertValues(x.grad!, [[[0.25, 0.25], [0.25, 0.25]], [[0.25, 0.25], [0.25, 0.25]]], 0);
+    assertValues(
+      x.grad!,
+      [
+        [
+          [0.25, 0.25],
+          [0.25, 0.25],
+        ],
+        [
+          [0.25, 0.25],
+          [0.25, 0.25],
+        ],
+      ],
+      0,
+    );
   });
 });
 
@@ -128,7 +181,10 @@ describe('mean', () => {
 
 describe('max / min', () => {
   test('values over all, one axis, several axes, with keepDim', () => {
-    const x = tensor([[1, 5, 2], [7, 0, 3]]);
+    const x = tensor([
+      [1, 5, 2],
+      [7, 0, 3],
+    ]);
     assertValues(max(x), 7, 0, []);
     assertValues(min(x), 0, 0, []);
     assertValues(max(x, 0), [7, 5, 3], 0);
@@ -139,11 +195,27 @@ describe('max / min', () => {
     assertValues(max(c, [0, 2]), [15, 19, 23], 0);
     assertValues(min(c, [2, 0]), [0, 4, 8], 0);
     assertValues(max(c, [1, 2]), [11, 23], 0);
-    assertValues(max(c, -1), [[3, 7, 11], [15, 19, 23]], 0);
+    assertValues(
+      max(c, -1),
+      [
+        [3, 7, 11],
+        [15, 19, 23],
+      ],
+      0,
+    );
   });
 
   test('int32 works and stays int32; negative values are not clipped at 0', () => {
-    const r = max(tensor([[-5, -3], [-9, -8]], { dtype: 'int32' }), 1);
+    const r = max(
+      tensor(
+        [
+          [-5, -3],
+          [-9, -8],
+        ],
+        { dtype: 'int32' },
+      ),
+      1,
+    );
     assert.equal(r.dtype, 'int32');
     assertExact(r, [-3, -8]);
     assertExact(min(tensor([-5, -3], { dtype: 'int32' })), -5, []);
@@ -170,9 +242,19 @@ describe('max / min', () => {
   });
 
   test('the gradient goes to the winner', () => {
-    const x = f64([[1, 5, 2], [7, 0, 3]]);
+    const x = f64([
+      [1, 5, 2],
+      [7, 0, 3],
+    ]);
     max(x, 1).sum().backward();
-    assertValues(x.grad!, [[0, 1, 0], [1, 0, 0]], 0);
+    assertValues(
+      x.grad!,
+      [
+        [0, 1, 0],
+        [1, 0, 0],
+      ],
+      0,
+    );
   });
 
   test('ties share the gradient evenly: max of [1, 3, 3] gives [0, 0.5, 0.5]', () => {
@@ -192,12 +274,32 @@ describe('max / min', () => {
   });
 
   test('ties share per reduced slice, also over several axes', () => {
-    const x = f64([[1, 3, 3], [5, 2, 5]]);
+    const x = f64([
+      [1, 3, 3],
+      [5, 2, 5],
+    ]);
     max(x, 1, true).sum().backward();
-    assertValues(x.grad!, [[0, 0.5, 0.5], [0.5, 0, 0.5]], 0);
-    const y = f64([[3, 1], [3, 3]]);
+    assertValues(
+      x.grad!,
+      [
+        [0, 0.5, 0.5],
+        [0.5, 0, 0.5],
+      ],
+      0,
+    );
+    const y = f64([
+      [3, 1],
+      [3, 3],
+    ]);
     max(y, [0, 1]).backward();
-    assertValues(y.grad!, [[1 / 3, 0], [1 / 3, 1 / 3]], 1e-15);
+    assertValues(
+      y.grad!,
+      [
+        [1 / 3, 0],
+        [1 / 3, 1 / 3],
+      ],
+      1e-15,
+    );
   });
 });
 
@@ -206,7 +308,10 @@ describe('max / min', () => {
 
 describe('maxWithIndices / minWithIndices', () => {
   test('values and int32 indices along an axis, with keepDim', () => {
-    const x = tensor([[1, 5, 2], [7, 0, 7]]);
+    const x = tensor([
+      [1, 5, 2],
+      [7, 0, 7],
+    ]);
     const [v, i] = maxWithIndices(x, 1);
     assertValues(v, [5, 7], 0);
     assert.equal(i.dtype, 'int32');
@@ -229,11 +334,23 @@ describe('maxWithIndices / minWithIndices', () => {
   });
 
   test('the values are differentiable, the indices are not', () => {
-    const x = f64([[1, 5, 2], [7, 0, 3]]);
+    const x = f64([
+      [1, 5, 2],
+      [7, 0, 3],
+    ]);
     const [v, i] = minWithIndices(x, 1);
     assert.equal(i.requiresGrad, false);
-    mul(v, tensor([2, 3], { dtype: 'float64' })).sum().backward();
-    assertValues(x.grad!, [[2, 0, 0], [0, 3, 0]], 0);
+    mul(v, tensor([2, 3], { dtype: 'float64' }))
+      .sum()
+      .backward();
+    assertValues(
+      x.grad!,
+      [
+        [2, 0, 0],
+        [0, 3, 0],
+      ],
+      0,
+    );
   });
 
   test('a 0-d tensor: value itself, index 0, gradient 1', () => {
@@ -253,7 +370,11 @@ describe('maxWithIndices / minWithIndices', () => {
 });
 
 describe('argmax / argmin', () => {
-  const x = (): Tensor => tensor([[1, 5, 2], [7, 0, 7]]);
+  const x = (): Tensor =>
+    tensor([
+      [1, 5, 2],
+      [7, 0, 7],
+    ]);
 
   test('over the flattened tensor when no axis is given', () => {
     assertExact(argmax(x()), 3, []);
@@ -321,7 +442,10 @@ describe('errors', () => {
 describe('gradcheck', () => {
   const opts = { eps: 1e-6, atol: 1e-6, rtol: 1e-5 };
   const gc = (fn: (x: Tensor) => Tensor): void => {
-    assert.equal(gradcheck((x) => fn(x), [distinct()], opts), true);
+    assert.equal(
+      gradcheck((x) => fn(x), [distinct()], opts),
+      true,
+    );
   };
 
   test('sum over all, one, several (non-contiguous) and negative axes', () => {
@@ -350,12 +474,40 @@ describe('gradcheck', () => {
   test('max and min with two-way ties, where an even split is what finite differences see', () => {
     // Moving one of two tied elements by ±eps moves the result by eps one way and 0 the other: slope ½.
     const cases: [(x: Tensor) => Tensor, NestedArray][] = [
-      [(x) => max(x, 1), [[1, 2.5, 2.5], [3, -1, 3]]],
-      [(x) => min(x, 1, true), [[1, 1, 2.5], [-0.5, 3, -0.5]]],
-      [(x) => min(x, [0, 1]), [[0.5, -2], [-2, 1]]],
-      [(x) => max(x), [[4, 1], [0, 4]]],
+      [
+        (x) => max(x, 1),
+        [
+          [1, 2.5, 2.5],
+          [3, -1, 3],
+        ],
+      ],
+      [
+        (x) => min(x, 1, true),
+        [
+          [1, 1, 2.5],
+          [-0.5, 3, -0.5],
+        ],
+      ],
+      [
+        (x) => min(x, [0, 1]),
+        [
+          [0.5, -2],
+          [-2, 1],
+        ],
+      ],
+      [
+        (x) => max(x),
+        [
+          [4, 1],
+          [0, 4],
+        ],
+      ],
     ];
-    for (const [fn, data] of cases) assert.equal(gradcheck((t) => fn(t), [f64(data)], opts), true);
+    for (const [fn, data] of cases)
+      assert.equal(
+        gradcheck((t) => fn(t), [f64(data)], opts),
+        true,
+      );
   });
 
   test('maxWithIndices and minWithIndices values', () => {
@@ -370,6 +522,9 @@ describe('gradcheck', () => {
   });
 
   test('reductions of a 0-d tensor', () => {
-    assert.equal(gradcheck((s) => mul(sum(s, 0), max(s, -1)), [f64(1.5)], opts), true);
+    assert.equal(
+      gradcheck((s) => mul(sum(s, 0), max(s, -1)), [f64(1.5)], opts),
+      true,
+    );
   });
 });

@@ -3,9 +3,26 @@ import assert from 'node:assert/strict';
 import { tensor, manualSeed, multinomial, oneHot, IndexError, ValueError, ShapeError } from '../../src/index.js';
 
 test('oneHot encodes int32 classes, inferring numClasses from the largest by default', () => {
-  const y = oneHot(tensor([[0, 2], [1, 0]], { dtype: 'int32' }));
+  const y = oneHot(
+    tensor(
+      [
+        [0, 2],
+        [1, 0],
+      ],
+      { dtype: 'int32' },
+    ),
+  );
   assert.equal(y.dtype, 'int32');
-  assert.deepEqual(y.toArray(), [[[1, 0, 0], [0, 0, 1]], [[0, 1, 0], [1, 0, 0]]]);
+  assert.deepEqual(y.toArray(), [
+    [
+      [1, 0, 0],
+      [0, 0, 1],
+    ],
+    [
+      [0, 1, 0],
+      [1, 0, 0],
+    ],
+  ]);
   assert.deepEqual(oneHot(tensor([1], { dtype: 'int32' }), 4).toArray(), [[0, 1, 0, 0]]);
   assert.throws(() => oneHot(tensor([3], { dtype: 'int32' }), 3), IndexError);
   assert.throws(() => oneHot(tensor([1.5])), /int32/);
@@ -20,19 +37,30 @@ test('multinomial with replacement follows the weights (chi-squared) and reprodu
   assert.equal(draws.dtype, 'int32');
   const counts = [0, 0, 0, 0];
   for (const d of draws.data) counts[d]!++;
-  const chi2 = counts.reduce((s, c, i) => s + (c - n * (i + 1) / 10) ** 2 / (n * (i + 1) / 10), 0);
+  const chi2 = counts.reduce((s, c, i) => s + (c - (n * (i + 1)) / 10) ** 2 / ((n * (i + 1)) / 10), 0);
   // 3 degrees of freedom: P(χ² > 16.27) = 0.001.
   assert.ok(chi2 < 16.27, `χ² ${chi2} for counts ${counts}`);
   manualSeed(7);
   assert.deepEqual(multinomial(w, n, true).toArray(), draws.toArray());
   manualSeed(7);
   assert.deepEqual(w.multinomial(n, true).toArray(), draws.toArray());
-  assert.equal(multinomial(tensor([0, 0, 1]), 5, true).toArray().toString(), '2,2,2,2,2');
+  assert.equal(
+    multinomial(tensor([0, 0, 1]), 5, true)
+      .toArray()
+      .toString(),
+    '2,2,2,2,2',
+  );
 });
 
 test('multinomial without replacement draws each category once, first draws following the weights', () => {
   manualSeed(3);
-  const rows = multinomial(tensor([[0.1, 0.2, 0.3, 0.4], [1, 0, 1, 0]]), 2);
+  const rows = multinomial(
+    tensor([
+      [0.1, 0.2, 0.3, 0.4],
+      [1, 0, 1, 0],
+    ]),
+    2,
+  );
   assert.deepEqual(rows.shape, [2, 2]);
   const second = rows.toArray() as number[][];
   assert.deepEqual([...second[1]!].sort(), [0, 2]);

@@ -1,9 +1,22 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  tensor, zeros, randn, manualSeed, gradcheck, Tensor,
-  softmax, logSoftmax, logSumExp, sub, exp, sum, mul,
-  DTypeError, IndexError, ValueError,
+  tensor,
+  zeros,
+  randn,
+  manualSeed,
+  gradcheck,
+  Tensor,
+  softmax,
+  logSoftmax,
+  logSumExp,
+  sub,
+  exp,
+  sum,
+  mul,
+  DTypeError,
+  IndexError,
+  ValueError,
 } from '../../src/index.js';
 import { assertValues, assertThrows, f64 } from '../helpers/values.js';
 
@@ -28,22 +41,54 @@ const ROW = [0, LN2, LN5];
 describe('softmax', () => {
   test('values along the last axis by default', () => {
     assertValues(softmax(tensor(ROW)), [1 / 8, 2 / 8, 5 / 8]);
-    assertValues(tensor([ROW, [LN3, LN3, 0]]).softmax(), [[1 / 8, 2 / 8, 5 / 8], [3 / 7, 3 / 7, 1 / 7]]);
+    assertValues(tensor([ROW, [LN3, LN3, 0]]).softmax(), [
+      [1 / 8, 2 / 8, 5 / 8],
+      [3 / 7, 3 / 7, 1 / 7],
+    ]);
   });
 
   test('along axis 0 and along a negative axis', () => {
     const x = tensor([ROW, [LN3, LN3, 0]]);
-    const byColumn = [[1 / 4, 2 / 5, 5 / 6], [3 / 4, 3 / 5, 1 / 6]];
+    const byColumn = [
+      [1 / 4, 2 / 5, 5 / 6],
+      [3 / 4, 3 / 5, 1 / 6],
+    ];
     assertValues(softmax(x, 0), byColumn);
     assertValues(softmax(x, -2), byColumn);
   });
 
   test('along the middle axis of a 3-D tensor: each fibre sums to 1, values match by hand', () => {
-    const x = tensor([[[0, 1], [LN3, 1]], [[LN2, 5], [LN2, 5]]]); // [2, 2, 2]
-    assertValues(softmax(x, 1), [[[1 / 4, 0.5], [3 / 4, 0.5]], [[0.5, 0.5], [0.5, 0.5]]]);
+    const x = tensor([
+      [
+        [0, 1],
+        [LN3, 1],
+      ],
+      [
+        [LN2, 5],
+        [LN2, 5],
+      ],
+    ]); // [2, 2, 2]
+    assertValues(softmax(x, 1), [
+      [
+        [1 / 4, 0.5],
+        [3 / 4, 0.5],
+      ],
+      [
+        [0.5, 0.5],
+        [0.5, 0.5],
+      ],
+    ]);
     manualSeed(1);
     const r = softmax(randn([3, 4, 5], { dtype: 'float64' }), 1);
-    assertAllClose(sum(r, 1), tensor(Array.from({ length: 15 }, () => 1), [3, 5], { dtype: 'float64' }), 1e-12);
+    assertAllClose(
+      sum(r, 1),
+      tensor(
+        Array.from({ length: 15 }, () => 1),
+        [3, 5],
+        { dtype: 'float64' },
+      ),
+      1e-12,
+    );
   });
 
   test('is shift-invariant and stable for large inputs', () => {
@@ -73,14 +118,26 @@ describe('softmax', () => {
   });
 
   test('the gradient of the sum of a softmax is zero', () => {
-    const x = f64([[0.3, -1, 2], [1, 1, 1]]);
+    const x = f64([
+      [0.3, -1, 2],
+      [1, 1, 1],
+    ]);
     sum(softmax(x)).backward();
-    assertValues(x.grad!, [[0, 0, 0], [0, 0, 0]], 1e-15);
+    assertValues(
+      x.grad!,
+      [
+        [0, 0, 0],
+        [0, 0, 0],
+      ],
+      1e-15,
+    );
   });
 
   test('the gradient of one output: ∂y0/∂x = y0 (e0 − y)', () => {
     const x = f64(ROW);
-    mul(softmax(x), tensor([1, 0, 0], { dtype: 'float64' })).sum().backward();
+    mul(softmax(x), tensor([1, 0, 0], { dtype: 'float64' }))
+      .sum()
+      .backward();
     const y0 = 1 / 8;
     assertValues(x.grad!, [y0 * (1 - y0), -y0 * (2 / 8), -y0 * (5 / 8)], 1e-14);
   });
@@ -89,7 +146,10 @@ describe('softmax', () => {
 describe('logSoftmax', () => {
   test('values', () => {
     assertValues(logSoftmax(tensor(ROW, { dtype: 'float64' })), [-3 * LN2, -2 * LN2, LN5 - 3 * LN2], 1e-14);
-    assertValues(logSoftmax(tensor([ROW, [LN3, LN3, 0]]), 0), [[-2 * LN2, LN2 - LN5, LN5 - Math.log(6)], [LN3 - 2 * LN2, LN3 - LN5, -Math.log(6)]]);
+    assertValues(logSoftmax(tensor([ROW, [LN3, LN3, 0]]), 0), [
+      [-2 * LN2, LN2 - LN5, LN5 - Math.log(6)],
+      [LN3 - 2 * LN2, LN3 - LN5, -Math.log(6)],
+    ]);
   });
 
   test('is stable for large inputs and −∞', () => {
@@ -122,14 +182,32 @@ describe('logSoftmax', () => {
 describe('logSumExp', () => {
   test('values over all, one and several axes, with keepDim', () => {
     assertValues(logSumExp(tensor(ROW)), 3 * LN2, 1e-6, []);
-    const x = tensor([[0, LN3], [LN2, LN2]], { dtype: 'float64' });
+    const x = tensor(
+      [
+        [0, LN3],
+        [LN2, LN2],
+      ],
+      { dtype: 'float64' },
+    );
     assertValues(logSumExp(x), 3 * LN2, 1e-14, []);
     assertValues(logSumExp(x, 0), [LN3, LN5], 1e-14);
     assertValues(logSumExp(x, -1), [2 * LN2, 2 * LN2], 1e-14);
     assertValues(logSumExp(x, 1, true), [[2 * LN2], [2 * LN2]], 1e-14);
     assertValues(x.logSumExp([0, 1], true), [[3 * LN2]], 1e-14);
     // exp values 1..8 over axes 0 and 2 of a [2, 2, 2] tensor.
-    const c = tensor([[[1, 2], [3, 4]], [[5, 6], [7, 8]]].map((m) => m.map((r) => r.map(Math.log))), { dtype: 'float64' });
+    const c = tensor(
+      [
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [
+          [5, 6],
+          [7, 8],
+        ],
+      ].map((m) => m.map((r) => r.map(Math.log))),
+      { dtype: 'float64' },
+    );
     assertValues(logSumExp(c, [0, 2]), [Math.log(1 + 2 + 5 + 6), Math.log(3 + 4 + 7 + 8)], 1e-14);
     assertValues(logSumExp(c, [2, 0], true), [[[Math.log(14)], [Math.log(22)]]], 1e-14);
   });
@@ -187,14 +265,24 @@ describe('errors', () => {
 
 describe('gradcheck', () => {
   const opts = { eps: 1e-6, atol: 1e-6, rtol: 1e-5 };
-  const x23 = (): Tensor => f64([[0.3, -1.2, 2], [0.5, 0.7, -0.1]]);
+  const x23 = (): Tensor =>
+    f64([
+      [0.3, -1.2, 2],
+      [0.5, 0.7, -0.1],
+    ]);
   const x234 = (): Tensor => {
-    const t = tensor(Float64Array.from({ length: 24 }, (_, n) => Math.sin(1.7 * n) * 2), [2, 3, 4]);
+    const t = tensor(
+      Float64Array.from({ length: 24 }, (_, n) => Math.sin(1.7 * n) * 2),
+      [2, 3, 4],
+    );
     t.requiresGrad = true;
     return t;
   };
   const gc = (fn: (x: Tensor) => Tensor, x: Tensor): void => {
-    assert.equal(gradcheck((t) => fn(t), [x], opts), true);
+    assert.equal(
+      gradcheck((t) => fn(t), [x], opts),
+      true,
+    );
   };
 
   test('softmax along each axis', () => {

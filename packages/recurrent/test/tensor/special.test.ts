@@ -11,10 +11,14 @@ function close(actual: ArrayLike<number>, expected: readonly number[], tol: numb
 describe('special functions', () => {
   test('erf matches reference values to float32 precision', () => {
     const x = tensor([-3, -1, -0.5, 0, 0.1, 0.5, 1, 2, 4], { dtype: 'float64' });
-    close(erf(x).data, [
-      -0.9999779095030014, -0.8427007929497149, -0.5204998778130465, 0, 0.1124629160182849,
-      0.5204998778130465, 0.8427007929497149, 0.9953222650189527, 0.9999999845827421,
-    ], 2e-7);
+    close(
+      erf(x).data,
+      [
+        -0.9999779095030014, -0.8427007929497149, -0.5204998778130465, 0, 0.1124629160182849, 0.5204998778130465, 0.8427007929497149, 0.9953222650189527,
+        0.9999999845827421,
+      ],
+      2e-7,
+    );
   });
 
   test('gelu is exact (erf) by default and tanh-approximate on request, as torch', () => {
@@ -26,7 +30,7 @@ describe('special functions', () => {
   test("gelu's gradient is Φ(x) + x·φ(x)", () => {
     const x = tensor([1, -0.5], { dtype: 'float64', requiresGrad: true });
     gelu(x).sum().backward();
-    const phi = (v: number): number => Math.exp(-v * v / 2) / Math.sqrt(2 * Math.PI);
+    const phi = (v: number): number => Math.exp((-v * v) / 2) / Math.sqrt(2 * Math.PI);
     close(x.grad!.data, [0.8413447460685429 + phi(1), 0.3085375387259869 - 0.5 * phi(-0.5)], 2e-6);
   });
 
@@ -39,10 +43,22 @@ describe('special functions', () => {
     manualSeed(7);
     const x = randn([3, 4], { dtype: 'float64', requiresGrad: true }).mul(2).detach();
     x.requiresGrad = true;
-    assert.equal(gradcheck((a) => erf(a), [x]), true);
-    assert.equal(gradcheck((a) => gelu(a), [x]), true);
-    assert.equal(gradcheck((a) => gelu(a, 'tanh'), [x]), true);
-    assert.equal(gradcheck((a) => leakyRelu(a, 0.1), [x]), true);
+    assert.equal(
+      gradcheck((a) => erf(a), [x]),
+      true,
+    );
+    assert.equal(
+      gradcheck((a) => gelu(a), [x]),
+      true,
+    );
+    assert.equal(
+      gradcheck((a) => gelu(a, 'tanh'), [x]),
+      true,
+    );
+    assert.equal(
+      gradcheck((a) => leakyRelu(a, 0.1), [x]),
+      true,
+    );
   });
 
   test('integer input is a dtype error', () => {

@@ -6,9 +6,40 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   type Tensor,
-  add, argmax, argmin, argsort, cat, clamp, cumprod, cumsum, exp, expand, flatten, gather, logSoftmax, logSumExp,
-  maskedFill, matmul, max, maxWithIndices, mean, min, minWithIndices, mul, oneHot, readSafetensorsFile, repeat,
-  scatterAdd, softmax, sort, sum, tanh, tile, topk, unbind, where,
+  add,
+  argmax,
+  argmin,
+  argsort,
+  cat,
+  clamp,
+  cumprod,
+  cumsum,
+  exp,
+  expand,
+  flatten,
+  gather,
+  logSoftmax,
+  logSumExp,
+  maskedFill,
+  matmul,
+  max,
+  maxWithIndices,
+  mean,
+  min,
+  minWithIndices,
+  mul,
+  oneHot,
+  readSafetensorsFile,
+  repeat,
+  scatterAdd,
+  softmax,
+  sort,
+  sum,
+  tanh,
+  tile,
+  topk,
+  unbind,
+  where,
 } from '../../src/index.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/ops/', import.meta.url));
@@ -84,8 +115,7 @@ type Composed = (xs: Tensor[]) => Tensor;
 
 /** The expressions of tools/generate_fixtures.py's COMPOSED, keyed by the same strings. */
 const COMPOSED: Record<string, Composed> = {
-  'log_softmax(exp(tanh(a @ b + c)) * d, -1)': (xs) =>
-    logSoftmax(mul(exp(tanh(add(matmul(input(xs, 0), input(xs, 1)), input(xs, 2)))), input(xs, 3)), -1),
+  'log_softmax(exp(tanh(a @ b + c)) * d, -1)': (xs) => logSoftmax(mul(exp(tanh(add(matmul(input(xs, 0), input(xs, 1)), input(xs, 2)))), input(xs, 3)), -1),
   'logsumexp(softmax(a @ b, 1) * c + amax(d, -1, keepdim), -1)': (xs) =>
     logSumExp(add(mul(softmax(matmul(input(xs, 0), input(xs, 1)), 1), input(xs, 2)), max(input(xs, 3), -1, true)), -1),
   'mean(tanh(a @ v) * w, [0, 2]) + sum(exp(c), 1)': (xs) =>
@@ -185,7 +215,9 @@ function runFixture(file: string): void {
   });
 }
 
-const files = readdirSync(DIR).filter((f) => f.endsWith('.safetensors')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.safetensors'))
+  .sort();
 
 test('the ops fixtures are present', () => {
   assert.ok(files.length >= 40, `expected the PyTorch fixtures in ${DIR}; found ${files.length}`);

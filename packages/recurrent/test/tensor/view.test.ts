@@ -1,16 +1,43 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  tensor, zeros, ones, randn, manualSeed, gradcheck, Tensor,
-  reshape, transpose, permute, squeeze, unsqueeze, expand, flatten, narrow, slice, select, flip, pad,
-  IndexError, ShapeError, ValueError,
+  tensor,
+  zeros,
+  ones,
+  randn,
+  manualSeed,
+  gradcheck,
+  Tensor,
+  reshape,
+  transpose,
+  permute,
+  squeeze,
+  unsqueeze,
+  expand,
+  flatten,
+  narrow,
+  slice,
+  select,
+  flip,
+  pad,
+  IndexError,
+  ShapeError,
+  ValueError,
 } from '../../src/index.js';
 import { placeInZeros } from '../../src/tensor/ops/view.js';
 
 /** [[0, 1, 2], [3, 4, 5]] */
-const m23 = (): Tensor => tensor([[0, 1, 2], [3, 4, 5]]);
+const m23 = (): Tensor =>
+  tensor([
+    [0, 1, 2],
+    [3, 4, 5],
+  ]);
 /** Shape [2, 3, 4] holding 12i + 4j + k at [i][j][k]. */
-const t234 = (): Tensor => tensor(Array.from({ length: 24 }, (_, n) => n), [2, 3, 4]);
+const t234 = (): Tensor =>
+  tensor(
+    Array.from({ length: 24 }, (_, n) => n),
+    [2, 3, 4],
+  );
 
 function leaf(shape: number[], seed: number): Tensor {
   manualSeed(seed);
@@ -26,7 +53,11 @@ function at3(t: Tensor, i: number, j: number, k: number): number {
 
 test('reshape reorders nothing, infers −1 and shares storage', () => {
   const x = m23();
-  assert.deepEqual(reshape(x, [3, 2]).toArray(), [[0, 1], [2, 3], [4, 5]]);
+  assert.deepEqual(reshape(x, [3, 2]).toArray(), [
+    [0, 1],
+    [2, 3],
+    [4, 5],
+  ]);
   assert.deepEqual(reshape(x, [-1]).toArray(), [0, 1, 2, 3, 4, 5]);
   assert.deepEqual(reshape(x, [3, -1]).shape, [3, 2]);
   assert.deepEqual(reshape(x, [-1, 1, 2]).shape, [3, 1, 2]);
@@ -35,7 +66,10 @@ test('reshape reorders nothing, infers −1 and shares storage', () => {
   const r = reshape(x, [6]);
   assert.equal(r.data, x.data);
   r.data[4] = 40;
-  assert.deepEqual(x.toArray(), [[0, 1, 2], [3, 40, 5]]);
+  assert.deepEqual(x.toArray(), [
+    [0, 1, 2],
+    [3, 40, 5],
+  ]);
   assert.deepEqual(x.shape, [2, 3]);
 });
 
@@ -57,7 +91,10 @@ test('impossible reshapes are ShapeErrors', () => {
   assert.throws(() => reshape(x, [-2, -3]), ShapeError);
   assert.throws(() => reshape(x, [2.5, 2]), ShapeError);
   assert.throws(() => reshape(zeros([0, 3]), [0, -1]), ShapeError);
-  assert.throws(() => reshape(x, [7]), (e: unknown) => e instanceof ShapeError && e.message.includes('[2, 3]') && e.message.includes('[7]'));
+  assert.throws(
+    () => reshape(x, [7]),
+    (e: unknown) => e instanceof ShapeError && e.message.includes('[2, 3]') && e.message.includes('[7]'),
+  );
 });
 
 test('reshape gradcheck', () => {
@@ -67,8 +104,16 @@ test('reshape gradcheck', () => {
 // transpose / permute
 
 test('transpose swaps two axes; default is the last two', () => {
-  assert.deepEqual(transpose(m23()).toArray(), [[0, 3], [1, 4], [2, 5]]);
-  assert.deepEqual(transpose(m23(), 1, 0).toArray(), [[0, 3], [1, 4], [2, 5]]);
+  assert.deepEqual(transpose(m23()).toArray(), [
+    [0, 3],
+    [1, 4],
+    [2, 5],
+  ]);
+  assert.deepEqual(transpose(m23(), 1, 0).toArray(), [
+    [0, 3],
+    [1, 4],
+    [2, 5],
+  ]);
   const y = t234();
   const t = transpose(y, 0, 2);
   assert.deepEqual(t.shape, [4, 3, 2]);
@@ -121,7 +166,10 @@ test('permute backward applies the inverse permutation', () => {
   const g = zeros([4, 2, 3], { dtype: 'float64' });
   for (let i = 0; i < 2; i++) for (let j = 0; j < 3; j++) for (let k = 0; k < 4; k++) g.data[(k * 2 + i) * 3 + j] = 12 * i + 4 * j + k;
   y.backward(g);
-  assert.deepEqual(Array.from(x.grad!.data), Array.from({ length: 24 }, (_, n) => n));
+  assert.deepEqual(
+    Array.from(x.grad!.data),
+    Array.from({ length: 24 }, (_, n) => n),
+  );
 });
 
 // squeeze / unsqueeze
@@ -145,9 +193,17 @@ test('squeeze removes size-1 axes, all or the listed ones', () => {
 
 test('unsqueeze inserts a size-1 axis', () => {
   const x = m23();
-  assert.deepEqual(unsqueeze(x, 0).toArray(), [[[0, 1, 2], [3, 4, 5]]]);
+  assert.deepEqual(unsqueeze(x, 0).toArray(), [
+    [
+      [0, 1, 2],
+      [3, 4, 5],
+    ],
+  ]);
   assert.deepEqual(unsqueeze(x, 1).toArray(), [[[0, 1, 2]], [[3, 4, 5]]]);
-  assert.deepEqual(unsqueeze(x, 2).toArray(), [[[0], [1], [2]], [[3], [4], [5]]]);
+  assert.deepEqual(unsqueeze(x, 2).toArray(), [
+    [[0], [1], [2]],
+    [[3], [4], [5]],
+  ]);
   assert.deepEqual(unsqueeze(x, -1).shape, [2, 3, 1]);
   assert.deepEqual(unsqueeze(x, -3).shape, [1, 2, 3]);
   assert.deepEqual(x.unsqueeze(-2).shape, [2, 1, 3]);
@@ -166,10 +222,32 @@ test('squeeze and unsqueeze gradchecks', () => {
 
 test('expand broadcasts size-1 axes and adds leading axes', () => {
   const col = tensor([[1], [2]]);
-  assert.deepEqual(expand(col, [2, 3]).toArray(), [[1, 1, 1], [2, 2, 2]]);
-  assert.deepEqual(col.expand(3, -1, 2).toArray(), [[[1, 1], [2, 2]], [[1, 1], [2, 2]], [[1, 1], [2, 2]]]);
-  assert.deepEqual(expand(tensor([1, 2, 3]), [2, 3]).toArray(), [[1, 2, 3], [1, 2, 3]]);
-  assert.deepEqual(expand(tensor(5), [2, 2]).toArray(), [[5, 5], [5, 5]]);
+  assert.deepEqual(expand(col, [2, 3]).toArray(), [
+    [1, 1, 1],
+    [2, 2, 2],
+  ]);
+  assert.deepEqual(col.expand(3, -1, 2).toArray(), [
+    [
+      [1, 1],
+      [2, 2],
+    ],
+    [
+      [1, 1],
+      [2, 2],
+    ],
+    [
+      [1, 1],
+      [2, 2],
+    ],
+  ]);
+  assert.deepEqual(expand(tensor([1, 2, 3]), [2, 3]).toArray(), [
+    [1, 2, 3],
+    [1, 2, 3],
+  ]);
+  assert.deepEqual(expand(tensor(5), [2, 2]).toArray(), [
+    [5, 5],
+    [5, 5],
+  ]);
   assert.deepEqual(expand(tensor([[4]]), [1, 1]).toArray(), [[4]]);
   assert.deepEqual(expand(zeros([1, 3]), [0, 3]).shape, [0, 3]);
 });
@@ -183,7 +261,19 @@ test('expand errors', () => {
 
 test('expand backward sums over the broadcast axes', () => {
   const x = tensor([[1], [2]], { dtype: 'float64', requiresGrad: true });
-  const g = tensor([[[1, 2, 3], [4, 5, 6]], [[10, 20, 30], [40, 50, 60]]], { dtype: 'float64' });
+  const g = tensor(
+    [
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      [
+        [10, 20, 30],
+        [40, 50, 60],
+      ],
+    ],
+    { dtype: 'float64' },
+  );
   expand(x, [2, 2, 3]).backward(g);
   assert.deepEqual(x.grad!.toArray(), [[1 + 2 + 3 + 10 + 20 + 30], [4 + 5 + 6 + 40 + 50 + 60]]);
   assert.ok(gradcheck((a) => expand(a, [3, 2, 4]), [leaf([2, 1], 7)]));
@@ -194,7 +284,10 @@ test('expand backward sums over the broadcast axes', () => {
 test('flatten merges a range of axes', () => {
   const y = t234();
   assert.deepEqual(flatten(y).shape, [24]);
-  assert.deepEqual(Array.from(flatten(y).data), Array.from({ length: 24 }, (_, n) => n));
+  assert.deepEqual(
+    Array.from(flatten(y).data),
+    Array.from({ length: 24 }, (_, n) => n),
+  );
   assert.deepEqual(flatten(y, 1).shape, [2, 12]);
   assert.deepEqual(flatten(y, 0, 1).shape, [6, 4]);
   assert.deepEqual(flatten(y, -2, -1).shape, [2, 12]);
@@ -214,12 +307,21 @@ test('flatten gradcheck', () => {
 
 test('narrow takes a contiguous block along an axis', () => {
   const x = m23();
-  assert.deepEqual(narrow(x, 1, 1, 2).toArray(), [[1, 2], [4, 5]]);
+  assert.deepEqual(narrow(x, 1, 1, 2).toArray(), [
+    [1, 2],
+    [4, 5],
+  ]);
   assert.deepEqual(narrow(x, 0, 1, 1).toArray(), [[3, 4, 5]]);
   assert.deepEqual(narrow(x, -1, 2, 1).toArray(), [[2], [5]]);
-  assert.deepEqual(narrow(x, 1, -2, 2).toArray(), [[1, 2], [4, 5]]);
+  assert.deepEqual(narrow(x, 1, -2, 2).toArray(), [
+    [1, 2],
+    [4, 5],
+  ]);
   assert.deepEqual(narrow(x, 1, 3, 0).shape, [2, 0]);
-  assert.deepEqual(x.narrow(0, 0, 2).toArray(), [[0, 1, 2], [3, 4, 5]]);
+  assert.deepEqual(x.narrow(0, 0, 2).toArray(), [
+    [0, 1, 2],
+    [3, 4, 5],
+  ]);
   const y = t234();
   const n = narrow(y, 1, 1, 2);
   assert.deepEqual(n.shape, [2, 2, 4]);
@@ -243,14 +345,25 @@ test('narrow, slice and select refuse 0-d tensors, as torch', () => {
 test('narrow gradcheck and backward', () => {
   assert.ok(gradcheck((x) => narrow(x, -1, 1, 2), [leaf([3, 4], 9)]));
   const x = zeros([2, 3], { requiresGrad: true });
-  narrow(x, 1, 1, 2).backward(tensor([[1, 2], [3, 4]]));
-  assert.deepEqual(x.grad!.toArray(), [[0, 1, 2], [0, 3, 4]]);
+  narrow(x, 1, 1, 2).backward(
+    tensor([
+      [1, 2],
+      [3, 4],
+    ]),
+  );
+  assert.deepEqual(x.grad!.toArray(), [
+    [0, 1, 2],
+    [0, 3, 4],
+  ]);
 });
 
 // placeInZeros (internal: the backward of narrow and scatterAdd; it records like any op when grad is on)
 
 test('placeInZeros writes g into zeros at the offsets, and gradchecks', () => {
-  assert.deepEqual(placeInZeros(tensor([[1, 2]]), [2, 4], [1, 1]).toArray(), [[0, 0, 0, 0], [0, 1, 2, 0]]);
+  assert.deepEqual(placeInZeros(tensor([[1, 2]]), [2, 4], [1, 1]).toArray(), [
+    [0, 0, 0, 0],
+    [0, 1, 2, 0],
+  ]);
   assert.ok(gradcheck((g) => placeInZeros(g, [3, 4, 2], [1, 0, 1]), [leaf([2, 3, 1], 15)]));
   assert.ok(gradcheck((g) => placeInZeros(g, [2, 5], [0, 2]).mul(placeInZeros(g, [2, 5], [0, 2])), [leaf([2, 3], 16)]));
 });
@@ -267,7 +380,10 @@ test('slice follows Python: negative bounds count from the end, out-of-range bou
   assert.deepEqual(slice(v, 0, 10).shape, [0]);
   assert.deepEqual(slice(v, 0).toArray(), [0, 1, 2, 3, 4, 5]);
   const x = m23();
-  assert.deepEqual(slice(x, 1, 1).toArray(), [[1, 2], [4, 5]]);
+  assert.deepEqual(slice(x, 1, 1).toArray(), [
+    [1, 2],
+    [4, 5],
+  ]);
   assert.deepEqual(x.slice(-2, 1, 2).toArray(), [[3, 4, 5]]);
   assert.throws(() => slice(x, 2, 0, 1), IndexError);
   assert.throws(() => slice(x, -3), IndexError);
@@ -287,7 +403,10 @@ test('select removes the selected axis', () => {
   assert.deepEqual(s.shape, []);
   assert.equal(s.item(), 9);
   const y = select(t234(), 1, 2);
-  assert.deepEqual(y.toArray(), [[8, 9, 10, 11], [20, 21, 22, 23]]);
+  assert.deepEqual(y.toArray(), [
+    [8, 9, 10, 11],
+    [20, 21, 22, 23],
+  ]);
   assert.throws(() => select(x, 0, 2), IndexError);
   assert.throws(() => select(x, 0, -3), IndexError);
   assert.throws(() => select(x, 1, 0.5), IndexError);
@@ -304,11 +423,26 @@ test('select gradcheck', () => {
 
 test('flip reverses the listed axes', () => {
   const x = m23();
-  assert.deepEqual(flip(x, 0).toArray(), [[3, 4, 5], [0, 1, 2]]);
-  assert.deepEqual(flip(x, 1).toArray(), [[2, 1, 0], [5, 4, 3]]);
-  assert.deepEqual(flip(x, [0, -1]).toArray(), [[5, 4, 3], [2, 1, 0]]);
-  assert.deepEqual(x.flip(-2).toArray(), [[3, 4, 5], [0, 1, 2]]);
-  assert.deepEqual(flip(x, []).toArray(), [[0, 1, 2], [3, 4, 5]]);
+  assert.deepEqual(flip(x, 0).toArray(), [
+    [3, 4, 5],
+    [0, 1, 2],
+  ]);
+  assert.deepEqual(flip(x, 1).toArray(), [
+    [2, 1, 0],
+    [5, 4, 3],
+  ]);
+  assert.deepEqual(flip(x, [0, -1]).toArray(), [
+    [5, 4, 3],
+    [2, 1, 0],
+  ]);
+  assert.deepEqual(x.flip(-2).toArray(), [
+    [3, 4, 5],
+    [0, 1, 2],
+  ]);
+  assert.deepEqual(flip(x, []).toArray(), [
+    [0, 1, 2],
+    [3, 4, 5],
+  ]);
   assert.deepEqual(flip(tensor([[1, 2]]), 0).toArray(), [[1, 2]]);
   const y = flip(t234(), 1);
   for (let i = 0; i < 2; i++) for (let j = 0; j < 3; j++) for (let k = 0; k < 4; k++) assert.equal(at3(y, i, j, k), 12 * i + 4 * (2 - j) + k);
@@ -325,19 +459,42 @@ test('flip gradcheck', () => {
 // pad
 
 test('pad takes (before, after) pairs from the last axis', () => {
-  const x = tensor([[1, 2], [3, 4]]);
-  assert.deepEqual(pad(x, [1, 2]).toArray(), [[0, 1, 2, 0, 0], [0, 3, 4, 0, 0]]);
-  assert.deepEqual(pad(x, [0, 1, 1, 0]).toArray(), [[0, 0, 0], [1, 2, 0], [3, 4, 0]]);
-  assert.deepEqual(pad(x, [1, 1], -1).toArray(), [[-1, 1, 2, -1], [-1, 3, 4, -1]]);
-  assert.deepEqual(pad(x, [0, 0, 0, 1], 9).toArray(), [[1, 2], [3, 4], [9, 9]]);
-  assert.deepEqual(pad(x, []).toArray(), [[1, 2], [3, 4]]);
+  const x = tensor([
+    [1, 2],
+    [3, 4],
+  ]);
+  assert.deepEqual(pad(x, [1, 2]).toArray(), [
+    [0, 1, 2, 0, 0],
+    [0, 3, 4, 0, 0],
+  ]);
+  assert.deepEqual(pad(x, [0, 1, 1, 0]).toArray(), [
+    [0, 0, 0],
+    [1, 2, 0],
+    [3, 4, 0],
+  ]);
+  assert.deepEqual(pad(x, [1, 1], -1).toArray(), [
+    [-1, 1, 2, -1],
+    [-1, 3, 4, -1],
+  ]);
+  assert.deepEqual(pad(x, [0, 0, 0, 1], 9).toArray(), [
+    [1, 2],
+    [3, 4],
+    [9, 9],
+  ]);
+  assert.deepEqual(pad(x, []).toArray(), [
+    [1, 2],
+    [3, 4],
+  ]);
   assert.deepEqual(pad(tensor([1, 2, 3]), [2, 0]).toArray(), [0, 0, 1, 2, 3]);
   assert.deepEqual(pad(zeros([0]), [1, 1], 5).toArray(), [5, 5]);
   assert.deepEqual(pad(zeros([2, 0]), [0, 0, 1, 0]).shape, [3, 0]);
 });
 
 test('pad errors', () => {
-  const x = tensor([[1, 2], [3, 4]]);
+  const x = tensor([
+    [1, 2],
+    [3, 4],
+  ]);
   assert.throws(() => pad(x, [1]), ValueError);
   assert.throws(() => pad(x, [1, 1, 1]), ValueError);
   assert.throws(() => pad(x, [1, 1, 1, 1, 1, 1]), ValueError);
@@ -347,12 +504,23 @@ test('pad errors', () => {
 test('pad gradcheck and backward', () => {
   assert.ok(gradcheck((x) => pad(x, [1, 0, 2, 1], 0.5), [leaf([2, 3], 14)]));
   const x = zeros([1, 2], { requiresGrad: true });
-  pad(x, [1, 1, 1, 0]).backward(tensor([[1, 2, 3, 4], [5, 6, 7, 8]]));
+  pad(x, [1, 1, 1, 0]).backward(
+    tensor([
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+    ]),
+  );
   assert.deepEqual(x.grad!.toArray(), [[6, 7]]);
 });
 
 test('ops on int32 tensors keep int32 and do not track gradients', () => {
-  const i = tensor([[1, 2], [3, 4]], { dtype: 'int32' });
+  const i = tensor(
+    [
+      [1, 2],
+      [3, 4],
+    ],
+    { dtype: 'int32' },
+  );
   for (const out of [reshape(i, [4]), transpose(i), flip(i, 0), pad(i, [1, 0]), narrow(i, 0, 0, 1), expand(ones([1], { dtype: 'int32' }), [3])]) {
     assert.equal(out.dtype, 'int32');
     assert.equal(out.requiresGrad, false);

@@ -34,6 +34,9 @@ test('wordTokenize drops white space and can lower-case', () => {
 });
 
 test('tokenizers reject non-strings', () => {
-  assert.throws(() => charTokenize(3 as unknown as string), (e: unknown) => e instanceof ValueError && /charTokenize: text must be a string; got number/.test(e.message));
+  assert.throws(
+    () => charTokenize(3 as unknown as string),
+    (e: unknown) => e instanceof ValueError && /charTokenize: text must be a string; got number/.test(e.message),
+  );
   assert.throws(() => wordTokenize(null as unknown as string), /wordTokenize: text must be a string; got null/);
 });

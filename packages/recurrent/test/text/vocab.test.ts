@@ -1,8 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  FormatError, IndexError, ShapeError, ValueError, Vocabulary, charTokenize, tensor, wordTokenize,
-} from '../../src/index.js';
+import { FormatError, IndexError, ShapeError, ValueError, Vocabulary, charTokenize, tensor, wordTokenize } from '../../src/index.js';
 
 const docs = [wordTokenize('the cat sat'), wordTokenize('the dog sat'), wordTokenize('a cat')];
 
@@ -55,7 +53,10 @@ test('build rejects bad options and inputs', () => {
   assert.throws(() => Vocabulary.build(docs, { minFreq: 0 }), /minFreq must be an integer ≥ 1; got 0/);
   assert.throws(() => Vocabulary.build(docs, { maxSize: 2.5 }), /maxSize must be an integer/);
   assert.throws(() => Vocabulary.build(docs, { specials: ['<s>', '<s>'] }), /specials lists "<s>" twice/);
-  assert.throws(() => Vocabulary.build('hello' as unknown as string[]), (e: unknown) => e instanceof ValueError && /not a string; split it first/.test(e.message));
+  assert.throws(
+    () => Vocabulary.build('hello' as unknown as string[]),
+    (e: unknown) => e instanceof ValueError && /not a string; split it first/.test(e.message),
+  );
   assert.throws(() => Vocabulary.build([['a', 3 as unknown as string]]), /tokens\[0\]\[1\] must be a string token; got 3/);
   assert.throws(() => Vocabulary.build(null as unknown as string[]), /must be an iterable/);
 });
@@ -77,8 +78,14 @@ test('unknown tokens map to unkIndex, or raise an error naming the token', () =>
   assert.equal(withUnk.has('zebra'), false);
   assert.equal(withUnk.has('the'), true);
   const without = Vocabulary.build(docs);
-  assert.throws(() => without.encode(['the', 'zebra']), (e: unknown) => e instanceof ValueError && /unknown token "zebra"/.test(e.message));
-  assert.throws(() => without.tokenOf(99), (e: unknown) => e instanceof IndexError && /index 99 is out of range \[0, 5\)/.test(e.message));
+  assert.throws(
+    () => without.encode(['the', 'zebra']),
+    (e: unknown) => e instanceof ValueError && /unknown token "zebra"/.test(e.message),
+  );
+  assert.throws(
+    () => without.tokenOf(99),
+    (e: unknown) => e instanceof IndexError && /index 99 is out of range \[0, 5\)/.test(e.message),
+  );
   assert.throws(() => without.decode([1.5]), IndexError);
   assert.throws(() => without.decode(tensor([[1]], { dtype: 'int32' })), ShapeError);
   assert.throws(() => without.encode('the' as unknown as string[]), /not a string/);
@@ -104,9 +111,12 @@ test('toJSON / fromJSON round-trips, through an object and through JSON text', (
   const v = Vocabulary.build(docs, { padToken: '<pad>', unkToken: '<unk>', specials: ['<bos>'] });
   const json = v.toJSON();
   assert.deepEqual(json, {
-    format: 'recurrent.vocabulary', version: 1,
+    format: 'recurrent.vocabulary',
+    version: 1,
     tokens: ['<pad>', '<unk>', '<bos>', 'the', 'cat', 'sat', 'dog', 'a'],
-    specials: [0, 1, 2], unkIndex: 1, padIndex: 0,
+    specials: [0, 1, 2],
+    unkIndex: 1,
+    padIndex: 0,
   });
   for (const copy of [Vocabulary.fromJSON(json), Vocabulary.fromJSON(JSON.stringify(v))]) {
     assert.deepEqual(copy.tokens, v.tokens);
@@ -139,7 +149,11 @@ test('fromJSON rejects malformed input with a FormatError that says what is wron
     [{ ...good, padIndex: 1.5 }, /padIndex must be an integer index in \[0, 3\); got 1.5/],
   ];
   for (const [input, pattern] of cases) {
-    assert.throws(() => Vocabulary.fromJSON(input), (e: unknown) => e instanceof FormatError && pattern.test(e.message), String(pattern));
+    assert.throws(
+      () => Vocabulary.fromJSON(input),
+      (e: unknown) => e instanceof FormatError && pattern.test(e.message),
+      String(pattern),
+    );
   }
   assert.equal(Vocabulary.fromJSON(good).size, 3);
 });

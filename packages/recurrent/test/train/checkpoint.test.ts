@@ -11,13 +11,22 @@ const temp = (): string => mkdtempSync(join(tmpdir(), 'recurrent-ckpt-'));
 
 test('a checkpoint round-trips model, optimizer state, extra tensors and config', () => {
   const dir = join(temp(), 'ckpt');
-  const model = { 'rnn.weight_ih_l0': tensor([[1, 2], [3, 4]]), 'decoder.bias': tensor([0.5]) };
+  const model = {
+    'rnn.weight_ih_l0': tensor([
+      [1, 2],
+      [3, 4],
+    ]),
+    'decoder.bias': tensor([0.5]),
+  };
   const optimizer = { state: { 0: { step: 3, exp_avg: tensor([1, 2, 3]) }, 1: { step: 3 } }, paramGroups: [{ lr: 0.01, betas: [0.9, 0.999], params: [0, 1] }] };
   saveCheckpoint(dir, { config: { kind: 'test', step: 7 }, model, optimizer, extra: { h: tensor([9]) } });
   saveCheckpoint(dir, { config: { kind: 'test', step: 8 }, model, optimizer });
   const back = loadCheckpoint(dir);
   assert.deepEqual(back.config, { kind: 'test', step: 8 });
-  assert.deepEqual(back.model['rnn.weight_ih_l0']!.toArray(), [[1, 2], [3, 4]]);
+  assert.deepEqual(back.model['rnn.weight_ih_l0']!.toArray(), [
+    [1, 2],
+    [3, 4],
+  ]);
   assert.deepEqual(back.optimizer!.paramGroups, optimizer.paramGroups);
   assert.equal(back.optimizer!.state[0]!.step, 3);
   assert.deepEqual((back.optimizer!.state[0]!.exp_avg as ReturnType<typeof tensor>).toArray(), [1, 2, 3]);
@@ -60,7 +69,9 @@ test('malformed checkpoints are clear errors', () => {
 
 function killDuringWrites(dir: string, start: number, delayMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'checkpoint_writer.ts'), dir, String(start)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'checkpoint_writer.ts'), dir, String(start)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     child.stdout.once('data', () => setTimeout(() => child.kill('SIGKILL'), delayMs));
     child.on('exit', () => resolve());
     child.on('error', reject);
@@ -78,7 +89,10 @@ test('killing a run while it writes checkpoints leaves the last complete one loa
     assert.ok(step >= lastStep, `step went back from ${lastStep} to ${step}`);
     // Every file of the checkpoint comes from the same save.
     for (const t of [c.model.big!, c.model.small!, c.optimizer!.state[0]!.exp_avg as Tensor, c.extra!.h!]) {
-      assert.ok(t.data.every((v) => v === step), `a tensor holds values of another step than ${step}`);
+      assert.ok(
+        t.data.every((v) => v === step),
+        `a tensor holds values of another step than ${step}`,
+      );
     }
     assert.equal(c.optimizer!.state[0]!.step, step);
     lastStep = step + 1;

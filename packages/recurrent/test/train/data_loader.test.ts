@@ -23,7 +23,10 @@ test('the defaults give batches of one item', () => {
 test('dropLast drops the short last batch and counts it out of length', () => {
   const loader = new DataLoader(range(7), { batchSize: 3, dropLast: true });
   assert.equal(loader.length, 2);
-  assert.deepEqual(epoch(loader), [[0, 1, 2], [3, 4, 5]]);
+  assert.deepEqual(epoch(loader), [
+    [0, 1, 2],
+    [3, 4, 5],
+  ]);
   const exact = new DataLoader(range(6), { batchSize: 3, dropLast: true });
   assert.equal(exact.length, 2);
   assert.equal(new DataLoader([], { batchSize: 3 }).length, 0);
@@ -34,7 +37,10 @@ test('shuffled epochs cover the dataset exactly once, in batches of batchSize', 
   const loader = new DataLoader(range(23), { batchSize: 5, shuffle: true, seed: 3 });
   for (let e = 0; e < 3; e++) {
     const batches = epoch(loader);
-    assert.deepEqual(batches.map((b) => b.length), [5, 5, 5, 5, 3]);
+    assert.deepEqual(
+      batches.map((b) => b.length),
+      [5, 5, 5, 5, 3],
+    );
     assert.deepEqual(sorted(batches.flat()), range(23));
   }
 });
@@ -130,7 +136,10 @@ test('bucketBatches works as a batchSampler with padCollate', () => {
 });
 
 test('bad options and bad sampler indices are clear errors', () => {
-  assert.throws(() => new DataLoader([1], { batchSize: 0 }), (e: unknown) => e instanceof ValueError && /batchSize must be a positive integer; got 0/.test(e.message));
+  assert.throws(
+    () => new DataLoader([1], { batchSize: 0 }),
+    (e: unknown) => e instanceof ValueError && /batchSize must be a positive integer; got 0/.test(e.message),
+  );
   assert.throws(() => new DataLoader([1], { seed: 1.5, shuffle: true }), /seed must be an integer; got 1.5/);
   assert.throws(() => new DataLoader({} as unknown as number[]), /dataset must be an array/);
   assert.throws(() => new DataLoader([1], { batchSampler: [[0]], batchSize: 2, shuffle: true }), /batchSampler is mutually exclusive with batchSize, shuffle/);

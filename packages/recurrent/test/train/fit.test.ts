@@ -24,9 +24,20 @@ test('fit lowers the loss of a character model on a tiny corpus', () => {
   const { model, data, valid, task } = setup();
   const epochLosses: number[] = [];
   const result = fit<Window>({
-    model, optimizer: new optim.Adam(model.parameters(), { lr: 0.02 }), trainData: data, validData: valid,
-    step: (w, training) => task.step(w, training), onSequenceStart: () => task.reset(), epochs: 8,
-    callbacks: [{ onEpochEnd: (_, m) => { epochLosses.push(m.loss); } }],
+    model,
+    optimizer: new optim.Adam(model.parameters(), { lr: 0.02 }),
+    trainData: data,
+    validData: valid,
+    step: (w, training) => task.step(w, training),
+    onSequenceStart: () => task.reset(),
+    epochs: 8,
+    callbacks: [
+      {
+        onEpochEnd: (_, m) => {
+          epochLosses.push(m.loss);
+        },
+      },
+    ],
   });
   assert.equal(result.epochs, 8);
   assert.equal(epochLosses.length, 8);
@@ -43,14 +54,27 @@ test('callbacks run in order, maxSteps bounds the run, and early stopping stops 
     onBatchEnd: (_, ctx) => events.push(`step ${ctx.step}`),
     onTrainEnd: () => events.push('end'),
   };
-  const r = fit<Window>({ model, optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }), trainData: data, step: (w, t) => task.step(w, t), maxSteps: 3, callbacks: [recorder] });
+  const r = fit<Window>({
+    model,
+    optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }),
+    trainData: data,
+    step: (w, t) => task.step(w, t),
+    maxSteps: 3,
+    callbacks: [recorder],
+  });
   assert.equal(r.steps, 3);
   assert.deepEqual(events, ['begin', 'epoch 0', 'step 1', 'step 2', 'step 3', 'end']);
   assert.match(r.stoppedBecause, /reached 3 steps/);
   // A learning rate of 0 never improves the validation loss: patience 1 stops after 2 more passes.
   const stopped = fit<Window>({
-    model, optimizer: new optim.SGD(model.parameters(), { lr: 0 }), trainData: data, validData: valid,
-    step: (w, t) => task.step(w, t), epochs: 50, validateEvery: 2, callbacks: [new EarlyStopping({ patience: 1 })],
+    model,
+    optimizer: new optim.SGD(model.parameters(), { lr: 0 }),
+    trainData: data,
+    validData: valid,
+    step: (w, t) => task.step(w, t),
+    epochs: 50,
+    validateEvery: 2,
+    callbacks: [new EarlyStopping({ patience: 1 })],
   });
   assert.match(stopped.stoppedBecause, /validation loss has not improved/);
   assert.ok(stopped.steps <= 8, `stopped at step ${stopped.steps}`);
@@ -60,7 +84,10 @@ test('TerminateOnNaN stops fit at the first non-finite training or validation lo
   const { model, data, task } = setup();
   let calls = 0;
   const r = fit<Window>({
-    model, optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }), trainData: data, epochs: 5,
+    model,
+    optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }),
+    trainData: data,
+    epochs: 5,
     step: (w, t) => {
       const out = task.step(w, t);
       return ++calls === 3 ? { ...out, loss: out.loss.mul(NaN) } : out;
@@ -72,7 +99,12 @@ test('TerminateOnNaN stops fit at the first non-finite training or validation lo
   // The NaN step reached the weights; start the second run from a fresh model.
   const fresh = setup();
   const v = fit<Window>({
-    model: fresh.model, optimizer: new optim.SGD(fresh.model.parameters(), { lr: 0.1 }), trainData: fresh.data, validData: fresh.valid, epochs: 5, validateEvery: 2,
+    model: fresh.model,
+    optimizer: new optim.SGD(fresh.model.parameters(), { lr: 0.1 }),
+    trainData: fresh.data,
+    validData: fresh.valid,
+    epochs: 5,
+    validateEvery: 2,
     step: (w, t) => {
       const out = fresh.task.step(w, t);
       return t ? out : { ...out, loss: out.loss.add(Infinity) };

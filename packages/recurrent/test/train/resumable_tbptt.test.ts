@@ -48,12 +48,23 @@ function train(cell: nn.CellKind, untilStep: number, from?: Saved): Finished {
   const run = new ResumableTbptt({ task, streams, steps, batchSize: B, seqLen: T, resume: from?.resume });
   const end: { snapshot?: TbpttSnapshot } = {};
   fit<Window>({
-    model, optimizer, ...run.fitOptions(),
+    model,
+    optimizer,
+    ...run.fitOptions(),
     step: (w, training) => (training ? task : validTask).step(w, training),
     validData: () => windows(streams, steps, B, 16),
-    onSequenceStart: (phase) => { if (phase === 'valid') validTask.reset(); },
-    validateEvery: 4, maxSteps: untilStep,
-    callbacks: [{ onTrainEnd: (ctx) => { end.snapshot = run.snapshot(ctx); } }],
+    onSequenceStart: (phase) => {
+      if (phase === 'valid') validTask.reset();
+    },
+    validateEvery: 4,
+    maxSteps: untilStep,
+    callbacks: [
+      {
+        onTrainEnd: (ctx) => {
+          end.snapshot = run.snapshot(ctx);
+        },
+      },
+    ],
   });
   const done = end.snapshot;
   assert.ok(done);
@@ -77,7 +88,11 @@ test('resumed mid-epoch (LSTM, through a checkpoint on disk), training continues
   const back = loadCheckpoint(dir);
   const config = back.config as { position: TbpttSnapshot['position']; rng: number[] };
   assert.ok(back.optimizer);
-  const resumed = train('lstm', 15, { resume: { position: config.position, state: back.extra, rng: config.rng }, model: back.model, optimizer: back.optimizer });
+  const resumed = train('lstm', 15, {
+    resume: { position: config.position, state: back.extra, rng: config.rng },
+    model: back.model,
+    optimizer: back.optimizer,
+  });
 
   assert.deepEqual(resumed.params, straight.params, 'parameters after 15 steps differ between the straight and the resumed run');
   assert.deepEqual(resumed.snapshot.rng, straight.snapshot.rng);
@@ -123,5 +138,8 @@ test('snapshots that do not fit the streams are clear errors', () => {
   assert.throws(() => run.restore({ position: at(1), state: { h: zeros([1, 3, 4]) } }), ShapeError);
   assert.throws(() => run.restore({ position: at(1), state: { h: zeros([1, B, 4]), c: zeros([1, B, 5]) } }), /c must have h's shape/);
   assert.throws(() => run.restore({ position: at(1), state: { c: tensor([1]) } }), /c but no h/);
-  assert.throws(() => new ResumableTbptt({ task: languageModelTask(model), streams, steps, batchSize: 3, seqLen: T }), /streams hold 192 ids; expected steps × batchSize = 48 × 3/);
+  assert.throws(
+    () => new ResumableTbptt({ task: languageModelTask(model), streams, steps, batchSize: 3, seqLen: T }),
+    /streams hold 192 ids; expected steps × batchSize = 48 × 3/,
+  );
 });

@@ -16,7 +16,10 @@ test('windows cover every step once and targets are the next token of the same s
   const { streams, steps } = toStreams(ids, 2); // steps = 10
   const all = [...windows(streams, steps, 2, 4)];
   assert.equal(all.length, windowCount(steps, 4));
-  assert.deepEqual(all.map((w) => w.input.shape[0]), [4, 4, 1]);
+  assert.deepEqual(
+    all.map((w) => w.input.shape[0]),
+    [4, 4, 1],
+  );
   assert.deepEqual(Array.from(all[0]!.input.data), [0, 10, 1, 11, 2, 12, 3, 13]);
   assert.deepEqual(Array.from(all[0]!.target.data), [1, 11, 2, 12, 3, 13, 4, 14]);
   assert.deepEqual(Array.from(all[2]!.input.data), [8, 18]);

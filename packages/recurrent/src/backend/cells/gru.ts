@@ -12,7 +12,9 @@ import type { RecurrentBackward, RecurrentForward } from '../recurrent_kernels.j
 import { type KernelContext, type StepPlan, copyOf, planSteps, previousBlock, previousRows, sigmoid, transposedProduct } from '../reference/sequence_steps.js';
 
 /** Where the reset gate applies: after the recurrent product (PyTorch, cuDNN) or before it (Cho et al. 2014). */
-export interface GruOptions { resetAfter: boolean }
+export interface GruOptions {
+  resetAfter: boolean;
+}
 /** What forward keeps for backward. */
 export interface GruCache {
   /** (N, 3H) activated r, z, n. */
@@ -22,21 +24,43 @@ export interface GruCache {
 }
 
 /** Rows active at the step and the hidden size; `at`/`rowAt` offsets as in reference/sequence_steps.ts. */
-interface Step { rows: number; H: number }
+interface Step {
+  rows: number;
+  H: number;
+}
 /** The previous step's packed rows: the first `prevRows` rows come from `prev` at `prevAt`, the rest from the initial state. */
-interface Prev { prev: FloatArray; prevAt: number; prevRows: number }
+interface Prev {
+  prev: FloatArray;
+  prevAt: number;
+  prevRows: number;
+}
 
 const bias = (b: FloatArray | null, i: number): number => (b ? b[i]! : 0);
 const prevOf = (s: Prev & { H: number }, init: FloatArray, r: number, j: number): number =>
   r < s.prevRows ? s.prev[s.prevAt + r * s.H + j]! : init[r * s.H + j]!;
 
 export interface GruStepForward extends Step {
-  gates: FloatArray; xProj: FloatArray; at: number; gh: FloatArray; bHH: FloatArray | null;
-  hn: FloatArray; out: FloatArray; rowAt: number; h: FloatArray;
+  gates: FloatArray;
+  xProj: FloatArray;
+  at: number;
+  gh: FloatArray;
+  bHH: FloatArray | null;
+  hn: FloatArray;
+  out: FloatArray;
+  rowAt: number;
+  h: FloatArray;
 }
 export interface GruStepBackward extends Step, Prev {
-  dx: FloatArray; dgh: FloatArray; gates: FloatArray; at: number; hn: FloatArray; rowAt: number;
-  h0: FloatArray; dh: FloatArray; dOut: FloatArray; drh: FloatArray;
+  dx: FloatArray;
+  dgh: FloatArray;
+  gates: FloatArray;
+  at: number;
+  hn: FloatArray;
+  rowAt: number;
+  h0: FloatArray;
+  dh: FloatArray;
+  dOut: FloatArray;
+  drh: FloatArray;
 }
 
 /** The per-step gate arithmetic of the GRU (in SIMD on the wasm backend: kernels/recurrent_gates.ts). */
@@ -169,13 +193,45 @@ export function gruForward(a: RecurrentForward<GruCache> & GruOptions, k: Kernel
   for (const t of plan.order) {
     const rows = batchSizes[t]!;
     const off = plan.offsets[t]!;
-    k.gemm({ c: gh, cOffset: 0, ldc: G, a: h, aOffset: 0, lda: H, transA: false, b: wHH, bOffset: 0, ldb: H, transB: true, m: rows, k: H, n: resetAfter ? G : 2 * H, accumulate: false });
+    k.gemm({
+      c: gh,
+      cOffset: 0,
+      ldc: G,
+      a: h,
+      aOffset: 0,
+      lda: H,
+      transA: false,
+      b: wHH,
+      bOffset: 0,
+      ldb: H,
+      transB: true,
+      m: rows,
+      k: H,
+      n: resetAfter ? G : 2 * H,
+      accumulate: false,
+    });
     const step = { rows, H, gates, xProj, at: off * G, gh, bHH, hn, out, rowAt: off * H, h };
     if (resetAfter) {
       k.gates.gruForwardAfter(step);
     } else {
       k.gates.gruForwardBeforeRZ(step);
-      k.gemm({ c: gh, cOffset: 2 * H, ldc: G, a: hn, aOffset: off * H, lda: H, transA: false, b: wHH, bOffset: 2 * H * H, ldb: H, transB: true, m: rows, k: H, n: H, accumulate: false });
+      k.gemm({
+        c: gh,
+        cOffset: 2 * H,
+        ldc: G,
+        a: hn,
+        aOffset: off * H,
+        lda: H,
+        transA: false,
+        b: wHH,
+        bOffset: 2 * H * H,
+        ldb: H,
+        transB: true,
+        m: rows,
+        k: H,
+        n: H,
+        accumulate: false,
+      });
       k.gates.gruForwardBeforeN(step);
     }
   }
@@ -197,16 +253,64 @@ export function gruBackward(a: RecurrentBackward<GruCache> & GruOptions, k: Kern
     const rows = batchSizes[t]!;
     const off = plan.offsets[t]!;
     const prev = previousBlock(a, plan, t);
-    const step = { rows, H, dx: dXProj, dgh: dGh, gates, at: off * G, hn, rowAt: off * H, prev: out, prevAt: prev.at * H, prevRows: prev.rows, h0, dh, dOut, drh };
+    const step = {
+      rows,
+      H,
+      dx: dXProj,
+      dgh: dGh,
+      gates,
+      at: off * G,
+      hn,
+      rowAt: off * H,
+      prev: out,
+      prevAt: prev.at * H,
+      prevRows: prev.rows,
+      h0,
+      dh,
+      dOut,
+      drh,
+    };
     if (resetAfter) {
       k.gates.gruBackwardAfter(step);
     } else {
       k.gates.gruBackwardBefore1(step);
       // d(r⊙h) = dn_pre·W_hn, then split between r and h.
-      k.gemm({ c: drh, cOffset: 0, ldc: H, a: dXProj, aOffset: off * G + 2 * H, lda: G, transA: false, b: wHH, bOffset: 2 * H * H, ldb: H, transB: false, m: rows, k: H, n: H, accumulate: false });
+      k.gemm({
+        c: drh,
+        cOffset: 0,
+        ldc: H,
+        a: dXProj,
+        aOffset: off * G + 2 * H,
+        lda: G,
+        transA: false,
+        b: wHH,
+        bOffset: 2 * H * H,
+        ldb: H,
+        transB: false,
+        m: rows,
+        k: H,
+        n: H,
+        accumulate: false,
+      });
       k.gates.gruBackwardBefore2(step);
     }
-    k.gemm({ c: dh, cOffset: 0, ldc: H, a: dGh, aOffset: off * G, lda: G, transA: false, b: wHH, bOffset: 0, ldb: H, transB: false, m: rows, k: resetAfter ? G : 2 * H, n: H, accumulate: true });
+    k.gemm({
+      c: dh,
+      cOffset: 0,
+      ldc: H,
+      a: dGh,
+      aOffset: off * G,
+      lda: G,
+      transA: false,
+      b: wHH,
+      bOffset: 0,
+      ldb: H,
+      transB: false,
+      m: rows,
+      k: resetAfter ? G : 2 * H,
+      n: H,
+      accumulate: true,
+    });
   }
   dH0.set(dh);
   gruWeightGradients(a, k, plan, dGh);
@@ -222,8 +326,40 @@ export function gruWeightGradients(a: RecurrentBackward<GruCache> & GruOptions, 
   if (resetAfter) {
     transposedProduct(k, dWHH, dGh, hPrev, G, plan.rows, H);
   } else {
-    k.gemm({ c: dWHH, cOffset: 0, ldc: H, a: dGh, aOffset: 0, lda: G, transA: true, b: hPrev, bOffset: 0, ldb: H, transB: false, m: 2 * H, k: plan.rows, n: H, accumulate: false });
-    k.gemm({ c: dWHH, cOffset: 2 * H * H, ldc: H, a: dGh, aOffset: 2 * H, lda: G, transA: true, b: hn, bOffset: 0, ldb: H, transB: false, m: H, k: plan.rows, n: H, accumulate: false });
+    k.gemm({
+      c: dWHH,
+      cOffset: 0,
+      ldc: H,
+      a: dGh,
+      aOffset: 0,
+      lda: G,
+      transA: true,
+      b: hPrev,
+      bOffset: 0,
+      ldb: H,
+      transB: false,
+      m: 2 * H,
+      k: plan.rows,
+      n: H,
+      accumulate: false,
+    });
+    k.gemm({
+      c: dWHH,
+      cOffset: 2 * H * H,
+      ldc: H,
+      a: dGh,
+      aOffset: 2 * H,
+      lda: G,
+      transA: true,
+      b: hn,
+      bOffset: 0,
+      ldb: H,
+      transB: false,
+      m: H,
+      k: plan.rows,
+      n: H,
+      accumulate: false,
+    });
   }
   if (dBHH) k.columnSums(dBHH, dGh, plan.rows, G);
 }

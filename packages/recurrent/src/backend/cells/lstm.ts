@@ -21,35 +21,58 @@ export interface LstmCache {
 }
 /** The LSTM's arguments beyond the common ones. */
 export interface LstmExtra {
-  c0: FloatArray;   // (B, H)
-  cN: FloatArray;   // (B, H) output of forward
-  wHR: FloatArray | null;   // (P, H) projection
-  peep: FloatArray | null;  // (3H): w_ci, w_cf, w_co
+  c0: FloatArray; // (B, H)
+  cN: FloatArray; // (B, H) output of forward
+  wHR: FloatArray | null; // (P, H) projection
+  peep: FloatArray | null; // (3H): w_ci, w_cf, w_co
 }
 /** The LSTM's gradients beyond the common ones. */
 export interface LstmGradExtra {
-  dCN: FloatArray;  // (B, H) upstream
-  dC0: FloatArray;  // (B, H) result
+  dCN: FloatArray; // (B, H) upstream
+  dC0: FloatArray; // (B, H) result
   dWHR: FloatArray | null;
   dPeep: FloatArray | null;
 }
 
 /** Rows active at the step and the hidden size; `at`/`rowAt` offsets as in reference/sequence_steps.ts. */
-interface Step { rows: number; H: number }
+interface Step {
+  rows: number;
+  H: number;
+}
 /** The previous step's packed rows: the first `prevRows` rows come from `prev` at `prevAt`, the rest from the initial state. */
-interface Prev { prev: FloatArray; prevAt: number; prevRows: number }
+interface Prev {
+  prev: FloatArray;
+  prevAt: number;
+  prevRows: number;
+}
 
 const bias = (b: FloatArray | null, i: number): number => (b ? b[i]! : 0);
 const prevOf = (s: Prev & { H: number }, init: FloatArray, r: number, j: number): number =>
   r < s.prevRows ? s.prev[s.prevAt + r * s.H + j]! : init[r * s.H + j]!;
 
 export interface LstmStepForward extends Step {
-  gates: FloatArray; xProj: FloatArray; at: number; bHH: FloatArray | null; peep: FloatArray | null;
-  c: FloatArray; cells: FloatArray; m: FloatArray; rowAt: number; h: FloatArray | null;
+  gates: FloatArray;
+  xProj: FloatArray;
+  at: number;
+  bHH: FloatArray | null;
+  peep: FloatArray | null;
+  c: FloatArray;
+  cells: FloatArray;
+  m: FloatArray;
+  rowAt: number;
+  h: FloatArray | null;
 }
 export interface LstmStepBackward extends Step, Prev {
-  dx: FloatArray; gates: FloatArray; at: number; cells: FloatArray; rowAt: number; c0: FloatArray;
-  dm: FloatArray; dc: FloatArray; peep: FloatArray | null; dPeep: FloatArray | null;
+  dx: FloatArray;
+  gates: FloatArray;
+  at: number;
+  cells: FloatArray;
+  rowAt: number;
+  c0: FloatArray;
+  dm: FloatArray;
+  dc: FloatArray;
+  peep: FloatArray | null;
+  dPeep: FloatArray | null;
 }
 
 /** The per-step gate arithmetic of the LSTM (in SIMD on the wasm backend: kernels/recurrent_gates.ts). */
@@ -132,11 +155,43 @@ export function lstmForward(a: RecurrentForward<LstmCache> & LstmExtra, k: Kerne
   for (const t of plan.order) {
     const rows = batchSizes[t]!;
     const off = plan.offsets[t]!;
-    k.gemm({ c: gates, cOffset: off * G, ldc: G, a: h, aOffset: 0, lda: P, transA: false, b: wHH, bOffset: 0, ldb: P, transB: true, m: rows, k: P, n: G, accumulate: false });
+    k.gemm({
+      c: gates,
+      cOffset: off * G,
+      ldc: G,
+      a: h,
+      aOffset: 0,
+      lda: P,
+      transA: false,
+      b: wHH,
+      bOffset: 0,
+      ldb: P,
+      transB: true,
+      m: rows,
+      k: P,
+      n: G,
+      accumulate: false,
+    });
     // Without a projection m is the output itself and also the next h.
     k.gates.lstmForward({ rows, H, gates, xProj, at: off * G, bHH, peep, c, cells, m: m ?? out, rowAt: off * H, h: m ? null : h });
     if (m && wHR) {
-      k.gemm({ c: out, cOffset: off * P, ldc: P, a: m, aOffset: off * H, lda: H, transA: false, b: wHR, bOffset: 0, ldb: H, transB: true, m: rows, k: H, n: P, accumulate: false });
+      k.gemm({
+        c: out,
+        cOffset: off * P,
+        ldc: P,
+        a: m,
+        aOffset: off * H,
+        lda: H,
+        transA: false,
+        b: wHR,
+        bOffset: 0,
+        ldb: H,
+        transB: true,
+        m: rows,
+        k: H,
+        n: P,
+        accumulate: false,
+      });
       h.set(out.subarray(off * P, (off + rows) * P));
     }
   }
@@ -162,11 +217,59 @@ export function lstmBackward(a: RecurrentBackward<LstmCache> & LstmExtra & LstmG
     for (let q = 0; q < rows * P; q++) dh[q]! += dOut[off * P + q]!;
     if (wHR && dHAll) {
       dHAll.set(dh.subarray(0, rows * P), off * P);
-      k.gemm({ c: dm, cOffset: 0, ldc: H, a: dh, aOffset: 0, lda: P, transA: false, b: wHR, bOffset: 0, ldb: H, transB: false, m: rows, k: P, n: H, accumulate: false });
+      k.gemm({
+        c: dm,
+        cOffset: 0,
+        ldc: H,
+        a: dh,
+        aOffset: 0,
+        lda: P,
+        transA: false,
+        b: wHR,
+        bOffset: 0,
+        ldb: H,
+        transB: false,
+        m: rows,
+        k: P,
+        n: H,
+        accumulate: false,
+      });
     }
     const prev = previousBlock(a, plan, t);
-    k.gates.lstmBackward({ rows, H, dx: dXProj, gates, at: off * G, cells, rowAt: off * H, prev: cells, prevAt: prev.at * H, prevRows: prev.rows, c0, dm, dc, peep, dPeep });
-    k.gemm({ c: dh, cOffset: 0, ldc: P, a: dXProj, aOffset: off * G, lda: G, transA: false, b: wHH, bOffset: 0, ldb: P, transB: false, m: rows, k: G, n: P, accumulate: false });
+    k.gates.lstmBackward({
+      rows,
+      H,
+      dx: dXProj,
+      gates,
+      at: off * G,
+      cells,
+      rowAt: off * H,
+      prev: cells,
+      prevAt: prev.at * H,
+      prevRows: prev.rows,
+      c0,
+      dm,
+      dc,
+      peep,
+      dPeep,
+    });
+    k.gemm({
+      c: dh,
+      cOffset: 0,
+      ldc: P,
+      a: dXProj,
+      aOffset: off * G,
+      lda: G,
+      transA: false,
+      b: wHH,
+      bOffset: 0,
+      ldb: P,
+      transB: false,
+      m: rows,
+      k: G,
+      n: P,
+      accumulate: false,
+    });
   }
   dH0.set(dh);
   dC0.set(dc);
@@ -177,7 +280,12 @@ export function lstmBackward(a: RecurrentBackward<LstmCache> & LstmExtra & LstmG
  * After the backward sweep: dW_hh and db_hh from dXProj, and dW_hr from dHAll (N, P), the
  * gradients of the projected outputs, when projecting. Each is one large product or sum.
  */
-export function lstmWeightGradients(a: RecurrentBackward<LstmCache> & LstmExtra & LstmGradExtra, k: KernelContext, plan: StepPlan, dHAll: FloatArray | null): void {
+export function lstmWeightGradients(
+  a: RecurrentBackward<LstmCache> & LstmExtra & LstmGradExtra,
+  k: KernelContext,
+  plan: StepPlan,
+  dHAll: FloatArray | null,
+): void {
   const { h0, wHR, out, dXProj, dWHH, dBHH, dWHR, hiddenSize: H } = a;
   const { m } = a.cache;
   const P = wHR ? wHR.length / H : H;

@@ -8,20 +8,35 @@ import type { RecurrentBackward, RecurrentForward } from '../recurrent_kernels.j
 import { type KernelContext, copyOf, planSteps, previousRows, transposedProduct } from '../reference/sequence_steps.js';
 
 /** The nonlinearity, an option of the cell rather than part of its cache. */
-export interface RnnOptions { nonlinearity: 'tanh' | 'relu' }
+export interface RnnOptions {
+  nonlinearity: 'tanh' | 'relu';
+}
 /** The RNN keeps no cache: act' is read off its outputs. */
 export type RnnCache = null;
 
 /** Rows active at the step and the hidden size. */
-interface Step { rows: number; H: number }
+interface Step {
+  rows: number;
+  H: number;
+}
 
 const bias = (b: FloatArray | null, i: number): number => (b ? b[i]! : 0);
 
 export interface RnnStepForward extends Step {
-  out: FloatArray; at: number; xProj: FloatArray; bHH: FloatArray | null; h: FloatArray; relu: boolean;
+  out: FloatArray;
+  at: number;
+  xProj: FloatArray;
+  bHH: FloatArray | null;
+  h: FloatArray;
+  relu: boolean;
 }
 export interface RnnStepBackward extends Step {
-  dx: FloatArray; out: FloatArray; at: number; dh: FloatArray; dOut: FloatArray; relu: boolean;
+  dx: FloatArray;
+  out: FloatArray;
+  at: number;
+  dh: FloatArray;
+  dOut: FloatArray;
+  relu: boolean;
 }
 
 /** The per-step gate arithmetic of the RNN (in SIMD on the wasm backend: kernels/recurrent_gates.ts). */
@@ -61,7 +76,23 @@ export function rnnForward(a: RecurrentForward<RnnCache> & RnnOptions, k: Kernel
   for (const t of plan.order) {
     const rows = batchSizes[t]!;
     const at = plan.offsets[t]! * H;
-    k.gemm({ c: out, cOffset: at, ldc: H, a: h, aOffset: 0, lda: H, transA: false, b: wHH, bOffset: 0, ldb: H, transB: true, m: rows, k: H, n: H, accumulate: false });
+    k.gemm({
+      c: out,
+      cOffset: at,
+      ldc: H,
+      a: h,
+      aOffset: 0,
+      lda: H,
+      transA: false,
+      b: wHH,
+      bOffset: 0,
+      ldb: H,
+      transB: true,
+      m: rows,
+      k: H,
+      n: H,
+      accumulate: false,
+    });
     k.gates.rnnForward({ rows, H, out, at, xProj, bHH, h, relu });
   }
   hN.set(h);
@@ -77,7 +108,23 @@ export function rnnBackward(a: RecurrentBackward<RnnCache> & RnnOptions, k: Kern
     const rows = batchSizes[t]!;
     const at = plan.offsets[t]! * H;
     k.gates.rnnBackward({ rows, H, dx: dXProj, out, at, dh, dOut, relu });
-    k.gemm({ c: dh, cOffset: 0, ldc: H, a: dXProj, aOffset: at, lda: H, transA: false, b: wHH, bOffset: 0, ldb: H, transB: false, m: rows, k: H, n: H, accumulate: false });
+    k.gemm({
+      c: dh,
+      cOffset: 0,
+      ldc: H,
+      a: dXProj,
+      aOffset: at,
+      lda: H,
+      transA: false,
+      b: wHH,
+      bOffset: 0,
+      ldb: H,
+      transB: false,
+      m: rows,
+      k: H,
+      n: H,
+      accumulate: false,
+    });
   }
   dH0.set(dh);
   transposedProduct(k, dWHH, dXProj, previousRows(k, a, plan, out, h0, H), H, plan.rows, H);

@@ -70,10 +70,21 @@ export function convForward(out: FloatArray, x: FloatArray, weight: FloatArray, 
     im2col(cols, x, n * C * H * W, g);
     const outOffset = n * K * PQ;
     gemm({
-      c: out, cOffset: outOffset, ldc: PQ,
-      a: weight, aOffset: 0, lda: L, transA: false,
-      b: cols, bOffset: 0, ldb: PQ, transB: false,
-      m: K, k: L, n: PQ, accumulate: false,
+      c: out,
+      cOffset: outOffset,
+      ldc: PQ,
+      a: weight,
+      aOffset: 0,
+      lda: L,
+      transA: false,
+      b: cols,
+      bOffset: 0,
+      ldb: PQ,
+      transB: false,
+      m: K,
+      k: L,
+      n: PQ,
+      accumulate: false,
     });
     if (bias === null) continue;
     for (let k = 0; k < K; k++) {
@@ -85,8 +96,13 @@ export function convForward(out: FloatArray, x: FloatArray, weight: FloatArray, 
 }
 
 export function convBackward(
-  dx: FloatArray | null, dWeight: FloatArray | null, dBias: FloatArray | null,
-  dOut: FloatArray, x: FloatArray, weight: FloatArray, g: ConvGeometry,
+  dx: FloatArray | null,
+  dWeight: FloatArray | null,
+  dBias: FloatArray | null,
+  dOut: FloatArray,
+  x: FloatArray,
+  weight: FloatArray,
+  g: ConvGeometry,
 ): void {
   const { N, C, K, H, W, R, S, P, Q } = g;
   const L = C * R * S;
@@ -101,18 +117,40 @@ export function convBackward(
     if (dWeight !== null) {
       im2col(cols, x, n * C * H * W, g);
       gemm({
-        c: dWeight, cOffset: 0, ldc: L,
-        a: dOut, aOffset: dOutOffset, lda: PQ, transA: false,
-        b: cols, bOffset: 0, ldb: PQ, transB: true,
-        m: K, k: PQ, n: L, accumulate: true,
+        c: dWeight,
+        cOffset: 0,
+        ldc: L,
+        a: dOut,
+        aOffset: dOutOffset,
+        lda: PQ,
+        transA: false,
+        b: cols,
+        bOffset: 0,
+        ldb: PQ,
+        transB: true,
+        m: K,
+        k: PQ,
+        n: L,
+        accumulate: true,
       });
     }
     if (dx !== null) {
       gemm({
-        c: dCols, cOffset: 0, ldc: PQ,
-        a: weight, aOffset: 0, lda: L, transA: true,
-        b: dOut, bOffset: dOutOffset, ldb: PQ, transB: false,
-        m: L, k: K, n: PQ, accumulate: false,
+        c: dCols,
+        cOffset: 0,
+        ldc: PQ,
+        a: weight,
+        aOffset: 0,
+        lda: L,
+        transA: true,
+        b: dOut,
+        bOffset: dOutOffset,
+        ldb: PQ,
+        transB: false,
+        m: L,
+        k: K,
+        n: PQ,
+        accumulate: false,
       });
       col2im(dx, n * C * H * W, dCols, g);
     }

@@ -50,10 +50,7 @@ export function isContiguous(strides: readonly number[], shape: readonly number[
  * Walks every index of `shape` in row-major order, keeping one running offset per strided operand,
  * and calls `visit(flatIndex, offsets)`. The innermost axis is a plain loop.
  */
-export function walk(
-  shape: readonly number[], strides: readonly (readonly number[])[],
-  visit: (i: number, offsets: Int32Array | number[]) => void,
-): void {
+export function walk(shape: readonly number[], strides: readonly (readonly number[])[], visit: (i: number, offsets: Int32Array | number[]) => void): void {
   const nd = shape.length;
   const k = strides.length;
   let total = 1;
@@ -66,7 +63,7 @@ export function walk(
   }
   const counter = new Array<number>(nd).fill(0);
   const last = shape[nd - 1]!;
-  for (let i = 0; i < total; ) {
+  for (let i = 0; i < total;) {
     const base = offsets.slice();
     for (let j = 0; j < last; j++, i++) {
       for (let q = 0; q < k; q++) offsets[q] = base[q]! + j * strides[q]![nd - 1]!;
@@ -100,9 +97,12 @@ export function isTrailingBlock(strides: readonly number[], shape: readonly numb
 }
 
 export function binary(
-  op: BinaryOp, out: TypedArray,
-  a: TypedArray, aStrides: readonly number[],
-  b: TypedArray, bStrides: readonly number[],
+  op: BinaryOp,
+  out: TypedArray,
+  a: TypedArray,
+  aStrides: readonly number[],
+  b: TypedArray,
+  bStrides: readonly number[],
   shape: readonly number[],
 ): void {
   const f = BINARY[op];
@@ -139,9 +139,12 @@ export function binary(
 
 export function where(
   out: TypedArray,
-  cond: TypedArray, condStrides: readonly number[],
-  a: TypedArray, aStrides: readonly number[],
-  b: TypedArray, bStrides: readonly number[],
+  cond: TypedArray,
+  condStrides: readonly number[],
+  a: TypedArray,
+  aStrides: readonly number[],
+  b: TypedArray,
+  bStrides: readonly number[],
   shape: readonly number[],
 ): void {
   walk(shape, [condStrides, aStrides, bStrides], (i, o) => {
@@ -157,8 +160,12 @@ export function clamp(out: TypedArray, a: TypedArray, lo: number, hi: number): v
 }
 
 export function copy(
-  dst: TypedArray, dstOffset: number, dstStrides: readonly number[],
-  src: TypedArray, srcOffset: number, srcStrides: readonly number[],
+  dst: TypedArray,
+  dstOffset: number,
+  dstStrides: readonly number[],
+  src: TypedArray,
+  srcOffset: number,
+  srcStrides: readonly number[],
   shape: readonly number[],
 ): void {
   const nd = shape.length;

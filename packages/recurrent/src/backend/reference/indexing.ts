@@ -3,10 +3,7 @@ import type { TypedArray } from '../../tensor/dtype.js';
 import { stridesOf } from '../../tensor/shape.js';
 import { walk } from './elementwise.js';
 
-export function gather(
-  out: TypedArray, src: TypedArray, srcShape: readonly number[],
-  index: Int32Array, indexShape: readonly number[], axis: number,
-): void {
+export function gather(out: TypedArray, src: TypedArray, srcShape: readonly number[], index: Int32Array, indexShape: readonly number[], axis: number): void {
   const srcStrides = stridesOf(srcShape);
   const along = srcStrides[axis]!;
   const readStrides = srcStrides.map((s, d) => (d === axis ? 0 : s));
@@ -16,9 +13,13 @@ export function gather(
 }
 
 export function scatterAdd(
-  dst: TypedArray, dstShape: readonly number[],
-  index: Int32Array, indexShape: readonly number[],
-  src: TypedArray, srcShape: readonly number[], axis: number,
+  dst: TypedArray,
+  dstShape: readonly number[],
+  index: Int32Array,
+  indexShape: readonly number[],
+  src: TypedArray,
+  srcShape: readonly number[],
+  axis: number,
 ): void {
   const dstStrides = stridesOf(dstShape);
   const along = dstStrides[axis]!;

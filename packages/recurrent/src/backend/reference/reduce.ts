@@ -17,10 +17,7 @@ export function reduce(op: ReduceOp, out: TypedArray, a: TypedArray, outer: numb
   }
 }
 
-export function argReduce(
-  op: 'max' | 'min', values: TypedArray, indices: Int32Array,
-  a: TypedArray, outer: number, len: number, inner: number,
-): void {
+export function argReduce(op: 'max' | 'min', values: TypedArray, indices: Int32Array, a: TypedArray, outer: number, len: number, inner: number): void {
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < inner; j++) {
       const base = o * len * inner + j;

@@ -36,7 +36,6 @@ export function copyOf(k: KernelContext, src: FloatArray): FloatArray {
   return out;
 }
 
-
 export interface StepPlan {
   /** offsets[t] = first packed row of step t. */
   offsets: Int32Array;

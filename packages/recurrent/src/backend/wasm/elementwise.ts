@@ -14,7 +14,15 @@ export const MIN_ELEMENTS = 1024;
 
 // Op codes of kernels/elementwise.ts.
 const UNARY_CODE: Partial<Record<UnaryOp, number>> = {
-  exp: 0, log: 1, log1p: 2, tanh: 3, sigmoid: 4, relu: 5, neg: 6, abs: 7, sqrt: 8,
+  exp: 0,
+  log: 1,
+  log1p: 2,
+  tanh: 3,
+  sigmoid: 4,
+  relu: 5,
+  neg: 6,
+  abs: 7,
+  sqrt: 8,
 };
 const BINARY_CODE: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
 
@@ -34,11 +42,13 @@ export function wasmUnary(rt: WasmRuntime): (op: UnaryOp, out: TypedArray, a: Ty
   };
 }
 
-
 type BinaryKernel = (
-  op: BinaryOp, out: TypedArray,
-  a: TypedArray, aStrides: readonly number[],
-  b: TypedArray, bStrides: readonly number[],
+  op: BinaryOp,
+  out: TypedArray,
+  a: TypedArray,
+  aStrides: readonly number[],
+  b: TypedArray,
+  bStrides: readonly number[],
   shape: readonly number[],
 ) => void;
 
@@ -66,8 +76,10 @@ export function wasmBinary(rt: WasmRuntime): BinaryKernel {
         rt.kernels.binary_scalar_f32(code, p, p, scalarFirst ? a[0]! : b[0]!, +scalarFirst, n);
         rt.copyOut(p, out);
       });
-    } else if ((aFull && b.length > 1 && n % b.length === 0 && isTrailingBlock(bStrides, shape, b.length))
-      || (bFull && a.length > 1 && n % a.length === 0 && isTrailingBlock(aStrides, shape, a.length))) {
+    } else if (
+      (aFull && b.length > 1 && n % b.length === 0 && isTrailingBlock(bStrides, shape, b.length)) ||
+      (bFull && a.length > 1 && n % a.length === 0 && isTrailingBlock(aStrides, shape, a.length))
+    ) {
       const rowFirst = !aFull;
       const row = rowFirst ? a : b;
       rt.scope(() => {

@@ -32,8 +32,13 @@ function placeBlock(rt: WasmRuntime, src: Float32Array, offset: number, rows: nu
 export function wasmGemm(rt: WasmRuntime): (g: Gemm) => void {
   return (g) => {
     const { c, a, b, m, k, n, bias } = g;
-    if (!(c instanceof Float32Array) || !(a instanceof Float32Array) || !(b instanceof Float32Array) || m * n * k <= MIN_FMAS
-      || (bias && !(bias instanceof Float32Array))) {
+    if (
+      !(c instanceof Float32Array) ||
+      !(a instanceof Float32Array) ||
+      !(b instanceof Float32Array) ||
+      m * n * k <= MIN_FMAS ||
+      (bias && !(bias instanceof Float32Array))
+    ) {
       referenceGemm(g);
       return;
     }
@@ -42,15 +47,28 @@ export function wasmGemm(rt: WasmRuntime): (g: Gemm) => void {
       const A = placeBlock(rt, a, g.aOffset, g.transA ? k : m, g.transA ? m : k, g.lda);
       const B = placeBlock(rt, b, g.bOffset, g.transB ? n : k, g.transB ? k : n, g.ldb);
       const cInPlace = rt.owns(c);
-      const C = cInPlace ? { ptr: c.byteOffset + 4 * g.cOffset, ld: g.ldc }
-        : g.accumulate ? placeBlock(rt, c, g.cOffset, m, n, g.ldc) : { ptr: rt.allocF32(m * n), ld: n };
+      const C = cInPlace
+        ? { ptr: c.byteOffset + 4 * g.cOffset, ld: g.ldc }
+        : g.accumulate
+          ? placeBlock(rt, c, g.cOffset, m, n, g.ldc)
+          : { ptr: rt.allocF32(m * n), ld: n };
       if (m === 1 && (!g.transA || A.ld === 1)) {
         // A is one contiguous row.
         rt.gemv(C.ptr, A.ptr, B.ptr, B.ld, g.transB, k, n, g.accumulate);
       } else {
         rt.gemm({
-          c: C.ptr, ldc: C.ld, a: A.ptr, lda: A.ld, transA: g.transA, b: B.ptr, ldb: B.ld, transB: g.transB,
-          m, k, n, accumulate: g.accumulate,
+          c: C.ptr,
+          ldc: C.ld,
+          a: A.ptr,
+          lda: A.ld,
+          transA: g.transA,
+          b: B.ptr,
+          ldb: B.ld,
+          transB: g.transB,
+          m,
+          k,
+          n,
+          accumulate: g.accumulate,
         });
       }
       if (bias) {

@@ -12,12 +12,19 @@ import { MAX_CHUNKS, type ThreadPool } from './thread_pool.js';
 
 /** C (m×n) = op(A)·op(B), or += with accumulate. Pointers are byte addresses; ld* count elements. */
 export interface GemmPtrArgs {
-  c: number; ldc: number;
+  c: number;
+  ldc: number;
   /** A is m×k (row stride lda), or k×m when transA. */
-  a: number; lda: number; transA: boolean;
+  a: number;
+  lda: number;
+  transA: boolean;
   /** B is k×n (row stride ldb), or n×k when transB. */
-  b: number; ldb: number; transB: boolean;
-  m: number; k: number; n: number;
+  b: number;
+  ldb: number;
+  transB: boolean;
+  m: number;
+  k: number;
+  n: number;
   accumulate: boolean;
 }
 
@@ -30,8 +37,11 @@ export interface PackedB {
 
 /** C (m×n) = op(A)·B, or += with accumulate, for a pre-packed B. */
 export interface GemmPackedArgs {
-  c: number; ldc: number;
-  a: number; lda: number; transA: boolean;
+  c: number;
+  ldc: number;
+  a: number;
+  lda: number;
+  transA: boolean;
   b: PackedB;
   m: number;
   accumulate: boolean;
@@ -47,7 +57,12 @@ const CHUNKS_PER_THREAD = 4;
 const MR = 4;
 const NR = 8;
 
-interface Part { i0: number; m: number; j0: number; n: number }
+interface Part {
+  i0: number;
+  m: number;
+  j0: number;
+  n: number;
+}
 
 /** Cuts an m×n output into at most `blocks` blocks along its longer side, in whole tiles. */
 export function splitProduct(m: number, n: number, k: number, blocks: number): Part[] {
@@ -85,24 +100,50 @@ export class GemmRunner {
   gemm(g: GemmPtrArgs): void {
     const { m, k, n } = g;
     if (m <= 0 || n <= 0) return;
-    this.run(m, n, k, (part) => [
-      g.c + (part.i0 * g.ldc + part.j0) * 4, g.ldc,
-      g.a + (g.transA ? part.i0 : part.i0 * g.lda) * 4, g.lda, +g.transA,
-      g.b + (g.transB ? part.j0 * g.ldb : part.j0) * 4, g.ldb, +g.transB,
-      part.m, k, part.n, +g.accumulate,
-    ], GEMM);
+    this.run(
+      m,
+      n,
+      k,
+      (part) => [
+        g.c + (part.i0 * g.ldc + part.j0) * 4,
+        g.ldc,
+        g.a + (g.transA ? part.i0 : part.i0 * g.lda) * 4,
+        g.lda,
+        +g.transA,
+        g.b + (g.transB ? part.j0 * g.ldb : part.j0) * 4,
+        g.ldb,
+        +g.transB,
+        part.m,
+        k,
+        part.n,
+        +g.accumulate,
+      ],
+      GEMM,
+    );
   }
 
   gemmPacked(g: GemmPackedArgs): void {
     const { m } = g;
     const { k, n } = g.b;
     if (m <= 0 || n <= 0) return;
-    this.run(m, n, k, (part) => [
-      g.c + (part.i0 * g.ldc + part.j0) * 4, g.ldc,
-      g.a + (g.transA ? part.i0 : part.i0 * g.lda) * 4, g.lda, +g.transA,
-      g.b.ptr + this.kernels.packed_b_offset(k, part.j0),
-      part.m, k, part.n, +g.accumulate,
-    ], GEMM_PACKED);
+    this.run(
+      m,
+      n,
+      k,
+      (part) => [
+        g.c + (part.i0 * g.ldc + part.j0) * 4,
+        g.ldc,
+        g.a + (g.transA ? part.i0 : part.i0 * g.lda) * 4,
+        g.lda,
+        +g.transA,
+        g.b.ptr + this.kernels.packed_b_offset(k, part.j0),
+        part.m,
+        k,
+        part.n,
+        +g.accumulate,
+      ],
+      GEMM_PACKED,
+    );
   }
 
   /** op(B) packed into a fresh arena block. */
@@ -143,5 +184,4 @@ export class GemmRunner {
     if (fn === GEMM) K.gemm_f32(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, ws);
     else K.gemm_packed_f32(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, ws);
   }
-
 }

@@ -27,8 +27,13 @@ function inRange(index: Int32Array, len: number): boolean {
 export function wasmIndexSelect(rt: WasmRuntime): SelectKernel {
   return (out, src, index, outer, len, inner) => {
     const moved = out.length;
-    if (!(out instanceof Float32Array) || !(src instanceof Float32Array) || moved < MIN_ELEMENTS
-      || (!rt.owns(src) && src.length > MAX_COPY_RATIO * moved) || !inRange(index, len)) {
+    if (
+      !(out instanceof Float32Array) ||
+      !(src instanceof Float32Array) ||
+      moved < MIN_ELEMENTS ||
+      (!rt.owns(src) && src.length > MAX_COPY_RATIO * moved) ||
+      !inRange(index, len)
+    ) {
       referenceIndexSelect(out, src, index, outer, len, inner);
       return;
     }
@@ -46,8 +51,13 @@ export function wasmIndexSelect(rt: WasmRuntime): SelectKernel {
 export function wasmIndexAdd(rt: WasmRuntime): IndexKernel {
   return (dst, index, src, outer, len, inner) => {
     const moved = src.length;
-    if (!(dst instanceof Float32Array) || !(src instanceof Float32Array) || moved < MIN_ELEMENTS
-      || dst.length > MAX_COPY_RATIO * moved || !inRange(index, len)) {
+    if (
+      !(dst instanceof Float32Array) ||
+      !(src instanceof Float32Array) ||
+      moved < MIN_ELEMENTS ||
+      dst.length > MAX_COPY_RATIO * moved ||
+      !inRange(index, len)
+    ) {
       referenceIndexAdd(dst, index, src, outer, len, inner);
       return;
     }

@@ -3,8 +3,14 @@
  * once, and instantiate it over a memory with its exports typed.
  */
 import {
-  INITIAL_PAGES, KERNEL_NAMES, MAXIMUM_PAGES, RELAXED_UNSHARED_WASM_BASE64, RELAXED_WASM_BASE64,
-  SIMD_UNSHARED_WASM_BASE64, SIMD_WASM_BASE64, type KernelExports,
+  INITIAL_PAGES,
+  KERNEL_NAMES,
+  MAXIMUM_PAGES,
+  RELAXED_UNSHARED_WASM_BASE64,
+  RELAXED_WASM_BASE64,
+  SIMD_UNSHARED_WASM_BASE64,
+  SIMD_WASM_BASE64,
+  type KernelExports,
 } from './generated/kernels.js';
 import { BackendError } from '../../errors.js';
 

@@ -87,7 +87,10 @@ export class Arena {
   private top: number;
   private bottom: number;
 
-  constructor(private readonly mem: WasmMemory, base: number) {
+  constructor(
+    private readonly mem: WasmMemory,
+    base: number,
+  ) {
     this.bottom = base;
     this.top = alignUp(base);
   }

@@ -121,8 +121,18 @@ function context(rt: WasmRuntime, weights: ReadonlySet<Float32Array>): KernelCon
         return;
       }
       rt.gemm({
-        c: ptr(c, g.cOffset), ldc: g.ldc, a: ptr(a, g.aOffset), lda: g.lda, transA: g.transA,
-        b: ptr(b, g.bOffset), ldb: g.ldb, transB: g.transB, m, k, n, accumulate: g.accumulate,
+        c: ptr(c, g.cOffset),
+        ldc: g.ldc,
+        a: ptr(a, g.aOffset),
+        lda: g.lda,
+        transA: g.transA,
+        b: ptr(b, g.bOffset),
+        ldb: g.ldb,
+        transB: g.transB,
+        m,
+        k,
+        n,
+        accumulate: g.accumulate,
       });
     },
     columnSums(out: FloatArray, a: FloatArray, rows: number, cols: number): void {
@@ -210,12 +220,36 @@ export function wasmRecurrentKernels(rt: WasmRuntime): RecurrentKernels {
   // initial-state gradients. The weight gradients stay copied in and out.
   return {
     rnnForward: onWasm(rt, rnnForward, { fresh: ['out', 'hN'], updated: [], unread: [], cache: [], weights: ['wHH'] }, ref.rnnForward),
-    rnnBackward: onWasm(rt, rnnBackward, { fresh: ['dXProj', 'dH0'], updated: ['dWHH', 'dBHH'], unread: ['xProj', 'bHH'], cache: [], weights: ['wHH'] }, ref.rnnBackward),
-    lstmForward: onWasm(rt, lstmForwardOnUnits(rt), { fresh: ['out', 'hN', 'cN'], updated: [], unread: [], cache: ['gates', 'cells', 'm'], weights: ['wHH', 'wHR'] }, ref.lstmForward),
-    lstmBackward: onWasm(rt, lstmBackwardOnUnits(rt), {
-      fresh: ['dXProj', 'dH0', 'dC0'], updated: ['dWHH', 'dBHH', 'dWHR', 'dPeep'], unread: ['xProj', 'bHH'], cache: [], weights: ['wHH', 'wHR'],
-    }, ref.lstmBackward),
+    rnnBackward: onWasm(
+      rt,
+      rnnBackward,
+      { fresh: ['dXProj', 'dH0'], updated: ['dWHH', 'dBHH'], unread: ['xProj', 'bHH'], cache: [], weights: ['wHH'] },
+      ref.rnnBackward,
+    ),
+    lstmForward: onWasm(
+      rt,
+      lstmForwardOnUnits(rt),
+      { fresh: ['out', 'hN', 'cN'], updated: [], unread: [], cache: ['gates', 'cells', 'm'], weights: ['wHH', 'wHR'] },
+      ref.lstmForward,
+    ),
+    lstmBackward: onWasm(
+      rt,
+      lstmBackwardOnUnits(rt),
+      {
+        fresh: ['dXProj', 'dH0', 'dC0'],
+        updated: ['dWHH', 'dBHH', 'dWHR', 'dPeep'],
+        unread: ['xProj', 'bHH'],
+        cache: [],
+        weights: ['wHH', 'wHR'],
+      },
+      ref.lstmBackward,
+    ),
     gruForward: onWasm(rt, gruForwardOnUnits(rt), { fresh: ['out', 'hN'], updated: [], unread: [], cache: ['gates', 'hn'], weights: ['wHH'] }, ref.gruForward),
-    gruBackward: onWasm(rt, gruBackwardOnUnits(rt), { fresh: ['dXProj', 'dH0'], updated: ['dWHH', 'dBHH'], unread: ['xProj', 'bHH'], cache: [], weights: ['wHH'] }, ref.gruBackward),
+    gruBackward: onWasm(
+      rt,
+      gruBackwardOnUnits(rt),
+      { fresh: ['dXProj', 'dH0'], updated: ['dWHH', 'dBHH'], unread: ['xProj', 'bHH'], cache: [], weights: ['wHH'] },
+      ref.gruBackward,
+    ),
   };
 }

@@ -48,8 +48,15 @@ export function unitRanges(H: number, parts: number): [number, number][] {
 function splittable(rt: WasmRuntime, a: SequenceLayout & { xProj: unknown }, gates: number): boolean {
   const H = a.hiddenSize;
   const rows = a.batchSizes[0] ?? 0;
-  return rt.threads > 1 && rt.shared && rows >= MIN_ROWS && H % UNIT_ALIGN === 0 && H >= 2 * UNIT_ALIGN
-    && rows * H * gates * H >= MIN_STEP_FMAS && a.xProj instanceof Float32Array;
+  return (
+    rt.threads > 1 &&
+    rt.shared &&
+    rows >= MIN_ROWS &&
+    H % UNIT_ALIGN === 0 &&
+    H >= 2 * UNIT_ALIGN &&
+    rows * H * gates * H >= MIN_STEP_FMAS &&
+    a.xProj instanceof Float32Array
+  );
 }
 
 const f32 = (x: unknown): Float32Array => x as Float32Array;
@@ -86,7 +93,11 @@ function runOnUnits(rt: WasmRuntime, a: SequenceLayout & { h0: unknown; wHH: unk
     const hPrev = states[read]!;
     const hNext = states[1 - read]!;
     const head = loop.head(plan.offsets[t]!);
-    rt.parallelWithWorkspace(loop.kernel, ranges.map(([u0, u1]) => [...head, hPrev, hNext, packed.ptr, rows, H, u0, u1]), wsBytes);
+    rt.parallelWithWorkspace(
+      loop.kernel,
+      ranges.map(([u0, u1]) => [...head, hPrev, hNext, packed.ptr, rows, H, u0, u1]),
+      wsBytes,
+    );
     // Sequences not in this step keep their state in the buffer read next.
     if (rows < B) rt.f32(hNext + 4 * rows * H, (B - rows) * H).set(rt.f32(hPrev + 4 * rows * H, (B - rows) * H));
     read = 1 - read;
@@ -184,11 +195,20 @@ function runBackwardOnUnits(rt: WasmRuntime, a: SequenceLayout & { wHH: unknown 
     const rows = a.batchSizes[t]!;
     const prev = previousBlock(a, plan, t);
     head = loop.head(off, prev.at, prev.rows);
-    rt.parallelWithWorkspace(loop.kernel, ranges.map(([u0, u1]) => [...head, next, nextRows, packed.ptr, rows, H, u0, u1]), wsBytes);
+    rt.parallelWithWorkspace(
+      loop.kernel,
+      ranges.map(([u0, u1]) => [...head, next, nextRows, packed.ptr, rows, H, u0, u1]),
+      wsBytes,
+    );
     next = loop.grad(off);
     nextRows = rows;
   }
-  if (nextRows > 0) rt.parallelWithWorkspace(loop.kernel, ranges.map(([u0, u1]) => [...head, next, nextRows, packed.ptr, 0, H, u0, u1]), wsBytes);
+  if (nextRows > 0)
+    rt.parallelWithWorkspace(
+      loop.kernel,
+      ranges.map(([u0, u1]) => [...head, next, nextRows, packed.ptr, 0, H, u0, u1]),
+      wsBytes,
+    );
 }
 
 /** The LSTM backward kernel of the wasm backend: arrays already in wasm memory (see recurrent.ts). */
@@ -210,8 +230,17 @@ export function lstmBackwardOnUnits(rt: WasmRuntime): (a: LstmBackwardArgs, k: K
         gates: 4,
         kernel: 'lstm_units_step_backward',
         head: (off, prevAt, prevRows) => [
-          ptr(a.dXProj, off * G), ptr(gates, off * G), ptr(cells, off * H), ptr(cells, prevAt * H), prevRows, ptr(a.c0),
-          ptr(a.dOut, off * H), dh, dc, ptr(a.peep), ptr(a.dPeep),
+          ptr(a.dXProj, off * G),
+          ptr(gates, off * G),
+          ptr(cells, off * H),
+          ptr(cells, prevAt * H),
+          prevRows,
+          ptr(a.c0),
+          ptr(a.dOut, off * H),
+          dh,
+          dc,
+          ptr(a.peep),
+          ptr(a.dPeep),
         ],
         grad: (off) => ptr(a.dXProj, off * G),
       });
@@ -242,8 +271,15 @@ export function gruBackwardOnUnits(rt: WasmRuntime): (a: GruBackwardArgs, k: Ker
         gates: 3,
         kernel: 'gru_units_step_backward_after',
         head: (off, prevAt, prevRows) => [
-          ptr(a.dXProj, off * G), ptr(dGh, off * G), ptr(gates, off * G), ptr(hn, off * H), ptr(a.out, prevAt * H), prevRows,
-          ptr(a.h0), dh, ptr(a.dOut, off * H),
+          ptr(a.dXProj, off * G),
+          ptr(dGh, off * G),
+          ptr(gates, off * G),
+          ptr(hn, off * H),
+          ptr(a.out, prevAt * H),
+          prevRows,
+          ptr(a.h0),
+          dh,
+          ptr(a.dOut, off * H),
         ],
         grad: (off) => ptr(dGh, off * G),
       });

@@ -25,7 +25,10 @@ export class ResidentHeap {
   private readonly registry = new FinalizationRegistry<Block>((block) => this.release(block));
   private live = 0;
 
-  constructor(private readonly memory: WasmMemory, private readonly arena: Arena) {}
+  constructor(
+    private readonly memory: WasmMemory,
+    private readonly arena: Arena,
+  ) {}
 
   /** Bytes held by live resident arrays. */
   get bytesInUse(): number {

@@ -194,8 +194,10 @@ export class WasmRuntime {
       return;
     }
     // Memory-bound: threads stream disjoint blocks of B (rows when transB, else columns).
-    this.parallel(transB ? 'gemv_t_f32' : 'gemv_n_f32', parts.map(([j0, j1]) =>
-      [y + 4 * j0, x, b + 4 * (transB ? j0 * ldb : j0), ldb, k, j1 - j0, acc]));
+    this.parallel(
+      transB ? 'gemv_t_f32' : 'gemv_n_f32',
+      parts.map(([j0, j1]) => [y + 4 * j0, x, b + 4 * (transB ? j0 * ldb : j0), ldb, k, j1 - j0, acc]),
+    );
   }
 
   /** op(B) (k×n, B at pointer b with row stride ldb) packed into a new arena block. */
@@ -296,7 +298,8 @@ function envThreads(): number | undefined {
   if (!Number.isSafeInteger(n) || n < 1) {
     throw new EnvironmentError(
       `RECURRENT_NUM_THREADS: expected a positive integer (the threads the wasm backend may use); got '${env}'. Unset it to use every core`,
-      'RECURRENT_NUM_THREADS', env,
+      'RECURRENT_NUM_THREADS',
+      env,
     );
   }
   return Math.min(n, MAX_THREADS);

@@ -8,8 +8,24 @@
  */
 import { spawnThread, type ThreadHandle } from './platform.js';
 import {
-  ARGC, CHUNKS, DONE, EXIT, FAILED, FN, JOB_HEADER_BYTES, MAX_ARGS, MAX_CHUNKS, NEXT, OPEN, READY, SEQ,
-  SLOT_BYTES, WORKER_SOURCE, WS, controlBytes, type WorkerInit,
+  ARGC,
+  CHUNKS,
+  DONE,
+  EXIT,
+  FAILED,
+  FN,
+  JOB_HEADER_BYTES,
+  MAX_ARGS,
+  MAX_CHUNKS,
+  NEXT,
+  OPEN,
+  READY,
+  SEQ,
+  SLOT_BYTES,
+  WORKER_SOURCE,
+  WS,
+  controlBytes,
+  type WorkerInit,
 } from './worker_source.js';
 import { BackendError } from '../../errors.js';
 
@@ -66,12 +82,19 @@ export class ThreadPool {
         failed: false,
       };
       const init: WorkerInit = {
-        module: this.module, memory: this.memory, control: this.control, slot: index, jobAt: this.jobAt,
-        names: this.names, spinMicros: SPIN_MICROS,
+        module: this.module,
+        memory: this.memory,
+        control: this.control,
+        slot: index,
+        jobAt: this.jobAt,
+        names: this.names,
+        spinMicros: SPIN_MICROS,
       };
       this.slots.push(slot);
       try {
-        slot.handle = spawnThread(WORKER_SOURCE, init, () => { slot.failed = true; });
+        slot.handle = spawnThread(WORKER_SOURCE, init, () => {
+          slot.failed = true;
+        });
       } catch {
         slot.handle = null;
       }
@@ -111,14 +134,22 @@ export class ThreadPool {
    * `onCaller` is null, on the calling thread through `onCaller`. Returns when every chunk is done;
    * throws the first failure after all threads have stopped.
    */
-  run(fn: number, chunks: readonly (readonly number[])[], workers: readonly number[], workerWs: readonly number[], onCaller: ((args: readonly number[]) => void) | null): void {
+  run(
+    fn: number,
+    chunks: readonly (readonly number[])[],
+    workers: readonly number[],
+    workerWs: readonly number[],
+    onCaller: ((args: readonly number[]) => void) | null,
+  ): void {
     const argc = chunks[0]?.length ?? 0;
     if (chunks.length > MAX_CHUNKS || argc + 1 > MAX_ARGS) throw new BackendError(`thread pool: at most ${MAX_CHUNKS} chunks of ${MAX_ARGS - 1} arguments`);
     const { job, table } = this;
     job[FN] = fn;
     job[ARGC] = argc;
     job[CHUNKS] = chunks.length;
-    chunks.forEach((args, c) => { for (let i = 0; i < argc; i++) table[c * MAX_ARGS + i] = args[i]!; });
+    chunks.forEach((args, c) => {
+      for (let i = 0; i < argc; i++) table[c * MAX_ARGS + i] = args[i]!;
+    });
     Atomics.store(job, NEXT, 0);
     this.lastTask = this.lastTask >= 0x3fffffff ? 1 : this.lastTask + 1;
     const task = this.lastTask;

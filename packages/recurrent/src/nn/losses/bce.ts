@@ -5,9 +5,7 @@
 import { noGrad } from '../../tensor/autograd/no_grad.js';
 import { add, clamp, exp, log, mul, neg, sub } from '../../tensor/ops/elementwise.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import {
-  type Reduction, checkFloatTensor, checkReduction, checkSameAsInput, constantWeight, reduceElementwise,
-} from './reduction.js';
+import { type Reduction, checkFloatTensor, checkReduction, checkSameAsInput, constantWeight, reduceElementwise } from './reduction.js';
 
 /** Options of `bceWithLogits` (and of `BCEWithLogitsLoss`, which takes all but `mask`). */
 export interface BCEWithLogitsOptions {

@@ -96,7 +96,11 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   const layout = classIndexLayout(op, input, target);
   const logProbs = logSoftmax(layout.input, 1);
   return classIndexLoss(op, logProbs, target, layout, {
-    weight: options.weight, ignoreIndex: options.ignoreIndex, reduction: options.reduction, mask: options.mask, labelSmoothing: eps,
+    weight: options.weight,
+    ignoreIndex: options.ignoreIndex,
+    reduction: options.reduction,
+    mask: options.mask,
+    labelSmoothing: eps,
   });
 }
 
@@ -119,7 +123,14 @@ function probabilityTargetLoss(op: string, input: Tensor, target: Tensor, option
 
   const smoothed = eps > 0 ? add(mul(t, 1 - eps), eps / C) : t;
   let product = mul(logSoftmax(x, 1), smoothed);
-  if (weights !== null) product = mul(product, reshape(weights.tensor, x.shape.map((d, a) => (a === 1 ? d : 1))));
+  if (weights !== null)
+    product = mul(
+      product,
+      reshape(
+        weights.tensor,
+        x.shape.map((d, a) => (a === 1 ? d : 1)),
+      ),
+    );
   let loss = neg(sum(product, 1));
   if (unbatched) loss = reshape(loss, outerShape);
   if (options.mask === undefined || options.mask === null) return reduce(loss, reduction, loss.size);

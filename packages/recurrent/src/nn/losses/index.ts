@@ -9,6 +9,4 @@ export { bceWithLogits } from './bce.js';
 export type { BCEWithLogitsOptions } from './bce.js';
 export type { Reduction } from './reduction.js';
 export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCEWithLogitsLoss } from './modules.js';
-export type {
-  CrossEntropyLossOptions, NLLLossModuleOptions, RegressionLossModuleOptions, BCEWithLogitsLossOptions,
-} from './modules.js';
+export type { CrossEntropyLossOptions, NLLLossModuleOptions, RegressionLossModuleOptions, BCEWithLogitsLossOptions } from './modules.js';

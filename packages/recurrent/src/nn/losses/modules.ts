@@ -68,11 +68,17 @@ export class CrossEntropyLoss extends Loss {
     this.registerWeight('CrossEntropyLoss', 'weight', options.weight, true);
   }
 
-  get weight(): Tensor | null { return this.buffer('weight'); }
+  get weight(): Tensor | null {
+    return this.buffer('weight');
+  }
 
   forward(input: Tensor, target: Tensor, mask?: Tensor | null): Tensor {
     return crossEntropy(input, target, {
-      weight: this.weight, ignoreIndex: this.ignoreIndex, reduction: this.reduction, labelSmoothing: this.labelSmoothing, mask,
+      weight: this.weight,
+      ignoreIndex: this.ignoreIndex,
+      reduction: this.reduction,
+      labelSmoothing: this.labelSmoothing,
+      mask,
     });
   }
 }
@@ -92,7 +98,9 @@ export class NLLLoss extends Loss {
     this.registerWeight('NLLLoss', 'weight', options.weight, true);
   }
 
-  get weight(): Tensor | null { return this.buffer('weight'); }
+  get weight(): Tensor | null {
+    return this.buffer('weight');
+  }
 
   forward(input: Tensor, target: Tensor, mask?: Tensor | null): Tensor {
     return nllLoss(input, target, { weight: this.weight, ignoreIndex: this.ignoreIndex, reduction: this.reduction, mask });
@@ -136,8 +144,12 @@ export class BCEWithLogitsLoss extends Loss {
     this.registerWeight('BCEWithLogitsLoss', 'pos_weight', options.posWeight, false);
   }
 
-  get weight(): Tensor | null { return this.buffer('weight'); }
-  get posWeight(): Tensor | null { return this.buffer('pos_weight'); }
+  get weight(): Tensor | null {
+    return this.buffer('weight');
+  }
+  get posWeight(): Tensor | null {
+    return this.buffer('pos_weight');
+  }
 
   forward(input: Tensor, target: Tensor, mask?: Tensor | null): Tensor {
     return bceWithLogits(input, target, { weight: this.weight, posWeight: this.posWeight, reduction: this.reduction, mask });

@@ -14,9 +14,7 @@ import { reshape } from '../../tensor/ops/view.js';
 import { allocate } from '../../tensor/dtype.js';
 import { shapesEqual } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
-import {
-  type Reduction, checkFloatTensor, checkMask, checkReduction, constantWeight, maskFlags, reduce,
-} from './reduction.js';
+import { type Reduction, checkFloatTensor, checkMask, checkReduction, constantWeight, maskFlags, reduce } from './reduction.js';
 
 /** Options of `nllLoss` (and the module `NLLLoss`, which takes them all but `mask`). */
 export interface NLLLossOptions {
@@ -106,9 +104,7 @@ export function classIndexLoss(op: string, logProbs: Tensor, target: Tensor, lay
   const weights = classWeights(op, options.weight, layout);
   const C = layout.classes;
   const eps = options.labelSmoothing;
-  const keep = options.mask === undefined || options.mask === null
-    ? null
-    : maskFlags(checkMask(op, options.mask, layout.outerShape), layout.outerShape);
+  const keep = options.mask === undefined || options.mask === null ? null : maskFlags(checkMask(op, options.mask, layout.outerShape), layout.outerShape);
 
   // One pass over the targets: range check, safe gather index, per-position coefficient, denominator.
   const M = target.size;

@@ -71,9 +71,11 @@ export class Bidirectional<C extends RecurrentCell = RecurrentCell, S extends bo
     const backward = options.backwardLayer ?? new Recurrent(copyCell(layer.cell), { ...layer.config, goBackwards: !layer.goBackwards });
     if (!(backward instanceof Recurrent)) throw new ValueError('Bidirectional: backwardLayer must be an nn.Recurrent');
     if (backward === layer) throw new ValueError('Bidirectional: backwardLayer must be a different layer from the forward one');
-    if (backward.goBackwards === layer.goBackwards) throw new ValueError('Bidirectional: backwardLayer must have the opposite goBackwards of the forward layer');
+    if (backward.goBackwards === layer.goBackwards)
+      throw new ValueError('Bidirectional: backwardLayer must have the opposite goBackwards of the forward layer');
     for (const key of ['returnSequences', 'returnState', 'stateful'] as const) {
-      if (backward[key] !== layer[key]) throw new ValueError(`Bidirectional: backwardLayer.${key} (${backward[key]}) must equal the forward layer's (${layer[key]})`);
+      if (backward[key] !== layer[key])
+        throw new ValueError(`Bidirectional: backwardLayer.${key} (${backward[key]}) must equal the forward layer's (${layer[key]})`);
     }
     if (backward.outputSize !== layer.outputSize && mode !== null && mode !== 'concat') {
       throw new ShapeError(`Bidirectional: mergeMode '${mode}' needs equal output sizes; forward ${layer.outputSize}, backward ${backward.outputSize}`);
@@ -81,9 +83,15 @@ export class Bidirectional<C extends RecurrentCell = RecurrentCell, S extends bo
     this.backwardLayer = this.registerModule('backward_layer', backward as Recurrent<RecurrentCell, S>);
   }
 
-  get returnSequences(): boolean { return this.forwardLayer.returnSequences; }
-  get returnState(): S { return this.forwardLayer.returnState; }
-  get stateful(): boolean { return this.forwardLayer.stateful; }
+  get returnSequences(): boolean {
+    return this.forwardLayer.returnSequences;
+  }
+  get returnState(): S {
+    return this.forwardLayer.returnState;
+  }
+  get stateful(): boolean {
+    return this.forwardLayer.stateful;
+  }
 
   /** Size of the merged output's last axis (per direction with mergeMode null). */
   get outputSize(): number {
@@ -129,11 +137,16 @@ export class Bidirectional<C extends RecurrentCell = RecurrentCell, S extends bo
 
   private merge(y: Tensor, yRev: Tensor): Tensor | Tensor[] {
     switch (this.mergeMode) {
-      case 'sum': return add(y, yRev);
-      case 'mul': return mul(y, yRev);
-      case 'ave': return mul(add(y, yRev), 0.5);
-      case null: return [y, yRev];
-      default: return concat([y, yRev], -1);
+      case 'sum':
+        return add(y, yRev);
+      case 'mul':
+        return mul(y, yRev);
+      case 'ave':
+        return mul(add(y, yRev), 0.5);
+      case null:
+        return [y, yRev];
+      default:
+        return concat([y, yRev], -1);
     }
   }
 }

@@ -40,7 +40,9 @@ export function checkStates(owner: string, arg: string, cell: RecurrentCell, sta
   const sizes = cell.stateSize;
   if (!Array.isArray(states) || states.length !== sizes.length) {
     const got = Array.isArray(states) ? `${states.length}` : states === null ? 'null' : typeof states;
-    throw new ValueError(`${owner}: the cell has ${sizes.length} state(s) (stateSize [${sizes.join(', ')}]), so ${arg} must be an array of ${sizes.length} tensor(s); got ${got}`);
+    throw new ValueError(
+      `${owner}: the cell has ${sizes.length} state(s) (stateSize [${sizes.join(', ')}]), so ${arg} must be an array of ${sizes.length} tensor(s); got ${got}`,
+    );
   }
   return states.map((s: unknown, i) => {
     const t = checkTensor(owner, `${arg}[${i}]`, s);
@@ -53,7 +55,12 @@ export function checkStates(owner: string, arg: string, cell: RecurrentCell, sta
 
 /** The given initial states, checked, or the cell's zero states (checked too: a user's zeroState may be wrong). */
 export function initialStates(
-  owner: string, arg: string, cell: RecurrentCell, given: readonly Tensor[] | null | undefined, batch: number, dtype: DType,
+  owner: string,
+  arg: string,
+  cell: RecurrentCell,
+  given: readonly Tensor[] | null | undefined,
+  batch: number,
+  dtype: DType,
 ): Tensor[] {
   if (given != null) return checkStates(owner, arg, cell, given, batch, dtype);
   return checkStates(owner, `${cellName(cell)}.zeroState(${batch})`, cell, cell.zeroState(batch, dtype), batch, dtype);
@@ -65,7 +72,9 @@ export function checkStep(owner: string, cell: RecurrentCell, output: unknown, s
   const out = checkTensor(owner, `the output of ${name}.call at step ${step}`, output);
   const want = [batch, cell.outputSize];
   if (!shapesEqual(out.shape, want)) {
-    throw new ShapeError(`${owner}: ${name}.call returned an output of shape ${fmtShape(out.shape)} at step ${step}; expected ${fmtShape(want)} (N, outputSize)`);
+    throw new ShapeError(
+      `${owner}: ${name}.call returned an output of shape ${fmtShape(out.shape)} at step ${step}; expected ${fmtShape(want)} (N, outputSize)`,
+    );
   }
   if (out.dtype !== dtype) throw new DTypeError(`${owner}: ${name}.call returned a ${out.dtype} output at step ${step}; the input is ${dtype}`);
   const sizes = cell.stateSize;
@@ -77,7 +86,9 @@ export function checkStep(owner: string, cell: RecurrentCell, output: unknown, s
     const t = checkTensor(owner, `state ${i} returned by ${name}.call at step ${step}`, s);
     const wantState = [batch, sizes[i]!];
     if (!shapesEqual(t.shape, wantState)) {
-      throw new ShapeError(`${owner}: ${name}.call returned state ${i} of shape ${fmtShape(t.shape)} at step ${step}; expected ${fmtShape(wantState)} (N, stateSize[${i}])`);
+      throw new ShapeError(
+        `${owner}: ${name}.call returned state ${i} of shape ${fmtShape(t.shape)} at step ${step}; expected ${fmtShape(wantState)} (N, stateSize[${i}])`,
+      );
     }
     if (t.dtype !== dtype) throw new DTypeError(`${owner}: ${name}.call returned a ${t.dtype} state ${i} at step ${step}; the input is ${dtype}`);
   });

@@ -19,9 +19,7 @@ export function rnnStep(xp: Tensor, h: Tensor, wHH: Tensor, bHH: Tensor | null, 
 }
 
 /** LSTM step, gates (i, f, g, o), optional peepholes (3H: w_ci, w_cf, w_co) and projection W_hr (P, H). */
-export function lstmStep(
-  xp: Tensor, h: Tensor, c: Tensor, wHH: Tensor, bHH: Tensor | null, wHR: Tensor | null, peepholes: Tensor | null,
-): [Tensor, Tensor] {
+export function lstmStep(xp: Tensor, h: Tensor, c: Tensor, wHH: Tensor, bHH: Tensor | null, wHR: Tensor | null, peepholes: Tensor | null): [Tensor, Tensor] {
   const [gi, gf, gg, go] = chunk(add(xp, linear(h, wHH, bHH)), 4, 1) as [Tensor, Tensor, Tensor, Tensor];
   const [pi, pf, po] = peepholes ? (chunk(peepholes, 3, 0) as [Tensor, Tensor, Tensor]) : [null, null, null];
   const i = sigmoid(pi ? add(gi, mul(pi, c)) : gi);

@@ -49,7 +49,9 @@ export abstract class CellBase extends Module implements RecurrentCell {
     this.registerParameter('bias_hh', this.bias ? uniformInit([G], bound, dtype) : null);
   }
 
-  get weightHH(): Tensor { return this.param('weight_hh'); }
+  get weightHH(): Tensor {
+    return this.param('weight_hh');
+  }
 
   /**
    * Makes this cell use `params` — the same tensor objects, not copies — as its weight_ih,
@@ -87,7 +89,9 @@ export abstract class CellBase extends Module implements RecurrentCell {
     const d = dtype ?? this.param('weight_ih').dtype;
     return this.stateSize.map((size) => zerosOf(d, [batch, size]));
   }
-  get biasHH(): Tensor | null { return this.optionalParam('bias_hh'); }
+  get biasHH(): Tensor | null {
+    return this.optionalParam('bias_hh');
+  }
 
   /** Checks the input, adds a batch axis when unbatched, and returns x·W_ihᵀ + b_ih. */
   protected project(input: Tensor): { xp: Tensor; unbatched: boolean } {

@@ -47,10 +47,18 @@ abstract class ConvLSTMBase extends Module {
     this.cell = this.registerModule('cell', cell);
   }
 
-  get inputChannels(): number { return this.cell.inputChannels; }
-  get hiddenChannels(): number { return this.cell.hiddenChannels; }
-  get kernelSize(): readonly number[] { return this.cell.kernelSize; }
-  get padding(): 'same' | 'valid' { return this.cell.padding; }
+  get inputChannels(): number {
+    return this.cell.inputChannels;
+  }
+  get hiddenChannels(): number {
+    return this.cell.hiddenChannels;
+  }
+  get kernelSize(): readonly number[] {
+    return this.cell.kernelSize;
+  }
+  get padding(): 'same' | 'valid' {
+    return this.cell.padding;
+  }
 
   /**
    * Runs the sequence. Returns [output, [h, c]]: the last step's h (N, C_h, ...spatial'), or every

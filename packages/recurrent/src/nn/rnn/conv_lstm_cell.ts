@@ -44,7 +44,13 @@ export interface ConvLSTMCellOptions {
 
 /** The options of ConvLSTMCellOptions, for checkOptions. */
 export const CONV_CELL_KEYS: Record<keyof Required<ConvLSTMCellOptions>, true> = {
-  inputChannels: true, hiddenChannels: true, kernelSize: true, padding: true, bias: true, spatialShape: true, dtype: true,
+  inputChannels: true,
+  hiddenChannels: true,
+  kernelSize: true,
+  padding: true,
+  bias: true,
+  spatialShape: true,
+  dtype: true,
 };
 
 /**
@@ -152,7 +158,9 @@ export abstract class ConvLSTMCellBase extends Module implements RecurrentCell {
     if (x.dtype !== dtype) throw new DTypeError(`${name}: input is ${x.dtype} but the parameters are ${dtype}`);
     const spatial = x.shape.slice(2);
     if (this.padding === 'valid' && spatial.some((n, i) => n < this.kernelSize[i]!)) {
-      throw new ShapeError(`${name}: with padding 'valid' the input's spatial size ${fmtShape(spatial)} must be at least the kernel ${fmtShape(this.kernelSize)}`);
+      throw new ShapeError(
+        `${name}: with padding 'valid' the input's spatial size ${fmtShape(spatial)} must be at least the kernel ${fmtShape(this.kernelSize)}`,
+      );
     }
     this.inputSpatial = spatial;
     return this.conv(x, this.param('weight_ih'), this.optionalParam('bias'), this.padding);

@@ -110,7 +110,10 @@ export function dynamicRnn(cell: RecurrentCell, inputs: Tensor, options: Dynamic
  * concat([of, ob], 2).shape; // [2, 5, 32]
  */
 export function bidirectionalDynamicRnn(
-  cellFw: RecurrentCell, cellBw: RecurrentCell, inputs: Tensor, options: BidirectionalDynamicRnnOptions = {},
+  cellFw: RecurrentCell,
+  cellBw: RecurrentCell,
+  inputs: Tensor,
+  options: BidirectionalDynamicRnnOptions = {},
 ): [[Tensor, Tensor], [Tensor[], Tensor[]]] {
   const op = 'bidirectionalDynamicRnn';
   checkCell(op, 'cellFw', cellFw);
@@ -122,12 +125,20 @@ export function bidirectionalDynamicRnn(
   const [outRev, stateBw] = runCell(op, cellBw, 'initialStateBw', reverseSequence(x, lengths), lengths, options.initialStateBw);
   const outBw = reverseSequence(outRev, lengths);
   const layout = (t: Tensor): Tensor => (timeMajor ? t : transpose(t, 0, 1));
-  return [[layout(outFw), layout(outBw)], [stateFw, stateBw]];
+  return [
+    [layout(outFw), layout(outBw)],
+    [stateFw, stateBw],
+  ];
 }
 
 /** The cell over time-major x (T, N, F): [outputs (T, N, O), final states]. */
 function runCell(
-  op: string, cell: RecurrentCell, stateArg: string, x: Tensor, lengths: number[] | null, initial: readonly Tensor[] | undefined,
+  op: string,
+  cell: RecurrentCell,
+  stateArg: string,
+  x: Tensor,
+  lengths: number[] | null,
+  initial: readonly Tensor[] | undefined,
 ): [Tensor, Tensor[]] {
   const [T, N] = x.shape as [number, number];
   let state = initialStates(op, stateArg, cell, initial, N, x.dtype);
@@ -142,7 +153,9 @@ function runCell(
       continue;
     }
     const mask = zerosOf(x.dtype, [N, 1]);
-    lengths.forEach((len, b) => { mask.data[b] = len > t ? 1 : 0; });
+    lengths.forEach((len, b) => {
+      mask.data[b] = len > t ? 1 : 0;
+    });
     outs.push(where(mask, out, 0));
     state = next.map((s, i) => where(mask, s, state[i]!));
   }

@@ -77,7 +77,12 @@ export function reorderGates(x: Tensor, axis: number, from: readonly string[], t
     throw new ShapeError(`reorderGates: axis ${axis} of ${fmtShape(x.shape)} does not split into ${from.length} gates`);
   }
   const h = size / from.length;
-  return fresh(concat(to.map((g) => narrow(x, a, from.indexOf(g) * h, h)), a));
+  return fresh(
+    concat(
+      to.map((g) => narrow(x, a, from.indexOf(g) * h, h)),
+      a,
+    ),
+  );
 }
 
 /** Keras LSTM (kernel (I, 4H), recurrent_kernel (H, 4H), bias (4H); gates i, f, c, o) → our LSTMCell's weights. */
@@ -123,7 +128,12 @@ export function torchGruToKeras(weights: TorchWeightsLike, options: { resetAfter
 }
 
 function kerasToTorch(
-  name: string, w: KerasRecurrentWeights, gates: number, from: readonly string[], to: readonly string[], splitBias: boolean,
+  name: string,
+  w: KerasRecurrentWeights,
+  gates: number,
+  from: readonly string[],
+  to: readonly string[],
+  splitBias: boolean,
 ): TorchRecurrentWeights {
   checkPresent(name, 'kernel', w.kernel);
   checkPresent(name, 'recurrentKernel', w.recurrentKernel);
@@ -152,7 +162,12 @@ function kerasToTorch(
 }
 
 function torchToKeras(
-  name: string, weights: TorchWeightsLike, gates: number, from: readonly string[], to: readonly string[], splitBias: boolean,
+  name: string,
+  weights: TorchWeightsLike,
+  gates: number,
+  from: readonly string[],
+  to: readonly string[],
+  splitBias: boolean,
 ): KerasRecurrentWeights {
   const w: Partial<TorchRecurrentWeights> = weights;
   checkPresent(name, 'weight_ih', w.weight_ih);
@@ -177,7 +192,10 @@ function torchToKeras(
     recurrentKernel: transpose(reorderGates(whh.detach(), 0, from, to), 0, 1),
   };
   if (bih === null || bhh === null) return out;
-  for (const [key, b] of [['bias_ih', bih], ['bias_hh', bhh]] as const) {
+  for (const [key, b] of [
+    ['bias_ih', bih],
+    ['bias_hh', bhh],
+  ] as const) {
     if (!shapesEqual(b.shape, [G])) throw new ShapeError(`${name}: ${key} must be [${G}]; got ${fmtShape(b.shape)}`);
   }
   const input = reorderGates(bih.detach(), 0, from, to);
@@ -188,7 +206,9 @@ function torchToKeras(
 
 function checkPresent(name: string, key: string, value: unknown): void {
   if (!(value instanceof Tensor)) {
-    throw new ValueError(`${name}: '${key}' must be a Tensor (convert a tfjs tensor with tensor(t.dataSync(), t.shape)); got ${value === null ? 'null' : typeof value}`);
+    throw new ValueError(
+      `${name}: '${key}' must be a Tensor (convert a tfjs tensor with tensor(t.dataSync(), t.shape)); got ${value === null ? 'null' : typeof value}`,
+    );
   }
 }
 

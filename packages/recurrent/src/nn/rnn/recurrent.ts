@@ -106,8 +106,12 @@ export class Recurrent<C extends RecurrentCell = RecurrentCell, S extends boolea
   /** The options this layer was built with (for copies, e.g. Bidirectional's backward layer). */
   get config(): Required<RecurrentOptions<S>> {
     return {
-      returnSequences: this.returnSequences, returnState: this.returnState, goBackwards: this.goBackwards,
-      stateful: this.stateful, dropout: this.dropout, recurrentDropout: this.recurrentDropout,
+      returnSequences: this.returnSequences,
+      returnState: this.returnState,
+      goBackwards: this.goBackwards,
+      stateful: this.stateful,
+      dropout: this.dropout,
+      recurrentDropout: this.recurrentDropout,
     };
   }
 
@@ -181,7 +185,9 @@ export class Recurrent<C extends RecurrentCell = RecurrentCell, S extends boolea
     if (given == null && this.stateful && this.carried !== null) {
       const carriedBatch = this.carried[0]?.shape[0];
       if (carriedBatch !== batch) {
-        throw new ShapeError(`Recurrent: a stateful layer keeps its batch size: it carries states for ${carriedBatch} sequences but got ${batch}; call resetStates() first`);
+        throw new ShapeError(
+          `Recurrent: a stateful layer keeps its batch size: it carries states for ${carriedBatch} sequences but got ${batch}; call resetStates() first`,
+        );
       }
       return this.carried;
     }

@@ -54,8 +54,15 @@ export interface RNNBaseOptions {
 
 /** The options of RNNBaseOptions, for checkOptions in RNN, LSTM and GRU. */
 export const RNN_BASE_KEYS: Record<keyof Required<RNNBaseOptions>, true> = {
-  inputSize: true, hiddenSize: true, numLayers: true, bias: true, batchFirst: true, dropout: true,
-  bidirectional: true, dtype: true, implementation: true,
+  inputSize: true,
+  hiddenSize: true,
+  numLayers: true,
+  bias: true,
+  batchFirst: true,
+  dropout: true,
+  bidirectional: true,
+  dtype: true,
+  implementation: true,
 };
 
 interface ModeOptions {
@@ -164,8 +171,12 @@ export abstract class RNNBase extends Module {
     if (direction !== 0 && !(direction === 1 && this.bidirectional)) {
       throw new IndexError(`${name}.cell: direction must be 0${this.bidirectional ? ' or 1' : ' (the module is not bidirectional)'}; got ${String(direction)}`);
     }
-    if (this.projSize > 0) throw new ValueError(`${name}.cell: an LSTM with projSize has no LSTMCell equivalent (weight_hr projects h); step the layer with forward on length-1 sequences instead`);
-    if (this.peepholes) throw new ValueError(`${name}.cell: an LSTM with peepholes has no LSTMCell equivalent; step the layer with forward on length-1 sequences instead`);
+    if (this.projSize > 0)
+      throw new ValueError(
+        `${name}.cell: an LSTM with projSize has no LSTMCell equivalent (weight_hr projects h); step the layer with forward on length-1 sequences instead`,
+      );
+    if (this.peepholes)
+      throw new ValueError(`${name}.cell: an LSTM with peepholes has no LSTMCell equivalent; step the layer with forward on length-1 sequences instead`);
     const sfx = `_l${layer}${direction === 1 ? '_reverse' : ''}`;
     const weightIH = this.param(`weight_ih${sfx}`);
     const rng = getRngState();
@@ -212,7 +223,9 @@ export abstract class RNNBase extends Module {
       batchSizes = new Int32Array(steps).fill(batch);
     }
     if (data.shape[1] !== this.inputSize) {
-      throw new ShapeError(`${name}: input's last axis must be inputSize ${this.inputSize}; got ${data.shape[1]} (input ${fmtShape(packed ? data.shape : (input as Tensor).shape)})`);
+      throw new ShapeError(
+        `${name}: input's last axis must be inputSize ${this.inputSize}; got ${data.shape[1]} (input ${fmtShape(packed ? data.shape : (input as Tensor).shape)})`,
+      );
     }
     const dtype = this.parameters()[0]!.dtype;
     if (data.dtype !== dtype) throw new DTypeError(`${name}: input is ${data.dtype} but the parameters are ${dtype}`);
@@ -277,7 +290,12 @@ export abstract class RNNBase extends Module {
     const options = { batchSizes, reverse };
     if (this.mode === 'LSTM') {
       const wHR = this.optionalParam(`weight_hr${sfx}`);
-      const peep = this.peepholes ? concat(['ci', 'cf', 'co'].map((g) => this.param(`weight_${g}${sfx}`)), 0) : null;
+      const peep = this.peepholes
+        ? concat(
+            ['ci', 'cf', 'co'].map((g) => this.param(`weight_${g}${sfx}`)),
+            0,
+          )
+        : null;
       if (this.fused('lstm')) return lstmRecurrence(xProj, init[0]!, init[1]!, wHH, bHH, wHR, peep, options);
       return composedRecurrence((xp, s) => lstmStep(xp, s[0]!, s[1]!, wHH, bHH, wHR, peep), xProj, init, batchSizes, reverse);
     }

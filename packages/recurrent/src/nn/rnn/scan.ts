@@ -69,12 +69,7 @@ function rebuild<S extends TensorStructure>(like: S, list: Tensor[]): S {
  * const [a, b] = scan(([p, q]) => [q, add(p, q)], zeros([6]), [tensor(0), tensor(1)]);
  * a.toArray(); // [1, 1, 2, 3, 5, 8]
  */
-export function scan<S extends TensorStructure, E extends TensorStructure>(
-  fn: (state: S, x: E) => S,
-  elems: E,
-  initial: S,
-  options: ScanOptions = {},
-): S {
+export function scan<S extends TensorStructure, E extends TensorStructure>(fn: (state: S, x: E) => S, elems: E, initial: S, options: ScanOptions = {}): S {
   const op = 'scan';
   if (typeof fn !== 'function') throw new ValueError(`${op}: fn must be a function (state, x) => state`);
   const reverse = options.reverse ?? false;
@@ -88,7 +83,11 @@ export function scan<S extends TensorStructure, E extends TensorStructure>(
     }
   });
   const T = xs[0]!.shape[0]!;
-  if (T === 0) return rebuild(initial, init.map((s) => zerosOf(s.dtype, [0, ...s.shape])));
+  if (T === 0)
+    return rebuild(
+      initial,
+      init.map((s) => zerosOf(s.dtype, [0, ...s.shape])),
+    );
 
   const results: Tensor[][] = new Array<Tensor[]>(T);
   let state = init;
@@ -99,7 +98,15 @@ export function scan<S extends TensorStructure, E extends TensorStructure>(
     state = checkStep(op, next, init, t);
     results[t] = state;
   }
-  return rebuild(initial, init.map((_, i) => stack(results.map((r) => r[i]!), 0)));
+  return rebuild(
+    initial,
+    init.map((_, i) =>
+      stack(
+        results.map((r) => r[i]!),
+        0,
+      ),
+    ),
+  );
 }
 
 /** The step's result as a list, checked against the structure and shapes of `init`. */
@@ -107,7 +114,9 @@ function checkStep(op: string, next: TensorStructure, init: readonly Tensor[], t
   const single = init.length === 1 && !Array.isArray(next);
   if (!single && (!Array.isArray(next) || next.length !== init.length)) {
     const got = Array.isArray(next) ? `an array of ${next.length}` : typeof next;
-    throw new ValueError(`${op}: fn must return the structure of initial (${init.length} tensor${init.length > 1 ? 's' : ''}); at step ${t} it returned ${got}`);
+    throw new ValueError(
+      `${op}: fn must return the structure of initial (${init.length} tensor${init.length > 1 ? 's' : ''}); at step ${t} it returned ${got}`,
+    );
   }
   const list = next instanceof Tensor ? [next] : [...next];
   list.forEach((s, i) => {

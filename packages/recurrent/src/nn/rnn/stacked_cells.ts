@@ -84,7 +84,9 @@ export class StackedCells extends Module implements RecurrentCell {
     checkTensor('StackedCells', 'input', input);
     const total = this.stateSize.length;
     if (states.length !== 0 && states.length !== total) {
-      throw new ValueError(`StackedCells: expected ${total} state tensors (${this.cells.map((c) => c.stateSize.length).join(' + ')} per cell); got ${states.length}`);
+      throw new ValueError(
+        `StackedCells: expected ${total} state tensors (${this.cells.map((c) => c.stateSize.length).join(' + ')} per cell); got ${states.length}`,
+      );
     }
     let x = input;
     let at = 0;

@@ -88,7 +88,9 @@ export class RecursiveNN extends Module {
     this.registerParameter('bias_node', uniformInit([H], bound, dtype));
   }
 
-  private get dtype(): DType { return this.param('weight_leaf').dtype; }
+  private get dtype(): DType {
+    return this.param('weight_leaf').dtype;
+  }
 
   /** Runs over one tree (root state (H)) or a forest (root states (B, H)) of vector inputs (I). */
   forward(trees: Tree<Tensor> | readonly Tree<Tensor>[]): RecursiveNNOutput {
@@ -96,7 +98,12 @@ export class RecursiveNN extends Module {
     const out = this.forwardLayout(x, layout);
     if (!single) return out;
     const h = reshape(out.h, [this.hiddenSize]);
-    return { h, get nodeH(): Tensor { return out.nodeH; } };
+    return {
+      h,
+      get nodeH(): Tensor {
+        return out.nodeH;
+      },
+    };
   }
 
   /**
@@ -127,7 +134,9 @@ export class RecursiveNN extends Module {
     let nodeH: Tensor | null = null;
     return {
       h: gatherRows(hs, layout, layout.roots),
-      get nodeH(): Tensor { return (nodeH ??= hs.length === 1 ? hs[0]! : concat(hs)); },
+      get nodeH(): Tensor {
+        return (nodeH ??= hs.length === 1 ? hs[0]! : concat(hs));
+      },
     };
   }
 }

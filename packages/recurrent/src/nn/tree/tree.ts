@@ -76,7 +76,12 @@ export function node<T>(input: T, children: readonly Tree<T>[]): Tree<T> {
   return { input, children };
 }
 
-interface Visit<T> { input: T; children: Visit<T>[]; height: number; position: number }
+interface Visit<T> {
+  input: T;
+  children: Visit<T>[];
+  height: number;
+  position: number;
+}
 
 /**
  * Lays out one tree or a forest level by level (see the file's comment). `check`, when given, is
@@ -119,8 +124,12 @@ export function treeLayout<T>(trees: Tree<T> | readonly Tree<T>[], check?: (inpu
     levels.push({ start, size: level.length, children, maxChildren: children.reduce((k, cs) => Math.max(k, cs.length), 0) });
   }
   return {
-    inputs, levels, levelOf: Int32Array.from(levelOf), roots: Int32Array.from(rootVisits.map((v) => v.position)),
-    numNodes: inputs.length, maxChildren: levels.reduce((k, l) => Math.max(k, l.maxChildren), 0),
+    inputs,
+    levels,
+    levelOf: Int32Array.from(levelOf),
+    roots: Int32Array.from(rootVisits.map((v) => v.position)),
+    numNodes: inputs.length,
+    maxChildren: levels.reduce((k, l) => Math.max(k, l.maxChildren), 0),
   };
 }
 
@@ -134,7 +143,11 @@ function isForest<T>(trees: Tree<T> | readonly Tree<T>[]): trees is readonly Tre
  */
 export function childSlots(level: TreeLevel, K: number): Int32Array {
   const slots = new Int32Array(level.size * K).fill(-1);
-  level.children.forEach((cs, k) => cs.forEach((c, s) => { slots[k * K + s] = c; }));
+  level.children.forEach((cs, k) =>
+    cs.forEach((c, s) => {
+      slots[k * K + s] = c;
+    }),
+  );
   return slots;
 }
 
@@ -185,7 +198,10 @@ export function vectorInputCheck(owner: string, inputSize: number, dtype: DType)
  * x (N, inputSize) in layout order; `single` tells whether one tree (not an array) was given.
  */
 export function layoutVectors(
-  owner: string, trees: Tree<Tensor> | readonly Tree<Tensor>[], inputSize: number, dtype: DType,
+  owner: string,
+  trees: Tree<Tensor> | readonly Tree<Tensor>[],
+  inputSize: number,
+  dtype: DType,
 ): { layout: TreeLayout<Tensor>; x: Tensor; single: boolean } {
   const layout = treeLayout(trees, vectorInputCheck(owner, inputSize, dtype));
   const x = concat(layout.inputs.map((v) => reshape(v, [1, inputSize])));

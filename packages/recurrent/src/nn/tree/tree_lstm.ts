@@ -96,7 +96,9 @@ export class TreeLSTM extends Module {
     this.registerParameter('bias_f', uniformInit([H], bound, dtype));
   }
 
-  private get dtype(): DType { return this.param('weight_iou').dtype; }
+  private get dtype(): DType {
+    return this.param('weight_iou').dtype;
+  }
 
   /** Runs over one tree (root states (H)) or a forest (root states (B, H)) of vector inputs (I). */
   forward(trees: Tree<Tensor> | readonly Tree<Tensor>[]): TreeLSTMOutput {
@@ -104,7 +106,16 @@ export class TreeLSTM extends Module {
     const out = this.forwardLayout(x, layout);
     if (!single) return out;
     const [h, c] = [reshape(out.h, [this.hiddenSize]), reshape(out.c, [this.hiddenSize])];
-    return { h, c, get nodeH(): Tensor { return out.nodeH; }, get nodeC(): Tensor { return out.nodeC; } };
+    return {
+      h,
+      c,
+      get nodeH(): Tensor {
+        return out.nodeH;
+      },
+      get nodeC(): Tensor {
+        return out.nodeC;
+      },
+    };
   }
 
   /**
@@ -128,7 +139,10 @@ export class TreeLSTM extends Module {
         const ck = gatherRows(cs, layout, slots);
         iou = add(iou, linear(sumSlots(hk, size, K), this.param('weight_uiou')));
         const xf = linear(xl, this.param('weight_f'), this.param('bias_f'));
-        const parent = new Tensor(Int32Array.from({ length: size * K }, (_, r) => Math.floor(r / K)), [size * K]);
+        const parent = new Tensor(
+          Int32Array.from({ length: size * K }, (_, r) => Math.floor(r / K)),
+          [size * K],
+        );
         const f = sigmoid(add(K === 1 ? xf : indexSelect(xf, 0, parent), linear(hk, this.param('weight_uf'))));
         cChildren = sumSlots(mul(f, ck), size, K); // an empty slot's c is 0, so it adds nothing
       }
@@ -143,8 +157,12 @@ export class TreeLSTM extends Module {
     return {
       h: gatherRows(hs, layout, layout.roots),
       c: gatherRows(cs, layout, layout.roots),
-      get nodeH(): Tensor { return (nodeH ??= hs.length === 1 ? hs[0]! : concat(hs)); },
-      get nodeC(): Tensor { return (nodeC ??= cs.length === 1 ? cs[0]! : concat(cs)); },
+      get nodeH(): Tensor {
+        return (nodeH ??= hs.length === 1 ? hs[0]! : concat(hs));
+      },
+      get nodeC(): Tensor {
+        return (nodeC ??= cs.length === 1 ? cs[0]! : concat(cs));
+      },
     };
   }
 }

@@ -46,7 +46,11 @@ const LIBRARY_PATH = LIBRARY_ROOT.startsWith('file://') ? decodeURIComponent(new
 /** The first frame of the current stack outside this library, or null if there is none. */
 export function callerFrame(): string | null {
   const stack = new Error().stack ?? '';
-  const frames = stack.split('\n').slice(1).map((line) => line.trim()).filter((line) => line.startsWith('at ') || line.includes('@'));
+  const frames = stack
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith('at ') || line.includes('@'));
   const outside = frames.find((f) => !f.includes(LIBRARY_ROOT) && !f.includes(LIBRARY_PATH) && !f.includes('node:internal'));
   return outside ?? null;
 }
@@ -67,9 +71,6 @@ export function checkFinite(op: string, phase: 'forward' | 'backward', tensors: 
     if (at < 0) return;
     const what = phase === 'forward' ? `output ${k}` : `the gradient of input ${k}`;
     const where = createdAt === null ? '' : `; the op was created ${createdAt}`;
-    throw new AnomalyError(
-      `detectAnomaly: ${op} produced ${t.data[at]} in ${what} (element ${at}) during ${phase}${where}`,
-      op, phase, createdAt,
-    );
+    throw new AnomalyError(`detectAnomaly: ${op} produced ${t.data[at]} in ${what} (element ${at}) during ${phase}${where}`, op, phase, createdAt);
   });
 }

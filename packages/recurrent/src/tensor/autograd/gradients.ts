@@ -31,9 +31,22 @@ type ConvAttrs = { geometry: ConvGeometry };
  * attrs against it, and each entry receives its own op's attrs typed.
  */
 export interface OpAttrs {
-  add: NoAttrs; sub: NoAttrs; mul: NoAttrs; div: NoAttrs; pow: NoAttrs; maximum: NoAttrs; minimum: NoAttrs;
-  neg: NoAttrs; exp: NoAttrs; log: NoAttrs; log1p: NoAttrs; sqrt: NoAttrs; abs: NoAttrs;
-  tanh: NoAttrs; sigmoid: NoAttrs; relu: NoAttrs;
+  add: NoAttrs;
+  sub: NoAttrs;
+  mul: NoAttrs;
+  div: NoAttrs;
+  pow: NoAttrs;
+  maximum: NoAttrs;
+  minimum: NoAttrs;
+  neg: NoAttrs;
+  exp: NoAttrs;
+  log: NoAttrs;
+  log1p: NoAttrs;
+  sqrt: NoAttrs;
+  abs: NoAttrs;
+  tanh: NoAttrs;
+  sigmoid: NoAttrs;
+  relu: NoAttrs;
   clamp: { min: number; max: number };
   where: NoAttrs;
   clone: NoAttrs;
@@ -158,11 +171,7 @@ export const GRADIENTS: GradientTable = {
   where: (ctx, [g]) => {
     const [cond, a, b] = ctx.inputs as [Tensor, Tensor, Tensor];
     const zero = zerosOf(g!.dtype, g!.shape);
-    return [
-      null,
-      ctx.needs[1] ? sumTo(where(cond, g!, zero), a.shape) : null,
-      ctx.needs[2] ? sumTo(where(cond, zero, g!), b.shape) : null,
-    ];
+    return [null, ctx.needs[1] ? sumTo(where(cond, g!, zero), a.shape) : null, ctx.needs[2] ? sumTo(where(cond, zero, g!), b.shape) : null];
   },
   clone: (_, [g]) => [g ?? null],
   cast: (ctx, [g]) => [cast(g!, ctx.inputs[0]!.dtype)],
@@ -236,7 +245,17 @@ export const GRADIENTS: GradientTable = {
     const src = ctx.inputs[1]!;
     const { axis, index } = ctx.attrs;
     const picked = ctx.needs[1] ? gather(g!, axis, index) : null;
-    return [g ?? null, picked && (picked.shape.every((d, i) => d === src.shape[i]) ? picked : placeInZeros(picked, src.shape, src.shape.map(() => 0)))];
+    return [
+      g ?? null,
+      picked &&
+        (picked.shape.every((d, i) => d === src.shape[i])
+          ? picked
+          : placeInZeros(
+              picked,
+              src.shape,
+              src.shape.map(() => 0),
+            )),
+    ];
   },
   conv1d: (ctx, [g]) => convGrads(ctx, g!),
   conv2d: (ctx, [g]) => convGrads(ctx, g!),

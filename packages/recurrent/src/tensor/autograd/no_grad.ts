@@ -46,7 +46,7 @@ function runSync<T>(name: string, fn: () => T, mode: boolean, holds: number): T 
     result.then(undefined, () => undefined);
     throw new ValueError(
       `${name}: fn returned a promise; the mode would only hold until its first await. ` +
-      `Use \`await noGradAsync(fn)\` or setGradEnabled(false) … setGradEnabled(true) for async code`,
+        `Use \`await noGradAsync(fn)\` or setGradEnabled(false) … setGradEnabled(true) for async code`,
     );
   }
   return result;

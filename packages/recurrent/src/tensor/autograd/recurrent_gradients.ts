@@ -32,7 +32,14 @@ export const recurrentGradients = {
     for (const has of present) full.push(has ? ctx.inputs[k++]! : null);
     const [xProj, h0, c0, wHH, bHH, wHR, peepholes] = full as [Tensor, Tensor, Tensor, Tensor, Tensor | null, Tensor | null, Tensor | null];
     const [out, hN, cN] = ctx.outputs as [Tensor, Tensor, Tensor];
-    const d = lstmRecurrenceBackward({ xProj, h0, c0, wHH, bHH, wHR, peepholes, out, hN, cN }, layout, cache, grads[0] ?? null, grads[1] ?? null, grads[2] ?? null);
+    const d = lstmRecurrenceBackward(
+      { xProj, h0, c0, wHH, bHH, wHR, peepholes, out, hN, cN },
+      layout,
+      cache,
+      grads[0] ?? null,
+      grads[1] ?? null,
+      grads[2] ?? null,
+    );
     return [d.dXProj, d.dH0, d.dC0, d.dWHH, d.dBHH, d.dWHR, d.dPeepholes].filter((t, i) => present[i] && t !== null);
   },
 };

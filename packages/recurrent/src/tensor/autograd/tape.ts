@@ -68,7 +68,7 @@ function savedOf<Op extends GradientOp>(node: Node<Op>): Saved<Op> {
   if (node.saved === null) {
     throw new AutogradError(
       `backward: trying to backward through the graph a second time (at ${node.op}), or to use tensors after their ` +
-      'saved values were released by an earlier backward. Pass { retainGraph: true } to the first backward to keep them',
+        'saved values were released by an earlier backward. Pass { retainGraph: true } to the first backward to keep them',
     );
   }
   return node.saved;
@@ -99,7 +99,10 @@ function topologicalOrder(root: Node): Node[] {
 }
 
 export function backward(
-  root: Tensor, gradient: Tensor | undefined, ones: (like: Tensor) => Tensor, add: (a: Tensor, b: Tensor) => Tensor,
+  root: Tensor,
+  gradient: Tensor | undefined,
+  ones: (like: Tensor) => Tensor,
+  add: (a: Tensor, b: Tensor) => Tensor,
   options: BackwardOptions = {},
 ): void {
   const retain = options.retainGraph ?? false;

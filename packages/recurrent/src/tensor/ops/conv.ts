@@ -55,7 +55,11 @@ function perAxis(op: ConvOp, name: string, value: number | readonly number[], ra
 }
 
 function convNd(
-  op: ConvOp, rank: 1 | 2, x: Tensor, weight: Tensor, bias: Tensor | null | undefined,
+  op: ConvOp,
+  rank: 1 | 2,
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null | undefined,
   options: { stride?: number | readonly number[]; padding?: string | number | readonly number[]; dilation?: number | readonly number[] },
 ): Tensor {
   checkTensor(op, 'x', x);
@@ -104,7 +108,7 @@ function convNd(
   if (outSize.some((n) => n < 1)) {
     throw new ShapeError(
       `${op}: input of spatial size ${fmtShape(size)} (padded by ${fmtShape(before)} before and ${fmtShape(after)} after) ` +
-      `is smaller than the kernel ${fmtShape(kernel)} with dilation ${fmtShape(dilation)}`,
+        `is smaller than the kernel ${fmtShape(kernel)} with dilation ${fmtShape(dilation)}`,
     );
   }
   // A 1-D convolution is the 2-D one with height 1.
@@ -165,7 +169,12 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
  * for the inputs whose `needs` entry is true (null otherwise). Used by the gradient table.
  */
 export function convBackward(
-  x: Tensor, weight: Tensor, bias: Tensor | null, dOut: Tensor, geometry: ConvGeometry, needs: readonly boolean[],
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null,
+  dOut: Tensor,
+  geometry: ConvGeometry,
+  needs: readonly boolean[],
 ): [Tensor | null, Tensor | null, Tensor | null] {
   const dx = needs[0] ? zerosOf(x.dtype, x.shape) : null;
   const dWeight = needs[1] ? zerosOf(weight.dtype, weight.shape) : null;

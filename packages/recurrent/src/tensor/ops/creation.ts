@@ -53,7 +53,7 @@ function flattenNested(data: NestedArray, shape: readonly number[], out: TypedAr
  */
 export function tensor(data: NestedArray | TypedArray, shapeOrOptions?: readonly number[] | TensorOptions, options?: TensorOptions): Tensor {
   const shapeArg = Array.isArray(shapeOrOptions) ? (shapeOrOptions as readonly number[]) : undefined;
-  const opts = Array.isArray(shapeOrOptions) ? options : (shapeOrOptions as TensorOptions | undefined) ?? options;
+  const opts = Array.isArray(shapeOrOptions) ? options : ((shapeOrOptions as TensorOptions | undefined) ?? options);
   const isTyped = ArrayBuffer.isView(data);
   const dtype = checkDType('tensor', 'dtype', opts?.dtype ?? (isTyped ? dtypeOfArray(data as TypedArray) : 'float32'));
   let values: TypedArray;
@@ -93,17 +93,29 @@ function filled(op: string, shape: readonly number[], value: number, options?: T
   return finish(t, options);
 }
 
-export function zeros(shape: readonly number[], options?: TensorOptions): Tensor { return filled('zeros', shape, 0, options); }
-export function ones(shape: readonly number[], options?: TensorOptions): Tensor { return filled('ones', shape, 1, options); }
-export function full(shape: readonly number[], value: number, options?: TensorOptions): Tensor { return filled('full', shape, value, options); }
+export function zeros(shape: readonly number[], options?: TensorOptions): Tensor {
+  return filled('zeros', shape, 0, options);
+}
+export function ones(shape: readonly number[], options?: TensorOptions): Tensor {
+  return filled('ones', shape, 1, options);
+}
+export function full(shape: readonly number[], value: number, options?: TensorOptions): Tensor {
+  return filled('full', shape, value, options);
+}
 
 /** Like `x` in shape and (unless given) dtype. */
 function likeOptions(x: Tensor, options?: TensorOptions): TensorOptions {
   return { dtype: options?.dtype ?? x.dtype, requiresGrad: options?.requiresGrad ?? false };
 }
-export function zerosLike(x: Tensor, options?: TensorOptions): Tensor { return zeros(x.shape, likeOptions(x, options)); }
-export function onesLike(x: Tensor, options?: TensorOptions): Tensor { return ones(x.shape, likeOptions(x, options)); }
-export function fullLike(x: Tensor, value: number, options?: TensorOptions): Tensor { return full(x.shape, value, likeOptions(x, options)); }
+export function zerosLike(x: Tensor, options?: TensorOptions): Tensor {
+  return zeros(x.shape, likeOptions(x, options));
+}
+export function onesLike(x: Tensor, options?: TensorOptions): Tensor {
+  return ones(x.shape, likeOptions(x, options));
+}
+export function fullLike(x: Tensor, value: number, options?: TensorOptions): Tensor {
+  return full(x.shape, value, likeOptions(x, options));
+}
 
 /** start, start+step, … below end (as torch.arange); `arange(n)` counts 0..n−1. Default dtype int32 for integer arguments. */
 export function arange(start: number, end?: number, step = 1, options?: TensorOptions): Tensor {
@@ -136,9 +148,13 @@ function random(op: string, shape: readonly number[], draw: () => number, option
 }
 
 /** Uniform on [0, 1), from the global generator. */
-export function rand(shape: readonly number[], options?: TensorOptions): Tensor { return random('rand', shape, uniform, floatOnly('rand', options)); }
+export function rand(shape: readonly number[], options?: TensorOptions): Tensor {
+  return random('rand', shape, uniform, floatOnly('rand', options));
+}
 /** Standard normal, from the global generator. */
-export function randn(shape: readonly number[], options?: TensorOptions): Tensor { return random('randn', shape, normal, floatOnly('randn', options)); }
+export function randn(shape: readonly number[], options?: TensorOptions): Tensor {
+  return random('randn', shape, normal, floatOnly('randn', options));
+}
 /** Integers uniform on [low, high); dtype int32 unless given. */
 export function randint(low: number, high: number, shape: readonly number[], options?: TensorOptions): Tensor {
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
@@ -150,8 +166,12 @@ export function randint(low: number, high: number, shape: readonly number[], opt
 export function uniformTensor(shape: readonly number[], lo: number, hi: number, options?: TensorOptions): Tensor {
   return random('uniform', shape, () => lo + (hi - lo) * uniform(), options);
 }
-export function randLike(x: Tensor, options?: TensorOptions): Tensor { return rand(x.shape, likeOptions(x, options)); }
-export function randnLike(x: Tensor, options?: TensorOptions): Tensor { return randn(x.shape, likeOptions(x, options)); }
+export function randLike(x: Tensor, options?: TensorOptions): Tensor {
+  return rand(x.shape, likeOptions(x, options));
+}
+export function randnLike(x: Tensor, options?: TensorOptions): Tensor {
+  return randn(x.shape, likeOptions(x, options));
+}
 export function randintLike(x: Tensor, low: number, high: number, options?: TensorOptions): Tensor {
   return randint(low, high, x.shape, { dtype: options?.dtype ?? x.dtype, requiresGrad: options?.requiresGrad ?? false });
 }

@@ -44,39 +44,85 @@ function unary(op: UnaryOp, x: Tensor, floatOnly: boolean): Tensor {
 }
 
 /** a + b, broadcast. */
-export function add(a: TensorLike, b: TensorLike): Tensor { return binary('add', a, b); }
+export function add(a: TensorLike, b: TensorLike): Tensor {
+  return binary('add', a, b);
+}
 /** a − b, broadcast. */
-export function sub(a: TensorLike, b: TensorLike): Tensor { return binary('sub', a, b); }
+export function sub(a: TensorLike, b: TensorLike): Tensor {
+  return binary('sub', a, b);
+}
 /** a ⊙ b, broadcast. */
-export function mul(a: TensorLike, b: TensorLike): Tensor { return binary('mul', a, b); }
+export function mul(a: TensorLike, b: TensorLike): Tensor {
+  return binary('mul', a, b);
+}
 /** a / b, broadcast (floating dtypes). */
-export function div(a: TensorLike, b: TensorLike): Tensor { return binary('div', a, b); }
+export function div(a: TensorLike, b: TensorLike): Tensor {
+  return binary('div', a, b);
+}
 /** a ** b, broadcast (floating dtypes). */
-export function pow(a: TensorLike, b: TensorLike): Tensor { return binary('pow', a, b); }
+export function pow(a: TensorLike, b: TensorLike): Tensor {
+  return binary('pow', a, b);
+}
 /** Elementwise maximum; on ties the gradient is split evenly, as PyTorch does. */
-export function maximum(a: TensorLike, b: TensorLike): Tensor { return binary('maximum', a, b); }
+export function maximum(a: TensorLike, b: TensorLike): Tensor {
+  return binary('maximum', a, b);
+}
 /** Elementwise minimum; on ties the gradient is split evenly. */
-export function minimum(a: TensorLike, b: TensorLike): Tensor { return binary('minimum', a, b); }
+export function minimum(a: TensorLike, b: TensorLike): Tensor {
+  return binary('minimum', a, b);
+}
 
 /** Comparisons: a 0/1 mask of the operands' dtype, not differentiable. */
-export function eq(a: TensorLike, b: TensorLike): Tensor { return binary('eq', a, b); }
-export function ne(a: TensorLike, b: TensorLike): Tensor { return binary('ne', a, b); }
-export function lt(a: TensorLike, b: TensorLike): Tensor { return binary('lt', a, b); }
-export function le(a: TensorLike, b: TensorLike): Tensor { return binary('le', a, b); }
-export function gt(a: TensorLike, b: TensorLike): Tensor { return binary('gt', a, b); }
-export function ge(a: TensorLike, b: TensorLike): Tensor { return binary('ge', a, b); }
+export function eq(a: TensorLike, b: TensorLike): Tensor {
+  return binary('eq', a, b);
+}
+export function ne(a: TensorLike, b: TensorLike): Tensor {
+  return binary('ne', a, b);
+}
+export function lt(a: TensorLike, b: TensorLike): Tensor {
+  return binary('lt', a, b);
+}
+export function le(a: TensorLike, b: TensorLike): Tensor {
+  return binary('le', a, b);
+}
+export function gt(a: TensorLike, b: TensorLike): Tensor {
+  return binary('gt', a, b);
+}
+export function ge(a: TensorLike, b: TensorLike): Tensor {
+  return binary('ge', a, b);
+}
 
-export function neg(x: Tensor): Tensor { return unary('neg', x, false); }
-export function abs(x: Tensor): Tensor { return unary('abs', x, false); }
-export function relu(x: Tensor): Tensor { return unary('relu', x, false); }
-export function exp(x: Tensor): Tensor { return unary('exp', x, true); }
-export function log(x: Tensor): Tensor { return unary('log', x, true); }
-export function log1p(x: Tensor): Tensor { return unary('log1p', x, true); }
-export function sqrt(x: Tensor): Tensor { return unary('sqrt', x, true); }
-export function tanh(x: Tensor): Tensor { return unary('tanh', x, true); }
-export function sigmoid(x: Tensor): Tensor { return unary('sigmoid', x, true); }
+export function neg(x: Tensor): Tensor {
+  return unary('neg', x, false);
+}
+export function abs(x: Tensor): Tensor {
+  return unary('abs', x, false);
+}
+export function relu(x: Tensor): Tensor {
+  return unary('relu', x, false);
+}
+export function exp(x: Tensor): Tensor {
+  return unary('exp', x, true);
+}
+export function log(x: Tensor): Tensor {
+  return unary('log', x, true);
+}
+export function log1p(x: Tensor): Tensor {
+  return unary('log1p', x, true);
+}
+export function sqrt(x: Tensor): Tensor {
+  return unary('sqrt', x, true);
+}
+export function tanh(x: Tensor): Tensor {
+  return unary('tanh', x, true);
+}
+export function sigmoid(x: Tensor): Tensor {
+  return unary('sigmoid', x, true);
+}
 /** −1, 0 or 1 per element (not differentiable). */
-export function sign(x: Tensor): Tensor { return unary('sign', x, false); }
+export function sign(x: Tensor): Tensor {
+  return unary('sign', x, false);
+}
 
 /** Limits every element to [min, max]; either bound may be omitted. Gradient 1 inside, 0 outside. */
 export function clamp(x: Tensor, min?: number, max?: number): Tensor {
@@ -105,9 +151,12 @@ export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const out = zerosOf(ta.dtype, shape);
   backend().where(
     out.data,
-    condition.data, broadcastStrides(condition.shape, shape),
-    ta.data, broadcastStrides(ta.shape, shape),
-    tb.data, broadcastStrides(tb.shape, shape),
+    condition.data,
+    broadcastStrides(condition.shape, shape),
+    ta.data,
+    broadcastStrides(ta.shape, shape),
+    tb.data,
+    broadcastStrides(tb.shape, shape),
     shape,
   );
   record('where', [condition, ta, tb], [out]);

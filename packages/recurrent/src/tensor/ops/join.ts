@@ -51,7 +51,10 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
     }
   });
   const a = normalizeAxis('stack', axis, first.ndim + 1);
-  return concat(tensors.map((t) => unsqueeze(t, a)), a);
+  return concat(
+    tensors.map((t) => unsqueeze(t, a)),
+    a,
+  );
 }
 
 /** Splits along `axis` into pieces of `sizes` (a number: equal pieces of that size, the last may be smaller). */

@@ -49,10 +49,21 @@ export function matmulWith(a: Tensor, b: Tensor, transA: boolean, transB: boolea
       bAt += idx * bStrides[d]!;
     }
     kernel.gemm({
-      c: out.data as FloatArray, cOffset: i * m * n, ldc: n,
-      a: a.data as FloatArray, aOffset: aAt * ar * ac, lda: ac, transA,
-      b: b.data as FloatArray, bOffset: bAt * br * bc, ldb: bc, transB,
-      m, k, n, accumulate: false,
+      c: out.data as FloatArray,
+      cOffset: i * m * n,
+      ldc: n,
+      a: a.data as FloatArray,
+      aOffset: aAt * ar * ac,
+      lda: ac,
+      transA,
+      b: b.data as FloatArray,
+      bOffset: bAt * br * bc,
+      ldb: bc,
+      transB,
+      m,
+      k,
+      n,
+      accumulate: false,
     });
   }
   record('matmul', [a, b], [out], { transA, transB });
@@ -117,10 +128,22 @@ function affine(rows: Tensor, weight: Tensor, bias: Tensor): Tensor {
   const n = weight.shape[0]!;
   const out = zerosOf(rows.dtype, [m, n]);
   backend().gemm({
-    c: out.data as FloatArray, cOffset: 0, ldc: n,
-    a: rows.data as FloatArray, aOffset: 0, lda: k, transA: false,
-    b: weight.data as FloatArray, bOffset: 0, ldb: k, transB: true,
-    m, k, n, accumulate: false, bias: bias.data as FloatArray,
+    c: out.data as FloatArray,
+    cOffset: 0,
+    ldc: n,
+    a: rows.data as FloatArray,
+    aOffset: 0,
+    lda: k,
+    transA: false,
+    b: weight.data as FloatArray,
+    bOffset: 0,
+    ldb: k,
+    transB: true,
+    m,
+    k,
+    n,
+    accumulate: false,
+    bias: bias.data as FloatArray,
   });
   record('linear', [rows, weight, bias], [out]);
   return out;

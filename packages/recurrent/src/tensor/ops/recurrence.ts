@@ -93,7 +93,10 @@ const fOrNull = (t: Tensor | null): FloatArray | null => (t === null ? null : f(
 
 /** Elman recurrence: h' = act(xProj + h·W_hhᵀ + b_hh). Returns [out (N, H), hN (B, H)]. */
 export function rnnRecurrence(
-  xProj: Tensor, h0: Tensor, wHH: Tensor, bHH: Tensor | null,
+  xProj: Tensor,
+  h0: Tensor,
+  wHH: Tensor,
+  bHH: Tensor | null,
   options: RecurrenceOptions & { nonlinearity: 'tanh' | 'relu' },
 ): [Tensor, Tensor] {
   const op = 'rnnRecurrence';
@@ -107,7 +110,21 @@ export function rnnRecurrence(
   const hN = zerosOf(xProj.dtype, [B, H]);
   const layout = { batch: B, hiddenSize: H, batchSizes: options.batchSizes, reverse: options.reverse ?? false };
   const { nonlinearity } = options;
-  fusedKernel('rnnForward')({ batch: B, hiddenSize: H, batchSizes: layout.batchSizes, reverse: layout.reverse, xProj: f(xProj), h0: f(h0), wHH: f(wHH), bHH: fOrNull(bHH), out: f(out), hN: f(hN), cache: null, nonlinearity, keepCache: willRecord([xProj, h0, wHH, bHH]) });
+  fusedKernel('rnnForward')({
+    batch: B,
+    hiddenSize: H,
+    batchSizes: layout.batchSizes,
+    reverse: layout.reverse,
+    xProj: f(xProj),
+    h0: f(h0),
+    wHH: f(wHH),
+    bHH: fOrNull(bHH),
+    out: f(out),
+    hN: f(hN),
+    cache: null,
+    nonlinearity,
+    keepCache: willRecord([xProj, h0, wHH, bHH]),
+  });
   record(op, bHH ? [xProj, h0, wHH, bHH] : [xProj, h0, wHH], [out, hN], { layout, cache: null, nonlinearity });
   return [out, hN];
 }
@@ -117,7 +134,13 @@ export function rnnRecurrence(
  * w_ci, w_cf, w_co. Returns [out (N, P), hN (B, P), cN (B, H)].
  */
 export function lstmRecurrence(
-  xProj: Tensor, h0: Tensor, c0: Tensor, wHH: Tensor, bHH: Tensor | null, wHR: Tensor | null, peepholes: Tensor | null,
+  xProj: Tensor,
+  h0: Tensor,
+  c0: Tensor,
+  wHH: Tensor,
+  bHH: Tensor | null,
+  wHR: Tensor | null,
+  peepholes: Tensor | null,
   options: RecurrenceOptions,
 ): [Tensor, Tensor, Tensor] {
   const op = 'lstmRecurrence';
@@ -139,17 +162,39 @@ export function lstmRecurrence(
   const [gates, cells, m] = cacheArrays(xProj.dtype, keepCache, [rows * 4 * H, rows * H, wHR ? rows * H : 0]) as [FloatArray, FloatArray, FloatArray];
   const cache = { gates, cells, m: wHR ? m : null };
   fusedKernel('lstmForward')({
-    batch: B, hiddenSize: H, batchSizes: layout.batchSizes, reverse: layout.reverse, xProj: f(xProj), h0: f(h0), c0: f(c0), wHH: f(wHH), bHH: fOrNull(bHH), wHR: fOrNull(wHR), peep: fOrNull(peepholes),
-    out: f(out), hN: f(hN), cN: f(cN), cache, keepCache,
+    batch: B,
+    hiddenSize: H,
+    batchSizes: layout.batchSizes,
+    reverse: layout.reverse,
+    xProj: f(xProj),
+    h0: f(h0),
+    c0: f(c0),
+    wHH: f(wHH),
+    bHH: fOrNull(bHH),
+    wHR: fOrNull(wHR),
+    peep: fOrNull(peepholes),
+    out: f(out),
+    hN: f(hN),
+    cN: f(cN),
+    cache,
+    keepCache,
   });
   const inputs = [xProj, h0, c0, wHH, bHH, wHR, peepholes];
-  record(op, inputs.filter((t): t is Tensor => t !== null), [out, hN, cN], { layout, cache, present: inputs.map((t) => t !== null) });
+  record(
+    op,
+    inputs.filter((t): t is Tensor => t !== null),
+    [out, hN, cN],
+    { layout, cache, present: inputs.map((t) => t !== null) },
+  );
   return [out, hN, cN];
 }
 
 /** GRU recurrence, gates (r, z, n), reset applied after (default) or before the product. Returns [out (N, H), hN (B, H)]. */
 export function gruRecurrence(
-  xProj: Tensor, h0: Tensor, wHH: Tensor, bHH: Tensor | null,
+  xProj: Tensor,
+  h0: Tensor,
+  wHH: Tensor,
+  bHH: Tensor | null,
   options: RecurrenceOptions & { resetAfter: boolean },
 ): [Tensor, Tensor] {
   const op = 'gruRecurrence';
@@ -166,7 +211,21 @@ export function gruRecurrence(
   const [gates, hn] = cacheArrays(xProj.dtype, keepCache, [rows * 3 * H, rows * H]) as [FloatArray, FloatArray];
   const cache = { gates, hn };
   const { resetAfter } = options;
-  fusedKernel('gruForward')({ batch: B, hiddenSize: H, batchSizes: layout.batchSizes, reverse: layout.reverse, xProj: f(xProj), h0: f(h0), wHH: f(wHH), bHH: fOrNull(bHH), out: f(out), hN: f(hN), cache, resetAfter, keepCache });
+  fusedKernel('gruForward')({
+    batch: B,
+    hiddenSize: H,
+    batchSizes: layout.batchSizes,
+    reverse: layout.reverse,
+    xProj: f(xProj),
+    h0: f(h0),
+    wHH: f(wHH),
+    bHH: fOrNull(bHH),
+    out: f(out),
+    hN: f(hN),
+    cache,
+    resetAfter,
+    keepCache,
+  });
   record(op, bHH ? [xProj, h0, wHH, bHH] : [xProj, h0, wHH], [out, hN], { layout, cache, resetAfter });
   return [out, hN];
 }

@@ -12,7 +12,12 @@ import { mul } from './elementwise.js';
 import { expand, reshape } from './view.js';
 
 /** The input laid out as (outer, len, inner) with the reduced axes in the middle. */
-export interface Blocks { data: TypedArray; outer: number; len: number; inner: number }
+export interface Blocks {
+  data: TypedArray;
+  outer: number;
+  len: number;
+  inner: number;
+}
 
 export function reductionBlocks(x: Tensor, axes: readonly number[]): Blocks {
   const shape = x.shape;
@@ -29,7 +34,15 @@ export function reductionBlocks(x: Tensor, axes: readonly number[]): Blocks {
   const strides = stridesOf(shape);
   const permShape = perm.map((p) => shape[p]!);
   const data = allocate(x.dtype, x.size);
-  backend().copy(data, 0, stridesOf(permShape), x.data, 0, perm.map((p) => strides[p]!), permShape);
+  backend().copy(
+    data,
+    0,
+    stridesOf(permShape),
+    x.data,
+    0,
+    perm.map((p) => strides[p]!),
+    permShape,
+  );
   return { data, outer: numel(kept.map((k) => shape[k]!)), len: numel(axes.map((a) => shape[a]!)), inner: 1 };
 }
 

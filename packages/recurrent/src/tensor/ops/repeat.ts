@@ -19,7 +19,10 @@ export function repeat(x: Tensor, reps: readonly number[]): Tensor {
   // Interleave a size-1 axis before each axis, broadcast it to the count, then merge the pairs.
   const paired = shape.flatMap((d) => [1, d]);
   const expanded = shape.flatMap((d, i) => [reps[i]!, d]);
-  return reshape(expand(reshape(x, paired), expanded), shape.map((d, i) => d * reps[i]!));
+  return reshape(
+    expand(reshape(x, paired), expanded),
+    shape.map((d, i) => d * reps[i]!),
+  );
 }
 
 /**
@@ -28,6 +31,7 @@ export function repeat(x: Tensor, reps: readonly number[]): Tensor {
  */
 export function tile(x: Tensor, reps: readonly number[]): Tensor {
   checkTensor('tile', 'x', x);
-  if (reps.some((r) => !Number.isInteger(r) || r < 0)) throw new ValueError(`tile: reps must be non-negative integers; got [${reps.join(', ')}] for ${fmtShape(x.shape)}`);
+  if (reps.some((r) => !Number.isInteger(r) || r < 0))
+    throw new ValueError(`tile: reps must be non-negative integers; got [${reps.join(', ')}] for ${fmtShape(x.shape)}`);
   return repeat(x, [...new Array<number>(Math.max(x.ndim - reps.length, 0)).fill(1), ...reps]);
 }

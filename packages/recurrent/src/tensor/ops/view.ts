@@ -40,7 +40,15 @@ export function permute(x: Tensor, axes: readonly number[]): Tensor {
   const shape = perm.map((p) => x.shape[p]!);
   const out = zerosOf(x.dtype, shape);
   const strides = stridesOf(x.shape);
-  backend().copy(out.data, 0, stridesOf(shape), x.data, 0, perm.map((p) => strides[p]!), shape);
+  backend().copy(
+    out.data,
+    0,
+    stridesOf(shape),
+    x.data,
+    0,
+    perm.map((p) => strides[p]!),
+    shape,
+  );
   record('permute', [x], [out], { perm });
   return out;
 }
@@ -58,7 +66,10 @@ export function transpose(x: Tensor, axis0 = -2, axis1 = -1): Tensor {
 /** Removes size-1 axes (the listed ones, or all). */
 export function squeeze(x: Tensor, axes?: number | readonly number[]): Tensor {
   const list = axes === undefined ? x.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normalizeAxes('squeeze', axes, x.ndim);
-  return reshape(x, x.shape.filter((d, i) => !(list.includes(i) && d === 1)));
+  return reshape(
+    x,
+    x.shape.filter((d, i) => !(list.includes(i) && d === 1)),
+  );
 }
 
 /** Inserts a size-1 axis at `axis` (−1 appends). */

@@ -1,9 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  tensor, zeros, ones, add, mul, sum, noGrad, isGradEnabled,
-  DTypeError, ShapeError, ValueError,
-} from '../../../src/index.js';
+import { tensor, zeros, ones, add, mul, sum, noGrad, isGradEnabled, DTypeError, ShapeError, ValueError } from '../../../src/index.js';
 
 test('backward on a scalar fills .grad of every leaf that requires grad', () => {
   const x = tensor([1, 2, 3], { dtype: 'float64', requiresGrad: true });
@@ -29,16 +26,39 @@ test('backward on a 0-d leaf itself gives a gradient of one', () => {
 });
 
 test('backward with an explicit gradient on a non-scalar', () => {
-  const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+  const x = tensor(
+    [
+      [1, 2],
+      [3, 4],
+    ],
+    { requiresGrad: true },
+  );
   const y = x.mul(x); // dy/dx = 2x elementwise
-  y.backward(tensor([[1, 0], [10, -1]]));
-  assert.deepEqual(x.grad!.toArray(), [[2, 0], [60, -8]]);
+  y.backward(
+    tensor([
+      [1, 0],
+      [10, -1],
+    ]),
+  );
+  assert.deepEqual(x.grad!.toArray(), [
+    [2, 0],
+    [60, -8],
+  ]);
 });
 
 test('the explicit gradient must have the output shape', () => {
-  const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+  const x = tensor(
+    [
+      [1, 2],
+      [3, 4],
+    ],
+    { requiresGrad: true },
+  );
   const y = x.mul(2);
-  assert.throws(() => y.backward(tensor([1, 2, 3, 4])), (e: unknown) => e instanceof ShapeError && e.message.includes('[2, 2]') && e.message.includes('[4]'));
+  assert.throws(
+    () => y.backward(tensor([1, 2, 3, 4])),
+    (e: unknown) => e instanceof ShapeError && e.message.includes('[2, 2]') && e.message.includes('[4]'),
+  );
   assert.throws(() => y.backward(ones([2, 1])), ShapeError);
   assert.equal(x.grad, null);
 });
@@ -124,8 +144,14 @@ test('noGrad records nothing and returns the value of fn', () => {
   assert.equal(y.requiresGrad, false);
   assert.equal(y.gradNode, null);
   assert.deepEqual(y.toArray(), [4, 7]);
-  assert.equal(noGrad(() => 42), 42);
-  assert.deepEqual(noGrad(() => ({ a: 'b' })), { a: 'b' });
+  assert.equal(
+    noGrad(() => 42),
+    42,
+  );
+  assert.deepEqual(
+    noGrad(() => ({ a: 'b' })),
+    { a: 'b' },
+  );
 });
 
 test('noGrad nests and restores grad mode after an exception', () => {
@@ -134,9 +160,13 @@ test('noGrad nests and restores grad mode after an exception', () => {
     assert.equal(isGradEnabled(), false);
   });
   assert.equal(isGradEnabled(), true);
-  assert.throws(() => noGrad(() => {
-    throw new Error('boom');
-  }), /boom/);
+  assert.throws(
+    () =>
+      noGrad(() => {
+        throw new Error('boom');
+      }),
+    /boom/,
+  );
   assert.equal(isGradEnabled(), true);
   const x = tensor([1], { requiresGrad: true });
   assert.equal(x.mul(2).requiresGrad, true);
@@ -228,7 +258,11 @@ test('a float64 gradient seed on a float32 output is cast to float32', () => {
 
 test('gradient flows to a leaf that only feeds a broadcast and a reduction', () => {
   const x = tensor([1, 2, 3], { requiresGrad: true });
-  const y = sum(zeros([2, 3]).add(x).mul(tensor([[1], [10]])));
+  const y = sum(
+    zeros([2, 3])
+      .add(x)
+      .mul(tensor([[1], [10]])),
+  );
   y.backward();
   assert.deepEqual(x.grad!.toArray(), [11, 11, 11]);
 });

@@ -1,12 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  ValueError, tensor, mul, noGrad, noGradAsync, enableGrad, setGradEnabled, isGradEnabled,
-} from '../../../src/index.js';
+import { ValueError, tensor, mul, noGrad, noGradAsync, enableGrad, setGradEnabled, isGradEnabled } from '../../../src/index.js';
 
 test('noGrad rejects an async function instead of silently recording after its first await', () => {
-  assert.throws(() => noGrad(async () => { await Promise.resolve(); }), (e: unknown) =>
-    e instanceof ValueError && e.message.includes('noGradAsync'));
+  assert.throws(
+    () =>
+      noGrad(async () => {
+        await Promise.resolve();
+      }),
+    (e: unknown) => e instanceof ValueError && e.message.includes('noGradAsync'),
+  );
   assert.equal(isGradEnabled(), true);
 });
 
@@ -19,13 +22,23 @@ test('noGradAsync keeps recording off across awaits, and restores it when the pr
   assert.equal(inside.requiresGrad, false);
   assert.equal(isGradEnabled(), true);
   assert.equal(mul(x, 2).requiresGrad, true);
-  await assert.rejects(noGradAsync(async () => { throw new Error('boom'); }), /boom/);
+  await assert.rejects(
+    noGradAsync(async () => {
+      throw new Error('boom');
+    }),
+    /boom/,
+  );
   assert.equal(isGradEnabled(), true);
 });
 
 test('overlapping noGradAsync calls hold recording off until the last settles', async () => {
   let releaseA = (): void => undefined;
-  const a = noGradAsync(() => new Promise<void>((resolve) => { releaseA = resolve; }));
+  const a = noGradAsync(
+    () =>
+      new Promise<void>((resolve) => {
+        releaseA = resolve;
+      }),
+  );
   const b = noGradAsync(async () => {
     await new Promise((resolve) => setTimeout(resolve, 1));
     return isGradEnabled();
@@ -46,5 +59,8 @@ test('setGradEnabled and enableGrad set the mode as torch.set_grad_enabled and e
   } finally {
     setGradEnabled(true);
   }
-  assert.equal(noGrad(() => enableGrad(() => isGradEnabled())), true);
+  assert.equal(
+    noGrad(() => enableGrad(() => isGradEnabled())),
+    true,
+  );
 });

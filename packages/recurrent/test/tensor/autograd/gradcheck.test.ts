@@ -8,8 +8,14 @@ function leaf(shape: number[], seed: number): Tensor {
 }
 
 test('gradcheck passes a correct gradient', () => {
-  assert.equal(gradcheck((x) => x.mul(x), [leaf([2, 3], 1)]), true);
-  assert.equal(gradcheck((x, y) => x.mul(y).add(x), [leaf([3], 2), leaf([3], 3)]), true);
+  assert.equal(
+    gradcheck((x) => x.mul(x), [leaf([2, 3], 1)]),
+    true,
+  );
+  assert.equal(
+    gradcheck((x, y) => x.mul(y).add(x), [leaf([3], 2), leaf([3], 3)]),
+    true,
+  );
 });
 
 test('gradcheck detects a wrong gradient: x · detach(x) has analytic gradient x, true gradient 2x', () => {
@@ -56,7 +62,10 @@ test('gradcheck refuses float32 inputs and inputs that need no grad', () => {
 
 test('gradcheck skips inputs that do not require grad', () => {
   const c = tensor([1, 2], { dtype: 'float64' });
-  assert.equal(gradcheck((x, k) => x.mul(k), [leaf([2], 4), c]), true);
+  assert.equal(
+    gradcheck((x, k) => x.mul(k), [leaf([2], 4), c]),
+    true,
+  );
   assert.equal(c.grad, null);
 });
 

@@ -6,15 +6,20 @@ test('a second backward through the same graph raises AutogradError naming the o
   const x = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
   const y = sum(exp(x));
   y.backward();
-  assert.throws(() => y.backward(), (e: unknown) =>
-    e instanceof AutogradError && /second time/.test(e.message) && e.message.includes('sum') && e.message.includes('retainGraph'));
+  assert.throws(
+    () => y.backward(),
+    (e: unknown) => e instanceof AutogradError && /second time/.test(e.message) && e.message.includes('sum') && e.message.includes('retainGraph'),
+  );
 });
 
 test('reusing an intermediate after a backward released it raises', () => {
   const x = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
   const h = exp(x);
   sum(h).backward();
-  assert.throws(() => sum(mul(h, 2)).backward(), (e: unknown) => e instanceof AutogradError && e.message.includes('exp'));
+  assert.throws(
+    () => sum(mul(h, 2)).backward(),
+    (e: unknown) => e instanceof AutogradError && e.message.includes('exp'),
+  );
 });
 
 test('retainGraph: true keeps the graph; gradients accumulate over the two calls', () => {
