@@ -9,7 +9,20 @@
  */
 import type { FloatArray } from '../../tensor/dtype.js';
 import type { RecurrentBackward, RecurrentForward } from '../recurrent_kernels.js';
-import { type KernelContext, type StepPlan, copyOf, planSteps, previousBlock, previousRows, sigmoid, transposedProduct } from '../reference/sequence_steps.js';
+import {
+  type KernelContext,
+  type Prev,
+  type Step,
+  type StepPlan,
+  bias,
+  copyOf,
+  planSteps,
+  previousBlock,
+  previousRows,
+  prevOf,
+  sigmoid,
+  transposedProduct,
+} from '../reference/sequence_steps.js';
 
 /** Where the reset gate applies: after the recurrent product (PyTorch, cuDNN) or before it (Cho et al. 2014). */
 export interface GruOptions {
@@ -22,22 +35,6 @@ export interface GruCache {
   /** (N, H) h·W_hnᵀ + b_hn (resetAfter) or r⊙h (reset-before). */
   hn: FloatArray;
 }
-
-/** Rows active at the step and the hidden size; `at`/`rowAt` offsets as in reference/sequence_steps.ts. */
-interface Step {
-  rows: number;
-  H: number;
-}
-/** The previous step's packed rows: the first `prevRows` rows come from `prev` at `prevAt`, the rest from the initial state. */
-interface Prev {
-  prev: FloatArray;
-  prevAt: number;
-  prevRows: number;
-}
-
-const bias = (b: FloatArray | null, i: number): number => (b ? b[i]! : 0);
-const prevOf = (s: Prev & { H: number }, init: FloatArray, r: number, j: number): number =>
-  r < s.prevRows ? s.prev[s.prevAt + r * s.H + j]! : init[r * s.H + j]!;
 
 export interface GruStepForward extends Step {
   gates: FloatArray;

@@ -8,7 +8,20 @@
  */
 import type { FloatArray } from '../../tensor/dtype.js';
 import type { RecurrentBackward, RecurrentForward } from '../recurrent_kernels.js';
-import { type KernelContext, type StepPlan, copyOf, planSteps, previousBlock, previousRows, sigmoid, transposedProduct } from '../reference/sequence_steps.js';
+import {
+  type KernelContext,
+  type Prev,
+  type Step,
+  type StepPlan,
+  bias,
+  copyOf,
+  planSteps,
+  previousBlock,
+  previousRows,
+  prevOf,
+  sigmoid,
+  transposedProduct,
+} from '../reference/sequence_steps.js';
 
 /** What forward keeps for backward. */
 export interface LstmCache {
@@ -33,22 +46,6 @@ export interface LstmGradExtra {
   dWHR: FloatArray | null;
   dPeep: FloatArray | null;
 }
-
-/** Rows active at the step and the hidden size; `at`/`rowAt` offsets as in reference/sequence_steps.ts. */
-interface Step {
-  rows: number;
-  H: number;
-}
-/** The previous step's packed rows: the first `prevRows` rows come from `prev` at `prevAt`, the rest from the initial state. */
-interface Prev {
-  prev: FloatArray;
-  prevAt: number;
-  prevRows: number;
-}
-
-const bias = (b: FloatArray | null, i: number): number => (b ? b[i]! : 0);
-const prevOf = (s: Prev & { H: number }, init: FloatArray, r: number, j: number): number =>
-  r < s.prevRows ? s.prev[s.prevAt + r * s.H + j]! : init[r * s.H + j]!;
 
 export interface LstmStepForward extends Step {
   gates: FloatArray;

@@ -5,7 +5,7 @@
  */
 import type { FloatArray } from '../../tensor/dtype.js';
 import type { RecurrentBackward, RecurrentForward } from '../recurrent_kernels.js';
-import { type KernelContext, copyOf, planSteps, previousRows, transposedProduct } from '../reference/sequence_steps.js';
+import { type KernelContext, type Step, bias, copyOf, planSteps, previousRows, transposedProduct } from '../reference/sequence_steps.js';
 
 /** The nonlinearity, an option of the cell rather than part of its cache. */
 export interface RnnOptions {
@@ -13,14 +13,6 @@ export interface RnnOptions {
 }
 /** The RNN keeps no cache: act' is read off its outputs. */
 export type RnnCache = null;
-
-/** Rows active at the step and the hidden size. */
-interface Step {
-  rows: number;
-  H: number;
-}
-
-const bias = (b: FloatArray | null, i: number): number => (b ? b[i]! : 0);
 
 export interface RnnStepForward extends Step {
   out: FloatArray;

@@ -97,6 +97,25 @@ export function transposedProduct(k: KernelContext, c: FloatArray, a: FloatArray
   k.gemm({ c, cOffset: 0, ldc: n, a, aOffset: 0, lda: m, transA: true, b, bOffset: 0, ldb: n, transB: false, m, k: rows, n, accumulate: false });
 }
 
+/** Rows active at the step and the hidden size: the base of every cell's step structs. */
+export interface Step {
+  rows: number;
+  H: number;
+}
+/** The previous step's packed rows: the first `prevRows` rows come from `prev` at `prevAt`, the rest from the initial state. */
+export interface Prev {
+  prev: FloatArray;
+  prevAt: number;
+  prevRows: number;
+}
+
+/** Element i of an optional bias, 0 without one. */
+export const bias = (b: FloatArray | null, i: number): number => (b ? b[i]! : 0);
+
+/** Row r, unit j of the state a step started from: the previous step's rows, else the initial state. */
+export const prevOf = (s: Prev & { H: number }, init: FloatArray, r: number, j: number): number =>
+  r < s.prevRows ? s.prev[s.prevAt + r * s.H + j]! : init[r * s.H + j]!;
+
 export function sigmoid(x: number): number {
   return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
 }
