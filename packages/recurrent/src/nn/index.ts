@@ -50,6 +50,15 @@ export type { RecurrentOptions, RecurrentForwardOptions, RecurrentResult } from 
 export { Bidirectional } from './rnn/bidirectional.js';
 export type { BidirectionalOptions, BidirectionalResult, MergeMode } from './rnn/bidirectional.js';
 export { copyCell } from './rnn/copy_cell.js';
+export { Attention } from './attention/attention.js';
+export type { AttentionOutput, AttentionForwardOptions } from './attention/attention.js';
+export type { KeyMask, SourceLengths, AttentionMaskOptions } from './attention/key_mask.js';
+export { BahdanauAttention } from './attention/bahdanau_attention.js';
+export type { BahdanauAttentionOptions } from './attention/bahdanau_attention.js';
+export { LuongAttention, LUONG_SCORES } from './attention/luong_attention.js';
+export type { LuongAttentionOptions, LuongScore } from './attention/luong_attention.js';
+export { ScaledDotProductAttention } from './attention/scaled_dot_product_attention.js';
+export type { ScaledDotProductAttentionOptions } from './attention/scaled_dot_product_attention.js';
 export { Masking } from './masking.js';
 export type { MaskingOptions } from './masking.js';
 export { Residual } from './residual.js';
