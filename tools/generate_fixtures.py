@@ -97,6 +97,7 @@ To add a case, add a line to OP_CASES, RNN_CASES, CELL_CASES, LOSS_CASES, CONV_C
 LAYER_NORM_CASES and rerun the script.
 """
 import json
+import math
 import os
 import struct
 import warnings
@@ -1098,6 +1099,142 @@ def make_conv_and_norm_cases():
     print(f'wrote {len(CONV_CASES)} conv and {len(LAYER_NORM_CASES)} layer norm fixtures under {os.path.normpath(ROOT)}')
 
 
+# ---------------------------------------------------------------------------------------------
+# ATTENTION CASES (nn.BahdanauAttention, nn.LuongAttention, nn.ScaledDotProductAttention). PyTorch
+# has no such modules, so the equations are written out here, in float64, independently of the
+# library's formulation (Luong concat builds [q; k_s]; the masked softmax divides by the sum over
+# real keys). Run only these with:
+#   cd tools && /usr/bin/python3 -c 'import generate_fixtures as g; g.make_attention_cases()'
+#
+# attention/<case>.safetensors, every tensor float64 holding float32-representable inputs and
+# parameters (so a float32 run sees the same numbers)
+#     metadata  "config": JSON {"module": the class name, "options": its constructor options,
+#               "query": "2d" (N, Dq) | "3d" (N, Tq, Dq), "mask": "none" | "lengths" | "mask",
+#               "lengths": [...] (when "lengths")}
+#     param.<key>       the state dict, e.g. param.query_proj.weight
+#     query, keys, values
+#     mask              I32 (N, S), 1 at real keys (when "mask" is "mask"); rows may be all 0
+#     context, weights  the outputs; weights is exactly 0 at padding keys, a row without real keys all 0
+#     grad_context, grad_weights   random upstream gradients
+#     grad.query, grad.keys, grad.values, grad.param.<key>
+#               gradients of sum(context * grad_context) + sum(weights * grad_weights)
+
+ATTENTION_SIZES = {'N': 3, 'Tq': 4, 'S': 5, 'Dq': 4, 'Dk': 6, 'Dv': 3, 'A': 5}
+ATTENTION_LENGTHS = [5, 0, 2]
+ATTENTION_MASK = [[1, 0, 1, 1, 0], [0, 0, 0, 0, 0], [0, 1, 1, 0, 1]]
+ATTENTION_VARIANTS = {
+    'bahdanau': ('BahdanauAttention', {'queryDim': 4, 'keyDim': 6, 'attentionDim': 5}),
+    'bahdanau_nobias': ('BahdanauAttention', {'queryDim': 4, 'keyDim': 6, 'attentionDim': 5, 'bias': False}),
+    'luong_dot': ('LuongAttention', {'score': 'dot'}),
+    'luong_general': ('LuongAttention', {'score': 'general', 'queryDim': 4, 'keyDim': 6}),
+    'luong_concat': ('LuongAttention', {'score': 'concat', 'queryDim': 4, 'keyDim': 6, 'attentionDim': 5}),
+    'scaled_dot': ('ScaledDotProductAttention', {}),
+    'scaled_dot_scale': ('ScaledDotProductAttention', {'scale': 0.75}),
+}
+ATTENTION_CASES = {f'{v}_{q}_{m}': (v, q, m) for v in ATTENTION_VARIANTS for q in ('2d', '3d') for m in ('none', 'lengths', 'mask')
+                   if not (v in ('bahdanau_nobias', 'scaled_dot_scale') and (q, m) != ('3d', 'mask'))}
+
+
+def f32_randn(*shape, scale=1.0):
+    """float64 values that float32 represents exactly."""
+    return (torch.randn(shape, dtype=F64) * scale).to(torch.float32).to(F64)
+
+
+def attention_params(module, options, dk):
+    s = ATTENTION_SIZES
+    if module == 'BahdanauAttention':
+        p = {'query_proj.weight': f32_randn(s['A'], s['Dq'], scale=0.5)}
+        if options.get('bias', True):
+            p['query_proj.bias'] = f32_randn(s['A'], scale=0.5)
+        p['key_proj.weight'] = f32_randn(s['A'], dk, scale=0.5)
+        p['v.weight'] = f32_randn(1, s['A'], scale=0.5)
+        return p
+    if options.get('score') == 'general':
+        return {'key_proj.weight': f32_randn(s['Dq'], dk, scale=0.5)}
+    if options.get('score') == 'concat':
+        return {'proj.weight': f32_randn(s['A'], s['Dq'] + dk, scale=0.5), 'v.weight': f32_randn(1, s['A'], scale=0.5)}
+    return {}
+
+
+def attention_scores(module, options, p, q, k):
+    """q (N, Tq, Dq), k (N, S, Dk) -> scores (N, Tq, S), straight from the equations."""
+    n, tq, s = q.shape[0], q.shape[1], k.shape[1]
+    if module == 'BahdanauAttention':
+        wq = torch.einsum('ad,ntd->nta', p['query_proj.weight'], q)
+        if 'query_proj.bias' in p:
+            wq = wq + p['query_proj.bias']
+        wk = torch.einsum('ad,nsd->nsa', p['key_proj.weight'], k)
+        return torch.einsum('a,ntsa->nts', p['v.weight'][0], torch.tanh(wq[:, :, None, :] + wk[:, None, :, :]))
+    if module == 'ScaledDotProductAttention':
+        return torch.einsum('ntd,nsd->nts', q, k) * options.get('scale', 1 / math.sqrt(k.shape[2]))
+    score = options['score']
+    if score == 'dot':
+        return torch.einsum('ntd,nsd->nts', q, k)
+    if score == 'general':
+        return torch.einsum('ntd,de,nse->nts', q, p['key_proj.weight'], k)
+    both = torch.cat([q[:, :, None, :].expand(n, tq, s, q.shape[2]), k[:, None, :, :].expand(n, tq, s, k.shape[2])], dim=-1)
+    return torch.einsum('a,ntsa->nts', p['v.weight'][0], torch.tanh(torch.einsum('ae,ntse->ntsa', p['proj.weight'], both)))
+
+
+def attention_masked_softmax(scores, valid):
+    """softmax over the real keys (valid: (N, S) bool); all-zero for a row without real keys."""
+    if valid is None:
+        return torch.softmax(scores, dim=-1)
+    v = valid[:, None, :]
+    top = scores.masked_fill(~v, float('-inf')).amax(dim=-1, keepdim=True).detach()
+    top = torch.where(torch.isfinite(top), top, torch.zeros_like(top))
+    e = torch.exp(scores.masked_fill(~v, 0) - top) * v
+    total = e.sum(dim=-1, keepdim=True)
+    return e / torch.where(total > 0, total, torch.ones_like(total))
+
+
+def make_attention_case(name, variant, query_kind, mask_kind):
+    seed_for(name)
+    module, options = ATTENTION_VARIANTS[variant]
+    s = ATTENTION_SIZES
+    square = module == 'ScaledDotProductAttention' or options.get('score') == 'dot'
+    dk = s['Dq'] if square else s['Dk']
+    params = {k: v.requires_grad_(True) for k, v in attention_params(module, options, dk).items()}
+    q = f32_randn(*((s['N'], s['Dq']) if query_kind == '2d' else (s['N'], s['Tq'], s['Dq']))).requires_grad_(True)
+    k = f32_randn(s['N'], s['S'], dk).requires_grad_(True)
+    v = f32_randn(s['N'], s['S'], s['Dv']).requires_grad_(True)
+    valid = None
+    if mask_kind == 'lengths':
+        valid = torch.arange(s['S'])[None, :] < torch.tensor(ATTENTION_LENGTHS)[:, None]
+    elif mask_kind == 'mask':
+        valid = torch.tensor(ATTENTION_MASK, dtype=torch.bool)
+    steps = q[:, None, :] if query_kind == '2d' else q
+    weights = attention_masked_softmax(attention_scores(module, options, params, steps, k), valid)
+    context = weights @ v
+    if query_kind == '2d':
+        weights, context = weights[:, 0], context[:, 0]
+    grad_context = f32_randn(*context.shape)
+    grad_weights = f32_randn(*weights.shape)
+    loss = (context * grad_context).sum() + (weights * grad_weights).sum()
+    grads = iter(torch.autograd.grad(loss, [q, k, v] + list(params.values())))
+    tensors = {f'param.{key}': value for key, value in params.items()}
+    tensors.update({'query': q, 'keys': k, 'values': v})
+    if mask_kind == 'mask':
+        tensors['mask'] = valid.to(torch.int32)
+    tensors.update({'context': context, 'weights': weights, 'grad_context': grad_context, 'grad_weights': grad_weights})
+    for key in ('query', 'keys', 'values'):
+        tensors[f'grad.{key}'] = next(grads)
+    for key in params:
+        tensors[f'grad.param.{key}'] = next(grads)
+    config = {'module': module, 'options': options, 'query': query_kind, 'mask': mask_kind}
+    if mask_kind == 'lengths':
+        config['lengths'] = ATTENTION_LENGTHS
+    write_safetensors(os.path.join(ROOT, 'attention', f'{name}.safetensors'), tensors, {'config': json.dumps(config)})
+
+
+def make_attention_cases():
+    torch.set_num_threads(1)
+    clear(os.path.join(ROOT, 'attention'))
+    for name, (variant, query_kind, mask_kind) in ATTENTION_CASES.items():
+        make_attention_case(name, variant, query_kind, mask_kind)
+    print(f'wrote {len(ATTENTION_CASES)} attention fixtures under {os.path.normpath(os.path.join(ROOT, "attention"))}')
+
+
 def clear(folder):
     os.makedirs(folder, exist_ok=True)
     for f in os.listdir(folder):
@@ -1131,6 +1268,7 @@ def main():
     print(f'wrote {len(OP_CASES)} op, {len(RNN_CASES)} rnn, {len(CELL_CASES)} cell and {len(LOSS_CASES)} loss fixtures '
           f'under {os.path.normpath(ROOT)}')
     make_conv_and_norm_cases()
+    make_attention_cases()
 
 
 if __name__ == '__main__':
