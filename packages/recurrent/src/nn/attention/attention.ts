@@ -2,9 +2,10 @@
  * The shared forward of the attention modules: input checks, the key mask, a masked softmax over
  * the scores and the weighted sum of the values. A subclass supplies only its score function.
  */
-import { DTypeError, ShapeError, fmtShape } from '../../errors.js';
+import { DTypeError, ShapeError, ValueError, fmtShape, fmtValue } from '../../errors.js';
 import { matmul } from '../../tensor/ops/matmul.js';
 import { squeeze, unsqueeze } from '../../tensor/ops/view.js';
+import type { DType } from '../../tensor/dtype.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { Module } from '../module.js';
 import { keyMask, type AttentionMaskOptions } from './key_mask.js';
@@ -37,7 +38,7 @@ export abstract class Attention extends Module {
   protected abstract checkFeatures(queryDim: number, keyDim: number): void;
 
   /** The parameters' dtype, which the inputs must share; null without parameters. */
-  protected paramDType(): string | null {
+  protected paramDType(): DType | null {
     return this.parameters()[0]?.dtype ?? null;
   }
 
@@ -53,7 +54,7 @@ export abstract class Attention extends Module {
       ['keys', keys],
       ['values', values],
     ] as const) {
-      if (!(t instanceof Tensor)) throw new ShapeError(`${owner}: ${name} must be a Tensor; got ${String(t)}`);
+      if (!(t instanceof Tensor)) throw new ValueError(`${owner}: ${name} must be a Tensor; got ${fmtValue(t)}`);
       if (t.dtype === 'int32') throw new DTypeError(`${owner}: ${name} must be float32 or float64; got int32`);
     }
     if (query.ndim !== 2 && query.ndim !== 3) {

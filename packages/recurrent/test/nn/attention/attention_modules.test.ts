@@ -86,6 +86,7 @@ describe('attention modules: errors', () => {
   const attention = new nn.BahdanauAttention({ queryDim: 4, keyDim: 6 });
   const [q, k, v] = [randn([2, 4]), randn([2, 5, 6]), randn([2, 5, 3])];
   const cases: [string, () => unknown, typeof ShapeError | typeof ValueError | typeof DTypeError, RegExp][] = [
+    ['not a tensor', () => attention.forward(q, [[1]] as never, v), ValueError, /BahdanauAttention: keys must be a Tensor; got \[\[1\]\]/],
     ['query rank', () => attention.forward(randn([2, 1, 1, 4]), k, v), ShapeError, /query must be \(N, Dq\) or \(N, Tq, Dq\); got \[2, 1, 1, 4\]/],
     ['keys rank', () => attention.forward(q, randn([2, 6]), v), ShapeError, /keys must be \(N, S, Dk\); got \[2, 6\]/],
     ['values rank', () => attention.forward(q, k, randn([2, 5])), ShapeError, /values must be \(N, S, Dv\); got \[2, 5\]/],
