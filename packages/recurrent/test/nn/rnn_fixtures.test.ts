@@ -81,7 +81,15 @@ function run(file: string, implementation: 'fused' | 'composed'): void {
   } else {
     [output, hN] = (module as nn.RNN | nn.GRU).forward(x, h0);
   }
-  const padded = output instanceof PackedSequence ? padPackedSequence(output, { batchFirst: config.batchFirst })[0] : output;
+  // A packed input gives a packed output, any other input a tensor.
+  let padded: Tensor;
+  if (config.input === 'packed') {
+    assert.ok(output instanceof PackedSequence, `${file}: a packed input must give a PackedSequence output; got ${output.constructor.name}`);
+    padded = padPackedSequence(output, { batchFirst: config.batchFirst })[0];
+  } else {
+    assert.ok(!(output instanceof PackedSequence), `${file}: a ${config.input} input must give a tensor output; got a PackedSequence`);
+    padded = output;
+  }
 
   assertClose(padded, t('output'), 'output', TOL, TOL);
   assertClose(hN, t('h_n'), 'h_n', TOL, TOL);
