@@ -2,9 +2,9 @@
 """Writes the PyTorch reference fixtures that the TypeScript tests compare against.
 
 Run:  /usr/bin/python3 tools/generate_fixtures.py      (needs torch; CPU is enough)
-It rewrites packages/recurrent/test/fixtures/{ops,rnn,cells,losses}/*.safetensors. Every case
-seeds torch from a hash of its own name, so adding or removing a case leaves the other files
-unchanged.
+It rewrites packages/recurrent/test/fixtures/{ops,rnn,cells,losses,optim,conv,layer_norm,peephole}/
+*.safetensors. Every case seeds torch from a hash of its own name, so adding or removing a case
+leaves the other files unchanged.
 
 File format (safetensors): an 8-byte little-endian u64 header length N, then N bytes of JSON
     {"<tensor name>": {"dtype": "F32"|"F64"|"I32", "shape": [...], "data_offsets": [begin, end]},
@@ -93,8 +93,16 @@ layer_norm/<case>.safetensors (torch.nn.LayerNorm)
     param.weight, param.bias   random gain and shift (when elementwiseAffine)
     input, out, grad_out, grad.input, grad.param.<key>   as for conv
 
-To add a case, add a line to OP_CASES, RNN_CASES, CELL_CASES, LOSS_CASES, CONV_CASES or
-LAYER_NORM_CASES and rerun the script.
+peephole/<case>.safetensors (an LSTM with peephole connections, from the equations; torch has none)
+    as rnn/ for mode LSTM, with "peepholes": true in the config and the parameters under this
+    library's names: weight_ih, weight_hh, bias_ih, bias_hh, weight_hr (with projSize), then
+    weight_ci, weight_cf, weight_co (H) per layer and direction, in that order
+
+To regenerate one group alone, leaving every other file as it is:
+    /usr/bin/python3 tools/generate_fixtures.py --only peephole      (or --only conv_and_norm)
+
+To add a case, add a line to OP_CASES, RNN_CASES, CELL_CASES, LOSS_CASES, CONV_CASES,
+LAYER_NORM_CASES or PEEPHOLE_CASES and rerun the script.
 """
 import json
 import math
@@ -1235,6 +1243,202 @@ def make_attention_cases():
     print(f'wrote {len(ATTENTION_CASES)} attention fixtures under {os.path.normpath(os.path.join(ROOT, "attention"))}')
 
 
+# ---------------------------------------------------------------------------------------------
+# PEEPHOLE CASES: an LSTM with diagonal peephole connections (Gers & Schmidhuber 2000; Graves 2013,
+# "Generating sequences with recurrent neural networks", eq. 7-11), which torch.nn.LSTM does not
+# have, written out below from the equations. Per layer and direction, gates stacked (i, f, g, o):
+#     i_t = sigmoid(W_ii x_t + b_ii + W_hi h_{t-1} + b_hi + w_ci * c_{t-1})
+#     f_t = sigmoid(W_if x_t + b_if + W_hf h_{t-1} + b_hf + w_cf * c_{t-1})
+#     g_t = tanh(W_ig x_t + b_ig + W_hg h_{t-1} + b_hg)
+#     c_t = f_t * c_{t-1} + i_t * g_t
+#     o_t = sigmoid(W_io x_t + b_io + W_ho h_{t-1} + b_ho + w_co * c_t)     (the NEW cell state)
+#     h_t = o_t * tanh(c_t), or W_hr (o_t * tanh(c_t)) with a projection
+# Config keys as for RNN_CASES (mode is always LSTM); the files add "peepholes": true to the config.
+
+PEEPHOLE_CASES = {
+    'peephole_l1_h0': rnn('LSTM', withH0=True, T=6, B=3),
+    'peephole_l1_batchfirst_nobias': rnn('LSTM', batchFirst=True, bias=False, inputSize=4, hiddenSize=5),
+    'peephole_l2_bi_packed_unsorted_h0': rnn('LSTM', numLayers=2, bidirectional=True, input='packed',
+                                             lengths=[3, 6, 1], enforceSorted=False, T=6, B=3, withH0=True),
+    'peephole_l2_proj_h0': rnn('LSTM', numLayers=2, projSize=2, withH0=True, hiddenSize=5, T=4),
+    'peephole_l2_bi_proj_batchfirst_packed_sorted': rnn(
+        'LSTM', numLayers=2, bidirectional=True, projSize=3, batchFirst=True, input='packed', lengths=[5, 4, 2],
+        enforceSorted=True, T=5, B=3, hiddenSize=4),
+    'peephole_l1_unbatched_h0': rnn('LSTM', input='unbatched', withH0=True, T=4),
+}
+
+PEEPHOLE_GATES = ('ci', 'cf', 'co')
+
+
+def peephole_params(c):
+    """The parameters under the library's names, in its registration order, all U(-1/sqrt(H), 1/sqrt(H))."""
+    H = c['hiddenSize']
+    out_size = c['projSize'] or H
+    D = 2 if c['bidirectional'] else 1
+    bound = 1 / H ** 0.5
+    uniform = lambda *shape: (torch.rand(shape) * 2 - 1) * bound
+    params = {}
+    for layer in range(c['numLayers']):
+        layer_input = c['inputSize'] if layer == 0 else D * out_size
+        for d in range(D):
+            sfx = f'_l{layer}' + ('_reverse' if d == 1 else '')
+            params[f'weight_ih{sfx}'] = uniform(4 * H, layer_input)
+            params[f'weight_hh{sfx}'] = uniform(4 * H, out_size)
+            if c['bias']:
+                params[f'bias_ih{sfx}'] = uniform(4 * H)
+                params[f'bias_hh{sfx}'] = uniform(4 * H)
+            if c['projSize']:
+                params[f'weight_hr{sfx}'] = uniform(out_size, H)
+            for gate in PEEPHOLE_GATES:
+                params[f'weight_{gate}{sfx}'] = uniform(H)
+    return {k: v.requires_grad_(True) for k, v in params.items()}
+
+
+def peephole_lstm(c, params, x, lengths, h0, c0):
+    """The peephole equations over a time-major (T, B, I) input; sequence b is valid for t < lengths[b].
+    Past its length a sequence's state stays put and its output is zero, so the reverse direction
+    starts at its own last valid step. h0 (D*layers, B, H_out), c0 (D*layers, B, H).
+    Returns output (T, B, D*H_out), h_n, c_n."""
+    T, B = x.shape[0], x.shape[1]
+    H = c['hiddenSize']
+    D = 2 if c['bidirectional'] else 1
+    valid = (torch.arange(T).unsqueeze(1) < torch.tensor(lengths).unsqueeze(0)).to(x.dtype).unsqueeze(2)  # (T, B, 1)
+    layer_input = x
+    h_n, c_n = [], []
+    for layer in range(c['numLayers']):
+        outs = []
+        for d in range(D):
+            sfx = f'_l{layer}' + ('_reverse' if d == 1 else '')
+            p = lambda name: params.get(f'{name}{sfx}')
+            w_ih, w_hh, b_ih, b_hh, w_hr = p('weight_ih'), p('weight_hh'), p('bias_ih'), p('bias_hh'), p('weight_hr')
+            w_ci, w_cf, w_co = p('weight_ci'), p('weight_cf'), p('weight_co')
+            h, cell = h0[layer * D + d], c0[layer * D + d]
+            out = [None] * T
+            for t in (range(T - 1, -1, -1) if d == 1 else range(T)):
+                pre = layer_input[t] @ w_ih.t() + h @ w_hh.t()
+                if b_ih is not None:
+                    pre = pre + b_ih + b_hh
+                pi, pf, pg, po = pre.split(H, dim=1)
+                i = torch.sigmoid(pi + w_ci * cell)
+                f = torch.sigmoid(pf + w_cf * cell)
+                g = torch.tanh(pg)
+                c_new = f * cell + i * g
+                o = torch.sigmoid(po + w_co * c_new)
+                h_new = o * torch.tanh(c_new)
+                if w_hr is not None:
+                    h_new = h_new @ w_hr.t()
+                m = valid[t]
+                h = m * h_new + (1 - m) * h
+                cell = m * c_new + (1 - m) * cell
+                out[t] = m * h_new
+            outs.append(torch.stack(out))
+            h_n.append(h)
+            c_n.append(cell)
+        layer_input = torch.cat(outs, dim=2)
+    return layer_input, torch.stack(h_n), torch.stack(c_n)
+
+
+def check_peephole_oracle(c, params, x, lengths, h0, c0):
+    """With the peephole weights at zero the equations are torch.nn.LSTM's: checks the oracle's
+    layout, directions, projection and variable lengths against torch on the same weights."""
+    kwargs = dict(input_size=c['inputSize'], hidden_size=c['hiddenSize'], num_layers=c['numLayers'], bias=c['bias'],
+                  bidirectional=c['bidirectional'], proj_size=c['projSize'])
+    module = torch.nn.LSTM(**kwargs)
+    peephole_names = tuple(f'weight_{g}' for g in PEEPHOLE_GATES)
+    zeroed = {k: torch.zeros_like(v) if k.startswith(peephole_names) else v.detach() for k, v in params.items()}
+    module.load_state_dict({k: v for k, v in zeroed.items() if not k.startswith(peephole_names)})
+    with torch.no_grad():
+        packed = torch.nn.utils.rnn.pack_padded_sequence(x, torch.tensor(lengths), enforce_sorted=False)
+        want, (want_h, want_c) = module(packed, (h0, c0))
+        want, _ = torch.nn.utils.rnn.pad_packed_sequence(want, total_length=x.shape[0])
+        got, got_h, got_c = peephole_lstm(c, zeroed, x, lengths, h0, c0)
+    for label, a, b in (('output', got, want), ('h_n', got_h, want_h), ('c_n', got_c, want_c)):
+        assert torch.allclose(a, b, atol=1e-6, rtol=1e-6), f'peephole oracle with zero peepholes != torch.nn.LSTM ({label})'
+
+
+def make_peephole_case(name, spec):
+    seed_for(name)
+    c = {**RNN_DEFAULTS, **spec}
+    T, B = c['T'], c['B']
+    D = 2 if c['bidirectional'] else 1
+    out_size = c['projSize'] or c['hiddenSize']
+    unbatched = c['input'] == 'unbatched'
+    packed = c['input'] == 'packed'
+    params = peephole_params(c)
+
+    batch = 1 if unbatched else B
+    lengths = c['lengths'] if packed else [T] * batch
+    assert len(lengths) == batch and max(lengths) == T
+    steps_valid = (torch.arange(T).unsqueeze(1) < torch.tensor(lengths).unsqueeze(0)).unsqueeze(2)  # (T, batch, 1)
+    x_tm = torch.randn(T, batch, c['inputSize']) * steps_valid  # time-major, zero past each length
+    h_shape, c_shape = (D * c['numLayers'], batch, out_size), (D * c['numLayers'], batch, c['hiddenSize'])
+    h0_tm = torch.randn(*h_shape) if c['withH0'] else torch.zeros(*h_shape)
+    c0_tm = torch.randn(*c_shape) if c['withH0'] else torch.zeros(*c_shape)
+    check_peephole_oracle(c, params, x_tm, lengths, h0_tm, c0_tm)
+
+    # The leaves in the layout the module reads; the oracle runs on time-major views of them.
+    if unbatched:
+        x = x_tm[:, 0].clone().requires_grad_(True)
+        h0 = h0_tm[:, 0].clone().requires_grad_(True) if c['withH0'] else None
+        c0 = c0_tm[:, 0].clone().requires_grad_(True) if c['withH0'] else None
+        to_tm = lambda t: t.unsqueeze(1)
+    else:
+        x = (x_tm.transpose(0, 1) if c['batchFirst'] else x_tm).clone().requires_grad_(True)
+        h0 = h0_tm.clone().requires_grad_(True) if c['withH0'] else None
+        c0 = c0_tm.clone().requires_grad_(True) if c['withH0'] else None
+        to_tm = lambda t: t
+    feed = to_tm(x) if unbatched else (x.transpose(0, 1) if c['batchFirst'] else x)
+    out_tm, h_n, c_n = peephole_lstm(c, params, feed, lengths, h0_tm if h0 is None else to_tm(h0),
+                                     c0_tm if c0 is None else to_tm(c0))
+    if unbatched:
+        out, h_n, c_n = out_tm[:, 0], h_n[:, 0], c_n[:, 0]
+    else:
+        out = out_tm.transpose(0, 1) if c['batchFirst'] else out_tm
+
+    valid = steps_valid[:, 0] if unbatched else (steps_valid.transpose(0, 1) if c['batchFirst'] else steps_valid)
+    grad_output = torch.randn(*out.shape) * valid  # zero at padded steps
+    grad_h_n = torch.randn(*h_n.shape)
+    grad_c_n = torch.randn(*c_n.shape)
+    loss = (out * grad_output).sum() + (h_n * grad_h_n).sum() + (c_n * grad_c_n).sum()
+    wrt = [x] + [t for t in (h0, c0) if t is not None] + list(params.values())
+    grads = iter(torch.autograd.grad(loss, wrt))
+
+    tensors = {f'param.{k}': v for k, v in params.items()}
+    tensors['input'] = x
+    if h0 is not None:
+        tensors['h0'] = h0
+        tensors['c0'] = c0
+    tensors['output'] = out
+    tensors['h_n'] = h_n
+    tensors['c_n'] = c_n
+    tensors['grad_output'] = grad_output
+    tensors['grad_h_n'] = grad_h_n
+    tensors['grad_c_n'] = grad_c_n
+    tensors['grad.input'] = next(grads)
+    if h0 is not None:
+        tensors['grad.h0'] = next(grads)
+        tensors['grad.c0'] = next(grads)
+    for k in params:
+        tensors[f'grad.param.{k}'] = next(grads)
+
+    config = {'mode': 'LSTM'}
+    for key in ('inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'bidirectional', 'projSize', 'input'):
+        config[key] = c[key]
+    if packed:
+        config['lengths'] = c['lengths']
+        config['enforceSorted'] = c['enforceSorted']
+    config['withH0'] = c['withH0']
+    config['peepholes'] = True
+    write_safetensors(os.path.join(ROOT, 'peephole', f'{name}.safetensors'), tensors, {'config': json.dumps(config)})
+
+
+def make_peephole_cases():
+    clear(os.path.join(ROOT, 'peephole'))
+    for name, spec in PEEPHOLE_CASES.items():
+        make_peephole_case(name, spec)
+    print(f'wrote {len(PEEPHOLE_CASES)} peephole LSTM fixtures under {os.path.normpath(os.path.join(ROOT, "peephole"))}')
+
+
 def clear(folder):
     os.makedirs(folder, exist_ok=True)
     for f in os.listdir(folder):
@@ -1269,7 +1473,19 @@ def main():
           f'under {os.path.normpath(ROOT)}')
     make_conv_and_norm_cases()
     make_attention_cases()
+    make_peephole_cases()
 
+
+# Groups that can be regenerated alone (--only NAME), leaving every other fixture as it is.
+GROUPS = {'peephole': make_peephole_cases, 'attention': make_attention_cases, 'conv_and_norm': make_conv_and_norm_cases}
 
 if __name__ == '__main__':
-    main()
+    import argparse
+    parser = argparse.ArgumentParser(description='Writes the PyTorch reference fixtures.')
+    parser.add_argument('--only', choices=sorted(GROUPS), help='regenerate one group of fixtures only')
+    only = parser.parse_args().only
+    if only is None:
+        main()
+    else:
+        torch.set_num_threads(1)
+        GROUPS[only]()

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DTypeError, ShapeError, ValueError, manualSeed, nn, randn, readSafetensorsFile, select, stack, tensor, zeros, type Tensor } from '../../src/index.js';
-import { assertClose } from '../helpers/close.js';
+import { assertClose, TORCH_FLOAT32_TOLERANCE } from '../helpers/close.js';
 
 interface CellConfig {
   mode: 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
@@ -19,6 +19,7 @@ interface CellConfig {
 
 type AnyCell = nn.RNNCell | nn.LSTMCell | nn.GRUCell;
 
+const TOL = TORCH_FLOAT32_TOLERANCE;
 const dir = join(import.meta.dirname, '..', 'fixtures', 'cells');
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.safetensors'))
@@ -76,23 +77,23 @@ function runFixture(file: string): void {
     }
   }
   const output = stack(hs, 0);
-  assertClose(output, t('output'), 'output');
+  assertClose(output, t('output'), 'output', TOL, TOL);
   let loss = output.mul(t('grad_output')).sum();
   if (cs.length > 0) {
     const cOutput = stack(cs, 0);
-    assertClose(cOutput, t('c_output'), 'c_output');
+    assertClose(cOutput, t('c_output'), 'c_output', TOL, TOL);
     loss = loss.add(cOutput.mul(t('grad_c_output')).sum());
   }
   loss.backward();
 
-  assertClose(input.grad!, t('grad.input'), 'grad.input');
-  if (h0) assertClose(h0.grad!, t('grad.h0'), 'grad.h0');
-  if (c0) assertClose(c0.grad!, t('grad.c0'), 'grad.c0');
+  assertClose(input.grad!, t('grad.input'), 'grad.input', TOL, TOL);
+  if (h0) assertClose(h0.grad!, t('grad.h0'), 'grad.h0', TOL, TOL);
+  if (c0) assertClose(c0.grad!, t('grad.c0'), 'grad.c0', TOL, TOL);
   const named = new Map(cell.namedParameters());
   assert.deepEqual([...named.keys()].sort(), expectedKeys, 'cell parameter names');
   for (const [name, p] of named) {
     assert.ok(p.grad, `grad.param.${name} is missing`);
-    assertClose(p.grad, t(`grad.param.${name}`), `grad.param.${name}`);
+    assertClose(p.grad, t(`grad.param.${name}`), `grad.param.${name}`, TOL, TOL);
   }
 }
 

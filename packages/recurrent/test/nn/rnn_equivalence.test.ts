@@ -37,9 +37,16 @@ function make(kind: Kind, shape: Shape, implementation: 'fused' | 'composed' = '
   }
 }
 
-/** [output, ...final states] of any layer, for a tensor or packed input. */
+/** [output, ...final states] of any layer, for a tensor or packed input; a packed input must give a packed output. */
 function forward(layer: nn.RNN | nn.LSTM | nn.GRU, x: Tensor | PackedSequence): [Tensor, Tensor[]] {
-  const unpack = (o: Tensor | PackedSequence): Tensor => (o instanceof PackedSequence ? padPackedSequence(o)[0] : o);
+  const unpack = (o: Tensor | PackedSequence): Tensor => {
+    if (x instanceof PackedSequence) {
+      assert.ok(o instanceof PackedSequence, `a packed input must give a PackedSequence output; got ${o.constructor.name}`);
+      return padPackedSequence(o)[0];
+    }
+    assert.ok(!(o instanceof PackedSequence), 'a tensor input must give a tensor output; got a PackedSequence');
+    return o;
+  };
   if (layer instanceof nn.LSTM) {
     const [o, [h, c]] = layer.forward(x);
     return [unpack(o), [h, c]];

@@ -1,6 +1,7 @@
 // float64 finite-difference checks of full BPTT through small models (T=5, B=2, H=3) for every
 // cell kind and option: input, initial states and every parameter.
 import { test } from 'node:test';
+import assert from 'node:assert/strict';
 import { concat, gradcheck, manualSeed, nn, packPaddedSequence, padPackedSequence, PackedSequence, randn, type Tensor } from '../../src/index.js';
 
 const T = 5;
@@ -23,6 +24,8 @@ function runAll(layer: Layer, input: Tensor, states: Tensor[], lengths?: number[
     const [o, h] = layer.forward(x, states[0] ?? null);
     [out, finals] = [o, [h]];
   }
+  // A packed input gives a packed output, a tensor input a tensor.
+  assert.equal(out instanceof PackedSequence, lengths !== undefined, `output is ${out.constructor.name} for a ${lengths ? 'packed' : 'tensor'} input`);
   const padded = out instanceof PackedSequence ? padPackedSequence(out)[0] : out;
   return concat([padded, ...finals].map((t) => t.reshape(-1)));
 }

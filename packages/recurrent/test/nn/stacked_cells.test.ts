@@ -87,8 +87,14 @@ describe('StackedCells', () => {
     const x = randn([4, 2]);
     const [a, sa] = stacked.call(x, []);
     const [b, sb] = stacked.call(x, stacked.zeroState(4));
-    assertClose(a, b, 'output from empty states');
-    sa.forEach((s, i) => assertClose(s, sb[i]!, `state ${i}`));
+    // The same computation on equal inputs: bitwise equal.
+    assert.deepEqual(a.shape, b.shape, 'output shape');
+    assert.deepEqual(a.data, b.data, 'output from empty states');
+    assert.equal(sa.length, sb.length, 'state count');
+    sa.forEach((s, i) => {
+      assert.deepEqual(s.shape, sb[i]!.shape, `state ${i} shape`);
+      assert.deepEqual(s.data, sb[i]!.data, `state ${i}`);
+    });
   });
 
   test('the output of each cell feeds the next, each with its own slice of the states', () => {
