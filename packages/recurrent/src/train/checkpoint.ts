@@ -228,11 +228,15 @@ function parseConfig(path: string, bytes: Uint8Array): Record<string, unknown> {
   return c;
 }
 
-/** Which state files the save wrote (config.files), or null for a checkpoint written before it was recorded. */
-function writtenStateFiles(path: string, files: unknown): Set<string> | null {
-  if (files === undefined) return null;
-  if (!Array.isArray(files) || !files.every((f) => typeof f === 'string')) throw new FormatError(`checkpoint: ${path}: files must be an array of file names`);
-  return new Set(files);
+/**
+ * Whether the save wrote state file `name`: config.files says; before it existed, config.optimizer
+ * still told whether optimizer.safetensors was written, and for extra.safetensors nothing can (null).
+ */
+function stateFileWritten(path: string, c: Record<string, unknown>, name: StateFile): boolean | null {
+  if (c.files === undefined) return name === STATE_FILES.optimizer ? c.optimizer !== undefined : null;
+  if (!Array.isArray(c.files) || !c.files.every((f) => typeof f === 'string'))
+    throw new FormatError(`checkpoint: ${path}: files must be an array of file names`);
+  return c.files.includes(name);
 }
 
 /**
@@ -253,20 +257,19 @@ export function loadCheckpoint(dir: string, options: LoadCheckpointOptions = {})
   const configPath = join(found, 'config.json');
   const c = parseConfig(configPath, read('config.json'));
   const model = parseTensorsFile(join(found, 'model.safetensors'), read('model.safetensors'));
-  const written = writtenStateFiles(configPath, c.files);
   const missing: StateFile[] = [];
   /** The bytes of a state file, or null when the save did not write it (or, allowed, it is gone). */
   const readState = (name: StateFile): Uint8Array | null => {
     const present = files.has(name);
-    // Before config.files existed, a present file was all there was to go by.
+    const written = stateFileWritten(configPath, c, name);
     if (written === null) return present ? read(name) : null;
-    if (!written.has(name)) return null;
+    if (!written) return null;
     if (present) return read(name);
     if (!options.allowMissingState) throw new FormatError(`checkpoint: ${join(found, name)} is missing, though ${configPath} records that the save wrote it`);
     missing.push(name);
     return null;
   };
-  const optimizerBytes = c.optimizer !== undefined ? readState(STATE_FILES.optimizer) : null;
+  const optimizerBytes = readState(STATE_FILES.optimizer);
   const optimizer = optimizerBytes ? joinOptimizer(parseTensorsFile(join(found, STATE_FILES.optimizer), optimizerBytes), c.optimizer) : null;
   const extraBytes = readState(STATE_FILES.extra);
   const extra = extraBytes ? parseTensorsFile(join(found, STATE_FILES.extra), extraBytes) : null;
