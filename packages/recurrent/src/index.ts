@@ -124,8 +124,8 @@ export type { Conv1dOptions, Conv2dOptions, ConvPadding } from './tensor/ops/con
 export { layerNorm } from './nn/layer_norm.js';
 export { fit, evaluate } from './train/fit.js';
 export type { FitOptions, FitResult, FitOptimizer, StepResult } from './train/fit.js';
-export { EarlyStopping, TerminateOnNaN, CheckpointCallback, ScheduleCallback } from './train/callbacks.js';
-export type { Callback, FitContext, BatchLogs, EarlyStoppingOptions, Schedule } from './train/callbacks.js';
+export { EarlyStopping, TerminateOnNaN, CheckpointCallback, ScheduleCallback, stoppedNonFinite } from './train/callbacks.js';
+export type { Callback, FitContext, FitStop, StopKind, CheckpointReason, BatchLogs, EarlyStoppingOptions, Schedule } from './train/callbacks.js';
 export { BudgetCosineSchedule, budgetProgress } from './train/budget_schedule.js';
 export type { BudgetCosineScheduleOptions, ScheduledOptimizer, TrainingBudget } from './train/budget_schedule.js';
 export { MetricAccumulator } from './train/metrics.js';

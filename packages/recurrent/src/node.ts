@@ -1,7 +1,8 @@
 /**
  * `recurrent/node`: everything in `recurrent`, plus what needs Node.js's file system —
- * atomic checkpoints.
+ * atomic checkpoints, verified against their manifest of SHA-256 hashes (node:crypto).
  */
 export * from './index.js';
 export { saveCheckpoint, loadCheckpoint, resolveCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from './train/checkpoint.js';
-export type { Checkpoint } from './train/checkpoint.js';
+export type { Checkpoint, LoadedCheckpoint, LoadCheckpointOptions } from './train/checkpoint.js';
+export { MANIFEST_FILE } from './train/checkpoint_manifest.js';

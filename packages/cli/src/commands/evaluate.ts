@@ -1,5 +1,5 @@
 /** `recurrent eval`: held-out loss and bits per character of a checkpoint. */
-import { charTokenize, evaluate, languageModelTask } from 'recurrent';
+import { charTokenize, evaluate, languageModelTask, ValueError } from 'recurrent';
 import { loadCharModel } from '../char_model.js';
 import { loadCorpus, splitHeldOut } from '../corpus.js';
 import { describeHeldOut, heldOutStreams } from '../held_out.js';
@@ -7,7 +7,13 @@ import type { EvalCommandOptions } from '../program.js';
 
 export function evalCommand(o: EvalCommandOptions): void {
   const { model, vocab, config } = loadCharModel(o.checkpoint);
-  const corpus = loadCorpus(o.data ?? config.training.data ?? undefined);
+  // A path saved in a checkpoint is never opened unasked: without --data, only the bundled corpus, and only if the run trained on it.
+  if (o.data === undefined && config.training.data !== null) {
+    throw new ValueError(
+      `eval: the checkpoint was trained on ${JSON.stringify(config.training.data)}; pass --data FILE to evaluate on that text (or any other)`,
+    );
+  }
+  const corpus = loadCorpus(o.data);
   const chars = charTokenize(corpus.text);
   const evalChars = o.all ? chars : splitHeldOut(chars, config.training.heldOut)[1];
   const unknown = evalChars.filter((c) => !vocab.has(c)).length;

@@ -5,13 +5,13 @@ import {
   BudgetCosineSchedule,
   type Callback,
   charTokenize,
-  type Checkpoint,
   CheckpointCallback,
   fit,
   type FitContext,
   generateText,
   getRngState,
   languageModelTask,
+  type LoadedCheckpoint,
   manualSeed,
   nn,
   optim,
@@ -26,7 +26,8 @@ import {
   type Window,
 } from 'recurrent/node';
 import { MODEL_KIND, loadCharModel, type CharModelConfig, type CurveHistory, type TrainingRecord } from '../char_model.js';
-import { loadCorpus, splitHeldOut } from '../corpus.js';
+import { type Corpus, loadCorpus, splitHeldOut } from '../corpus.js';
+import { resumeCorpus } from '../resume_data.js';
 import { formatDuration } from '../duration.js';
 import { ProgressDisplay } from '../progress.js';
 import { writeReport } from '../report.js';
@@ -37,17 +38,20 @@ import type { TrainCommandOptions } from '../program.js';
 /** Steps per point of the training curve. */
 const CURVE_EVERY = 20;
 
+/** The exit status of a run stopped by a non-finite loss or parameter (1 is an error before training). */
+export const NON_FINITE_EXIT_CODE = 2;
+
 interface Run {
   model: nn.LanguageModel;
   vocab: Vocabulary;
   record: TrainingRecord;
   history: CurveHistory;
   /** The checkpoint resumed from, if any. */
-  resumed: Checkpoint | null;
+  resumed: LoadedCheckpoint | null;
   rng: number[] | null;
 }
 
-function newRun(o: TrainCommandOptions, trainChars: readonly string[], source: string): Run {
+function newRun(o: TrainCommandOptions, trainChars: readonly string[], corpus: Corpus): Run {
   manualSeed(o.seed);
   const vocab = Vocabulary.build(trainChars, { specials: ['<unk>'], unkToken: '<unk>' });
   const model = new nn.LanguageModel({
@@ -71,7 +75,8 @@ function newRun(o: TrainCommandOptions, trainChars: readonly string[], source: s
     lrDecayFrom: o.lrDecayFrom,
     clip: o.clip,
     data: o.data ?? null,
-    source,
+    dataSha256: corpus.sha256,
+    source: corpus.source,
     heldOut: 0.1,
     seconds: 0,
   };
@@ -80,13 +85,13 @@ function newRun(o: TrainCommandOptions, trainChars: readonly string[], source: s
 
 /**
  * On --resume the checkpoint decides the model and training settings; a flag given on the command
- * line that says otherwise is an error naming both values, rather than silently ignored.
+ * line that says otherwise is an error naming both values, rather than silently ignored. (--data
+ * is checked by content, in resumeCorpus.)
  */
 function checkResumeFlags(o: TrainCommandOptions, given: ReadonlySet<string>, run: Run, dir: string): void {
   const m = run.model.options;
   const r = run.record;
   const saved: [keyof TrainCommandOptions, string, unknown, unknown][] = [
-    ['data', 'training.data', o.data, r.data],
     ['cell', 'model.cell', o.cell, m.cell],
     ['hidden', 'model.hiddenSize', o.hidden, m.hiddenSize],
     ['layers', 'model.numLayers', o.layers, m.numLayers],
@@ -112,8 +117,23 @@ function checkResumeFlags(o: TrainCommandOptions, given: ReadonlySet<string>, ru
   }
 }
 
-function resumeRun(dir: string): Run {
+/** What restarts when a state file of the checkpoint is gone. */
+const RESTARTS: Record<LoadedCheckpoint['missing'][number], (step: number) => string> = {
+  'optimizer.safetensors': (step) => `Adam's moments restart from zero at step ${step}`,
+  'extra.safetensors': (step) => `the recurrent state carried into step ${step + 1} restarts from zeros`,
+};
+
+/** The run saved in `dir`; a lost state file is an error naming it, or with --allow-partial-resume a warning saying what restarts. */
+function resumeRun(dir: string, allowPartial: boolean): Run {
   const { model, vocab, config, checkpoint } = loadCharModel(dir);
+  const step = config.training.step;
+  const lost = checkpoint.missing.map((file) => `${join(checkpoint.dir, file)} is missing: ${RESTARTS[file](step)}`);
+  if (lost.length > 0 && !allowPartial) {
+    throw new ValueError(
+      `--resume: ${lost.join('; ')}, though config.json records that the save wrote it; restore it, or pass --allow-partial-resume to continue without it`,
+    );
+  }
+  for (const line of lost) console.warn(`warning: ${line}`);
   return { model, vocab, record: { ...config.training }, history: config.history, resumed: checkpoint, rng: config.rng };
 }
 
@@ -122,14 +142,15 @@ export async function trainCommand(o: TrainCommandOptions, given: ReadonlySet<st
   const ckptDir = join(o.out, 'checkpoint');
   const canResume = o.resume && resolveCheckpoint(ckptDir) !== null;
   if (o.resume && !canResume) console.log(`no checkpoint in ${ckptDir}; starting a new run`);
-  const resumedRecord = canResume ? resumeRun(ckptDir) : null;
+  const resumedRecord = canResume ? resumeRun(ckptDir, o.allowPartialResume) : null;
   if (resumedRecord) checkResumeFlags(o, given, resumedRecord, ckptDir);
-  // The corpus (and its split) come from the saved record when resuming.
-  const corpus = loadCorpus(resumedRecord ? (resumedRecord.record.data ?? undefined) : o.data);
+  // On resume, the data is the --data given (checked against the recorded hash), never a path read from the checkpoint.
+  const corpus = resumedRecord ? resumeCorpus(o.data, resumedRecord.record, join(resumedRecord.resumed!.dir, 'config.json')) : loadCorpus(o.data);
+  if (resumedRecord) Object.assign(resumedRecord.record, { data: o.data ?? null, source: corpus.source });
   const chars = charTokenize(corpus.text);
   const heldOut = resumedRecord?.record.heldOut ?? 0.1;
   const [trainChars, validChars] = splitHeldOut(chars, heldOut);
-  const run = resumedRecord ?? newRun(o, trainChars, corpus.source);
+  const run = resumedRecord ?? newRun(o, trainChars, corpus);
   const { model, vocab, record, history } = run;
 
   const { streams: trainStreams, steps: trainSteps } = toStreams(vocab.encode(trainChars), record.batch);
@@ -190,6 +211,7 @@ export async function trainCommand(o: TrainCommandOptions, given: ReadonlySet<st
   };
 
   const startSeconds = record.seconds;
+  const startStep = record.step;
   let curveLoss = 0;
   let curveItems = 0;
   const save = (ctx: FitContext): void => {
@@ -213,6 +235,7 @@ export async function trainCommand(o: TrainCommandOptions, given: ReadonlySet<st
       history.valid.push([ctx.step, metrics.bitsPerChar]);
     },
   };
+  const checkpoints = new CheckpointCallback(save, { every: o.checkpointEvery });
   const result = fit<Window>({
     model,
     optimizer,
@@ -232,9 +255,26 @@ export async function trainCommand(o: TrainCommandOptions, given: ReadonlySet<st
           }
         : undefined,
     validateEvery: o.validateEvery > 0 ? o.validateEvery : undefined,
-    callbacks: [new TerminateOnNaN(), ...schedule, curves, progress, new CheckpointCallback(save, { every: o.checkpointEvery })],
+    callbacks: [new TerminateOnNaN(), ...schedule, curves, progress, checkpoints],
   });
 
+  if (result.steps === startStep) {
+    const budget = maxSteps !== undefined && startStep >= maxSteps ? `--steps ${maxSteps}` : `--epochs ${epochs}`;
+    console.log(`\nnothing to train: the run already took ${startStep} steps (${budget}); the checkpoint is unchanged: ${ckptDir}`);
+    return;
+  }
+  if (result.stop.kind === 'non-finite') {
+    // The state at the stop is broken: it was not saved, and sampling from it would be noise.
+    const lastGood = checkpoints.lastSaved?.step ?? (run.resumed ? startStep : null);
+    console.log(`\nstopped: ${result.stoppedBecause}`);
+    console.log(
+      lastGood === null
+        ? `the state at the stop is not saved; no checkpoint was written before it`
+        : `the state at the stop is not saved; the last good checkpoint, step ${lastGood}, is ${ckptDir}`,
+    );
+    process.exitCode = NON_FINITE_EXIT_CODE;
+    return;
+  }
   const valid = result.lastValidation;
   const final = sample(result.steps);
   console.log(`\nstopped: ${result.stoppedBecause} at step ${result.steps}, after ${formatDuration(record.seconds - startSeconds)} in this run`);

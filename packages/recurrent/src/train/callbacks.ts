@@ -5,6 +5,19 @@
 import { ValueError } from '../errors.js';
 import type { Metrics } from './metrics.js';
 
+/**
+ * Why a run ended: its epochs done, its step or time budget reached, a callback's request (early
+ * stopping), or a non-finite loss or parameter — then the state at the stop is broken and must
+ * not replace a good checkpoint.
+ */
+export type StopKind = 'epochs' | 'steps' | 'time' | 'callback' | 'non-finite';
+
+export interface FitStop {
+  kind: StopKind;
+  /** A sentence for people, e.g. `reached 400 steps`. */
+  reason: string;
+}
+
 /** What a callback sees of the run. */
 export interface FitContext {
   /** Optimizer steps taken so far (over all epochs, including resumed ones). */
@@ -12,8 +25,15 @@ export interface FitContext {
   epoch: number;
   /** Seconds since fit started. */
   elapsed: number;
-  /** Ask fit to stop after the current batch. */
-  stop(reason: string): void;
+  /** Ask fit to stop after the current batch; the first request wins. `kind` defaults to 'callback'. */
+  stop(reason: string, kind?: StopKind): void;
+  /** The stop requested so far, if any (set before the callbacks run when the step went non-finite). */
+  readonly stopped?: FitStop | null;
+}
+
+/** True when the run is stopping because its state went non-finite: nothing of it may be saved. */
+export function stoppedNonFinite(ctx: FitContext): boolean {
+  return ctx.stopped?.kind === 'non-finite';
 }
 
 export interface BatchLogs extends Metrics {
@@ -65,49 +85,65 @@ export class EarlyStopping implements Callback {
 }
 
 /**
- * Stops training as soon as a batch's training loss or a validation loss is NaN or ±Inf, with a
- * message naming the step, the epoch and which loss (Keras's TerminateOnNaN). To find the op that
- * produced the first NaN, rerun the step under `detectAnomaly`.
+ * Stops training as soon as a validation loss is NaN or ±Inf, with a message naming the step, the
+ * epoch and the loss (Keras's TerminateOnNaN). `fit` itself stops on a non-finite training loss or
+ * parameter, at the step that produced it. To find the op that produced the first NaN, rerun the
+ * step under `detectAnomaly`.
  */
 export class TerminateOnNaN implements Callback {
-  onBatchEnd(logs: BatchLogs, ctx: FitContext): void {
-    if (!Number.isFinite(logs.loss)) {
-      ctx.stop(
-        `TerminateOnNaN: invalid training loss ${logs.loss} at step ${ctx.step} (epoch ${ctx.epoch}); terminating training (detectAnomaly(fn) finds the op)`,
-      );
-    }
-  }
-
   onValidationEnd(metrics: Metrics, ctx: FitContext): void {
     if (!Number.isFinite(metrics.loss)) {
-      ctx.stop(`TerminateOnNaN: invalid validation loss ${metrics.loss} at step ${ctx.step} (epoch ${ctx.epoch}); terminating training`);
+      ctx.stop(`TerminateOnNaN: invalid validation loss ${metrics.loss} at step ${ctx.step} (epoch ${ctx.epoch}); terminating training`, 'non-finite');
     }
   }
 }
 
-/** Calls `save` every `every` steps, at the end of training, and (with `onImprovement`) whenever validation improves. */
+export type CheckpointReason = 'periodic' | 'best' | 'end';
+
+/**
+ * Calls `save` every `every` steps, at the end of training, and (with `onImprovement`) whenever
+ * validation improves. It never saves a non-finite state (a run stopping on NaN keeps the last
+ * good checkpoint), nor at the end of a run that took no step (the checkpoint is already that state).
+ */
 export class CheckpointCallback implements Callback {
   private best = Infinity;
+  private startStep = 0;
+  private saved: { step: number; reason: CheckpointReason } | null = null;
 
   constructor(
-    private readonly save: (ctx: FitContext, reason: 'periodic' | 'best' | 'end') => void,
+    private readonly save: (ctx: FitContext, reason: CheckpointReason) => void,
     private readonly options: { every?: number; onImprovement?: boolean } = {},
   ) {}
 
+  /** The step and reason of the last save during this run, or null if it saved nothing. */
+  get lastSaved(): { step: number; reason: CheckpointReason } | null {
+    return this.saved;
+  }
+
+  private write(ctx: FitContext, reason: CheckpointReason): void {
+    if (stoppedNonFinite(ctx)) return;
+    this.save(ctx, reason);
+    this.saved = { step: ctx.step, reason };
+  }
+
+  onTrainBegin(ctx: FitContext): void {
+    this.startStep = ctx.step;
+  }
+
   onBatchEnd(_: BatchLogs, ctx: FitContext): void {
     const every = this.options.every;
-    if (every !== undefined && every > 0 && ctx.step % every === 0) this.save(ctx, 'periodic');
+    if (every !== undefined && every > 0 && ctx.step % every === 0) this.write(ctx, 'periodic');
   }
 
   onValidationEnd(metrics: Metrics, ctx: FitContext): void {
     if (this.options.onImprovement && metrics.loss < this.best) {
       this.best = metrics.loss;
-      this.save(ctx, 'best');
+      this.write(ctx, 'best');
     }
   }
 
   onTrainEnd(ctx: FitContext): void {
-    this.save(ctx, 'end');
+    if (ctx.step !== this.startStep) this.write(ctx, 'end');
   }
 }
 

@@ -1,21 +1,28 @@
 /**
  * Checkpoints: a directory holding `model.safetensors` (the state dict, PyTorch names),
  * `config.json` (model options, vocabulary, step, RNG state, optimizer hyper-parameters and
- * scalars), `optimizer.safetensors` (the optimizer's tensors) and, optionally, `extra.safetensors`
- * (other tensors a resumed run needs).
+ * scalars, and `files`: which of the tensor files the save wrote), `optimizer.safetensors` (the
+ * optimizer's tensors), optionally `extra.safetensors` (other tensors a resumed run needs), and
+ * `manifest.json` (the SHA-256 of each of those files; see checkpoint_manifest.ts).
  *
- * Writing is atomic: everything goes to `DIR.tmp`, each file fsynced; then DIR becomes `DIR.old`,
- * `DIR.tmp` becomes DIR, and `DIR.old` is removed. A run killed at any instant leaves either DIR
- * or `DIR.old` complete, and `loadCheckpoint` reads whichever is (DIR first).
+ * Writing is atomic: everything goes to `DIR.tmp`, each file fsynced, the manifest last; then DIR
+ * becomes `DIR.old`, `DIR.tmp` becomes DIR, and `DIR.old` is removed. A run killed at any instant
+ * leaves either DIR or `DIR.old` complete, and `loadCheckpoint` reads whichever is (DIR first).
+ *
+ * Loading treats the directory as untrusted: every file is checked against the manifest, a file
+ * the save wrote but that is gone is an error naming it, and a file that is a link resolving
+ * outside the directory is refused. A checkpoint without manifest.json (written before manifests
+ * existed) still loads, with `verified: false`, so its caller can warn.
  *
  * Node.js only (it uses node:fs); the library's browser-facing parts never import it.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { FormatError, ValueError } from '../errors.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
 import type { OptimizerStateDict } from '../optim/optimizer.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { decodeManifest, encodeManifest, MANIFEST_FILE, type Manifest, verifyAgainstManifest } from './checkpoint_manifest.js';
 
 export const CHECKPOINT_FORMAT = 'recurrent-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -29,6 +36,31 @@ export interface Checkpoint {
   optimizer?: OptimizerStateDict | null;
   /** Other tensors a resumed run needs (e.g. the recurrent state carried between windows). */
   extra?: Record<string, Tensor> | null;
+}
+
+/** The tensor files a save may write besides model.safetensors, and the field each holds. */
+const STATE_FILES = { optimizer: 'optimizer.safetensors', extra: 'extra.safetensors' } as const;
+type StateFile = (typeof STATE_FILES)[keyof typeof STATE_FILES];
+
+/** A checkpoint as read back, with what the load found out about it. */
+export interface LoadedCheckpoint extends Checkpoint {
+  optimizer: OptimizerStateDict | null;
+  extra: Record<string, Tensor> | null;
+  /** The directory read: `dir`, or `dir.old` when the last save was interrupted. */
+  dir: string;
+  /** True when manifest.json was present and every file matched it; false for a checkpoint written before manifests. */
+  verified: boolean;
+  /** State files the save wrote that are absent (non-empty only with `allowMissingState`). */
+  missing: StateFile[];
+}
+
+export interface LoadCheckpointOptions {
+  /**
+   * Load even if optimizer.safetensors or extra.safetensors, written by the save, is gone (their
+   * field is then null and `missing` names them); default false: a FormatError naming the file.
+   * For readers that need only the model (evaluation, sampling).
+   */
+  allowMissingState?: boolean;
 }
 
 function writeDurably(path: string, bytes: Uint8Array): void {
@@ -99,14 +131,23 @@ export function saveCheckpoint(dir: string, checkpoint: Checkpoint): void {
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   const config: Record<string, unknown> = { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, ...checkpoint.config };
-  writeDurably(join(tmp, 'model.safetensors'), writeSafetensors(checkpoint.model));
+  const written: Record<string, Uint8Array> = {};
+  const write = (name: string, bytes: Uint8Array): void => {
+    writeDurably(join(tmp, name), bytes);
+    written[name] = bytes;
+  };
+  write('model.safetensors', writeSafetensors(checkpoint.model));
   if (checkpoint.optimizer) {
     const { tensors, json } = splitOptimizer(checkpoint.optimizer);
-    writeDurably(join(tmp, 'optimizer.safetensors'), writeSafetensors(tensors));
+    write(STATE_FILES.optimizer, writeSafetensors(tensors));
     config.optimizer = json;
   }
-  if (checkpoint.extra) writeDurably(join(tmp, 'extra.safetensors'), writeSafetensors(checkpoint.extra));
-  writeDurably(join(tmp, 'config.json'), new TextEncoder().encode(`${JSON.stringify(config, null, 2)}\n`));
+  if (checkpoint.extra) write(STATE_FILES.extra, writeSafetensors(checkpoint.extra));
+  // Recorded so that a load can tell a file the save did not write from one lost since.
+  config.files = Object.keys(written);
+  write('config.json', new TextEncoder().encode(`${JSON.stringify(config, null, 2)}\n`));
+  // Last: a directory holding the manifest is complete.
+  writeDurably(join(tmp, MANIFEST_FILE), encodeManifest(written));
   syncDirectory(tmp);
   if (existsSync(dir)) {
     // DIR is complete here, so a stale DIR.old from an earlier interrupted save can go.
@@ -127,35 +168,111 @@ export function resolveCheckpoint(dir: string): string | null {
 }
 
 /** Reads one safetensors file of a checkpoint; a malformed one is a FormatError naming the file. */
-function readTensorsFile(path: string): Record<string, Tensor> {
+function parseTensorsFile(path: string, bytes: Uint8Array): Record<string, Tensor> {
   try {
-    return readSafetensors(readFileSync(path));
+    return readSafetensors(bytes);
   } catch (e) {
     if (e instanceof FormatError) throw new FormatError(`checkpoint: ${path}: ${e.message}`);
     throw e;
   }
 }
 
-/** Reads a checkpoint, validating it as untrusted input. */
-export function loadCheckpoint(dir: string): Checkpoint {
-  const found = resolveCheckpoint(dir);
-  if (found === null) throw new ValueError(`loadCheckpoint: no checkpoint in '${dir}' (expected config.json and model.safetensors)`);
+/**
+ * The files of one checkpoint directory, read only where they resolve inside it: a file that is
+ * a link to elsewhere (another user's file, /etc/passwd) is refused rather than followed.
+ */
+class CheckpointFiles {
+  private readonly real: string;
+
+  constructor(readonly dir: string) {
+    this.real = realpathSync(dir);
+  }
+
+  /** Whether `name` exists (a dangling link counts: reading it then fails with its name). */
+  has(name: string): boolean {
+    try {
+      lstatSync(join(this.dir, name));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  read(name: string): Uint8Array {
+    const path = join(this.dir, name);
+    let real: string;
+    try {
+      real = realpathSync(path);
+    } catch (e) {
+      throw new FormatError(`checkpoint: cannot read ${path} (${(e as { code?: string }).code ?? (e as Error).message})`);
+    }
+    if (!real.startsWith(this.real + sep)) {
+      throw new FormatError(`checkpoint: ${path} resolves to ${real}, outside the checkpoint directory ${this.real}; refusing to follow the link`);
+    }
+    return readFileSync(real);
+  }
+}
+
+function parseConfig(path: string, bytes: Uint8Array): Record<string, unknown> {
   let config: unknown;
   try {
-    config = JSON.parse(readFileSync(join(found, 'config.json'), 'utf8'));
+    config = JSON.parse(new TextDecoder().decode(bytes));
   } catch (e) {
-    throw new FormatError(`checkpoint: ${join(found, 'config.json')} is not valid JSON (${(e as Error).message})`);
+    throw new FormatError(`checkpoint: ${path} is not valid JSON (${(e as Error).message})`);
   }
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new FormatError('checkpoint: config.json must hold an object');
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new FormatError(`checkpoint: ${path} must hold an object`);
   const c = config as Record<string, unknown>;
-  if (c.format !== CHECKPOINT_FORMAT) throw new FormatError(`checkpoint: config.json format must be '${CHECKPOINT_FORMAT}'; got ${JSON.stringify(c.format)}`);
+  if (c.format !== CHECKPOINT_FORMAT) throw new FormatError(`checkpoint: ${path}: format must be '${CHECKPOINT_FORMAT}'; got ${JSON.stringify(c.format)}`);
   if (c.version !== CHECKPOINT_VERSION)
-    throw new FormatError(`checkpoint: unsupported version ${JSON.stringify(c.version)}; this library reads version ${CHECKPOINT_VERSION}`);
-  const model = readTensorsFile(join(found, 'model.safetensors'));
-  const optimizerPath = join(found, 'optimizer.safetensors');
-  const optimizer = c.optimizer !== undefined && existsSync(optimizerPath) ? joinOptimizer(readTensorsFile(optimizerPath), c.optimizer) : null;
-  const extraPath = join(found, 'extra.safetensors');
-  const extra = existsSync(extraPath) ? readTensorsFile(extraPath) : null;
-  const { format: _f, version: _v, optimizer: _o, ...rest } = c;
-  return { config: rest, model, optimizer, extra };
+    throw new FormatError(`checkpoint: ${path}: unsupported version ${JSON.stringify(c.version)}; this library reads version ${CHECKPOINT_VERSION}`);
+  return c;
+}
+
+/**
+ * Whether the save wrote state file `name`: config.files says; before it existed, config.optimizer
+ * still told whether optimizer.safetensors was written, and for extra.safetensors nothing can (null).
+ */
+function stateFileWritten(path: string, c: Record<string, unknown>, name: StateFile): boolean | null {
+  if (c.files === undefined) return name === STATE_FILES.optimizer ? c.optimizer !== undefined : null;
+  if (!Array.isArray(c.files) || !c.files.every((f) => typeof f === 'string'))
+    throw new FormatError(`checkpoint: ${path}: files must be an array of file names`);
+  return c.files.includes(name);
+}
+
+/**
+ * Reads a checkpoint, validating it as untrusted input (see the module comment): each file is
+ * checked against manifest.json, a state file the save wrote but that is missing is a FormatError
+ * naming it (unless `allowMissingState`), and links out of the directory are refused.
+ */
+export function loadCheckpoint(dir: string, options: LoadCheckpointOptions = {}): LoadedCheckpoint {
+  const found = resolveCheckpoint(dir);
+  if (found === null) throw new ValueError(`loadCheckpoint: no checkpoint in '${dir}' (expected config.json and model.safetensors)`);
+  const files = new CheckpointFiles(found);
+  const manifest: Manifest | null = files.has(MANIFEST_FILE) ? decodeManifest(join(found, MANIFEST_FILE), files.read(MANIFEST_FILE)) : null;
+  const read = (name: string): Uint8Array => {
+    const bytes = files.read(name);
+    if (manifest) verifyAgainstManifest(manifest, name, join(found, name), bytes);
+    return bytes;
+  };
+  const configPath = join(found, 'config.json');
+  const c = parseConfig(configPath, read('config.json'));
+  const model = parseTensorsFile(join(found, 'model.safetensors'), read('model.safetensors'));
+  const missing: StateFile[] = [];
+  /** The bytes of a state file, or null when the save did not write it (or, allowed, it is gone). */
+  const readState = (name: StateFile): Uint8Array | null => {
+    const present = files.has(name);
+    const written = stateFileWritten(configPath, c, name);
+    if (written === null) return present ? read(name) : null;
+    if (!written) return null;
+    if (present) return read(name);
+    if (!options.allowMissingState) throw new FormatError(`checkpoint: ${join(found, name)} is missing, though ${configPath} records that the save wrote it`);
+    missing.push(name);
+    return null;
+  };
+  const optimizerBytes = readState(STATE_FILES.optimizer);
+  const optimizer = optimizerBytes ? joinOptimizer(parseTensorsFile(join(found, STATE_FILES.optimizer), optimizerBytes), c.optimizer) : null;
+  const extraBytes = readState(STATE_FILES.extra);
+  const extra = extraBytes ? parseTensorsFile(join(found, STATE_FILES.extra), extraBytes) : null;
+  const { format: _f, version: _v, optimizer: _o, files: _files, ...rest } = c;
+  return { config: rest, model, optimizer, extra, dir: found, verified: manifest !== null, missing };
 }

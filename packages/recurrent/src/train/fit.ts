@@ -7,7 +7,7 @@ import { noGrad } from '../tensor/autograd/no_grad.js';
 import { ValueError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { BatchLogs, Callback, FitContext } from './callbacks.js';
+import { type BatchLogs, type Callback, type FitContext, type FitStop, stoppedNonFinite } from './callbacks.js';
 import { type Metrics, MetricAccumulator } from './metrics.js';
 
 /** What one batch produced: the mean loss over `count` items (and, optionally, how many were right). */
@@ -54,7 +54,9 @@ export interface FitOptions<B> {
 export interface FitResult {
   steps: number;
   epochs: number;
-  /** Why training ended. */
+  /** Why training ended, and whether its final state is sound (`kind` is not 'non-finite'). */
+  stop: FitStop;
+  /** `stop.reason`. */
   stoppedBecause: string;
   lastValidation: Metrics | null;
 }
@@ -77,26 +79,52 @@ export function evaluate<B>(model: Module, batches: Iterable<B>, step: (batch: B
   return acc.result();
 }
 
+/** The first parameter holding NaN or ±Inf, with its name and the value, or null when all are finite. */
+function firstNonFinite(named: readonly [string, Tensor][]): { name: string; value: number } | null {
+  for (const [name, p] of named) {
+    const data = p.data;
+    for (let i = 0; i < data.length; i++) {
+      const v = Number(data[i]);
+      if (!Number.isFinite(v)) return { name, value: v };
+    }
+  }
+  return null;
+}
+
+/**
+ * Trains `model`. Each step's loss is computed on the parameters the previous step left; after
+ * the update, the loss and the parameters are checked: a non-finite one stops the run at that step
+ * (`stop.kind` 'non-finite') before any callback sees it, so a CheckpointCallback keeps the last
+ * good checkpoint. A budget already reached (`maxSteps ≤ startStep`, `startEpoch ≥ epochs`) takes no step.
+ */
 export function fit<B>(options: FitOptions<B>): FitResult {
   const { model, optimizer, callbacks = [] } = options;
   const bounded = options.maxTime !== undefined || options.maxSteps !== undefined;
   const epochs = options.epochs ?? (bounded ? Infinity : 1);
   if (!(epochs > 0)) throw new ValueError(`fit: epochs must be positive; got ${options.epochs}`);
   const started = performance.now();
-  let stopReason: string | null = null;
+  let stopped: FitStop | null = null;
   const ctx: FitContext = {
     step: options.startStep ?? 0,
     epoch: options.startEpoch ?? 0,
     elapsed: 0,
-    stop: (reason) => {
-      stopReason ??= reason;
+    stop: (reason, kind = 'callback') => {
+      stopped ??= { kind, reason };
+    },
+    get stopped() {
+      return stopped;
     },
   };
   const seconds = (): number => (performance.now() - started) / 1000;
+  // Checked before each step as well as after: a resumed run that already reached its budget takes none.
+  const checkBudget = (): void => {
+    if (options.maxSteps !== undefined && ctx.step >= options.maxSteps) ctx.stop(`reached ${options.maxSteps} steps`, 'steps');
+    if (options.maxTime !== undefined && ctx.elapsed >= options.maxTime) ctx.stop(`reached the time limit of ${options.maxTime} s`, 'time');
+  };
   let lastValidation: Metrics | null = null;
   let validatedAt = -1;
   const validate = (): void => {
-    if (!options.validData || validatedAt === ctx.step) return;
+    if (!options.validData || validatedAt === ctx.step || stoppedNonFinite(ctx)) return;
     validatedAt = ctx.step;
     options.onSequenceStart?.('valid');
     lastValidation = evaluate(model, options.validData(), options.step);
@@ -104,9 +132,12 @@ export function fit<B>(options: FitOptions<B>): FitResult {
     for (const cb of callbacks) cb.onValidationEnd?.(lastValidation, ctx);
   };
   const params = model.parameters();
+  const named = model.namedParameters();
   model.train();
   for (const cb of callbacks) cb.onTrainBegin?.(ctx);
-  while (ctx.epoch < epochs && stopReason === null) {
+  while (ctx.epoch < epochs) {
+    checkBudget();
+    if (stopped !== null) break;
     for (const cb of callbacks) cb.onEpochBegin?.(ctx.epoch, ctx);
     options.onSequenceStart?.('train');
     const epochMetrics = new MetricAccumulator();
@@ -120,6 +151,20 @@ export function fit<B>(options: FitOptions<B>): FitResult {
       optimizer.step();
       ctx.step++;
       const loss = r.loss.item();
+      if (!Number.isFinite(loss)) {
+        ctx.stop(
+          `the training loss of step ${ctx.step} (epoch ${ctx.epoch}) is ${loss}, computed on the parameters left by step ${ctx.step - 1}; detectAnomaly(fn) finds the op`,
+          'non-finite',
+        );
+      } else {
+        const bad = firstNonFinite(named);
+        if (bad !== null) {
+          ctx.stop(
+            `step ${ctx.step}'s update made parameter '${bad.name}' non-finite (${bad.value}) in epoch ${ctx.epoch}, from a finite loss of ${loss.toPrecision(5)}; lower the learning rate or clip the gradients`,
+            'non-finite',
+          );
+        }
+      }
       epochMetrics.add(loss, r.count, r.correct);
       const now = performance.now();
       ctx.elapsed = seconds();
@@ -131,12 +176,9 @@ export function fit<B>(options: FitOptions<B>): FitResult {
         lr: optimizer.paramGroups[0]?.lr ?? NaN,
       };
       for (const cb of callbacks) cb.onBatchEnd?.(logs, ctx);
-      // After the callbacks, so that a TerminateOnNaN's message is the one reported.
-      if (!Number.isFinite(loss)) ctx.stop(`the loss became ${loss} at step ${ctx.step}`);
       if (options.validateEvery && ctx.step % options.validateEvery === 0) validate();
-      if (options.maxSteps !== undefined && ctx.step >= options.maxSteps) ctx.stop(`reached ${options.maxSteps} steps`);
-      if (options.maxTime !== undefined && ctx.elapsed >= options.maxTime) ctx.stop(`reached the time limit of ${options.maxTime} s`);
-      if (stopReason !== null) {
+      checkBudget();
+      if (stopped !== null) {
         interrupted = true;
         break;
       }
@@ -147,7 +189,7 @@ export function fit<B>(options: FitOptions<B>): FitResult {
     // An epoch cut short stays current, so a resumed run finishes it.
     if (!interrupted) ctx.epoch++;
   }
-  const stoppedBecause = stopReason ?? `completed ${epochs} epoch${epochs === 1 ? '' : 's'}`;
+  const stop: FitStop = stopped ?? { kind: 'epochs', reason: `completed ${epochs} epoch${epochs === 1 ? '' : 's'}` };
   for (const cb of callbacks) cb.onTrainEnd?.(ctx);
-  return { steps: ctx.step, epochs: ctx.epoch, stoppedBecause, lastValidation };
+  return { steps: ctx.step, epochs: ctx.epoch, stop, stoppedBecause: stop.reason, lastValidation };
 }

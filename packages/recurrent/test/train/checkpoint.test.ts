@@ -61,6 +61,9 @@ test('malformed checkpoints are clear errors', () => {
   const dir = join(temp(), 'ckpt');
   saveCheckpoint(dir, { config: {}, model: { w: tensor([1]) } });
   writeFileSync(join(dir, 'config.json'), '{"format": "recurrent-checkpoint", "version": 99}');
+  assert.throws(() => loadCheckpoint(dir), /config\.json does not match manifest\.json/);
+  // Without a manifest (a checkpoint from before manifests), the contents themselves are checked.
+  rmSync(join(dir, 'manifest.json'));
   assert.throws(() => loadCheckpoint(dir), FormatError);
   writeFileSync(join(dir, 'config.json'), 'not json');
   assert.throws(() => loadCheckpoint(dir), /not valid JSON/);

@@ -80,7 +80,7 @@ test('callbacks run in order, maxSteps bounds the run, and early stopping stops 
   assert.ok(stopped.steps <= 8, `stopped at step ${stopped.steps}`);
 });
 
-test('TerminateOnNaN stops fit at the first non-finite training or validation loss, saying which', () => {
+test('fit stops at the first non-finite training loss, TerminateOnNaN at a non-finite validation loss, saying which', () => {
   const { model, data, task } = setup();
   let calls = 0;
   const r = fit<Window>({
@@ -95,7 +95,8 @@ test('TerminateOnNaN stops fit at the first non-finite training or validation lo
     callbacks: [new TerminateOnNaN()],
   });
   assert.equal(r.steps, 3);
-  assert.match(r.stoppedBecause, /^TerminateOnNaN: invalid training loss NaN at step 3 \(epoch 0\)/);
+  assert.match(r.stoppedBecause, /^the training loss of step 3 \(epoch 0\) is NaN/);
+  assert.equal(r.stop.kind, 'non-finite');
   // The NaN step reached the weights; start the second run from a fresh model.
   const fresh = setup();
   const v = fit<Window>({
@@ -113,4 +114,5 @@ test('TerminateOnNaN stops fit at the first non-finite training or validation lo
   });
   assert.equal(v.steps, 2);
   assert.match(v.stoppedBecause, new RegExp(`^TerminateOnNaN: invalid validation loss Infinity at step ${v.steps} `));
+  assert.equal(v.stop.kind, 'non-finite');
 });
