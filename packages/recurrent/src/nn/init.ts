@@ -14,9 +14,17 @@ export function normalInit(shape: readonly number[], dtype: DType = 'float32'): 
   return randn(shape, { dtype });
 }
 
-/** Glorot/Xavier uniform: U(±√(6 / (fanIn + fanOut))) for a (fanOut, fanIn) matrix. */
-export function xavierUniform(shape: readonly [number, number], dtype: DType = 'float32'): Tensor {
-  return uniformInit(shape, Math.sqrt(6 / (shape[0] + shape[1])), dtype);
+/**
+ * Glorot/Xavier uniform, as PyTorch's `xavier_uniform_`: U(−b, b) with b = gain·√(6 / (fanIn + fanOut))
+ * for a (fanOut, fanIn) matrix; gain defaults to 1.
+ *
+ * @example
+ * import { nn } from 'recurrent';
+ * const w = nn.xavierUniform([64, 32], 5 / 3); // (fanOut, fanIn); gain 5/3 suits tanh
+ * w.shape; // [64, 32]
+ */
+export function xavierUniform(shape: readonly [number, number], gain = 1, dtype: DType = 'float32'): Tensor {
+  return uniformInit(shape, gain * Math.sqrt(6 / (shape[0] + shape[1])), dtype);
 }
 
 /** A (rows, cols) matrix with orthonormal rows or columns (Saxe et al. 2014), by Gram–Schmidt on a normal draw. */
