@@ -1,7 +1,7 @@
 // The initialisers in nn: their distributions (bounds, moments), orthogonality, dtypes and seeded determinism.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { manualSeed, nn, type Tensor } from '../../src/index.js';
+import { DTypeError, manualSeed, nn, type Tensor, ValueError } from '../../src/index.js';
 
 const mean = (xs: ArrayLike<number>): number => Array.from(xs).reduce((s, x) => s + x, 0) / xs.length;
 const variance = (xs: ArrayLike<number>): number => {
@@ -112,4 +112,29 @@ test('uniformInit and normalInit: bounds, moments, dtype and seeded determinism'
   const first = [nn.uniformInit([4], 1).toArray(), nn.normalInit([4]).toArray()];
   manualSeed(6);
   assert.deepEqual([nn.uniformInit([4], 1).toArray(), nn.normalInit([4]).toArray()], first);
+});
+
+test('bad shapes, gains, bounds and integer dtypes are typed errors naming the initialiser and argument', () => {
+  const fails = (run: () => unknown, kind: typeof ValueError | typeof DTypeError, message: string) =>
+    assert.throws(run, (e: unknown) => e instanceof kind && e.message === message, message);
+  fails(() => nn.orthogonal([-1, 3]), ValueError, 'orthogonal: shape must hold two non-negative integers; got [-1, 3]');
+  fails(() => nn.orthogonal([2.5, 2]), ValueError, 'orthogonal: shape must hold two non-negative integers; got [2.5, 2]');
+  fails(() => nn.orthogonal([3, 3], NaN), ValueError, 'orthogonal: gain must be a finite number; got NaN');
+  fails(() => nn.orthogonal([3, 3], 1, 'int32'), DTypeError, 'orthogonal: dtype must be float32 or float64; got int32');
+  fails(() => nn.xavierUniform([2, 2], -1), ValueError, 'xavierUniform: gain must be a finite number ≥ 0; got -1');
+  fails(() => nn.xavierUniform([2, 2], 1, 'int32'), DTypeError, 'xavierUniform: dtype must be float32 or float64; got int32');
+  fails(() => nn.uniformInit([2], -1), ValueError, 'uniformInit: bound must be a finite number ≥ 0; got -1');
+  fails(() => nn.uniformInit([2], Infinity), ValueError, 'uniformInit: bound must be a finite number ≥ 0; got Infinity');
+  fails(() => nn.uniformInit([2], 1, 'int32'), DTypeError, 'uniformInit: dtype must be float32 or float64; got int32');
+  fails(() => nn.normalInit([2], 'int32'), DTypeError, 'normalInit: dtype must be float32 or float64; got int32');
+  // A gain of 0 is allowed (all zeros), as in PyTorch; a negative orthogonal gain flips the signs.
+  assert.ok(Array.from(nn.xavierUniform([2, 2], 0).data).every((x) => x === 0));
+  assert.deepEqual(nn.xavierUniform([0, 0]).shape, [0, 0]);
+  manualSeed(9);
+  const q = nn.orthogonal([3, 3], 1, 'float64');
+  manualSeed(9);
+  assert.deepEqual(
+    Array.from(nn.orthogonal([3, 3], -1, 'float64').data),
+    Array.from(q.data, (x) => -x),
+  );
 });
