@@ -82,7 +82,7 @@ const positiveInt: FieldCheck = [(v) => isInt(v) && v > 0, 'a positive integer']
 const finite: FieldCheck = [(v) => typeof v === 'number' && Number.isFinite(v), 'a finite number'];
 
 /** The fields of a TrainingRecord that info, eval and --resume read (the optional ones are checked where used). */
-const TRAINING_FIELDS: Record<Exclude<keyof TrainingRecord, 'lrSchedule' | 'lrMin' | 'lrDecayFrom'>, FieldCheck> = {
+const TRAINING_FIELDS: Record<Exclude<keyof TrainingRecord, 'lrSchedule' | 'lrMin' | 'lrDecayFrom' | 'dataSha256'>, FieldCheck> = {
   step: nonNegativeInt,
   epoch: nonNegativeInt,
   window: nonNegativeInt,

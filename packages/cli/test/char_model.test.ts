@@ -2,7 +2,7 @@
 // wrong field is a FormatError naming the file and the field, never a crash in a command later.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FormatError, manualSeed, nn, saveCheckpoint, tensor, ValueError, Vocabulary } from 'recurrent/node';
@@ -30,7 +30,9 @@ function run(): string {
 }
 
 const configPath = (dir: string): string => join(dir, 'checkpoint', 'config.json');
+/** Edits config.json, dropping manifest.json so that the edit is read unverified (as from an older version) and checked on its own. */
 function edit(dir: string, change: (c: Record<string, unknown>) => void): void {
+  rmSync(join(dir, 'checkpoint', 'manifest.json'), { force: true });
   const c = JSON.parse(readFileSync(configPath(dir), 'utf8')) as Record<string, unknown>;
   change(c);
   writeFileSync(configPath(dir), JSON.stringify(c));

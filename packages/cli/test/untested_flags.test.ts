@@ -32,7 +32,7 @@ const commands: Record<string, string[]> = {
   gruInfo: ['info', '--checkpoint', out('gru')],
   rnnInfo: ['info', '--checkpoint', out('rnn')],
   rnnGenerate: ['generate', '--checkpoint', out('rnn'), '--length', '12', '--seed', '1'],
-  rnnEval: ['eval', '--checkpoint', out('rnn')],
+  rnnEval: ['eval', '--checkpoint', out('rnn'), '--data', data],
   // Adam's update barely depends on the gradient's scale, unless clipping shrinks it below eps.
   clipOff: train('clipOff', '--clip', '0'),
   clipLoose: train('clipLoose', '--clip', '1000'),
@@ -59,9 +59,9 @@ const commands: Record<string, string[]> = {
   topPTinySeed1: generate('--length', '60', '--seed', '1', '--temperature', '1.5', '--top-p', '0.0001'),
   topPTinySeed2: generate('--length', '60', '--seed', '2', '--temperature', '1.5', '--top-p', '0.0001'),
   topPHalfSeed1: generate('--length', '60', '--seed', '1', '--temperature', '1.5', '--top-p', '0.5'),
-  evalDefault: ['eval', '--checkpoint', out('gru')],
-  evalAllBatch1: ['eval', '--checkpoint', out('gru'), '--all', '--batch', '1'],
-  evalAll: ['eval', '--checkpoint', out('gru'), '--all'],
+  evalDefault: ['eval', '--checkpoint', out('gru'), '--data', data],
+  evalAllBatch1: ['eval', '--checkpoint', out('gru'), '--data', data, '--all', '--batch', '1'],
+  evalAll: ['eval', '--checkpoint', out('gru'), '--data', data, '--all'],
   evalData: ['eval', '--checkpoint', out('gru'), '--data', foreign, '--all'],
 };
 

@@ -2,7 +2,7 @@
 // config.json (JSON, object, format, version, optimizer fields) and each safetensors file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FormatError, loadCheckpoint, saveCheckpoint, tensor, ValueError, writeSafetensors } from '../../src/node.js';
@@ -22,8 +22,18 @@ function saved(): string {
   return dir;
 }
 
+/**
+ * Overwrites one file of the checkpoint in `dir`, dropping manifest.json, so that the file is read
+ * unverified (as one written before manifests) and its own checks are what fail.
+ */
+function overwrite(dir: string, file: string, bytes: string | Uint8Array): void {
+  rmSync(join(dir, 'manifest.json'), { force: true });
+  writeFileSync(join(dir, file), bytes);
+}
+
 function editConfig(dir: string, edit: (c: Record<string, unknown>) => unknown): void {
   const path = join(dir, 'config.json');
+  rmSync(join(dir, 'manifest.json'), { force: true });
   writeFileSync(path, JSON.stringify(edit(JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>)));
 }
 
@@ -53,18 +63,18 @@ test('saveCheckpoint needs a directory path; loadCheckpoint a directory holding 
 test('config.json must be JSON holding an object of this format and version', () => {
   const dir = saved();
   const path = join(dir, 'config.json');
-  writeFileSync(path, '{ "format": ');
+  overwrite(dir, 'config.json', '{ "format": ');
   assert.throws(() => loadCheckpoint(dir), formatError(new RegExp(`^checkpoint: ${path.replace(/[.\\/]/g, '\\$&')} is not valid JSON \\(`)));
   for (const json of ['[1, 2]', 'null', '3']) {
-    writeFileSync(path, json);
-    assert.throws(() => loadCheckpoint(dir), formatError('checkpoint: config.json must hold an object'), json);
+    overwrite(dir, 'config.json', json);
+    assert.throws(() => loadCheckpoint(dir), formatError(`checkpoint: ${path} must hold an object`), json);
   }
-  writeFileSync(path, '{"format": "keras", "version": 1}');
-  assert.throws(() => loadCheckpoint(dir), formatError(`checkpoint: config.json format must be 'recurrent-checkpoint'; got "keras"`));
-  writeFileSync(path, '{"version": 1}');
-  assert.throws(() => loadCheckpoint(dir), formatError(`checkpoint: config.json format must be 'recurrent-checkpoint'; got undefined`));
-  writeFileSync(path, '{"format": "recurrent-checkpoint", "version": "1"}');
-  assert.throws(() => loadCheckpoint(dir), formatError('checkpoint: unsupported version "1"; this library reads version 1'));
+  overwrite(dir, 'config.json', '{"format": "keras", "version": 1}');
+  assert.throws(() => loadCheckpoint(dir), formatError(`checkpoint: ${path}: format must be 'recurrent-checkpoint'; got "keras"`));
+  overwrite(dir, 'config.json', '{"version": 1}');
+  assert.throws(() => loadCheckpoint(dir), formatError(`checkpoint: ${path}: format must be 'recurrent-checkpoint'; got undefined`));
+  overwrite(dir, 'config.json', '{"format": "recurrent-checkpoint", "version": "1"}');
+  assert.throws(() => loadCheckpoint(dir), formatError(`checkpoint: ${path}: unsupported version "1"; this library reads version 1`));
 });
 
 test("config.optimizer's fields are checked", () => {
@@ -87,7 +97,7 @@ test("config.optimizer's fields are checked", () => {
 
 test('optimizer.safetensors may hold only state.<index>.<name> tensors', () => {
   const dir = saved();
-  writeFileSync(join(dir, 'optimizer.safetensors'), writeSafetensors({ 'state.0.exp_avg': tensor([1]), momentum: tensor([1]) }));
+  overwrite(dir, 'optimizer.safetensors', writeSafetensors({ 'state.0.exp_avg': tensor([1]), momentum: tensor([1]) }));
   assert.throws(() => loadCheckpoint(dir), formatError("checkpoint: unexpected tensor 'momentum' in optimizer.safetensors"));
 });
 
@@ -95,7 +105,7 @@ test('a malformed safetensors file is a FormatError naming it', () => {
   for (const file of ['model.safetensors', 'optimizer.safetensors', 'extra.safetensors']) {
     const dir = saved();
     const path = join(dir, file);
-    writeFileSync(path, readFileSync(path).subarray(0, 12));
+    overwrite(dir, file, readFileSync(path).subarray(0, 12));
     assert.throws(
       () => loadCheckpoint(dir),
       (e: unknown) => e instanceof FormatError && e.message.startsWith(`checkpoint: ${path}: safetensors:`),
