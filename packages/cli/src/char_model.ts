@@ -71,6 +71,49 @@ function fromFile<T>(file: string, what: string, make: () => T): T {
   }
 }
 
+/** A value read from config.json as messages print it (JSON holds no functions, NaN or undefined fields). */
+const fmtValue = (v: unknown): string =>
+  v === undefined ? 'undefined' : typeof v === 'object' && v !== null && !Array.isArray(v) ? 'an object' : JSON.stringify(v);
+
+type FieldCheck = [test: (v: unknown) => boolean, expected: string];
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+const nonNegativeInt: FieldCheck = [(v) => isInt(v) && v >= 0, 'a non-negative integer'];
+const positiveInt: FieldCheck = [(v) => isInt(v) && v > 0, 'a positive integer'];
+const finite: FieldCheck = [(v) => typeof v === 'number' && Number.isFinite(v), 'a finite number'];
+
+/** The fields of a TrainingRecord that info, eval and --resume read (the optional ones are checked where used). */
+const TRAINING_FIELDS: Record<Exclude<keyof TrainingRecord, 'lrSchedule' | 'lrMin' | 'lrDecayFrom' | 'dataSha256'>, FieldCheck> = {
+  step: nonNegativeInt,
+  epoch: nonNegativeInt,
+  window: nonNegativeInt,
+  seed: [isInt, 'an integer'],
+  batch: positiveInt,
+  seqLen: positiveInt,
+  lr: finite,
+  clip: finite,
+  data: [(v) => v === null || typeof v === 'string', 'a string or null'],
+  source: [(v) => typeof v === 'string', 'a string'],
+  heldOut: [(v) => typeof v === 'number' && v >= 0 && v < 1, 'a number in [0, 1)'],
+  seconds: finite,
+};
+
+/** Throws a FormatError naming `configFile` and the first bad field of the training record or history. */
+function checkRecord(configFile: string, config: Partial<CharModelConfig>): void {
+  const training: unknown = config.training;
+  if (typeof training !== 'object' || training === null || Array.isArray(training)) {
+    throw new FormatError(`${configFile}: training must be an object; got ${fmtValue(training)}`);
+  }
+  for (const [name, [valid, expected]] of Object.entries(TRAINING_FIELDS)) {
+    const value: unknown = (training as Record<string, unknown>)[name];
+    if (!valid(value)) throw new FormatError(`${configFile}: training.${name} must be ${expected}; got ${fmtValue(value)}`);
+  }
+  const history: unknown = config.history;
+  const h = history as Partial<CurveHistory> | null | undefined;
+  if (typeof h !== 'object' || h === null || !Array.isArray(h.train) || !Array.isArray(h.valid)) {
+    throw new FormatError(`${configFile}: history must be an object with train and valid arrays; got ${fmtValue(history)}`);
+  }
+}
+
 /**
  * Rebuilds the model and vocabulary saved in a checkpoint (validating the config as untrusted).
  * Warns on stderr when the checkpoint predates manifests, so its files could not be verified.
@@ -85,6 +128,7 @@ export function loadCharModel(path: string): LoadedModel {
   if (config.kind !== MODEL_KIND) throw new FormatError(`${configFile}: expected kind '${MODEL_KIND}'; got ${JSON.stringify(config.kind)}`);
   const options = config.model;
   if (typeof options !== 'object' || options === null) throw new FormatError(`${configFile}: model must be an object`);
+  checkRecord(configFile, config);
   const vocab = fromFile(configFile, 'vocab', () => Vocabulary.fromJSON(config.vocab));
   const model = fromFile(configFile, 'model', () => new nn.LanguageModel(options));
   if (model.options.vocabSize !== vocab.size) {

@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { Command, Option } from '@commander-js/extra-typings';
-import { nn, setBackend } from 'recurrent';
+import { listBackends, nn, setBackend, ValueError } from 'recurrent';
 import { evalCommand } from './commands/evaluate.js';
 import { generateCommand } from './commands/generate.js';
 import { infoCommand } from './commands/info.js';
@@ -113,7 +113,10 @@ export function createProgram() {
     .option('--backend <name>', 'kernel backend (default: the fastest available; also RECURRENT_BACKEND)');
   program.hook('preAction', () => {
     const { backend } = program.opts();
-    if (backend) setBackend(backend);
+    if (backend === undefined) return;
+    const available = listBackends();
+    if (!available.includes(backend)) throw new ValueError(`--backend: unknown backend '${backend}'; available: ${available.join(', ')}`);
+    setBackend(backend);
   });
   program.addCommand(declareTrain().action((opts, command) => trainCommand(opts, givenFlags(command))));
   program.addCommand(declareGenerate().action((opts) => generateCommand(opts)));

@@ -3,8 +3,9 @@
  * or the environment variable RECURRENT_BACKEND (read once, at first use) overrides it.
  * The built-in backends are `reference` and, where WebAssembly SIMD is available, `wasm` (faster).
  */
-import { EnvironmentError, ValueError } from '../errors.js';
+import { EnvironmentError, ValueError, fmtValue } from '../errors.js';
 import type { Backend } from './backend.js';
+import type { RecurrentKernels } from './recurrent_kernels.js';
 import { referenceBackend } from './reference/reference_backend.js';
 import { createWasmBackend } from './wasm/wasm_backend.js';
 
@@ -76,8 +77,40 @@ export function listBackends(): string[] {
   return [...registry.keys()];
 }
 
-/** Adds a backend; a backend registered later counts as faster. */
+/** The kernels every backend must have (typed so that a kernel added to Backend must be listed). */
+const REQUIRED_KERNELS: Record<Exclude<keyof Backend, 'name' | 'residentF32' | keyof RecurrentKernels>, true> = {
+  unary: true,
+  binary: true,
+  where: true,
+  clamp: true,
+  copy: true,
+  reduce: true,
+  argReduce: true,
+  softmax: true,
+  logSumExp: true,
+  gemm: true,
+  gather: true,
+  scatterAdd: true,
+  indexSelect: true,
+  indexAdd: true,
+  convForward: true,
+  convBackward: true,
+};
+
+/**
+ * Adds a backend; a backend registered later counts as faster. Its name must be new (registering
+ * the same object twice is harmless) and it must have every required kernel; the fused recurrent
+ * kernels are optional (the recurrent layers run composed without them).
+ */
 export function registerBackend(b: Backend): void {
   loadBuiltins();
-  registry.set(b.name, b);
+  if (typeof b !== 'object' || b === null) throw new ValueError(`registerBackend: expected a backend object; got ${fmtValue(b)}`);
+  const name: unknown = b.name;
+  if (typeof name !== 'string' || name === '') throw new ValueError(`registerBackend: name must be a non-empty string; got ${fmtValue(name)}`);
+  const existing = registry.get(name);
+  if (existing === b) return;
+  if (existing !== undefined) throw new ValueError(`registerBackend: a backend named '${name}' is already registered; choose another name`);
+  const missing = Object.keys(REQUIRED_KERNELS).filter((k) => typeof (b as unknown as Record<string, unknown>)[k] !== 'function');
+  if (missing.length > 0) throw new ValueError(`registerBackend: backend '${name}' lacks the kernels ${missing.join(', ')}`);
+  registry.set(name, b);
 }

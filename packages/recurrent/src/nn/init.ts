@@ -3,25 +3,54 @@ import type { DType } from '../tensor/dtype.js';
 import { randn, uniformTensor } from '../tensor/ops/creation.js';
 import { normal } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
+import { DTypeError, ValueError, fmtShape } from '../errors.js';
+
+/** An initialiser fills float parameters: an integer dtype is a mistake, not a request. */
+function floatDType(owner: string, dtype: DType): DType {
+  if (dtype !== 'float32' && dtype !== 'float64') throw new DTypeError(`${owner}: dtype must be float32 or float64; got ${dtype}`);
+  return dtype;
+}
+
+function nonNegative(owner: string, name: string, value: number): number {
+  if (!(Number.isFinite(value) && value >= 0)) throw new ValueError(`${owner}: ${name} must be a finite number ≥ 0; got ${value}`);
+  return value;
+}
 
 /** U(−bound, bound). */
 export function uniformInit(shape: readonly number[], bound: number, dtype: DType = 'float32'): Tensor {
-  return uniformTensor(shape, -bound, bound, { dtype });
+  nonNegative('uniformInit', 'bound', bound);
+  return uniformTensor(shape, -bound, bound, { dtype: floatDType('uniformInit', dtype) });
 }
 
 /** N(0, 1), as nn.Embedding. */
 export function normalInit(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-  return randn(shape, { dtype });
+  return randn(shape, { dtype: floatDType('normalInit', dtype) });
 }
 
-/** Glorot/Xavier uniform: U(±√(6 / (fanIn + fanOut))) for a (fanOut, fanIn) matrix. */
-export function xavierUniform(shape: readonly [number, number], dtype: DType = 'float32'): Tensor {
-  return uniformInit(shape, Math.sqrt(6 / (shape[0] + shape[1])), dtype);
+/**
+ * Glorot/Xavier uniform, as PyTorch's `xavier_uniform_`: U(−b, b) with b = gain·√(6 / (fanIn + fanOut))
+ * for a (fanOut, fanIn) matrix; gain defaults to 1.
+ *
+ * @example
+ * import { nn } from 'recurrent';
+ * const w = nn.xavierUniform([64, 32], 5 / 3); // (fanOut, fanIn); gain 5/3 suits tanh
+ * w.shape; // [64, 32]
+ */
+export function xavierUniform(shape: readonly [number, number], gain = 1, dtype: DType = 'float32'): Tensor {
+  nonNegative('xavierUniform', 'gain', gain);
+  floatDType('xavierUniform', dtype);
+  const fans = shape[0] + shape[1];
+  return uniformInit(shape, fans > 0 ? gain * Math.sqrt(6 / fans) : 0, dtype); // an empty matrix has no bound to compute
 }
 
 /** A (rows, cols) matrix with orthonormal rows or columns (Saxe et al. 2014), by Gram–Schmidt on a normal draw. */
 export function orthogonal(shape: readonly [number, number], gain = 1, dtype: DType = 'float32'): Tensor {
   const [rows, cols] = shape;
+  if (shape.length !== 2 || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new ValueError(`orthogonal: shape must hold two non-negative integers; got ${fmtShape(shape)}`);
+  }
+  if (!Number.isFinite(gain)) throw new ValueError(`orthogonal: gain must be a finite number; got ${gain}`);
+  floatDType('orthogonal', dtype);
   const tall = rows >= cols;
   const [n, m] = tall ? [cols, rows] : [rows, cols]; // n vectors of length m, n ≤ m
   const v = new Float64Array(n * m);

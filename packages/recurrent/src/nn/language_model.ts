@@ -58,15 +58,20 @@ export class LanguageModel extends Module {
   constructor(options: LanguageModelOptions) {
     super();
     checkOptions('LanguageModel', options, { vocabSize: true, cell: true, embeddingDim: true, hiddenSize: true, numLayers: true, dropout: true, dtype: true });
-    const hiddenSize = options.hiddenSize ?? 256;
+    // Checked here, so that errors name the option given (embeddingDim defaults to hiddenSize, and
+    // dropout reaches the recurrent layer only when there are two or more).
+    const hiddenSize = positiveInt('LanguageModel', 'hiddenSize', options.hiddenSize ?? 256);
     const cell = parseCellKind(options.cell ?? 'lstm', 'LanguageModel: cell');
+    const dropout = options.dropout ?? 0;
+    if (typeof dropout !== 'number' || !(dropout >= 0 && dropout <= 1))
+      throw new ValueError(`LanguageModel: dropout must be a number in [0, 1]; got ${dropout}`);
     this.options = {
       vocabSize: positiveInt('LanguageModel', 'vocabSize', options.vocabSize),
       cell,
-      embeddingDim: options.embeddingDim ?? hiddenSize,
+      embeddingDim: positiveInt('LanguageModel', 'embeddingDim', options.embeddingDim ?? hiddenSize),
       hiddenSize,
-      numLayers: options.numLayers ?? 1,
-      dropout: options.dropout ?? 0,
+      numLayers: positiveInt('LanguageModel', 'numLayers', options.numLayers ?? 1),
+      dropout,
       dtype: options.dtype ?? 'float32',
     };
     const o = this.options;

@@ -2,7 +2,7 @@
  * Callbacks hook into `fit`, as Keras's do: progress display, early stopping, checkpointing and
  * learning-rate schedules are all callbacks.
  */
-import { ValueError } from '../errors.js';
+import { ValueError, fmtValue } from '../errors.js';
 import type { Metrics } from './metrics.js';
 
 /**
@@ -157,7 +157,12 @@ export class ScheduleCallback implements Callback {
   constructor(
     private readonly schedule: Schedule,
     private readonly every: 'step' | 'epoch' | 'validation' = 'epoch',
-  ) {}
+  ) {
+    // Any other value would never step the schedule, silently.
+    if (every !== 'step' && every !== 'epoch' && every !== 'validation') {
+      throw new ValueError(`ScheduleCallback: every must be 'step', 'epoch' or 'validation'; got ${fmtValue(every)}`);
+    }
+  }
 
   onBatchEnd(): void {
     if (this.every === 'step') this.schedule.step();

@@ -4,10 +4,10 @@
  * metrics and callbacks throughout. Bounded by epochs, steps and/or wall-clock time.
  */
 import { noGrad } from '../tensor/autograd/no_grad.js';
-import { ValueError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type BatchLogs, type Callback, type FitContext, type FitStop, stoppedNonFinite } from './callbacks.js';
+import { checkFitOptions } from './fit_checks.js';
 import { type Metrics, MetricAccumulator } from './metrics.js';
 
 /** What one batch produced: the mean loss over `count` items (and, optionally, how many were right). */
@@ -101,7 +101,7 @@ export function fit<B>(options: FitOptions<B>): FitResult {
   const { model, optimizer, callbacks = [] } = options;
   const bounded = options.maxTime !== undefined || options.maxSteps !== undefined;
   const epochs = options.epochs ?? (bounded ? Infinity : 1);
-  if (!(epochs > 0)) throw new ValueError(`fit: epochs must be positive; got ${options.epochs}`);
+  checkFitOptions(options);
   const started = performance.now();
   let stopped: FitStop | null = null;
   const ctx: FitContext = {

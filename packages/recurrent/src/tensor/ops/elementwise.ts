@@ -191,13 +191,27 @@ export function onesLikeOf(x: Tensor): Tensor {
   return out;
 }
 
-/** Whether two tensors have equal shapes and every element within atol + rtol·|b|. */
+/**
+ * Whether two tensors have equal shapes and every element within atol + rtol·|b|, as
+ * torch.allclose: NaN is close to nothing, an infinity only to the same infinity.
+ */
 export function allClose(a: Tensor, b: Tensor, rtol = 1e-5, atol = 1e-8): boolean {
+  for (const [name, tol] of [
+    ['rtol', rtol],
+    ['atol', atol],
+  ] as const) {
+    if (!(tol >= 0)) throw new ValueError(`allClose: ${name} must be a number ≥ 0; got ${tol}`);
+  }
   if (!shapesEqual(a.shape, b.shape)) return false;
   for (let i = 0; i < a.size; i++) {
     const x = a.data[i]!;
     const y = b.data[i]!;
     if (Number.isNaN(x) || Number.isNaN(y)) return false;
+    // Otherwise |x − ∞| ≤ rtol·∞ would hold for any x.
+    if (!Number.isFinite(x) || !Number.isFinite(y)) {
+      if (x !== y) return false;
+      continue;
+    }
     if (Math.abs(x - y) > atol + rtol * Math.abs(y)) return false;
   }
   return true;

@@ -62,6 +62,16 @@ function checkLayout(op: string, batchSizes: Int32Array, xProj: Tensor, h0: Tens
   return rows;
 }
 
+/** A state argument must be a (B, ·) matrix: its shape defines B and H for the other checks. */
+function checkState(op: string, arg: string, t: Tensor): void {
+  if (t.ndim !== 2) throw new ShapeError(`${op}: ${arg} must be 2-D (B, H); got ${fmtShape(t.shape)}`);
+}
+
+/** Every present argument shares xProj's dtype; a mismatch names the argument. */
+function checkDTypes(op: string, xProj: Tensor, args: Record<string, Tensor | null>): void {
+  for (const [arg, t] of Object.entries(args)) if (t !== null) checkSameDType(op, xProj, t, ['xProj', arg]);
+}
+
 function checkShapeOf(op: string, arg: string, t: Tensor | null, shape: readonly number[]): void {
   if (t === null) return;
   if (t.ndim !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
@@ -101,11 +111,12 @@ export function rnnRecurrence(
 ): [Tensor, Tensor] {
   const op = 'rnnRecurrence';
   checkFloating(op, 'xProj', xProj);
+  checkState(op, 'h0', h0);
   const [B, H] = h0.shape as [number, number];
   const rows = checkLayout(op, options.batchSizes, xProj, h0, H);
   checkShapeOf(op, 'wHH', wHH, [H, H]);
   checkShapeOf(op, 'bHH', bHH, [H]);
-  [h0, wHH, bHH].forEach((t) => t && checkSameDType(op, xProj, t, ['xProj', 'a state or weight']));
+  checkDTypes(op, xProj, { h0, wHH, bHH });
   const out = zerosOf(xProj.dtype, [rows, H]);
   const hN = zerosOf(xProj.dtype, [B, H]);
   const layout = { batch: B, hiddenSize: H, batchSizes: options.batchSizes, reverse: options.reverse ?? false };
@@ -145,6 +156,8 @@ export function lstmRecurrence(
 ): [Tensor, Tensor, Tensor] {
   const op = 'lstmRecurrence';
   checkFloating(op, 'xProj', xProj);
+  checkState(op, 'h0', h0);
+  checkState(op, 'c0', c0);
   const [B, H] = c0.shape as [number, number];
   const P = h0.shape[1]!;
   const rows = checkLayout(op, options.batchSizes, xProj, h0, 4 * H);
@@ -153,7 +166,7 @@ export function lstmRecurrence(
   checkShapeOf(op, 'bHH', bHH, [4 * H]);
   checkShapeOf(op, 'wHR', wHR, [P, H]);
   checkShapeOf(op, 'peepholes', peepholes, [3 * H]);
-  [h0, c0, wHH, bHH, wHR, peepholes].forEach((t) => t && checkSameDType(op, xProj, t, ['xProj', 'a state or weight']));
+  checkDTypes(op, xProj, { h0, c0, wHH, bHH, wHR, peepholes });
   const out = zerosOf(xProj.dtype, [rows, P]);
   const hN = zerosOf(xProj.dtype, [B, P]);
   const cN = zerosOf(xProj.dtype, [B, H]);
@@ -199,11 +212,12 @@ export function gruRecurrence(
 ): [Tensor, Tensor] {
   const op = 'gruRecurrence';
   checkFloating(op, 'xProj', xProj);
+  checkState(op, 'h0', h0);
   const [B, H] = h0.shape as [number, number];
   const rows = checkLayout(op, options.batchSizes, xProj, h0, 3 * H);
   checkShapeOf(op, 'wHH', wHH, [3 * H, H]);
   checkShapeOf(op, 'bHH', bHH, [3 * H]);
-  [h0, wHH, bHH].forEach((t) => t && checkSameDType(op, xProj, t, ['xProj', 'a state or weight']));
+  checkDTypes(op, xProj, { h0, wHH, bHH });
   const out = zerosOf(xProj.dtype, [rows, H]);
   const hN = zerosOf(xProj.dtype, [B, H]);
   const layout = { batch: B, hiddenSize: H, batchSizes: options.batchSizes, reverse: options.reverse ?? false };
