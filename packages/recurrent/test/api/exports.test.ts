@@ -26,6 +26,7 @@ test('the entry point exports the documented API', () => {
     'setBackend',
     'getBackend',
     'setNumThreads',
+    'memoryUsage',
     'packSequence',
     'packPaddedSequence',
     'padPackedSequence',

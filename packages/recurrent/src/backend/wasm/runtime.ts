@@ -345,6 +345,11 @@ export function tryWasmRuntime(): WasmRuntime | null {
   return shared;
 }
 
+/** The process-wide runtime if something has used it already, else null (never creates it). */
+export function existingWasmRuntime(): WasmRuntime | null {
+  return shared ?? null;
+}
+
 /** The process-wide runtime; throws where WebAssembly SIMD is unavailable. */
 export function wasmRuntime(): WasmRuntime {
   const rt = tryWasmRuntime();
