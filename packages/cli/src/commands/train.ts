@@ -30,7 +30,6 @@ import { type Corpus, loadCorpus, splitHeldOut } from '../corpus.js';
 import { resumeCorpus } from '../resume_data.js';
 import { formatDuration } from '../duration.js';
 import { ProgressDisplay } from '../progress.js';
-import { writeReport } from '../report.js';
 import { describeHeldOut, heldOutStreams } from '../held_out.js';
 import { lrScheduleKind } from '../lr_schedule.js';
 import type { TrainCommandOptions } from '../program.js';
@@ -280,6 +279,9 @@ export async function trainCommand(o: TrainCommandOptions, given: ReadonlySet<st
   console.log(`\nstopped: ${result.stoppedBecause} at step ${result.steps}, after ${formatDuration(record.seconds - startSeconds)} in this run`);
   if (valid) console.log(`held-out: ${valid.loss.toFixed(4)} nats/char, ${valid.bitsPerChar.toFixed(4)} bits/char`);
   console.log(`--- final sample ---\n${final}\n---`);
+  // Loaded here, not at start-up: vega and resvg take a second or more to import, which every
+  // other command (and a run that stops early) would otherwise pay.
+  const { writeReport } = await import('../report.js');
   await writeReport(
     o.out,
     [
