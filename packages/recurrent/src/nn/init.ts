@@ -1,17 +1,28 @@
 /** Parameter initialisers (PyTorch's defaults, and Glorot/orthogonal on request). */
-import type { DType } from '../tensor/dtype.js';
+import { ResourceError } from '../errors.js';
+import { type DType, allocate } from '../tensor/dtype.js';
 import { randn, uniformTensor } from '../tensor/ops/creation.js';
 import { normal } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 
-/** U(−bound, bound). */
-export function uniformInit(shape: readonly number[], bound: number, dtype: DType = 'float32'): Tensor {
-  return uniformTensor(shape, -bound, bound, { dtype });
+/** U(−bound, bound). `name` (e.g. `LSTM: weight_ih_l0`) prefixes a ResourceError when the shape is too large to allocate. */
+export function uniformInit(shape: readonly number[], bound: number, dtype: DType = 'float32', name?: string): Tensor {
+  return named(name, () => uniformTensor(shape, -bound, bound, { dtype }));
 }
 
 /** N(0, 1), as nn.Embedding. */
-export function normalInit(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-  return randn(shape, { dtype });
+export function normalInit(shape: readonly number[], dtype: DType = 'float32', name?: string): Tensor {
+  return named(name, () => randn(shape, { dtype }));
+}
+
+/** Runs `make`, naming the parameter in a ResourceError so that the message says which option was too large. */
+function named(name: string | undefined, make: () => Tensor): Tensor {
+  try {
+    return make();
+  } catch (e) {
+    if (name !== undefined && e instanceof ResourceError) throw new ResourceError(`${name}: ${e.message}`);
+    throw e;
+  }
 }
 
 /** Glorot/Xavier uniform: U(±√(6 / (fanIn + fanOut))) for a (fanOut, fanIn) matrix. */
@@ -24,7 +35,7 @@ export function orthogonal(shape: readonly [number, number], gain = 1, dtype: DT
   const [rows, cols] = shape;
   const tall = rows >= cols;
   const [n, m] = tall ? [cols, rows] : [rows, cols]; // n vectors of length m, n ≤ m
-  const v = new Float64Array(n * m);
+  const v = allocate('float64', n * m, 'orthogonal', [n, m]);
   for (let i = 0; i < v.length; i++) v[i] = normal();
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < i; j++) {
@@ -37,7 +48,7 @@ export function orthogonal(shape: readonly [number, number], gain = 1, dtype: DT
     norm = Math.sqrt(norm);
     for (let k = 0; k < m; k++) v[i * m + k]! /= norm;
   }
-  const out = new Tensor(dtype === 'float64' ? new Float64Array(rows * cols) : new Float32Array(rows * cols), [rows, cols]);
+  const out = new Tensor(allocate(dtype === 'float64' ? 'float64' : 'float32', rows * cols, 'orthogonal', shape), [rows, cols]);
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < m; k++) out.data[tall ? k * cols + i : i * cols + k] = gain * v[i * m + k]!;
   }
