@@ -10,9 +10,10 @@
  *
  * Node.js only (it uses node:fs); the library's browser-facing parts never import it.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { FormatError, ValueError } from '../errors.js';
+import { JsonTextError, parseJsonText } from '../io/json_text.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
 import type { OptimizerStateDict } from '../optim/optimizer.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -68,7 +69,8 @@ function splitOptimizer(opt: OptimizerStateDict): { tensors: Record<string, Tens
   return { tensors, json: { paramGroups: opt.paramGroups, scalars } };
 }
 
-function joinOptimizer(tensors: Record<string, Tensor>, json: unknown): OptimizerStateDict {
+/** Rebuilds an optimizer's state from optimizer.safetensors' tensors and config.json's `optimizer` entry, both untrusted. */
+export function joinOptimizer(tensors: Record<string, Tensor>, json: unknown): OptimizerStateDict {
   if (typeof json !== 'object' || json === null) throw new FormatError('checkpoint: config.optimizer must be an object');
   const { paramGroups, scalars } = json as { paramGroups?: unknown; scalars?: unknown };
   if (!Array.isArray(paramGroups)) throw new FormatError('checkpoint: config.optimizer.paramGroups must be an array');
@@ -136,21 +138,58 @@ function readTensorsFile(path: string): Record<string, Tensor> {
   }
 }
 
-/** Reads a checkpoint, validating it as untrusted input. */
+/** config.json files larger than this are refused before they are read (they hold options, a vocabulary, a loss history). */
+export const MAX_CONFIG_BYTES = 64 * 1024 * 1024;
+/** Deepest nesting of objects and arrays accepted in a config.json. */
+export const MAX_CONFIG_DEPTH = 64;
+
+/**
+ * Parses the text of a checkpoint's config.json (`path` names it in messages): valid JSON, nested at
+ * most MAX_CONFIG_DEPTH deep, an object of this format and version. A syntax error is located by
+ * line and column; the text itself is never quoted.
+ */
+export function parseCheckpointConfig(text: string, path: string): Record<string, unknown> {
+  let config: unknown;
+  try {
+    config = parseJsonText(text, { maxDepth: MAX_CONFIG_DEPTH });
+  } catch (e) {
+    if (e instanceof JsonTextError) throw new FormatError(`checkpoint: ${path} is not valid JSON: ${e.message}`);
+    throw e;
+  }
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new FormatError(`checkpoint: ${path} must hold an object`);
+  const c = config as Record<string, unknown>;
+  if (c.format !== CHECKPOINT_FORMAT) throw new FormatError(`checkpoint: ${path}: format must be '${CHECKPOINT_FORMAT}'; got ${describe(c.format)}`);
+  if (c.version !== CHECKPOINT_VERSION)
+    throw new FormatError(`checkpoint: ${path}: unsupported version ${describe(c.version)}; this library reads version ${CHECKPOINT_VERSION}`);
+  return c;
+}
+
+/** A short form of a parsed value for messages: numbers and short strings, else the kind. */
+function describe(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
+  if (typeof value === 'string') return value.length <= 40 ? JSON.stringify(value) : `a string of ${value.length} characters`;
+  return Array.isArray(value) ? 'an array' : 'an object';
+}
+
+function readConfigText(path: string): string {
+  const size = statSync(path).size;
+  if (size > MAX_CONFIG_BYTES) throw new FormatError(`checkpoint: ${path} is ${size} bytes; the limit is ${MAX_CONFIG_BYTES} bytes`);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(path));
+  } catch (e) {
+    if (e instanceof TypeError) throw new FormatError(`checkpoint: ${path} is not valid UTF-8 text`);
+    throw e;
+  }
+}
+
+/**
+ * Reads a checkpoint, validating it as untrusted input. A config.json over MAX_CONFIG_BYTES, or
+ * nested deeper than MAX_CONFIG_DEPTH, is a FormatError.
+ */
 export function loadCheckpoint(dir: string): Checkpoint {
   const found = resolveCheckpoint(dir);
   if (found === null) throw new ValueError(`loadCheckpoint: no checkpoint in '${dir}' (expected config.json and model.safetensors)`);
-  let config: unknown;
-  try {
-    config = JSON.parse(readFileSync(join(found, 'config.json'), 'utf8'));
-  } catch (e) {
-    throw new FormatError(`checkpoint: ${join(found, 'config.json')} is not valid JSON (${(e as Error).message})`);
-  }
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new FormatError('checkpoint: config.json must hold an object');
-  const c = config as Record<string, unknown>;
-  if (c.format !== CHECKPOINT_FORMAT) throw new FormatError(`checkpoint: config.json format must be '${CHECKPOINT_FORMAT}'; got ${JSON.stringify(c.format)}`);
-  if (c.version !== CHECKPOINT_VERSION)
-    throw new FormatError(`checkpoint: unsupported version ${JSON.stringify(c.version)}; this library reads version ${CHECKPOINT_VERSION}`);
+  const c = parseCheckpointConfig(readConfigText(join(found, 'config.json')), join(found, 'config.json'));
   const model = readTensorsFile(join(found, 'model.safetensors'));
   const optimizerPath = join(found, 'optimizer.safetensors');
   const optimizer = c.optimizer !== undefined && existsSync(optimizerPath) ? joinOptimizer(readTensorsFile(optimizerPath), c.optimizer) : null;
