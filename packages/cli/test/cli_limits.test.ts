@@ -50,11 +50,15 @@ test('--hidden too large to allocate is a one-line error naming the parameter an
   );
 });
 
-test('a config.json asking for a model too large to allocate names the file', () => {
+test('a config.json describing a larger model than its model.safetensors is refused before building it', () => {
   const config = JSON.parse(goodConfig);
   config.model.hiddenSize = 1e6;
   writeFileSync(configPath, JSON.stringify(config));
-  fails(/config\.json: model: LSTM: weight_hh_l0: .*bytes/, 'info', '--checkpoint', out);
+  fails(/config\.json: the model options describe at least \d+ parameters; .*model\.safetensors holds \d+/, 'info', '--checkpoint', out);
+  config.model.hiddenSize = 16;
+  config.model.numLayers = 1e9;
+  writeFileSync(configPath, JSON.stringify(config));
+  fails(/config\.json: the model options describe at least \d+ parameters/, 'info', '--checkpoint', out);
   writeFileSync(configPath, goodConfig);
 });
 
