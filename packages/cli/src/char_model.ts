@@ -107,11 +107,13 @@ function describeKind(kind: unknown): string {
  * consistent checkpoint always passes.
  */
 function checkModelSize(options: Record<string, unknown>, checkpoint: Checkpoint, configFile: string, modelFile: string): void {
-  const size = (key: string): number => {
-    const v = options[key];
+  // An absent option takes LanguageModel's default; one that is not a positive number is the constructor's to refuse.
+  const size = (key: string, fallback: number): number => {
+    const v = options[key] ?? fallback;
     return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0;
   };
-  const least = size('numLayers') * size('hiddenSize') ** 2 + size('vocabSize') * size('embeddingDim');
+  const hidden = size('hiddenSize', 256);
+  const least = size('numLayers', 1) * hidden ** 2 + size('vocabSize', 0) * size('embeddingDim', hidden);
   const held = Object.values(checkpoint.model).reduce((n, t) => n + t.size, 0);
   if (least > held) throw new FormatError(`${configFile}: the model options describe at least ${least} parameters; ${modelFile} holds ${held}`);
 }
