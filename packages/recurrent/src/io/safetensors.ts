@@ -26,7 +26,7 @@ const ITEM_SIZE = new Map<string, number>([
 const TAG: Record<DType, string> = { float32: 'F32', float64: 'F64', int32: 'I32' };
 /** Headers beyond this are refused (the format's own limit). */
 export const MAX_HEADER_BYTES = 100_000_000;
-/** Most tensors one file may hold: bounds the time and memory a header can cost (about 1 s and 150 MB at the limit). */
+/** Most tensors one file may hold: bounds the time and memory a header can cost (at the limit, about 2 s and 120 MB). */
 export const MAX_TENSORS = 100_000;
 /** A header needs three levels (entries in an object, shapes in them); deeper ones are only allowed so that the entry checks can say what is wrong. */
 const MAX_DEPTH = 16;
@@ -82,6 +82,7 @@ export function readSafetensorsFile(bytes: Uint8Array): SafetensorsFile {
     header = parseJsonText(text, { maxDepth: MAX_DEPTH, rejectDuplicateKeys: true, maxTopLevelKeys: MAX_TENSORS + 1 });
   } catch (e) {
     if (!(e instanceof JsonTextError)) throw e;
+    if (e.reason.startsWith('more than')) throw new FormatError(`safetensors: header holds more than ${MAX_TENSORS} tensors, the limit`);
     if (e.key !== null) throw new FormatError(`safetensors: header names ${show(e.key)} more than once (line ${e.line}, column ${e.column})`);
     throw new FormatError(`safetensors: header is not valid JSON: ${e.message}`);
   }

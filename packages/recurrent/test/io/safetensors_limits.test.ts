@@ -59,7 +59,7 @@ test('an op on an empty tensor whose result no array could hold is a ResourceErr
 
 test('a header with more than 100,000 tensors is refused before it is parsed', () => {
   const entries = Array.from({ length: 100_001 }, (_, i) => `"t${i}":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}`);
-  refused(file(`{${entries.join(',')}}`), /more than 100000 keys in the top-level object|more than 100000 tensors/);
+  refused(file(`{${entries.join(',')}}`), /header holds more than 100000 tensors, the limit/);
   const ok = readSafetensors(file(`{${entries.slice(0, 1000).join(',')}}`));
   assert.equal(Object.keys(ok).length, 1000);
 });
