@@ -89,7 +89,7 @@ export function configInput(rng: Rng): string {
   const kind = rng.int(10);
   if (kind < 5) {
     const copy = structuredClone(BASE) as unknown;
-    for (let m = 1 + rng.int(2); m > 0; m--) setPath(copy, rng.pick(PATHS), rng.pick(VALUES), rng.chance(0.15));
+    for (let m = 1 + rng.int(2); m > 0; m--) setPath(copy, rng.pick(PATHS), structuredClone(rng.pick(VALUES)), rng.chance(0.15));
     return JSON.stringify(copy);
   }
   if (kind === 5) {

@@ -64,6 +64,8 @@ export interface FuzzOptions {
   /** Called every `every` inputs with the tally so far. */
   progress?: (done: number, tally: Tally) => void;
   every?: number;
+  /** Called on each of the first 20 `other` outcomes. */
+  onFailure?: (index: number, reason: string) => void;
 }
 
 export function classify(run: () => void): { outcome: Outcome; reason: string } {
@@ -91,7 +93,10 @@ export function fuzz<I>(fuzzer: Fuzzer<I>, options: FuzzOptions): Tally {
     if (ms > maxMs) [outcome, reason] = ['other', `took ${Math.round(ms)} ms`];
     if (index % 1000 === 999 && process.memoryUsage.rss() > maxRss) [outcome, reason] = ['other', `resident memory ${process.memoryUsage.rss()} bytes`];
     tally[outcome]++;
-    if (outcome === 'other' && tally.failures.length < 20) tally.failures.push({ index, reason });
+    if (outcome === 'other' && tally.failures.length < 20) {
+      tally.failures.push({ index, reason });
+      options.onFailure?.(index, reason);
+    }
     if (options.progress && options.every && (index + 1) % options.every === 0) options.progress(index + 1, tally);
   }
   tally.seconds = (performance.now() - t0) / 1000;
@@ -112,6 +117,7 @@ export function main<I>(fuzzer: Fuzzer<I>, argv: readonly string[]): void {
     seed,
     count,
     every: 50_000,
+    onFailure: (index, reason) => console.error(`${fuzzer.name}: input ${index}: ${reason}`),
     progress: (done, t) => console.error(`${fuzzer.name}: ${done}/${count} typed ${t.typed} accepted ${t.accepted} other ${t.other}`),
   });
   console.log(JSON.stringify({ fuzzer: fuzzer.name, seed, count, ...tally, seconds: Math.round(tally.seconds) }));
