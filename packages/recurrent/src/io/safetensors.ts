@@ -6,9 +6,15 @@
  * overlap, gap or trailing byte, and no name may appear twice.
  *
  * Supported: F32, F64, I32; I64 is read into int32 when every value fits.
+ *
+ * Limits, checked before the header is parsed: a header of at most MAX_HEADER_BYTES (100 MB, the
+ * format's own limit) and at most MAX_TENSORS entries, nested at most 16 deep, no
+ * key repeated at any level; every dimension, and the product of the non-zero dimensions, at most
+ * MAX_ARRAY_ELEMENTS (2^32), so that any tensor read can be operated on (reduced, reshaped).
  */
 import { FormatError, ValueError } from '../errors.js';
-import type { DType, TypedArray } from '../tensor/dtype.js';
+import { type DType, type TypedArray, MAX_ARRAY_ELEMENTS } from '../tensor/dtype.js';
+import { JsonTextError, parseJsonText } from './json_text.js';
 import { Tensor } from '../tensor/tensor.js';
 
 const ITEM_SIZE = new Map<string, number>([
@@ -18,8 +24,12 @@ const ITEM_SIZE = new Map<string, number>([
   ['I64', 8],
 ]);
 const TAG: Record<DType, string> = { float32: 'F32', float64: 'F64', int32: 'I32' };
-/** Headers beyond this are refused (the format's own limit is 100 MB). */
-const MAX_HEADER = 100_000_000;
+/** Headers beyond this are refused (the format's own limit). */
+export const MAX_HEADER_BYTES = 100_000_000;
+/** Most tensors one file may hold: bounds the time and memory a header can cost (at the limit, about 2 s and 120 MB). */
+export const MAX_TENSORS = 100_000;
+/** A header needs three levels (entries in an object, shapes in them); deeper ones are only allowed so that the entry checks can say what is wrong. */
+const MAX_DEPTH = 16;
 
 export interface SafetensorsFile {
   tensors: Record<string, Tensor>;
@@ -36,12 +46,16 @@ interface Entry {
   end: number;
 }
 
-/** Parses a safetensors file into named tensors. */
+/**
+ * Parses a safetensors file into named tensors. Throws FormatError on a malformed file, including
+ * one beyond the limits: a header over 100 MB, more than 100,000 tensors, a key repeated at any
+ * level, or a dimension or element count over 2^32.
+ */
 export function readSafetensors(bytes: Uint8Array): Record<string, Tensor> {
   return readSafetensorsFile(bytes).tensors;
 }
 
-/** Parses a safetensors file into named tensors and its metadata. */
+/** Parses a safetensors file into named tensors and its metadata (limits as `readSafetensors`). */
 export function readSafetensorsFile(bytes: Uint8Array): SafetensorsFile {
   if (!(bytes instanceof Uint8Array)) {
     throw new ValueError(`readSafetensors: bytes must be a Uint8Array; got ${kindOf(bytes)}`);
@@ -53,8 +67,8 @@ export function readSafetensorsFile(bytes: Uint8Array): SafetensorsFile {
   if (length > BigInt(bytes.length - 8)) {
     throw new FormatError(`safetensors: header length ${length} is larger than the ${bytes.length - 8} bytes that follow it`);
   }
-  if (length > MAX_HEADER) {
-    throw new FormatError(`safetensors: header length ${length} exceeds the limit of ${MAX_HEADER} bytes`);
+  if (length > MAX_HEADER_BYTES) {
+    throw new FormatError(`safetensors: header length ${length} exceeds the limit of ${MAX_HEADER_BYTES} bytes`);
   }
   const headerEnd = 8 + Number(length);
   let text: string;
@@ -65,12 +79,16 @@ export function readSafetensorsFile(bytes: Uint8Array): SafetensorsFile {
   }
   let header: unknown;
   try {
-    header = JSON.parse(text);
+    header = parseJsonText(text, { maxDepth: MAX_DEPTH, rejectDuplicateKeys: true, maxTopLevelKeys: MAX_TENSORS + 1 });
   } catch (e) {
-    throw new FormatError(`safetensors: header is not valid JSON (${(e as Error).message.slice(0, 100)})`);
+    if (!(e instanceof JsonTextError)) throw e;
+    if (e.reason.startsWith('more than')) throw new FormatError(`safetensors: header holds more than ${MAX_TENSORS} tensors, the limit`);
+    if (e.key !== null) throw new FormatError(`safetensors: header names ${show(e.key)} more than once (line ${e.line}, column ${e.column})`);
+    throw new FormatError(`safetensors: header is not valid JSON: ${e.message}`);
   }
   if (!isObject(header)) throw new FormatError(`safetensors: header must be a JSON object; got ${kindOf(header)}`);
-  checkUniqueKeys(text);
+  const count = Object.keys(header).filter((k) => k !== '__metadata__').length;
+  if (count > MAX_TENSORS) throw new FormatError(`safetensors: header holds more than ${MAX_TENSORS} tensors, the limit`);
 
   const data = bytes.subarray(headerEnd);
   let metadata: Record<string, string> = {};
@@ -116,11 +134,17 @@ function parseEntry(name: string, value: unknown, dataLength: number): Entry {
   if (end > dataLength) {
     throw new FormatError(`${what} has data_offsets [${begin}, ${end}] beyond the end of the ${dataLength}-byte data`);
   }
+  // Each dimension is bounded, so that an op's result from an empty tensor (sum over its 0 axis) is a
+  // size the allocator can name in a ResourceError; with no 0, the element count is bounded too.
   let count = 1;
   for (const d of shape) {
+    if (d > MAX_ARRAY_ELEMENTS) throw new FormatError(`${what} has shape ${show(shape)} with a dimension over ${MAX_ARRAY_ELEMENTS}`);
     count *= d;
-    if (!Number.isSafeInteger(count * itemSize)) throw new FormatError(`${what} has shape ${show(shape)} with too many elements`);
   }
+  if (!shape.includes(0) && count > MAX_ARRAY_ELEMENTS) {
+    throw new FormatError(`${what} has shape ${show(shape)} with too many elements (more than ${MAX_ARRAY_ELEMENTS})`);
+  }
+  if (shape.includes(0)) count = 0;
   if (count * itemSize !== end - begin) {
     throw new FormatError(
       `${what} of dtype ${dtype} and shape ${show(shape)} needs ${count * itemSize} bytes; its data_offsets [${begin}, ${end}] span ${end - begin}`,
@@ -147,31 +171,6 @@ function checkLayout(entries: Entry[], dataLength: number): void {
   }
   if (at !== dataLength) {
     throw new FormatError(`safetensors: the data section has ${dataLength} bytes but the tensors cover only the first ${at}`);
-  }
-}
-
-/**
- * JSON.parse keeps only the last of repeated keys, so the top level of the (already valid) header
- * text is scanned for them: a string at depth 1 followed by ':' is a key.
- */
-function checkUniqueKeys(text: string): void {
-  const seen = new Set<string>();
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '{' || c === '[') depth++;
-    else if (c === '}' || c === ']') depth--;
-    else if (c === '"') {
-      const start = i;
-      for (i++; text[i] !== '"'; i++) if (text[i] === '\\') i++;
-      if (depth !== 1) continue;
-      let j = i + 1;
-      while (text[j] === ' ' || text[j] === '\t' || text[j] === '\n' || text[j] === '\r') j++;
-      if (text[j] !== ':') continue;
-      const key = JSON.parse(text.slice(start, i + 1)) as string;
-      if (seen.has(key)) throw new FormatError(`safetensors: header names ${show(key)} more than once`);
-      seen.add(key);
-    }
   }
 }
 

@@ -55,7 +55,7 @@ export class Embedding extends Module {
     this.paddingIdx = normalizePaddingIdx(options.paddingIdx ?? null, this.numEmbeddings);
     this.maskZero = options.maskZero ?? false;
     if (typeof this.maskZero !== 'boolean') throw new ValueError(`Embedding: maskZero must be a boolean; got ${String(options.maskZero)}`);
-    const weight = normalInit([this.numEmbeddings, this.embeddingDim], paramDType('Embedding', options.dtype));
+    const weight = normalInit([this.numEmbeddings, this.embeddingDim], paramDType('Embedding', options.dtype), 'Embedding: weight');
     if (this.paddingIdx !== null) weight.data.fill(0, this.paddingIdx * this.embeddingDim, (this.paddingIdx + 1) * this.embeddingDim);
     this.registerParameter('weight', weight);
     if (this.paddingIdx === null) this.learns = null;

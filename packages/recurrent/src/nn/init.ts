@@ -1,9 +1,9 @@
 /** Parameter initialisers (PyTorch's defaults, and Glorot/orthogonal on request). */
-import type { DType } from '../tensor/dtype.js';
+import { DTypeError, ResourceError, ValueError, fmtShape } from '../errors.js';
+import { type DType, allocate } from '../tensor/dtype.js';
 import { randn, uniformTensor } from '../tensor/ops/creation.js';
 import { normal } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
-import { DTypeError, ValueError, fmtShape } from '../errors.js';
 
 /** An initialiser fills float parameters: an integer dtype is a mistake, not a request. */
 function floatDType(owner: string, dtype: DType): DType {
@@ -16,15 +16,25 @@ function nonNegative(owner: string, name: string, value: number): number {
   return value;
 }
 
-/** U(−bound, bound). */
-export function uniformInit(shape: readonly number[], bound: number, dtype: DType = 'float32'): Tensor {
+/** U(−bound, bound). `name` (e.g. `LSTM: weight_ih_l0`) prefixes a ResourceError when the shape is too large to allocate. */
+export function uniformInit(shape: readonly number[], bound: number, dtype: DType = 'float32', name?: string): Tensor {
   nonNegative('uniformInit', 'bound', bound);
-  return uniformTensor(shape, -bound, bound, { dtype: floatDType('uniformInit', dtype) });
+  return named(name, () => uniformTensor(shape, -bound, bound, { dtype: floatDType('uniformInit', dtype) }));
 }
 
 /** N(0, 1), as nn.Embedding. */
-export function normalInit(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-  return randn(shape, { dtype: floatDType('normalInit', dtype) });
+export function normalInit(shape: readonly number[], dtype: DType = 'float32', name?: string): Tensor {
+  return named(name, () => randn(shape, { dtype: floatDType('normalInit', dtype) }));
+}
+
+/** Runs `make`, naming the parameter in a ResourceError so that the message says which option was too large. */
+function named(name: string | undefined, make: () => Tensor): Tensor {
+  try {
+    return make();
+  } catch (e) {
+    if (name !== undefined && e instanceof ResourceError) throw new ResourceError(`${name}: ${e.message}`);
+    throw e;
+  }
 }
 
 /**
@@ -53,7 +63,7 @@ export function orthogonal(shape: readonly [number, number], gain = 1, dtype: DT
   floatDType('orthogonal', dtype);
   const tall = rows >= cols;
   const [n, m] = tall ? [cols, rows] : [rows, cols]; // n vectors of length m, n ≤ m
-  const v = new Float64Array(n * m);
+  const v = allocate('float64', n * m, 'orthogonal', [n, m]);
   for (let i = 0; i < v.length; i++) v[i] = normal();
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < i; j++) {
@@ -66,7 +76,7 @@ export function orthogonal(shape: readonly [number, number], gain = 1, dtype: DT
     norm = Math.sqrt(norm);
     for (let k = 0; k < m; k++) v[i * m + k]! /= norm;
   }
-  const out = new Tensor(dtype === 'float64' ? new Float64Array(rows * cols) : new Float32Array(rows * cols), [rows, cols]);
+  const out = new Tensor(allocate(dtype === 'float64' ? 'float64' : 'float32', rows * cols, 'orthogonal', shape), [rows, cols]);
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < m; k++) out.data[tall ? k * cols + i : i * cols + k] = gain * v[i * m + k]!;
   }

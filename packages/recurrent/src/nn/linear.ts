@@ -40,8 +40,8 @@ export class Linear extends Module {
     this.outFeatures = positiveInt('Linear', 'outFeatures', options.outFeatures);
     const dtype = paramDType('Linear', options.dtype);
     const bound = 1 / Math.sqrt(this.inFeatures);
-    this.registerParameter('weight', uniformInit([this.outFeatures, this.inFeatures], bound, dtype));
-    this.registerParameter('bias', options.bias === false ? null : uniformInit([this.outFeatures], bound, dtype));
+    this.registerParameter('weight', uniformInit([this.outFeatures, this.inFeatures], bound, dtype, 'Linear: weight'));
+    this.registerParameter('bias', options.bias === false ? null : uniformInit([this.outFeatures], bound, dtype, 'Linear: bias'));
   }
 
   get weight(): Tensor {

@@ -11,10 +11,10 @@
  * listed once, under its explicit name. A scan rather than a Proxy keeps property reads in forward
  * passes at full speed.
  */
-import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
-import type { DType } from '../tensor/dtype.js';
+import { DTypeError, ShapeError, ValueError, fmtShape, fmtValue } from '../errors.js';
+import { type DType, type TypedArray, dtypeOfArray } from '../tensor/dtype.js';
 import { cast } from '../tensor/ops/cast.js';
-import { shapesEqual } from '../tensor/shape.js';
+import { numel, shapesEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { makeResident } from '../tensor/resident.js';
 
@@ -196,24 +196,29 @@ export class Module {
   /**
    * Copies values from `dict` into the parameters and buffers, converting dtype. Wrongly shaped
    * keys are always an error; missing and unexpected keys are errors when `strict` (the default).
-   * All problems are reported together, by name.
+   * All problems are reported together, by name. The whole dict is checked (each value a Tensor
+   * whose data matches its shape) before anything is copied: a refused load changes nothing.
    */
   loadStateDict(dict: Record<string, Tensor>, options: LoadStateDictOptions = {}): LoadStateDictResult {
+    if (dict === null || typeof dict !== 'object' || Array.isArray(dict)) {
+      throw new ValueError(`loadStateDict: dict must be an object mapping names to Tensors; got ${fmtValue(dict)}`);
+    }
     const strict = options.strict ?? true;
     const own = new Map<string, Tensor>([...this.namedParameters('', false), ...this.namedBuffers()]);
-    const missingKeys = [...own.keys()].filter((k) => !(k in dict));
+    const has = (key: string): boolean => Object.prototype.hasOwnProperty.call(dict, key);
+    const missingKeys = [...own.keys()].filter((k) => !has(k));
     const unexpectedKeys = Object.keys(dict).filter((k) => !own.has(k));
     const problems: string[] = [];
+    // Everything is checked, and every source converted, before the first parameter is written.
+    const copies: [TypedArray, TypedArray][] = [];
     for (const [key, target] of own) {
-      const value = dict[key];
-      if (value === undefined) continue;
-      if (!(value instanceof Tensor)) problems.push(`${key}: expected a Tensor`);
-      else if (!shapesEqual(value.shape, target.shape)) {
-        problems.push(
-          `size mismatch for ${key}: copying a param with shape ${fmtShape(value.shape)}, the shape in the current model is ${fmtShape(target.shape)}`,
-        );
-      } else if (value.dtype === 'int32' && target.dtype !== 'int32') {
-        problems.push(`${key}: expected a floating tensor; got int32`);
+      if (!has(key)) continue;
+      const value: unknown = dict[key];
+      const problem = stateValueProblem(key, value, target);
+      if (problem !== null) problems.push(problem);
+      else if (problems.length === 0) {
+        const t = value as Tensor;
+        copies.push([target.data, t.dtype === target.dtype ? t.data : cast(t, target.dtype).data]);
       }
     }
     if (strict) {
@@ -224,10 +229,7 @@ export class Module {
       const kind = problems.some((p) => p.startsWith('size mismatch')) ? ShapeError : ValueError;
       throw new kind(`loadStateDict: error(s) in loading state dict for ${this.constructor.name}:\n  ${problems.join('\n  ')}`);
     }
-    for (const [key, target] of own) {
-      const value = dict[key];
-      if (value !== undefined) target.data.set(value.dtype === target.dtype ? value.data : cast(value, target.dtype).data);
-    }
+    for (const [target, source] of copies) target.set(source);
     return { missingKeys, unexpectedKeys };
   }
 
@@ -339,4 +341,22 @@ export function paramDType(owner: string, dtype: DType | undefined): DType {
 /** A module with a single-tensor forward, the kind Sequential chains. */
 export interface TensorModule extends Module {
   forward(input: Tensor): Tensor;
+}
+
+/** What is wrong with `value` as the new value of `target` (named `key`), or null. */
+function stateValueProblem(key: string, value: unknown, target: Tensor): string | null {
+  if (!(value instanceof Tensor)) return `${key}: expected a Tensor; got ${fmtValue(value)}`;
+  const data: unknown = value.data;
+  if (!(data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array)) {
+    return `${key}: the tensor's data must be a Float32Array, Float64Array or Int32Array; got ${fmtValue(data)}`;
+  }
+  if (!Array.isArray(value.shape) || data.length !== numel(value.shape)) {
+    return `${key}: the tensor's data has ${data.length} elements but its shape ${fmtShape(value.shape)} needs ${numel(value.shape)}`;
+  }
+  if (dtypeOfArray(data) !== value.dtype) return `${key}: the tensor's dtype ${value.dtype} differs from its data's (${dtypeOfArray(data)})`;
+  if (!shapesEqual(value.shape, target.shape)) {
+    return `size mismatch for ${key}: copying a param with shape ${fmtShape(value.shape)}, the shape in the current model is ${fmtShape(target.shape)}`;
+  }
+  if (value.dtype === 'int32' && target.dtype !== 'int32') return `${key}: expected a floating tensor; got int32`;
+  return null;
 }

@@ -8,6 +8,7 @@
  */
 import { FormatError, IndexError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
+import { JsonTextError, parseJsonText } from '../io/json_text.js';
 
 export interface VocabularyOptions {
   /** Special tokens, placed first in the order given (after `padToken` / `unkToken` when those are not listed). Default: []. */
@@ -200,9 +201,10 @@ export class Vocabulary {
     let value = json;
     if (typeof json === 'string') {
       try {
-        value = JSON.parse(json) as unknown;
+        value = parseJsonText(json, { maxDepth: 64 });
       } catch (e) {
-        throw new FormatError(`${op}: not valid JSON: ${(e as Error).message}`);
+        if (!(e instanceof JsonTextError)) throw e;
+        throw new FormatError(`${op}: not valid JSON: ${e.message}`);
       }
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new FormatError(`${op}: expected an object; got ${describe(value)}`);

@@ -16,9 +16,10 @@
  *
  * Node.js only (it uses node:fs); the library's browser-facing parts never import it.
  */
-import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { FormatError, ValueError } from '../errors.js';
+import { JsonTextError, parseJsonText } from '../io/json_text.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
 import type { OptimizerStateDict } from '../optim/optimizer.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -100,7 +101,8 @@ function splitOptimizer(opt: OptimizerStateDict): { tensors: Record<string, Tens
   return { tensors, json: { paramGroups: opt.paramGroups, scalars } };
 }
 
-function joinOptimizer(tensors: Record<string, Tensor>, json: unknown): OptimizerStateDict {
+/** Rebuilds an optimizer's state from optimizer.safetensors' tensors and config.json's `optimizer` entry, both untrusted. */
+export function joinOptimizer(tensors: Record<string, Tensor>, json: unknown): OptimizerStateDict {
   if (typeof json !== 'object' || json === null) throw new FormatError('checkpoint: config.optimizer must be an object');
   const { paramGroups, scalars } = json as { paramGroups?: unknown; scalars?: unknown };
   if (!Array.isArray(paramGroups)) throw new FormatError('checkpoint: config.optimizer.paramGroups must be an array');
@@ -177,6 +179,39 @@ function parseTensorsFile(path: string, bytes: Uint8Array): Record<string, Tenso
   }
 }
 
+/** config.json files larger than this are refused before they are read (they hold options, a vocabulary, a loss history). */
+export const MAX_CONFIG_BYTES = 64 * 1024 * 1024;
+/** Deepest nesting of objects and arrays accepted in a config.json. */
+export const MAX_CONFIG_DEPTH = 64;
+
+/**
+ * Parses the text of a checkpoint's config.json (`path` names it in messages): valid JSON, nested at
+ * most MAX_CONFIG_DEPTH deep, an object of this format and version. A syntax error is located by
+ * line and column; the text itself is never quoted.
+ */
+export function parseCheckpointConfig(text: string, path: string): Record<string, unknown> {
+  let config: unknown;
+  try {
+    config = parseJsonText(text, { maxDepth: MAX_CONFIG_DEPTH });
+  } catch (e) {
+    if (e instanceof JsonTextError) throw new FormatError(`checkpoint: ${path} is not valid JSON: ${e.message}`);
+    throw e;
+  }
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new FormatError(`checkpoint: ${path} must hold an object`);
+  const c = config as Record<string, unknown>;
+  if (c.format !== CHECKPOINT_FORMAT) throw new FormatError(`checkpoint: ${path}: format must be '${CHECKPOINT_FORMAT}'; got ${describe(c.format)}`);
+  if (c.version !== CHECKPOINT_VERSION)
+    throw new FormatError(`checkpoint: ${path}: unsupported version ${describe(c.version)}; this library reads version ${CHECKPOINT_VERSION}`);
+  return c;
+}
+
+/** A short form of a parsed value for messages: numbers and short strings, else the kind. */
+function describe(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
+  if (typeof value === 'string') return value.length <= 40 ? JSON.stringify(value) : `a string of ${value.length} characters`;
+  return Array.isArray(value) ? 'an array' : 'an object';
+}
+
 /**
  * The files of one checkpoint directory, read only where they resolve inside it: a file that is
  * a link to elsewhere (another user's file, /etc/passwd) is refused rather than followed.
@@ -198,7 +233,8 @@ class CheckpointFiles {
     }
   }
 
-  read(name: string): Uint8Array {
+  /** The bytes of `name`; over `maxBytes` (when given) is a FormatError checked before reading. */
+  read(name: string, maxBytes?: number): Uint8Array {
     const path = join(this.dir, name);
     let real: string;
     try {
@@ -209,23 +245,20 @@ class CheckpointFiles {
     if (!real.startsWith(this.real + sep)) {
       throw new FormatError(`checkpoint: ${path} resolves to ${real}, outside the checkpoint directory ${this.real}; refusing to follow the link`);
     }
+    const size = statSync(real).size;
+    if (maxBytes !== undefined && size > maxBytes) throw new FormatError(`checkpoint: ${path} is ${size} bytes; the limit is ${maxBytes} bytes`);
     return readFileSync(real);
   }
 }
 
-function parseConfig(path: string, bytes: Uint8Array): Record<string, unknown> {
-  let config: unknown;
+/** config.json's bytes as text: UTF-8, or a FormatError naming `path`. */
+function decodeConfigText(path: string, bytes: Uint8Array): string {
   try {
-    config = JSON.parse(new TextDecoder().decode(bytes));
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch (e) {
-    throw new FormatError(`checkpoint: ${path} is not valid JSON (${(e as Error).message})`);
+    if (e instanceof TypeError) throw new FormatError(`checkpoint: ${path} is not valid UTF-8 text`);
+    throw e;
   }
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new FormatError(`checkpoint: ${path} must hold an object`);
-  const c = config as Record<string, unknown>;
-  if (c.format !== CHECKPOINT_FORMAT) throw new FormatError(`checkpoint: ${path}: format must be '${CHECKPOINT_FORMAT}'; got ${JSON.stringify(c.format)}`);
-  if (c.version !== CHECKPOINT_VERSION)
-    throw new FormatError(`checkpoint: ${path}: unsupported version ${JSON.stringify(c.version)}; this library reads version ${CHECKPOINT_VERSION}`);
-  return c;
 }
 
 /**
@@ -242,20 +275,21 @@ function stateFileWritten(path: string, c: Record<string, unknown>, name: StateF
 /**
  * Reads a checkpoint, validating it as untrusted input (see the module comment): each file is
  * checked against manifest.json, a state file the save wrote but that is missing is a FormatError
- * naming it (unless `allowMissingState`), and links out of the directory are refused.
+ * naming it (unless `allowMissingState`), and links out of the directory are refused. A config.json
+ * over MAX_CONFIG_BYTES, or nested deeper than MAX_CONFIG_DEPTH, is a FormatError.
  */
 export function loadCheckpoint(dir: string, options: LoadCheckpointOptions = {}): LoadedCheckpoint {
   const found = resolveCheckpoint(dir);
   if (found === null) throw new ValueError(`loadCheckpoint: no checkpoint in '${dir}' (expected config.json and model.safetensors)`);
   const files = new CheckpointFiles(found);
   const manifest: Manifest | null = files.has(MANIFEST_FILE) ? decodeManifest(join(found, MANIFEST_FILE), files.read(MANIFEST_FILE)) : null;
-  const read = (name: string): Uint8Array => {
-    const bytes = files.read(name);
+  const read = (name: string, maxBytes?: number): Uint8Array => {
+    const bytes = files.read(name, maxBytes);
     if (manifest) verifyAgainstManifest(manifest, name, join(found, name), bytes);
     return bytes;
   };
   const configPath = join(found, 'config.json');
-  const c = parseConfig(configPath, read('config.json'));
+  const c = parseCheckpointConfig(decodeConfigText(configPath, read('config.json', MAX_CONFIG_BYTES)), configPath);
   const model = parseTensorsFile(join(found, 'model.safetensors'), read('model.safetensors'));
   const missing: StateFile[] = [];
   /** The bytes of a state file, or null when the save did not write it (or, allowed, it is gone). */

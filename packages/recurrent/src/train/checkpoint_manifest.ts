@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { FormatError } from '../errors.js';
+import { JsonTextError, parseJsonText } from '../io/json_text.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 'recurrent-checkpoint-manifest';
@@ -30,9 +31,11 @@ export function encodeManifest(files: Readonly<Record<string, Uint8Array>>): Uin
 export function decodeManifest(path: string, bytes: Uint8Array): Manifest {
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder().decode(bytes));
+    // The manifest is a flat object of hashes; the scan locates a syntax error without quoting the file.
+    json = parseJsonText(new TextDecoder().decode(bytes), { maxDepth: 2, rejectDuplicateKeys: true });
   } catch (e) {
-    throw new FormatError(`checkpoint: ${path} is not valid JSON (${(e as Error).message})`);
+    if (e instanceof JsonTextError) throw new FormatError(`checkpoint: ${path} is not valid JSON: ${e.message}`);
+    throw e;
   }
   const { format, sha256 } = (typeof json === 'object' && json !== null ? json : {}) as { format?: unknown; sha256?: unknown };
   if (format !== MANIFEST_FORMAT) throw new FormatError(`checkpoint: ${path}: format must be '${MANIFEST_FORMAT}'; got ${JSON.stringify(format)}`);

@@ -48,18 +48,30 @@ export class WasmMemory {
   /** Grows the memory to hold at least `bytes`, at least doubling so that growth is rare. */
   ensure(bytes: number): void {
     if (bytes <= this.view.byteLength) return;
-    if (bytes > this.maximumBytes) {
-      throw new ResourceError(
-        `wasm backend: needs ${bytes} bytes of memory; the maximum is ${this.maximumBytes}. ` +
-          "Use a smaller batch or sequence chunk, or the reference backend (setBackend('reference') or RECURRENT_BACKEND=reference)",
-      );
-    }
+    if (!(bytes <= this.maximumBytes)) throw this.tooSmall(bytes, `the maximum is ${this.maximumBytes}`);
     const current = this.view.byteLength / PAGE;
     const wanted = Math.ceil(bytes / PAGE);
     const pages = Math.min(Math.max(wanted, current * 2), this.maximumBytes / PAGE);
-    this.memory.grow(pages - current);
+    try {
+      this.memory.grow(pages - current);
+    } catch (e) {
+      // The host may refuse to grow below the declared maximum (out of memory); retry at the size needed.
+      try {
+        if (wanted > current && wanted < pages) this.memory.grow(wanted - current);
+        else throw e;
+      } catch {
+        throw this.tooSmall(bytes, `the host could not grow it past ${this.view.byteLength} (${e instanceof Error ? e.message : String(e)})`);
+      }
+    }
     this.view = new Float32Array(this.memory.buffer);
     this.buffers.add(this.memory.buffer);
+  }
+
+  private tooSmall(bytes: number, why: string): ResourceError {
+    return new ResourceError(
+      `wasm backend: an op needs ${bytes} bytes of WebAssembly memory; ${why}. ` +
+        "Use a smaller batch or sequence chunk, or the reference backend (setBackend('reference') or RECURRENT_BACKEND=reference)",
+    );
   }
 
   /**

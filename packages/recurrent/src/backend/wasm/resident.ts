@@ -12,6 +12,7 @@
  * when its array is garbage collected. A `subarray` of a resident array does not keep the block
  * alive: keep the array itself.
  */
+import { ResourceError } from '../../errors.js';
 import { ALIGN, type Arena, type WasmMemory, alignUp } from './memory.js';
 
 interface Block {
@@ -37,12 +38,21 @@ export class ResidentHeap {
 
   /**
    * A zero-filled resident array of n floats, or null when none can be placed now: inside a kernel
-   * call (the arena is in use) or over an unshared memory.
+   * call (the arena is in use), over an unshared memory, or when the memory cannot grow to hold it
+   * (the array then stays in ordinary JavaScript storage, and kernels copy it in per call).
    */
   f32(n: number): Float32Array | null {
     if (!this.memory.shared || !this.arena.empty) return null;
     const bytes = alignUp(Math.max(4 * n, ALIGN));
-    const ptr = this.takeFree(bytes) ?? this.takeFromArena(bytes);
+    let ptr = this.takeFree(bytes);
+    if (ptr === null) {
+      try {
+        ptr = this.takeFromArena(bytes);
+      } catch (e) {
+        if (e instanceof ResourceError) return null;
+        throw e;
+      }
+    }
     const view = new Float32Array(this.memory.memory.buffer, ptr, n);
     view.fill(0);
     this.live += bytes;

@@ -35,7 +35,7 @@ import { Arena, WasmMemory } from './memory.js';
 import { ResidentHeap } from './resident.js';
 import { availableCores, readEnv } from './platform.js';
 import { ThreadPool } from './thread_pool.js';
-import { BackendError, EnvironmentError, ValueError } from '../../errors.js';
+import { BackendError, EnvironmentError, ValueError, fmtValue } from '../../errors.js';
 
 export type { GemmPackedArgs, GemmPtrArgs, PackedB };
 
@@ -280,7 +280,9 @@ export function gemvParts(n: number, parts: number): [number, number][] {
 }
 
 function clampThreads(n: number): number {
-  if (!Number.isInteger(n) || n < 1) throw new ValueError(`setNumThreads: expected a positive integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new ValueError(`setNumThreads: n must be an integer of at least 1 (counts above ${MAX_THREADS} use ${MAX_THREADS}); got ${fmtValue(n)}`);
+  }
   return Math.min(n, MAX_THREADS);
 }
 

@@ -7,7 +7,7 @@
  * (linear over the packed rows), then a fused recurrence op runs the sequence (DESIGN §4).
  */
 import { DTypeError, IndexError, ShapeError, ValueError, fmtShape } from '../../errors.js';
-import type { DType } from '../../tensor/dtype.js';
+import { type DType, checkAllocation } from '../../tensor/dtype.js';
 import { checkTensor, zerosOf } from '../../tensor/ops/common.js';
 import { dropout as dropoutOp } from '../../tensor/ops/dropout.js';
 import { indexSelect } from '../../tensor/ops/indexing.js';
@@ -139,23 +139,20 @@ export abstract class RNNBase extends Module {
     const H = this.hiddenSize;
     const G = GATES[this.mode] * H;
     const bound = 1 / Math.sqrt(H);
-    const init = (shape: number[]): Tensor => uniformInit(shape, bound, dtype);
+    const specs: [string, number[]][] = [];
     for (let layer = 0; layer < this.numLayers; layer++) {
       const layerInput = layer === 0 ? this.inputSize : this.outputSize * this.numDirections;
       for (let dir = 0; dir < this.numDirections; dir++) {
         const sfx = `_l${layer}${dir === 1 ? '_reverse' : ''}`;
-        this.registerParameter(`weight_ih${sfx}`, init([G, layerInput]));
-        this.registerParameter(`weight_hh${sfx}`, init([G, this.outputSize]));
-        if (this.bias) {
-          this.registerParameter(`bias_ih${sfx}`, init([G]));
-          this.registerParameter(`bias_hh${sfx}`, init([G]));
-        }
-        if (this.projSize > 0) this.registerParameter(`weight_hr${sfx}`, init([this.projSize, H]));
-        if (this.peepholes) {
-          for (const gate of ['ci', 'cf', 'co']) this.registerParameter(`weight_${gate}${sfx}`, init([H]));
-        }
+        specs.push([`weight_ih${sfx}`, [G, layerInput]], [`weight_hh${sfx}`, [G, this.outputSize]]);
+        if (this.bias) specs.push([`bias_ih${sfx}`, [G]], [`bias_hh${sfx}`, [G]]);
+        if (this.projSize > 0) specs.push([`weight_hr${sfx}`, [this.projSize, H]]);
+        if (this.peepholes) for (const gate of ['ci', 'cf', 'co']) specs.push([`weight_${gate}${sfx}`, [H]]);
       }
     }
+    // Every shape is checked first, so that an impossible size fails at once, before any large allocation.
+    for (const [name, shape] of specs) checkAllocation(`${this.opName}: ${name}: uniform`, dtype, shape);
+    for (const [name, shape] of specs) this.registerParameter(name, uniformInit(shape, bound, dtype, `${this.opName}: ${name}`));
   }
 
   /**

@@ -5,8 +5,8 @@ import { numel } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 
 /** A new zero-filled tensor (unlike torch.empty, never uninitialised). */
-export function zerosOf(dtype: DType, shape: readonly number[]): Tensor {
-  return new Tensor(allocate(dtype, numel(shape)), shape);
+export function zerosOf(dtype: DType, shape: readonly number[], op?: string): Tensor {
+  return new Tensor(allocate(dtype, numel(shape), op, shape), shape);
 }
 
 /** A 0-d tensor holding `value` in `dtype`. */

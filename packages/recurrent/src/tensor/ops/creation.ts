@@ -62,13 +62,13 @@ export function tensor(data: NestedArray | TypedArray, shapeOrOptions?: readonly
     if (!(data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array)) {
       throw new DTypeError('tensor: typed-array data must be a Float32Array, Float64Array or Int32Array');
     }
-    values = allocate(dtype, data.length);
+    values = allocate(dtype, data.length, 'tensor');
     values.set(data);
     shape = shapeArg ? checkShape('tensor', shapeArg) : [data.length];
   } else {
     const nested = data as NestedArray;
     const inferred = inferShape(nested);
-    values = allocate(dtype, numel(inferred));
+    values = allocate(dtype, numel(inferred), 'tensor', inferred);
     flattenNested(nested, inferred, values);
     shape = shapeArg ? checkShape('tensor', shapeArg) : inferred;
   }
@@ -88,7 +88,7 @@ export function tensor(data: NestedArray | TypedArray, shapeOrOptions?: readonly
 }
 
 function filled(op: string, shape: readonly number[], value: number, options?: TensorOptions): Tensor {
-  const t = zerosOf(checkDType(op, 'dtype', options?.dtype ?? 'float32'), checkShape(op, shape));
+  const t = zerosOf(checkDType(op, 'dtype', options?.dtype ?? 'float32'), checkShape(op, shape), op);
   if (value !== 0) t.data.fill(value);
   return finish(t, options);
 }
@@ -123,7 +123,7 @@ export function arange(start: number, end?: number, step = 1, options?: TensorOp
   if (step === 0 || !Number.isFinite(step)) throw new ValueError(`arange: step must be a finite non-zero number; got ${step}`);
   const n = Math.max(Math.ceil((hi - lo) / step), 0);
   const integral = Number.isInteger(lo) && Number.isInteger(hi) && Number.isInteger(step);
-  const t = zerosOf(checkDType('arange', 'dtype', options?.dtype ?? (integral ? 'int32' : 'float32')), [n]);
+  const t = zerosOf(checkDType('arange', 'dtype', options?.dtype ?? (integral ? 'int32' : 'float32')), [n], 'arange');
   for (let i = 0; i < n; i++) t.data[i] = lo + i * step;
   return finish(t, options);
 }
@@ -142,7 +142,7 @@ function floatOnly(op: string, options?: TensorOptions): TensorOptions | undefin
 }
 
 function random(op: string, shape: readonly number[], draw: () => number, options?: TensorOptions): Tensor {
-  const t = zerosOf(checkDType(op, 'dtype', options?.dtype ?? 'float32'), checkShape(op, shape));
+  const t = zerosOf(checkDType(op, 'dtype', options?.dtype ?? 'float32'), checkShape(op, shape), op);
   for (let i = 0; i < t.size; i++) t.data[i] = draw();
   return finish(t, options);
 }
