@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +33,15 @@ const trained = spawnSync(process.execPath, ['--conditions=source', '--import', 
 });
 const configPath = join(out, 'checkpoint', 'config.json');
 const goodConfig = trained.status === 0 ? readFileSync(configPath, 'utf8') : '';
+const manifestPath = join(out, 'checkpoint', 'manifest.json');
+
+/** Writes config.json and records its hash in manifest.json, so that the config's own checks are the ones reached. */
+function writeConfig(text: string): void {
+  writeFileSync(configPath, text);
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  manifest.sha256['config.json'] = createHash('sha256').update(readFileSync(configPath)).digest('hex');
+  writeFileSync(manifestPath, JSON.stringify(manifest));
+}
 
 test('--hidden too large to allocate is a one-line error naming the parameter and the bytes', () => {
   assert.equal(trained.status, 0, trained.stderr);
@@ -53,13 +63,13 @@ test('--hidden too large to allocate is a one-line error naming the parameter an
 test('a config.json describing a larger model than its model.safetensors is refused before building it', () => {
   const config = JSON.parse(goodConfig);
   config.model.hiddenSize = 1e6;
-  writeFileSync(configPath, JSON.stringify(config));
+  writeConfig(JSON.stringify(config));
   fails(/config\.json: the model options describe at least \d+ parameters; .*model\.safetensors holds \d+/, 'info', '--checkpoint', out);
   config.model.hiddenSize = 16;
   config.model.numLayers = 1e9;
-  writeFileSync(configPath, JSON.stringify(config));
+  writeConfig(JSON.stringify(config));
   fails(/config\.json: the model options describe at least \d+ parameters/, 'info', '--checkpoint', out);
-  writeFileSync(configPath, goodConfig);
+  writeConfig(goodConfig);
 });
 
 test('a config.json too large to read names the file, its size and the limit', () => {
@@ -71,14 +81,18 @@ test('a config.json too large to read names the file, its size and the limit', (
 
 test('a config.json that is not JSON is located by line and column, and its bytes are not echoed', () => {
   const secret = join(root, 'passwd');
-  writeFileSync(secret, 'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/usr/sbin:/usr/sbin/nologin\n');
+  const passwd = 'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/usr/sbin:/usr/sbin/nologin\n';
+  writeFileSync(secret, passwd);
   rmSync(configPath);
   symlinkSync(secret, configPath);
-  const stderr = fails(/config\.json is not valid JSON: .*line 1, column 1/, 'info', '--checkpoint', out);
-  assert.doesNotMatch(stderr, /root|daemon|nologin/);
+  const linked = fails(/config\.json resolves to .*outside the checkpoint directory/, 'info', '--checkpoint', out);
+  assert.doesNotMatch(linked, /root:|daemon|nologin/);
   rmSync(configPath);
-  writeFileSync(configPath, `{\n  "format": "recurrent-checkpoint",\n  "version": 1,\n  "x": [1, 2,, "hunter2"]\n}\n`);
+  writeConfig(passwd);
+  const stderr = fails(/config\.json is not valid JSON: .*line 1, column 1/, 'info', '--checkpoint', out);
+  assert.doesNotMatch(stderr, /root:|daemon|nologin/);
+  writeConfig(`{\n  "format": "recurrent-checkpoint",\n  "version": 1,\n  "x": [1, 2,, "hunter2"]\n}\n`);
   const second = fails(/config\.json is not valid JSON: .*line 4, column 14/, 'info', '--checkpoint', out);
   assert.doesNotMatch(second, /hunter2/);
-  writeFileSync(configPath, goodConfig);
+  writeConfig(goodConfig);
 });
