@@ -2,8 +2,8 @@
 // loaded through tsx and packages resolved to their sources (the `source` export condition),
 // after rebuilding the WebAssembly kernels if their generated module is missing or stale.
 // Usage: node scripts/run-tests.mjs [--backends=reference,wasm] [<path filter>...] (npm test runs both backends)
-// With --backends, the suite runs once per backend (RECURRENT_BACKEND); by default it runs once
-// on the default backend (the fastest available: wasm where WebAssembly SIMD is).
+// With --backends, the library's suite runs once per backend (RECURRENT_BACKEND); by default it runs
+// once on the default backend (the fastest available: wasm where WebAssembly SIMD is).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,18 +31,19 @@ const args = process.argv.slice(2);
 const backendsArg = args.find((a) => a.startsWith('--backends='));
 const backends = backendsArg ? backendsArg.slice('--backends='.length).split(',').filter(Boolean) : [undefined];
 const filters = args.filter((a) => !a.startsWith('--backends='));
-// Package tests run once per backend; the repository's own tests (test/: the examples, the packed
-// tarballs) do not depend on the backend and run once, on the default one.
-const packageDirs = readdirSync('packages')
-  .map((p) => join('packages', p, 'test'))
-  .filter((d) => existsSync(d));
+// The library's tests run once per backend. The command line's tests (files, processes, flags:
+// they choose a backend with --backend where it matters) and the repository's own tests (test/:
+// the examples, the packed tarballs) do not depend on RECURRENT_BACKEND and run once, on the
+// default backend.
+const perBackendDirs = [join('packages', 'recurrent', 'test')].filter((d) => existsSync(d));
+const onceDirs = [join('packages', 'cli', 'test'), 'test'].filter((d) => existsSync(d));
 const select = (dirs) =>
   dirs
     .flatMap((d) => findFiles(d, (name) => name.endsWith('.test.ts')))
     .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
     .sort();
-const packageFiles = select(packageDirs);
-const repositoryFiles = existsSync('test') ? select(['test']) : [];
+const packageFiles = select(perBackendDirs);
+const repositoryFiles = select(onceDirs);
 if (packageFiles.length + repositoryFiles.length === 0) {
   console.error('no test files matched');
   process.exit(1);
@@ -57,11 +58,12 @@ if (packageFiles.length > 0) {
   for (const name of backends) {
     const env = name === undefined ? process.env : { ...process.env, RECURRENT_BACKEND: name };
     if (name !== undefined) console.log(`# backend: ${name}`);
-    status ||= runFiles(packageFiles, env);
+    // Every backend runs even after a failure, so that a report shows all of them.
+    status = runFiles(packageFiles, env) || status;
   }
 }
 if (repositoryFiles.length > 0) {
-  console.log('# repository tests');
-  status ||= runFiles(repositoryFiles, process.env);
+  console.log('# command-line and repository tests');
+  status = runFiles(repositoryFiles, process.env) || status;
 }
 process.exit(status);
