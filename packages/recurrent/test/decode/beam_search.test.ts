@@ -243,7 +243,7 @@ test('bad options and bad step outputs throw errors naming the argument', () => 
     () => beamSearch(step, { ...base, eosId: 9 }),
     (e: unknown) => e instanceof ValueError && /eosId \(9\).*V = 4/.test(e.message),
   );
-  const wrongRows: BeamStep<RowState> = (tokens, state) => ({ logProbs: new Tensor(new Float64Array(V), [1, V]), state });
+  const wrongRows: BeamStep<RowState> = (_tokens, state) => ({ logProbs: new Tensor(new Float64Array(V), [1, V]), state });
   assert.throws(
     () => beamSearch(wrongRows, { ...base, beamSize: 2 }),
     (e: unknown) => e instanceof ShapeError && /logProbs must be \(B·K, V\) = \(2, V\); got \[1, 4\] at step 0/.test(e.message),
