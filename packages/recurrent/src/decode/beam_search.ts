@@ -210,7 +210,10 @@ interface Candidate {
   logProb: number;
 }
 
-/** The 2K best extensions of input b's alive hypotheses, by summed log-probability (ties: row, then token). */
+/**
+ * The 2K best extensions of input b's alive hypotheses, by summed log-probability, best first
+ * (ties: lower row, then lower token). A short sorted list, so a large V costs one pass, not a sort.
+ */
 function rankCandidates(
   op: string,
   lp: ArrayLike<number>,
@@ -222,19 +225,24 @@ function rankCandidates(
   eosForbidden: boolean,
   t: number,
 ): Candidate[] {
-  const all: Candidate[] = [];
+  const best: Candidate[] = [];
+  const size = 2 * K;
   for (let r = b * K; r < (b + 1) * K; r++) {
     const base = alive[r]!.logProb;
     for (let v = 0; v < V; v++) {
       const value = lp[r * V + v]!;
       if (Number.isNaN(value)) throw new ValueError(`${op}: step's logProbs must not be NaN; got NaN at step ${t}, row ${r}, token ${v}`);
       if (base === -Infinity) continue;
-      all.push({ row: r, token: v, logProb: eosForbidden && v === eosId ? -Infinity : base + value });
+      const logProb = eosForbidden && v === eosId ? -Infinity : base + value;
+      // Candidates arrive in (row, token) order, so an equal one ranks after those already kept.
+      if (best.length === size && !(logProb > best[size - 1]!.logProb)) continue;
+      let at = best.length;
+      while (at > 0 && best[at - 1]!.logProb < logProb) at--;
+      best.splice(at, 0, { row: r, token: v, logProb });
+      if (best.length > size) best.pop();
     }
   }
-  // Array.prototype.sort is stable, so equal log-probabilities keep (row, token) order.
-  all.sort((x, y) => (y.logProb === x.logProb ? 0 : y.logProb > x.logProb ? 1 : -1));
-  return all.slice(0, 2 * K);
+  return best;
 }
 
 /** Adds a finished hypothesis to an input's list, kept sorted by score and at most K long. */

@@ -193,6 +193,7 @@ test('beamSize 1 is greedy decoding exactly', () => {
     got.forEach(([h], b) => {
       assert.deepEqual(h!.tokens, expected[b]!.tokens, `input ${b}, α ${alpha}, minLength ${minLength}`);
       assert.equal(h!.finished, expected[b]!.finished);
+      assert.equal(h!.attention, undefined, 'no attention unless the step returns it');
       assert.ok(Math.abs(h!.logProb - expected[b]!.logProb) < 1e-12);
     });
   }
