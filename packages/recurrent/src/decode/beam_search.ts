@@ -86,6 +86,9 @@ interface Hypothesis {
  * Stopping rule (fairseq's): an input is done when it holds K finished hypotheses, when none of its
  * alive hypotheses has a finite log-probability, or at maxLength; the search ends when all inputs
  * are done. Each input keeps its K best finished hypotheses by score and returns the first nBest.
+ * Rows of a done input still go through `step` (their last tokens repeat), so every call sees B·K
+ * rows; their outputs are ignored. An input none of whose candidates has a finite log-probability
+ * returns an empty list.
  * With beamSize 1 this is exactly greedy decoding (arg max each step, stop at EOS).
  *
  * Returns: per input, its n-best list of `{ tokens, logProb, score, finished, attention? }`.

@@ -219,6 +219,21 @@ test('batching B inputs gives the same n-best lists and attention as B separate 
   }
 });
 
+test('rows of a done input keep the batch shape, and an input with no possible token returns an empty list', () => {
+  const V = 3;
+  const rowsSeen: number[] = [];
+  // Input 0 can only say EOS, input 1 only token 1, input 2 nothing at all (every log-probability is −∞).
+  const allowed = [EOS, 1, -1];
+  const step: BeamStep<RowState> = (tokens, state) => {
+    rowsSeen.push(tokens.length);
+    const lp = Float64Array.from({ length: tokens.length * V }, (_, i) => (allowed[state.input[Math.floor(i / V)]!] === i % V ? 0 : -Infinity));
+    return { logProbs: new Tensor(lp, [tokens.length, V]), state };
+  };
+  const out = beamSearch(step, { initialState: initial([0, 1, 2]), reorder, batchSize: 3, beamSize: 2, nBest: 2, maxLength: 3, bosId: BOS, eosId: EOS });
+  assert.deepEqual(out, [[{ tokens: [], logProb: 0, score: 0, finished: true }], [{ tokens: [1, 1, 1], logProb: 0, score: 0, finished: false }], []]);
+  assert.deepEqual(rowsSeen, [6, 6, 6]);
+});
+
 test('bad options and bad step outputs throw errors naming the argument', () => {
   const V = 4;
   const tables = secondOrderModel(1, V, 1);
