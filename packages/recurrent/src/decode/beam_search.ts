@@ -46,6 +46,11 @@ export interface BeamSearchOptions<S> {
   nBest?: number;
   /** EOS is forbidden until this many tokens have been generated; default 0. */
   minLength?: number;
+  /**
+   * true (default): an input is done once it holds K finished hypotheses. false: only once no alive
+   * hypothesis can still beat its nBest-th finished one (slower, finds longer hypotheses when α > 0).
+   */
+  earlyStopping?: boolean;
 }
 
 /** One hypothesis of the n-best list. */
@@ -83,13 +88,16 @@ interface Hypothesis {
  * the first K candidates that are not EOS stay alive. At step 0 only beam 0 is expanded (the K rows
  * are copies). At the last step (t = maxLength − 1) the K best candidates, EOS or not, are finished.
  *
- * Stopping rule (fairseq's): an input is done when it holds K finished hypotheses, when none of its
- * alive hypotheses has a finite log-probability, or at maxLength; the search ends when all inputs
- * are done. Each input keeps its K best finished hypotheses by score and returns the first nBest.
+ * Stopping rule: an input is done at maxLength, when none of its alive hypotheses has a finite
+ * log-probability, or — with earlyStopping (the default, fairseq's rule) — when it holds K finished
+ * hypotheses. With earlyStopping false it is done instead when its nBest-th finished score is ≥ the
+ * best score an alive hypothesis could still reach, logP / ((5 + maxLength) / 6)^α (log-probabilities
+ * only fall, so with α ≥ 0 that bound is exact). The search ends when all inputs are done. Each
+ * input keeps its K best finished hypotheses by score and returns the first nBest.
  * Rows of a done input still go through `step` (their last tokens repeat), so every call sees B·K
  * rows; their outputs are ignored. An input none of whose candidates has a finite log-probability
  * returns an empty list.
- * With beamSize 1 this is exactly greedy decoding (arg max each step, stop at EOS).
+ * With beamSize 1 and earlyStopping this is exactly greedy decoding (arg max each step, stop at EOS).
  *
  * Returns: per input, its n-best list of `{ tokens, logProb, score, finished, attention? }`.
  *
@@ -114,7 +122,7 @@ export function beamSearch<S>(step: BeamStep<S>, options: BeamSearchOptions<S>):
   if (typeof step !== 'function') throw new ValueError(`${op}: step must be a function (tokens, state, t) => { logProbs, state }; got ${typeof step}`);
   if (typeof options !== 'object' || options === null)
     throw new ValueError(`${op}: options with initialState, reorder, maxLength, bosId and eosId are required`);
-  const { batchSize: B = 1, beamSize: K = 5, maxLength, bosId, eosId, lengthPenalty: alpha = 0, nBest = 1, minLength = 0 } = options;
+  const { batchSize: B = 1, beamSize: K = 5, maxLength, bosId, eosId, lengthPenalty: alpha = 0, nBest = 1, minLength = 0, earlyStopping = true } = options;
   checkInteger(op, 'batchSize', B, 1);
   checkInteger(op, 'beamSize', K, 1);
   checkInteger(op, 'maxLength', maxLength, 1);
@@ -125,6 +133,7 @@ export function beamSearch<S>(step: BeamStep<S>, options: BeamSearchOptions<S>):
   if (nBest > K) throw new ValueError(`${op}: nBest must be ≤ beamSize (${K}); got ${nBest}`);
   if (minLength >= maxLength) throw new ValueError(`${op}: minLength must be < maxLength (${maxLength}); got ${minLength}`);
   if (!(alpha >= 0) || !Number.isFinite(alpha)) throw new ValueError(`${op}: lengthPenalty must be a finite number ≥ 0; got ${alpha}`);
+  if (typeof earlyStopping !== 'boolean') throw new ValueError(`${op}: earlyStopping must be a boolean; got ${String(earlyStopping)}`);
   if (typeof options.reorder !== 'function') throw new ValueError(`${op}: reorder must be a function (state, indices) => state; got ${typeof options.reorder}`);
 
   const rows = B * K;
@@ -198,7 +207,9 @@ export function beamSearch<S>(step: BeamStep<S>, options: BeamSearchOptions<S>):
       }
       for (; kept < K; kept++) ((parents[b * K + kept] = b * K), (next[b * K + kept] = { tokens: [], logProb: -Infinity, attention: undefined }));
       const anyAlive = next.slice(b * K, (b + 1) * K).some((h) => Number.isFinite(h.logProb));
-      if (finished[b]!.length >= K || !anyAlive || lastStep) done[b] = true;
+      if (!anyAlive || lastStep) done[b] = true;
+      else if (earlyStopping) done[b] = finished[b]!.length >= K;
+      else done[b] = finished[b]!.length >= nBest && finished[b]![nBest - 1]!.score >= next[b * K]!.logProb / gnmtLengthPenalty(maxLength, alpha);
     }
     alive = next;
     for (let r = 0; r < rows; r++) last[r] = alive[r]!.tokens.length > 0 ? alive[r]!.tokens[alive[r]!.tokens.length - 1]! : bosId;

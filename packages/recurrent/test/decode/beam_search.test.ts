@@ -111,33 +111,47 @@ test('a beam as wide as the search space finds the exact n-best, alone and batch
     });
     assert.equal(batched.length, 3);
     batched.forEach((list, b) => assertSameHypotheses(list, expected[b]!.slice(0, K), `α ${alpha}, input ${b}`));
-    for (let b = 0; b < 3; b++) {
-      const [alone] = beamSearch(makeStep(tables, V), {
-        initialState: initial([b]),
-        reorder,
-        beamSize: K,
-        nBest: 5,
-        maxLength,
-        bosId: BOS,
-        eosId: EOS,
-        lengthPenalty: alpha,
-      });
-      assertSameHypotheses(alone!, expected[b]!.slice(0, 5), `α ${alpha}, input ${b} alone`);
-    }
+    for (const earlyStopping of [true, false])
+      for (let b = 0; b < 3; b++) {
+        const [alone] = beamSearch(makeStep(tables, V), {
+          initialState: initial([b]),
+          reorder,
+          beamSize: K,
+          nBest: 5,
+          maxLength,
+          bosId: BOS,
+          eosId: EOS,
+          lengthPenalty: alpha,
+          earlyStopping,
+        });
+        assertSameHypotheses(alone!, expected[b]!.slice(0, 5), `α ${alpha}, input ${b} alone, earlyStopping ${earlyStopping}`);
+      }
   }
 });
 
-test('the length penalty changes the winner the way GNMT says', () => {
-  // With α = 0 the best sequence is shorter on average than with α = 0.6 on these tables.
-  const V = 4;
-  const tables = secondOrderModel(8, V, 5);
-  let longer = 0;
-  for (let b = 0; b < 8; b++) {
-    const raw = enumerate(tables[b]!, V, 4, 0)[0]!;
-    const penalised = enumerate(tables[b]!, V, 4, 1)[0]!;
-    if (penalised.tokens.length >= raw.tokens.length) longer++;
-  }
-  assert.equal(longer, 8);
+test('the length penalty favours the longer hypothesis the way GNMT says', () => {
+  // Bigram model, token 2 = BOS: from BOS, EOS 0.4 or token 1 0.6; after 1, EOS 0.1 or 1 again 0.9.
+  const table = [
+    [-Infinity, -Infinity, -Infinity],
+    [Math.log(0.1), Math.log(0.9), -Infinity],
+    [Math.log(0.4), Math.log(0.6), -Infinity],
+  ];
+  const step: BeamStep<null> = (tokens, state) => ({
+    logProbs: new Tensor(Float64Array.from(Array.from(tokens).flatMap((t) => table[t]!)), [tokens.length, 3]),
+    state,
+  });
+  const search = (lengthPenalty: number, earlyStopping = false) =>
+    beamSearch(step, { initialState: null, reorder: (s) => s, beamSize: 2, maxLength: 6, bosId: 2, eosId: EOS, lengthPenalty, earlyStopping })[0]![0]!;
+  // α = 0: "EOS" (log 0.4) beats six 1s (log 0.6·0.9⁵ ≈ log 0.354); α = 1 divides the latter by 11/6.
+  const raw = search(0);
+  assert.deepEqual([raw.tokens, raw.finished], [[], true]);
+  assert.ok(Math.abs(raw.score - Math.log(0.4)) < 1e-12);
+  const penalised = search(1);
+  assert.deepEqual([penalised.tokens, penalised.finished], [[1, 1, 1, 1, 1, 1], false]);
+  assert.ok(Math.abs(penalised.logProb - Math.log(0.6 * 0.9 ** 5)) < 1e-12);
+  assert.ok(Math.abs(penalised.score - penalised.logProb / (11 / 6)) < 1e-12);
+  // earlyStopping stops at K = 2 finished ("EOS", "1 EOS") before the long one is reached.
+  assert.deepEqual(search(1, true).tokens, []);
   assert.equal(gnmtLengthPenalty(7, 0), 1);
   assert.ok(Math.abs(gnmtLengthPenalty(7, 0.6) - Math.pow(2, 0.6)) < 1e-15);
 });
