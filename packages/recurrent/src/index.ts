@@ -142,3 +142,5 @@ export { sampleLogits } from './decode/sample.js';
 export type { SamplingOptions } from './decode/sample.js';
 export { generateText } from './decode/generate_text.js';
 export type { GenerateTextOptions } from './decode/generate_text.js';
+export { beamSearch, gnmtLengthPenalty } from './decode/beam_search.js';
+export type { BeamSearchOptions, BeamStep, BeamStepOutput, BeamHypothesis } from './decode/beam_search.js';
