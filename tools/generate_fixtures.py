@@ -1439,6 +1439,97 @@ def make_peephole_cases():
     print(f'wrote {len(PEEPHOLE_CASES)} peephole LSTM fixtures under {os.path.normpath(os.path.join(ROOT, "peephole"))}')
 
 
+# ---------------------------------------------------------------------------------------------
+# ENCODER AND BRIDGE: nn.Encoder (embedding with padding id 0, then PyTorch's recurrent layer
+# over pack_padded_sequence(enforce_sorted=False) input, padded back to S) and nn.Bridge (each
+# layer's directions concatenated, the top L_dec layers kept, h0 = tanh(W_h s + b_h), c0 = W_c s
+# + b_c, or copied). Written in float64 from float32-representable parameters and inputs:
+#   seq2seq/<case>.safetensors: param.encoder.*, param.bridge.*, source (N, S) int32, memory,
+#   states.<i>, bridge.<i>, their upstream gradients grad_memory, grad_bridge.<i>, and
+#   grad.param.* for every parameter.
+SEQ2SEQ_CASES = {
+    'lstm_bidirectional_linear': {'cell': 'lstm', 'vocab': 11, 'emb': 5, 'hidden': 4, 'layers': 2, 'bidirectional': True,
+                                  'bridge': 'linear', 'decHidden': 6, 'decLayers': 1, 'decStates': 2},
+    'gru_copy_to_lstm': {'cell': 'gru', 'vocab': 9, 'emb': 3, 'hidden': 6, 'layers': 1, 'bidirectional': False,
+                         'bridge': 'copy', 'decHidden': 6, 'decLayers': 1, 'decStates': 2},
+    'gru_bidirectional_linear_to_lstm': {'cell': 'gru', 'vocab': 9, 'emb': 4, 'hidden': 3, 'layers': 2, 'bidirectional': True,
+                                         'bridge': 'linear', 'decHidden': 5, 'decLayers': 2, 'decStates': 2},
+}
+SEQ2SEQ_LENGTHS = [3, 5, 1, 4]
+
+
+def make_seq2seq_case(name, c):
+    seed_for(name)
+    F64 = torch.float64
+    N, S = len(SEQ2SEQ_LENGTHS), max(SEQ2SEQ_LENGTHS)
+    rnn_class = {'lstm': torch.nn.LSTM, 'gru': torch.nn.GRU}[c['cell']]
+    rnn = rnn_class(c['emb'], c['hidden'], num_layers=c['layers'], bidirectional=c['bidirectional'], batch_first=True)
+    params = {'encoder.embedding.weight': torch.randn(c['vocab'], c['emb'])}
+    params['encoder.embedding.weight'][0] = 0
+    for key, value in rnn.named_parameters():
+        params[f'encoder.rnn.{key}'] = value.detach()
+    D = 2 if c['bidirectional'] else 1
+    width = D * c['hidden']
+    if c['bridge'] == 'linear':
+        for kind in ('h', 'c')[:c['decStates']]:
+            lin = torch.nn.Linear(width, c['decHidden'])
+            params[f'bridge.{kind}_proj.weight'] = lin.weight.detach()
+            params[f'bridge.{kind}_proj.bias'] = lin.bias.detach()
+    params = {k: v.to(torch.float32).to(F64).requires_grad_(True) for k, v in params.items()}
+    rnn = rnn.to(F64)
+    with torch.no_grad():
+        for key, value in rnn.named_parameters():
+            value.copy_(params[f'encoder.rnn.{key}'])
+    # the module's own tensors are replaced by the fixture's leaves, so gradients reach them
+    for key in [k for k, _ in rnn.named_parameters()]:
+        delattr(rnn, key)
+        setattr(rnn, key, params[f'encoder.rnn.{key}'])
+    rnn._flat_weights = [getattr(rnn, n) for n in rnn._flat_weights_names]
+    source = torch.randint(1, c['vocab'], (N, S))
+    for n, length in enumerate(SEQ2SEQ_LENGTHS):
+        source[n, length:] = 0
+    embedded = params['encoder.embedding.weight'][source]
+    packed = torch.nn.utils.rnn.pack_padded_sequence(embedded, torch.tensor(SEQ2SEQ_LENGTHS), batch_first=True, enforce_sorted=False)
+    out, states = rnn(packed)
+    memory, _ = torch.nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=S)
+    states = list(states) if isinstance(states, tuple) else [states]
+    L, Ld = c['layers'], c['decLayers']
+    merged = [s.reshape(L, D, N, c['hidden']).permute(0, 2, 1, 3).reshape(L, N, width)[L - Ld:] for s in states]
+    bridged = []
+    for i in range(c['decStates']):
+        if c['bridge'] == 'copy':
+            bridged.append(merged[i] if i < len(merged) else torch.zeros(Ld, N, c['decHidden'], dtype=F64))
+        else:
+            kind = 'hc'[i]
+            x = merged[i] if i < len(merged) else merged[0]
+            y = x @ params[f'bridge.{kind}_proj.weight'].T + params[f'bridge.{kind}_proj.bias']
+            bridged.append(torch.tanh(y) if i == 0 else y)
+    grad_memory = f32_randn(*memory.shape)
+    grad_bridge = [f32_randn(*b.shape) for b in bridged]
+    loss = (memory * grad_memory).sum() + sum((b * g).sum() for b, g in zip(bridged, grad_bridge))
+    grads = torch.autograd.grad(loss, list(params.values()))
+    tensors = {f'param.{k}': v for k, v in params.items()}
+    tensors['source'] = source.to(torch.int32)
+    tensors.update({'memory': memory, 'grad_memory': grad_memory})
+    for i, s in enumerate(states):
+        tensors[f'states.{i}'] = s
+    for i, (b, g) in enumerate(zip(bridged, grad_bridge)):
+        tensors[f'bridge.{i}'] = b
+        tensors[f'grad_bridge.{i}'] = g
+    for k, g in zip(params, grads):
+        tensors[f'grad.param.{k}'] = g
+    config = dict(c, lengths=SEQ2SEQ_LENGTHS)
+    write_safetensors(os.path.join(ROOT, 'seq2seq', f'{name}.safetensors'), tensors, {'config': json.dumps(config)})
+
+
+def make_seq2seq_cases():
+    torch.set_num_threads(1)
+    clear(os.path.join(ROOT, 'seq2seq'))
+    for name, c in SEQ2SEQ_CASES.items():
+        make_seq2seq_case(name, c)
+    print(f'wrote {len(SEQ2SEQ_CASES)} encoder and bridge fixtures under {os.path.normpath(os.path.join(ROOT, "seq2seq"))}')
+
+
 def clear(folder):
     os.makedirs(folder, exist_ok=True)
     for f in os.listdir(folder):
@@ -1474,10 +1565,11 @@ def main():
     make_conv_and_norm_cases()
     make_attention_cases()
     make_peephole_cases()
+    make_seq2seq_cases()
 
 
 # Groups that can be regenerated alone (--only NAME), leaving every other fixture as it is.
-GROUPS = {'peephole': make_peephole_cases, 'attention': make_attention_cases, 'conv_and_norm': make_conv_and_norm_cases}
+GROUPS = {'seq2seq': make_seq2seq_cases, 'peephole': make_peephole_cases, 'attention': make_attention_cases, 'conv_and_norm': make_conv_and_norm_cases}
 
 if __name__ == '__main__':
     import argparse

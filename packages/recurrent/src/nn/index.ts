@@ -75,3 +75,7 @@ export {
   torchSimpleRnnToKeras,
 } from './rnn/gates.js';
 export type { KerasRecurrentWeights, TorchRecurrentWeights, TorchWeightsLike } from './rnn/gates.js';
+export { Encoder } from './seq2seq/encoder.js';
+export type { EncoderOptions, EncoderOutput } from './seq2seq/encoder.js';
+export { Bridge, BRIDGE_KINDS } from './seq2seq/bridge.js';
+export type { BridgeOptions, BridgeKind } from './seq2seq/bridge.js';
