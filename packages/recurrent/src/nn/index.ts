@@ -50,8 +50,8 @@ export type { RecurrentOptions, RecurrentForwardOptions, RecurrentResult } from 
 export { Bidirectional } from './rnn/bidirectional.js';
 export type { BidirectionalOptions, BidirectionalResult, MergeMode } from './rnn/bidirectional.js';
 export { copyCell } from './rnn/copy_cell.js';
-export { Attention } from './attention/attention.js';
-export type { AttentionOutput, AttentionForwardOptions } from './attention/attention.js';
+export { Attention, selectMemoryRows } from './attention/attention.js';
+export type { AttentionOutput, AttentionForwardOptions, AttentionMemory } from './attention/attention.js';
 export type { KeyMask, SourceLengths, AttentionMaskOptions } from './attention/key_mask.js';
 export { BahdanauAttention } from './attention/bahdanau_attention.js';
 export type { BahdanauAttentionOptions } from './attention/bahdanau_attention.js';

@@ -71,17 +71,22 @@ export class BahdanauAttention extends Attention {
     this.v = this.registerModule('v', new Linear({ inFeatures: a, outFeatures: 1, bias: false, dtype }));
   }
 
-  protected checkFeatures(queryDim: number, keyDim: number): void {
-    if (queryDim !== this.queryDim || keyDim !== this.keyDim) {
+  protected checkFeatures(queryDim: number | null, keyDim: number): void {
+    if ((queryDim !== null && queryDim !== this.queryDim) || keyDim !== this.keyDim) {
       throw new ShapeError(
-        `BahdanauAttention: expected query features Dq = ${this.queryDim} and key features Dk = ${this.keyDim}; got Dq = ${queryDim}, Dk = ${keyDim}`,
+        `BahdanauAttention: expected query features Dq = ${this.queryDim} and key features Dk = ${this.keyDim}; got ${queryDim === null ? '' : `Dq = ${queryDim}, `}Dk = ${keyDim}`,
       );
     }
   }
 
+  /** W_k k (N, S, A), once per source. */
+  protected override projectKeys(keys: Tensor): Tensor {
+    return this.keyProj.forward(keys);
+  }
+
   protected score(query: Tensor, keys: Tensor): Tensor {
     // (N, Tq, 1, A) + (N, 1, S, A) → (N, Tq, S, A) → (N, Tq, S)
-    const hidden = tanh(add(unsqueeze(this.queryProj.forward(query), 2), unsqueeze(this.keyProj.forward(keys), 1)));
+    const hidden = tanh(add(unsqueeze(this.queryProj.forward(query), 2), unsqueeze(keys, 1)));
     return squeeze(this.v.forward(hidden), 3);
   }
 

@@ -92,28 +92,32 @@ export class LuongAttention extends Attention {
     }
   }
 
-  protected checkFeatures(queryDim: number, keyDim: number): void {
+  protected checkFeatures(queryDim: number | null, keyDim: number): void {
     const owner = 'LuongAttention';
     if (this.scoreName === 'dot' && this.queryDim === null) {
-      if (queryDim !== keyDim) throw new ShapeError(`${owner}: score 'dot' needs query features Dq = key features Dk; got Dq = ${queryDim}, Dk = ${keyDim}`);
+      if (queryDim !== null && queryDim !== keyDim)
+        throw new ShapeError(`${owner}: score 'dot' needs query features Dq = key features Dk; got Dq = ${queryDim}, Dk = ${keyDim}`);
       return;
     }
-    if (queryDim !== this.queryDim || keyDim !== this.keyDim) {
+    if ((queryDim !== null && queryDim !== this.queryDim) || keyDim !== this.keyDim) {
       throw new ShapeError(
-        `${owner}: expected query features Dq = ${this.queryDim} and key features Dk = ${this.keyDim}; got Dq = ${queryDim}, Dk = ${keyDim}`,
+        `${owner}: expected query features Dq = ${this.queryDim} and key features Dk = ${this.keyDim}; got ${queryDim === null ? '' : `Dq = ${queryDim}, `}Dk = ${keyDim}`,
       );
     }
   }
 
+  /** The key side, once per source: 'general' W k (N, S, Dq), 'concat' W_k k (N, S, A), 'dot' k. */
+  protected override projectKeys(keys: Tensor): Tensor {
+    if (this.scoreName === 'general') return this.keyProj!.forward(keys);
+    if (this.scoreName === 'concat') return linear(keys, narrow(this.proj!.weight, 1, this.queryDim!, this.keyDim!));
+    return keys;
+  }
+
   protected score(query: Tensor, keys: Tensor): Tensor {
-    if (this.scoreName === 'dot') return matmulWith(query, keys, false, true); // (N, Tq, Dq) · (N, S, Dk)ᵀ
-    if (this.scoreName === 'general') return matmulWith(query, this.keyProj!.forward(keys), false, true);
+    if (this.scoreName !== 'concat') return matmulWith(query, keys, false, true); // (N, Tq, Dq) · (N, S, Dq)ᵀ
     // W [q; k] = W_q q + W_k k, so the (N, Tq, S, Dq + Dk) concatenation is never built.
-    const w = this.proj!.weight;
-    const dq = this.queryDim!;
-    const q = unsqueeze(linear(query, narrow(w, 1, 0, dq)), 2);
-    const k = unsqueeze(linear(keys, narrow(w, 1, dq, this.keyDim!)), 1);
-    return squeeze(this.v!.forward(tanh(add(q, k))), 3);
+    const q = unsqueeze(linear(query, narrow(this.proj!.weight, 1, 0, this.queryDim!)), 2);
+    return squeeze(this.v!.forward(tanh(add(q, unsqueeze(keys, 1)))), 3);
   }
 
   override extraRepr(): string {

@@ -44,8 +44,8 @@ export class ScaledDotProductAttention extends Attention {
     this.scale = options.scale ?? null;
   }
 
-  protected checkFeatures(queryDim: number, keyDim: number): void {
-    if (queryDim !== keyDim) {
+  protected checkFeatures(queryDim: number | null, keyDim: number): void {
+    if (queryDim !== null && queryDim !== keyDim) {
       throw new ShapeError(`ScaledDotProductAttention: query features Dq must equal key features Dk; got Dq = ${queryDim}, Dk = ${keyDim}`);
     }
   }

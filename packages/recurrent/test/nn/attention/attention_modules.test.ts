@@ -3,7 +3,9 @@
 // the expected and the actual value.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DTypeError, ShapeError, ValueError, nn, randn, tensor } from '../../../src/index.js';
+import { DTypeError, ShapeError, ValueError, indexSelect, manualSeed, nn, randn, tensor } from '../../../src/index.js';
+import { assertClose } from '../../helpers/close.js';
+import { VARIANTS, buildAttention } from './attention_variants.js';
 
 function shapes(m: nn.Module): Record<string, number[]> {
   return Object.fromEntries(Object.entries(m.stateDict()).map(([k, v]) => [k, [...v.shape]]));
@@ -136,4 +138,38 @@ describe('attention modules: errors', () => {
   for (const [name, run, kind, message] of cases) {
     test(name, () => assert.throws(run, (e: unknown) => e instanceof kind && message.test((e as Error).message)));
   }
+});
+
+describe('attention modules: a memory prepared once', () => {
+  for (const variant of VARIANTS) {
+    test(`${variant.name}: attend per step over prepare() equals forward, and equals a reordered memory's rows`, () => {
+      manualSeed(3);
+      const attention = buildAttention(variant, 'float64');
+      const [N, TQ, S] = [3, 4, 5];
+      const query = randn([N, TQ, 4], { dtype: 'float64' });
+      const keys = randn([N, S, variant.keyDim], { dtype: 'float64' });
+      const values = randn([N, S, 3], { dtype: 'float64' });
+      const lengths = [5, 2, 0];
+      const whole = attention.forward(query, keys, values, { lengths });
+      const memory = attention.prepare(keys, values, { lengths });
+      for (let t = 0; t < TQ; t++) {
+        const { context, weights } = attention.attend(query.select(1, t), memory);
+        assertClose(context, whole.context.select(1, t), `context step ${t}`, 1e-12, 1e-12);
+        assertClose(weights, whole.weights.select(1, t), `weights step ${t}`, 1e-12, 1e-12);
+      }
+      // Rows [2, 0, 0]: the third source, then the first twice.
+      const picked = nn.selectMemoryRows(memory, [2, 0, 0]);
+      const q = indexSelect(query.select(1, 1), 0, [2, 0, 0]);
+      const expected = indexSelect(whole.weights.select(1, 1), 0, [2, 0, 0]);
+      assertClose(attention.attend(q, picked).weights, expected, 'reordered rows', 1e-12, 1e-12);
+    });
+  }
+
+  test('attend checks the query against the memory', () => {
+    const attention = new nn.BahdanauAttention({ queryDim: 4, keyDim: 6 });
+    const memory = attention.prepare(randn([2, 5, 6]), randn([2, 5, 3]));
+    assert.throws(() => attention.attend(randn([3, 4]), memory), /query must have batch size N = 2 \(from the memory's 2 rows\); got \[3, 4\]/);
+    assert.throws(() => attention.attend(randn([2, 5]), memory), /expected query features Dq = 4 and key features Dk = 6; got Dq = 5, Dk = 6/);
+    assert.throws(() => attention.prepare(randn([2, 5, 4]), randn([2, 5, 3])), /expected query features Dq = 4 and key features Dk = 6; got Dk = 4/);
+  });
 });
