@@ -1530,6 +1530,203 @@ def make_seq2seq_cases():
     print(f'wrote {len(SEQ2SEQ_CASES)} encoder and bridge fixtures under {os.path.normpath(os.path.join(ROOT, "seq2seq"))}')
 
 
+# ---------------------------------------------------------------------------------------------
+# SEQ2SEQ MODELS: nn.Seq2Seq end to end under teacher forcing — the encoder and bridge as above,
+# then nn.Decoder written out from its documented equations with torch's own cell functions
+# (torch.lstm_cell / gru_cell / rnn_tanh_cell per step; torch.nn.LSTM / GRU over the whole target
+# in the fused Luong form without input feeding), the attention scores of the attention fixtures:
+#     Luong:     x_t = [e_t; h~_{t-1}] (input feeding) or e_t;  h_t = rnn(x_t);  c_t = attend(h_t)
+#     Bahdanau:  c_t = attend(h_{t-1});  x_t = [e_t; c_t];  h_t = rnn(x_t)
+#     both:      h~_t = tanh(W_c [c_t; h_t]);  logits_t = W_o h~_t + b_o;   none: logits_t = W_o h_t + b_o
+# with h~_{-1} = 0 and h_{-1} the bridged top layer. Loss: cross-entropy with label smoothing 0.1
+# ignoring padding (id 0), plus sum(logits * grad_logits). Written in float64 from float32 values:
+#   seq2seq_model/<case>.safetensors: param.<key> (our state-dict names), source, target_in,
+#   target_out (int32), logits, attention, loss, grad_logits, grad.param.<key>.
+SEQ2SEQ_MODEL_CASES = {
+    'luong_general_feed_lstm': {'cell': 'lstm', 'layers': 2, 'decLayers': 2, 'bidirectional': True, 'bridge': 'linear',
+                                'style': 'luong', 'attention': 'general', 'feed': True},
+    'luong_dot_fused_gru': {'cell': 'gru', 'layers': 1, 'decLayers': 1, 'bidirectional': False, 'bridge': 'copy',
+                            'style': 'luong', 'attention': 'dot', 'feed': False},
+    'luong_concat_fused_lstm': {'cell': 'lstm', 'layers': 2, 'decLayers': 2, 'bidirectional': True, 'bridge': 'linear',
+                                'style': 'luong', 'attention': 'concat', 'feed': False},
+    'luong_scaled_feed_rnn': {'cell': 'rnn', 'layers': 1, 'decLayers': 1, 'bidirectional': False, 'bridge': 'copy',
+                              'style': 'luong', 'attention': 'scaled-dot', 'feed': True},
+    'bahdanau_lstm': {'cell': 'lstm', 'layers': 1, 'decLayers': 1, 'bidirectional': True, 'bridge': 'linear',
+                      'style': 'bahdanau', 'attention': 'bahdanau', 'feed': False},
+    'bahdanau_general_gru2': {'cell': 'gru', 'layers': 2, 'decLayers': 2, 'bidirectional': True, 'bridge': 'linear',
+                              'style': 'bahdanau', 'attention': 'general', 'feed': False},
+    'none_lstm': {'cell': 'lstm', 'layers': 1, 'decLayers': 1, 'bidirectional': True, 'bridge': 'linear',
+                  'style': 'luong', 'attention': 'none', 'feed': False},
+}
+SEQ2SEQ_MODEL_SIZES = {'srcVocab': 11, 'tgtVocab': 9, 'emb': 5, 'hidden': 4, 'attentionDim': 3}
+SEQ2SEQ_TARGET_LENGTHS = [4, 2, 5, 1]  # with BOS / EOS: targetIn = BOS + reference, targetOut = reference + EOS
+TORCH_CELLS = {'lstm': torch.nn.LSTM, 'gru': torch.nn.GRU, 'rnn': torch.nn.RNN}
+CELL_STEPS = {'lstm': torch.lstm_cell, 'gru': torch.gru_cell, 'rnn': torch.rnn_tanh_cell}
+ATTENTION_MODULES = {'bahdanau': ('BahdanauAttention', {}), 'dot': ('LuongAttention', {'score': 'dot'}),
+                     'general': ('LuongAttention', {'score': 'general'}), 'concat': ('LuongAttention', {'score': 'concat'}),
+                     'scaled-dot': ('ScaledDotProductAttention', {})}
+
+
+def leaf_rnn(rnn, params, prefix):
+    """`rnn` computing with the fixture's leaves params[prefix + name], so gradients reach them."""
+    rnn = rnn.to(F64)
+    for key in [k for k, _ in rnn.named_parameters()]:
+        delattr(rnn, key)
+        setattr(rnn, key, params[prefix + key])
+    rnn._flat_weights = [getattr(rnn, n) for n in rnn._flat_weights_names]
+    return rnn
+
+
+def make_seq2seq_model_case(name, c):
+    seed_for(name)
+    z = SEQ2SEQ_MODEL_SIZES
+    N, S = len(SEQ2SEQ_LENGTHS), max(SEQ2SEQ_LENGTHS)
+    H, E, A, V = z['hidden'], z['emb'], z['attentionDim'], z['tgtVocab']
+    D = 2 if c['bidirectional'] else 1
+    M = D * H
+    style, kind, feed, cell = c['style'], c['attention'], c['feed'], c['cell']
+    Ld, L = c['decLayers'], c['layers']
+    states_per_layer = 2 if cell == 'lstm' else 1
+    # Parameters, in our state-dict order, as float32-representable float64 leaves.
+    params = {'encoder.embedding.weight': torch.randn(z['srcVocab'], E)}
+    params['encoder.embedding.weight'][0] = 0
+    enc = TORCH_CELLS[cell](E, H, num_layers=L, bidirectional=c['bidirectional'], batch_first=True)
+    for key, value in enc.named_parameters():
+        params[f'encoder.rnn.{key}'] = value.detach()
+    if c['bridge'] == 'linear':
+        for k in ('h', 'c')[:states_per_layer]:
+            lin = torch.nn.Linear(M, H)
+            params[f'bridge.{k}_proj.weight'] = lin.weight.detach()
+            params[f'bridge.{k}_proj.bias'] = lin.bias.detach()
+    params['decoder.embedding.weight'] = torch.randn(V, E)
+    params['decoder.embedding.weight'][0] = 0
+    fed = 0 if kind == 'none' else (M if style == 'bahdanau' else (H if feed else 0))
+    dec = TORCH_CELLS[cell](E + fed, H, num_layers=Ld, batch_first=True)
+    for key, value in dec.named_parameters():
+        params[f'decoder.rnn.{key}'] = value.detach()
+    if kind != 'none':
+        if kind == 'bahdanau':
+            params['decoder.attention.query_proj.weight'] = torch.nn.Linear(H, A).weight.detach()
+            params['decoder.attention.query_proj.bias'] = torch.nn.Linear(H, A).bias.detach()
+            params['decoder.attention.key_proj.weight'] = torch.nn.Linear(M, A, bias=False).weight.detach()
+            params['decoder.attention.v.weight'] = torch.nn.Linear(A, 1, bias=False).weight.detach()
+        elif kind == 'general':
+            params['decoder.attention.key_proj.weight'] = torch.nn.Linear(M, H, bias=False).weight.detach()
+        elif kind == 'concat':
+            params['decoder.attention.proj.weight'] = torch.nn.Linear(H + M, A, bias=False).weight.detach()
+            params['decoder.attention.v.weight'] = torch.nn.Linear(A, 1, bias=False).weight.detach()
+        params['decoder.combine.weight'] = torch.nn.Linear(M + H, H, bias=False).weight.detach()
+    out = torch.nn.Linear(H, V)
+    params['decoder.out.weight'] = out.weight.detach()
+    params['decoder.out.bias'] = out.bias.detach()
+    params = {k: v.to(torch.float32).to(F64).requires_grad_(True) for k, v in params.items()}
+
+    # Inputs: sources padded with 0; targets of SEQ2SEQ_TARGET_LENGTHS tokens in [3, V), BOS 1, EOS 2.
+    source = torch.randint(1, z['srcVocab'], (N, S))
+    for n, length in enumerate(SEQ2SEQ_LENGTHS):
+        source[n, length:] = 0
+    T = max(SEQ2SEQ_TARGET_LENGTHS) + 1
+    target_in = torch.zeros(N, T, dtype=torch.long)
+    target_out = torch.zeros(N, T, dtype=torch.long)
+    for n, length in enumerate(SEQ2SEQ_TARGET_LENGTHS):
+        y = torch.randint(3, V, (length,))
+        target_in[n, 0] = 1
+        target_in[n, 1:length + 1] = y
+        target_out[n, :length] = y
+        target_out[n, length] = 2
+
+    # Encoder and bridge.
+    enc = leaf_rnn(enc, params, 'encoder.rnn.')
+    embedded = torch.nn.functional.embedding(source, params['encoder.embedding.weight'], padding_idx=0)
+    packed = torch.nn.utils.rnn.pack_padded_sequence(embedded, torch.tensor(SEQ2SEQ_LENGTHS), batch_first=True, enforce_sorted=False)
+    enc_out, enc_states = enc(packed)
+    memory, _ = torch.nn.utils.rnn.pad_packed_sequence(enc_out, batch_first=True, total_length=S)
+    enc_states = list(enc_states) if isinstance(enc_states, tuple) else [enc_states]
+    merged = [st.reshape(L, D, N, H).permute(0, 2, 1, 3).reshape(L, N, M)[L - Ld:] for st in enc_states]
+    bridged = []
+    for i in range(states_per_layer):
+        if c['bridge'] == 'copy':
+            bridged.append(merged[i])
+        else:
+            k = 'hc'[i]
+            y = merged[i] @ params[f'bridge.{k}_proj.weight'].T + params[f'bridge.{k}_proj.bias']
+            bridged.append(torch.tanh(y) if i == 0 else y)
+
+    # Decoder.
+    valid = torch.arange(S)[None, :] < torch.tensor(SEQ2SEQ_LENGTHS)[:, None]
+    attention_params_ = {k[len('decoder.attention.'):]: v for k, v in params.items() if k.startswith('decoder.attention.')}
+
+    def attend(q):  # q (N, Tq, H) -> context (N, Tq, M), weights (N, Tq, S)
+        module, options = ATTENTION_MODULES[kind]
+        w = attention_masked_softmax(attention_scores(module, options, attention_params_, q, memory), valid)
+        return w @ memory, w
+
+    def readout(context, h):
+        return torch.tanh(torch.cat([context, h], dim=-1) @ params['decoder.combine.weight'].T)
+
+    e = torch.nn.functional.embedding(target_in, params['decoder.embedding.weight'], padding_idx=0)  # row 0 gets no gradient
+    Wo, bo = params['decoder.out.weight'], params['decoder.out.bias']
+    if kind == 'none' or (style == 'luong' and not feed):
+        dec = leaf_rnn(dec, params, 'decoder.rnn.')
+        hx = (bridged[0], bridged[1]) if cell == 'lstm' else bridged[0]
+        h_all, _ = dec(e, hx)
+        if kind == 'none':
+            logits, weights = h_all @ Wo.T + bo, None
+        else:
+            context, weights = attend(h_all)
+            logits = readout(context, h_all) @ Wo.T + bo
+    else:
+        layer_states = [[b[l] for b in bridged] for l in range(Ld)]
+        prev_h = bridged[0][Ld - 1]
+        fed_h = torch.zeros(N, H, dtype=F64)
+        steps_logits, steps_weights = [], []
+        for t in range(T):
+            if style == 'bahdanau':
+                context, w = attend(prev_h[:, None, :])
+                x = torch.cat([e[:, t], context[:, 0]], dim=-1)
+            else:
+                x = torch.cat([e[:, t], fed_h], dim=-1)
+            for l in range(Ld):
+                p = lambda n: params[f'decoder.rnn.{n}_l{l}']
+                st = layer_states[l]
+                if cell == 'lstm':
+                    h, cc = torch.lstm_cell(x, (st[0], st[1]), p('weight_ih'), p('weight_hh'), p('bias_ih'), p('bias_hh'))
+                    layer_states[l] = [h, cc]
+                else:
+                    h = CELL_STEPS[cell](x, st[0], p('weight_ih'), p('weight_hh'), p('bias_ih'), p('bias_hh'))
+                    layer_states[l] = [h]
+                x = h
+            if style == 'luong':
+                context, w = attend(h[:, None, :])
+            attentional = readout(context[:, 0], h)
+            fed_h, prev_h = attentional, h
+            steps_logits.append(attentional @ Wo.T + bo)
+            steps_weights.append(w[:, 0])
+        logits, weights = torch.stack(steps_logits, 1), torch.stack(steps_weights, 1)
+
+    loss = torch.nn.functional.cross_entropy(logits.reshape(-1, V), target_out.reshape(-1), ignore_index=0, label_smoothing=0.1)
+    grad_logits = f32_randn(*logits.shape)
+    total = loss + (logits * grad_logits).sum()
+    grads = torch.autograd.grad(total, list(params.values()))
+    tensors = {f'param.{k}': v for k, v in params.items()}
+    tensors.update({'source': source.to(torch.int32), 'target_in': target_in.to(torch.int32), 'target_out': target_out.to(torch.int32)})
+    tensors.update({'logits': logits, 'loss': loss.reshape(1), 'grad_logits': grad_logits})
+    if weights is not None:
+        tensors['attention'] = weights
+    for k, g in zip(params, grads):
+        tensors[f'grad.param.{k}'] = g
+    config = dict(c, lengths=SEQ2SEQ_LENGTHS, **z)
+    write_safetensors(os.path.join(ROOT, 'seq2seq_model', f'{name}.safetensors'), tensors, {'config': json.dumps(config)})
+
+
+def make_seq2seq_model_cases():
+    torch.set_num_threads(1)
+    clear(os.path.join(ROOT, 'seq2seq_model'))
+    for name, c in SEQ2SEQ_MODEL_CASES.items():
+        make_seq2seq_model_case(name, c)
+    print(f'wrote {len(SEQ2SEQ_MODEL_CASES)} seq2seq model fixtures under {os.path.normpath(os.path.join(ROOT, "seq2seq_model"))}')
+
+
 def clear(folder):
     os.makedirs(folder, exist_ok=True)
     for f in os.listdir(folder):
@@ -1566,10 +1763,11 @@ def main():
     make_attention_cases()
     make_peephole_cases()
     make_seq2seq_cases()
+    make_seq2seq_model_cases()
 
 
 # Groups that can be regenerated alone (--only NAME), leaving every other fixture as it is.
-GROUPS = {'seq2seq': make_seq2seq_cases, 'peephole': make_peephole_cases, 'attention': make_attention_cases, 'conv_and_norm': make_conv_and_norm_cases}
+GROUPS = {'seq2seq': make_seq2seq_cases, 'seq2seq_model': make_seq2seq_model_cases, 'peephole': make_peephole_cases, 'attention': make_attention_cases, 'conv_and_norm': make_conv_and_norm_cases}
 
 if __name__ == '__main__':
     import argparse

@@ -144,3 +144,5 @@ export { generateText } from './decode/generate_text.js';
 export type { GenerateTextOptions } from './decode/generate_text.js';
 export { beamSearch, gnmtLengthPenalty } from './decode/beam_search.js';
 export type { BeamSearchOptions, BeamStep, BeamStepOutput, BeamHypothesis } from './decode/beam_search.js';
+export { beamDecode, greedyDecode, sampleDecode } from './decode/stepwise_decode.js';
+export type { StepwiseDecodeOptions, BeamDecodeOptions, SampleDecodeOptions } from './decode/stepwise_decode.js';
