@@ -1,6 +1,8 @@
 /** nn.Seq2Seq: an Encoder, a Bridge and an attention Decoder composed into one sequence-to-sequence model. */
 import { ValueError, checkOptions, fmtValue } from '../../errors.js';
 import type { DType } from '../../tensor/dtype.js';
+import { zerosOf } from '../../tensor/ops/common.js';
+import { add } from '../../tensor/ops/elementwise.js';
 import { indexSelect } from '../../tensor/ops/indexing.js';
 import { reshape } from '../../tensor/ops/view.js';
 import { Tensor } from '../../tensor/tensor.js';
@@ -233,9 +235,15 @@ export class Seq2Seq extends Module {
     return { loss, count, correct };
   }
 
-  /** Stepwise decoding of the sources (N, S), for greedyDecode, sampleDecode and beamDecode. */
+  /**
+   * Stepwise decoding of the sources (N, S), for greedyDecode, sampleDecode and beamDecode. The
+   * padding and BOS ids are never outputs: their logits are −∞.
+   */
   stepper(source: Tensor, lengths?: readonly number[] | Int32Array): StepwiseDecoder<Seq2SeqDecodingState> {
     const { memory, state } = this.encode(source, lengths);
+    const V = this.decoder.vocabSize;
+    const forbidden = zerosOf(this.decoder.out.weight.dtype, [1, V]);
+    for (const id of [this.paddingIdx, this.bosId]) if (id !== this.eosId) forbidden.data[id] = -Infinity;
     return {
       batch: source.shape[0]!,
       initial: { decoder: state, memory, origin: Int32Array.from({ length: source.shape[0]! }, (_, n) => n) },
@@ -243,7 +251,7 @@ export class Seq2Seq extends Module {
       eosId: this.eosId,
       step: (tokens, s) => {
         const out = this.decoder.step(tokens, s.decoder, s.memory);
-        return { logits: out.logits, attention: out.attention, state: { ...s, decoder: out.state } };
+        return { logits: add(out.logits, forbidden), attention: out.attention, state: { ...s, decoder: out.state } };
       },
       reorder: (s, rows) => reorderDecodingState(s, rows),
     };
