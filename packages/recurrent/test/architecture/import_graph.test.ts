@@ -9,7 +9,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 const pkg = resolve(import.meta.dirname, '..', '..');
 const src = join(pkg, 'src');
 
-type Area = 'errors' | 'arrays' | 'backend' | 'tensor' | 'sequence' | 'text' | 'io' | 'nn' | 'optim' | 'decode' | 'train' | 'api';
+type Area = 'errors' | 'arrays' | 'backend' | 'tensor' | 'sequence' | 'text' | 'io' | 'nn' | 'optim' | 'decode' | 'train' | 'metrics' | 'tasks' | 'api';
 
 /** Which areas each area may import from (itself always). `api` (index.ts, node.ts) may import anything. */
 const ALLOWED: Record<Exclude<Area, 'api'>, readonly Area[]> = {
@@ -27,6 +27,10 @@ const ALLOWED: Record<Exclude<Area, 'api'>, readonly Area[]> = {
   optim: ['errors', 'arrays', 'tensor'],
   decode: ['errors', 'arrays', 'tensor', 'sequence', 'text', 'nn'],
   train: ['errors', 'arrays', 'tensor', 'sequence', 'text', 'io', 'nn', 'optim', 'decode'],
+  // Scores of outputs against references: plain arrays, no tensors.
+  metrics: ['errors'],
+  // A task bundles everything below it for one job on one file format.
+  tasks: ['errors', 'arrays', 'tensor', 'sequence', 'text', 'io', 'nn', 'optim', 'decode', 'train', 'metrics'],
 };
 
 /** Inside tensor/, only the ops and residency call a backend; autograd may name its data layouts (types) only. */
