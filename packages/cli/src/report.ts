@@ -14,14 +14,18 @@ export interface CurvePoint {
   step: number;
   /** 'train' or 'validation'. */
   split: string;
-  /** Bits per character. */
-  bitsPerChar: number;
+  /** The measure the curve plots (bits per character, nats per token, …). */
+  value: number;
 }
 
 export interface RunSummary {
   title: string;
+  /** The y axis of the loss curve; default 'bits per character'. */
+  measure?: string;
   rows: [string, string][];
   samples: string[];
+  /** Further figures (an SVG document and its title), shown after the loss curve. */
+  figures?: { title: string; svg: string }[];
 }
 
 const require = createRequire(import.meta.url);
@@ -32,14 +36,14 @@ function fontBytes(): Uint8Array {
   return readFileSync(join(require.resolve('dejavu-fonts-ttf/package.json'), '..', 'ttf', 'DejaVuSans.ttf'));
 }
 
-function writeAtomically(path: string, data: string | Uint8Array): void {
+export function writeAtomically(path: string, data: string | Uint8Array): void {
   const tmp = `${path}.tmp`;
   writeFileSync(tmp, data);
   renameSync(tmp, path);
 }
 
 /** The loss curves as an SVG document. */
-export async function lossCurveSvg(points: readonly CurvePoint[], title: string): Promise<string> {
+export async function lossCurveSvg(points: readonly CurvePoint[], title: string, measure = 'bits per character'): Promise<string> {
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title,
@@ -49,14 +53,22 @@ export async function lossCurveSvg(points: readonly CurvePoint[], title: string)
     mark: { type: 'line', point: points.length < 60 },
     encoding: {
       x: { field: 'step', type: 'quantitative', title: 'optimizer step' },
-      y: { field: 'bitsPerChar', type: 'quantitative', title: 'bits per character', scale: { zero: false } },
+      y: { field: 'value', type: 'quantitative', title: measure, scale: { zero: false } },
       color: { field: 'split', type: 'nominal', title: null },
     },
     config: { font: FONT, background: 'white' },
   };
+  return specToSvg(spec);
+}
+
+/** A Vega-Lite spec rendered to an SVG document, in the report's font. */
+export async function specToSvg(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   return view.toSVG();
 }
+
+/** The report's font, for specs made elsewhere. */
+export const REPORT_FONT = FONT;
 
 /** Renders an SVG document to PNG bytes. */
 export async function svgToPng(svg: string): Promise<Uint8Array> {
@@ -72,7 +84,7 @@ function escapeHtml(s: string): string {
 
 /** Writes loss_curve.svg, loss_curve.png and report.html into `dir`. */
 export async function writeReport(dir: string, points: readonly CurvePoint[], summary: RunSummary): Promise<void> {
-  const svg = await lossCurveSvg(points, summary.title);
+  const svg = await lossCurveSvg(points, summary.title, summary.measure);
   writeAtomically(join(dir, 'loss_curve.svg'), svg);
   writeAtomically(join(dir, 'loss_curve.png'), await svgToPng(svg));
   const rows = summary.rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('\n');
@@ -87,6 +99,7 @@ ${rows}
 </table>
 <h2>Loss</h2>
 ${svg}
+${(summary.figures ?? []).map((f) => `<h2>${escapeHtml(f.title)}</h2>\n${f.svg}`).join('\n')}
 <h2>Samples</h2>
 ${samples}
 </body></html>

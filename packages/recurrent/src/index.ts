@@ -151,6 +151,7 @@ export { corpusBleu } from './metrics/bleu.js';
 export type { BleuScore } from './metrics/bleu.js';
 export { sequenceMetrics } from './metrics/sequence_metrics.js';
 export type { SequenceMetrics, SequenceMetricsOptions } from './metrics/sequence_metrics.js';
+export { TASK_KINDS } from './tasks/task.js';
 export type { Task, TaskKind, TaskJSON } from './tasks/task.js';
 export { TOKEN_KINDS, parseTokenKind } from './tasks/token_kind.js';
 export type { TokenKind } from './tasks/token_kind.js';
@@ -161,3 +162,5 @@ export type { TranslateOptions, Translation, Seq2SeqEvaluation } from './tasks/s
 export { SEQ2SEQ_DATA_DEFAULTS, resolveModelOptions as resolveSeq2SeqModelOptions } from './tasks/seq2seq_config.js';
 export type { Seq2SeqModelOptions, Seq2SeqDataOptions, Seq2SeqTaskOptions, Seq2SeqTaskJSON } from './tasks/seq2seq_config.js';
 export type { Seq2SeqBatch, Seq2SeqExample } from './tasks/seq2seq_data.js';
+export { LmTask } from './tasks/lm.js';
+export type { LmTaskJSON } from './tasks/lm.js';

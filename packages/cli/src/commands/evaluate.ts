@@ -1,5 +1,5 @@
 /** `recurrent eval`: held-out loss and bits per character of a checkpoint. */
-import { charTokenize, evaluate, languageModelTask, ValueError } from 'recurrent';
+import { charTokenize, evaluate, LmTask, ValueError } from 'recurrent';
 import { loadCharModel } from '../char_model.js';
 import { loadCorpus, splitHeldOut } from '../corpus.js';
 import { describeHeldOut, heldOutStreams } from '../held_out.js';
@@ -19,7 +19,7 @@ export function evalCommand(o: EvalCommandOptions): void {
   const unknown = evalChars.filter((c) => !vocab.has(c)).length;
   // The same streams as validation during training, unless --batch says otherwise.
   const held = heldOutStreams(evalChars, vocab, o.batch ?? config.training.batch);
-  const task = languageModelTask(model);
+  const task = new LmTask(model, vocab);
   const m = evaluate(model, held.windows(), (w, training) => task.step(w, training));
   const part = o.all ? 'all' : `the last ${Math.round(config.training.heldOut * 100)}%`;
   console.log(`data: ${corpus.source}, ${part}: ${describeHeldOut(evalChars.length, held)}${unknown ? ` (${unknown} outside the vocabulary)` : ''}`);

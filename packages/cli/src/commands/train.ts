@@ -10,7 +10,7 @@ import {
   type FitContext,
   generateText,
   getRngState,
-  languageModelTask,
+  LmTask,
   type LoadedCheckpoint,
   manualSeed,
   nn,
@@ -21,7 +21,6 @@ import {
   setRngState,
   TerminateOnNaN,
   toStreams,
-  ValueError,
   Vocabulary,
   type Window,
 } from 'recurrent/node';
@@ -33,6 +32,7 @@ import { ProgressDisplay } from '../progress.js';
 import { describeHeldOut, heldOutStreams } from '../held_out.js';
 import { lrScheduleKind } from '../lr_schedule.js';
 import type { TrainCommandOptions } from '../program.js';
+import { checkFlagClashes, checkMissingState } from '../resume_flags.js';
 
 /** Steps per point of the training curve. */
 const CURVE_EVERY = 20;
@@ -82,57 +82,41 @@ function newRun(o: TrainCommandOptions, trainChars: readonly string[], corpus: C
   return { model, vocab, record, history: { train: [], valid: [] }, resumed: null, rng: null };
 }
 
-/**
- * On --resume the checkpoint decides the model and training settings; a flag given on the command
- * line that says otherwise is an error naming both values, rather than silently ignored. (--data
- * is checked by content, in resumeCorpus.)
- */
+/** On --resume, a flag given on the command line must agree with the checkpoint (see resume_flags.ts). */
 function checkResumeFlags(o: TrainCommandOptions, given: ReadonlySet<string>, run: Run, dir: string): void {
   const m = run.model.options;
   const r = run.record;
-  const saved: [keyof TrainCommandOptions, string, unknown, unknown][] = [
-    ['cell', 'model.cell', o.cell, m.cell],
-    ['hidden', 'model.hiddenSize', o.hidden, m.hiddenSize],
-    ['layers', 'model.numLayers', o.layers, m.numLayers],
-    ['embedding', 'model.embeddingDim', o.embedding, m.embeddingDim],
-    ['dropout', 'model.dropout', o.dropout, m.dropout],
-    ['batch', 'training.batch', o.batch, r.batch],
-    ['seqLen', 'training.seqLen', o.seqLen, r.seqLen],
-    ['lr', 'training.lr', o.lr, r.lr],
-    ['lrSchedule', 'training.lrSchedule', o.lrSchedule, r.lrSchedule ?? 'constant'],
-    ['lrMin', 'training.lrMin', o.lrMin, r.lrMin ?? 0],
-    ['lrDecayFrom', 'training.lrDecayFrom', o.lrDecayFrom, r.lrDecayFrom ?? 0],
-    ['clip', 'training.clip', o.clip, r.clip],
-    ['seed', 'training.seed', o.seed, r.seed],
-  ];
-  const flag = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-  const clashes = saved
-    .filter(([key, , value, kept]) => given.has(key) && value !== kept)
-    .map(([key, field, value, kept]) => `${flag(key)} ${String(value)} contradicts the checkpoint's ${field} ${JSON.stringify(kept)}`);
-  if (clashes.length > 0) {
-    throw new ValueError(
-      `--resume: ${clashes.join('; ')} (${join(dir, 'config.json')}); drop the flag to continue with the saved value, or train into a new --out`,
-    );
-  }
+  checkFlagClashes(
+    given,
+    [
+      ['cell', 'model.cell', o.cell, m.cell],
+      ['hidden', 'model.hiddenSize', o.hidden, m.hiddenSize],
+      ['layers', 'model.numLayers', o.layers, m.numLayers],
+      ['embedding', 'model.embeddingDim', o.embedding, m.embeddingDim],
+      ['dropout', 'model.dropout', o.dropout, m.dropout],
+      ['batch', 'training.batch', o.batch, r.batch],
+      ['seqLen', 'training.seqLen', o.seqLen, r.seqLen],
+      ['lr', 'training.lr', o.lr, r.lr],
+      ['lrSchedule', 'training.lrSchedule', o.lrSchedule, r.lrSchedule ?? 'constant'],
+      ['lrMin', 'training.lrMin', o.lrMin, r.lrMin ?? 0],
+      ['lrDecayFrom', 'training.lrDecayFrom', o.lrDecayFrom, r.lrDecayFrom ?? 0],
+      ['clip', 'training.clip', o.clip, r.clip],
+      ['seed', 'training.seed', o.seed, r.seed],
+    ],
+    dir,
+  );
 }
 
 /** What restarts when a state file of the checkpoint is gone. */
-const RESTARTS: Record<LoadedCheckpoint['missing'][number], (step: number) => string> = {
-  'optimizer.safetensors': (step) => `Adam's moments restart from zero at step ${step}`,
-  'extra.safetensors': (step) => `the recurrent state carried into step ${step + 1} restarts from zeros`,
+const RESTARTS = {
+  'optimizer.safetensors': (step: number) => `Adam's moments restart from zero at step ${step}`,
+  'extra.safetensors': (step: number) => `the recurrent state carried into step ${step + 1} restarts from zeros`,
 };
 
 /** The run saved in `dir`; a lost state file is an error naming it, or with --allow-partial-resume a warning saying what restarts. */
 function resumeRun(dir: string, allowPartial: boolean): Run {
   const { model, vocab, config, checkpoint } = loadCharModel(dir);
-  const step = config.training.step;
-  const lost = checkpoint.missing.map((file) => `${join(checkpoint.dir, file)} is missing: ${RESTARTS[file](step)}`);
-  if (lost.length > 0 && !allowPartial) {
-    throw new ValueError(
-      `--resume: ${lost.join('; ')}, though config.json records that the save wrote it; restore it, or pass --allow-partial-resume to continue without it`,
-    );
-  }
-  for (const line of lost) console.warn(`warning: ${line}`);
+  checkMissingState(checkpoint, config.training.step, allowPartial, RESTARTS);
   return { model, vocab, record: { ...config.training }, history: config.history, resumed: checkpoint, rng: config.rng };
 }
 
@@ -157,8 +141,8 @@ export async function trainCommand(o: TrainCommandOptions, given: ReadonlySet<st
 
   const optimizer = new optim.Adam(model.parameters(), { lr: record.lr });
   if (run.resumed?.optimizer) optimizer.loadStateDict(run.resumed.optimizer);
-  const trainTask = languageModelTask(model);
-  const validTask = languageModelTask(model);
+  const trainTask = new LmTask(model, vocab);
+  const validTask = new LmTask(model, vocab);
   // Where training stands (epoch, windows done in it, carried state, generator): the resume point.
   const tbptt = new ResumableTbptt({
     task: trainTask,
@@ -285,8 +269,8 @@ export async function trainCommand(o: TrainCommandOptions, given: ReadonlySet<st
   await writeReport(
     o.out,
     [
-      ...history.train.map(([step, bpc]) => ({ step, split: 'train', bitsPerChar: bpc })),
-      ...history.valid.map(([step, bpc]) => ({ step, split: 'validation', bitsPerChar: bpc })),
+      ...history.train.map(([step, bpc]) => ({ step, split: 'train', value: bpc })),
+      ...history.valid.map(([step, bpc]) => ({ step, split: 'validation', value: bpc })),
     ],
     {
       title: `Character-level ${model.options.cell.toUpperCase()} on ${record.source}`,
