@@ -15,7 +15,7 @@ export interface Corpus {
   sha256: string;
 }
 
-function sha256Hex(bytes: string | Uint8Array): string {
+export function sha256Hex(bytes: string | Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 

@@ -5,58 +5,138 @@
  */
 import { createRequire } from 'node:module';
 import { Command, Option } from '@commander-js/extra-typings';
-import { listBackends, nn, setBackend, ValueError } from 'recurrent';
+import { listBackends, nn, setBackend, TASK_KINDS, TOKEN_KINDS, ValueError } from 'recurrent';
 import { evalCommand } from './commands/evaluate.js';
 import { generateCommand } from './commands/generate.js';
 import { infoCommand } from './commands/info.js';
+import { predictCommand } from './commands/predict.js';
 import { trainCommand } from './commands/train.js';
+import { flagName } from './resume_flags.js';
+import { trainSeq2SeqCommand } from './seq2seq/train_seq2seq.js';
 import { duration, int, num } from './flags.js';
 
 /** The parsed options of a command built by `declare`. */
 type OptionsOf<F extends () => { opts(): object }> = ReturnType<ReturnType<F>['opts']>;
 
+/** The defaults of --task seq2seq where they differ from the language model's (see the train hook in createProgram). */
+export const SEQ2SEQ_TRAIN_DEFAULTS = { batch: 64, lr: 1e-3, dropout: 0.2, out: 'runs/seq2seq', lrSchedule: 'plateau', checkpointEvery: 500 } as const;
+
+/** Flags of one task only: given with the other, they are an error rather than silently ignored. */
+export const TASK_ONLY_FLAGS: Record<'lm' | 'seq2seq', readonly string[]> = {
+  lm: ['seqLen', 'sampleLength', 'lrDecayFrom', 'allowPartialResume'],
+  seq2seq: [
+    'valid',
+    'tokens',
+    'sourceTokens',
+    'targetTokens',
+    'lowercase',
+    'minCount',
+    'maxLength',
+    'encoderLayers',
+    'decoderLayers',
+    'attention',
+    'style',
+    'inputFeeding',
+    'bidirectional',
+    'bridge',
+    'labelSmoothing',
+    'teacherForcing',
+    'teacherForcingK',
+    'teacherForcingMin',
+    'patience',
+  ],
+};
+
 function declareTrain() {
-  return new Command('train')
-    .description('train a character-level language model (default: an LSTM on Moby-Dick, the last 10% held out)')
-    .option('--data <file>', 'train on this text file instead of Moby-Dick')
-    .addOption(new Option('--cell <kind>', 'recurrent cell').choices(nn.CELL_KINDS).default('lstm'))
-    .option('--hidden <n>', 'hidden units per layer', int('--hidden', 1), 256)
-    .option('--layers <n>', 'recurrent layers', int('--layers', 1), 1)
-    .option('--embedding <n>', 'embedding size (default: min(hidden, 64))', int('--embedding', 1))
-    .option('--dropout <p>', 'dropout on embeddings, between layers and before the decoder', num('--dropout', { min: 0, max: 1 }), 0)
-    .option('--batch <n>', 'parallel streams per batch', int('--batch', 1), 32)
-    .option('--seq-len <n>', 'steps of truncated backpropagation through time', int('--seq-len', 1), 64)
-    .option('--lr <rate>', 'Adam learning rate', num('--lr', { min: 0, minOpen: true }), 2e-3)
-    .addOption(
-      new Option('--lr-schedule <kind>', 'constant, or cosine: anneal from --lr to --lr-min over the budget (--time, --steps or --epochs)')
-        .choices(['constant', 'cosine'])
-        .default('constant'),
-    )
-    .option('--lr-min <rate>', 'final learning rate of the cosine schedule', num('--lr-min', { min: 0 }), 0)
-    .option(
-      '--lr-decay-from <fraction>',
-      'with cosine: hold --lr for this fraction of the budget, then anneal over the rest',
-      num('--lr-decay-from', { min: 0, max: 1, maxOpen: true }),
-      0,
-    )
-    .option('--clip <norm>', 'clip the gradient norm to this (0: off)', num('--clip', { min: 0 }), 5)
-    .option('--time <duration>', 'stop after this long (e.g. 90s, 5m, 1h)', duration('--time'))
-    .option('--epochs <n>', 'stop after this many epochs', int('--epochs', 1))
-    .option('--steps <n>', 'stop after this many optimizer steps in total', int('--steps', 1))
-    .option('--out <dir>', 'output directory (checkpoint, loss curves, report)', 'runs/charlm')
-    .option('--resume', 'continue the run saved in --out (a run trained on a file needs the same --data)', false)
-    .option(
-      '--allow-partial-resume',
-      "with --resume: continue even if optimizer.safetensors or extra.safetensors is lost (Adam's moments or the carried state restart)",
-      false,
-    )
-    .option('--seed <n>', 'random seed', int('--seed'), 0)
-    .option('--sample-every <n>', 'print a sample every n steps (0: never)', int('--sample-every'), 500)
-    .option('--sample-length <n>', 'characters per sample', int('--sample-length'), 200)
-    .option('--validate-every <n>', 'measure the held-out loss every n steps (0: at epoch ends only)', int('--validate-every'), 500)
-    .option('--checkpoint-every <n>', 'save a checkpoint every n steps (0: at the end only)', int('--checkpoint-every'), 100)
-    .option('--log-interval <seconds>', 'seconds between progress lines when not on a terminal', num('--log-interval', { min: 0, minOpen: true }), 10)
-    .option('--plain', 'plain progress lines even on a terminal');
+  return (
+    new Command('train')
+      .description(
+        'train a model: a character-level language model (default: an LSTM on Moby-Dick, the last 10% held out) or, with --task seq2seq, an encoder–decoder',
+      )
+      .addOption(
+        new Option('--task <task>', 'what to train: lm (a character-level language model) or seq2seq (source<TAB>target pairs)')
+          .choices(TASK_KINDS)
+          .default('lm'),
+      )
+      .option('--data <file>', 'train on this file (lm: text, default Moby-Dick; seq2seq: UTF-8 lines source<TAB>target, required)')
+      .addOption(new Option('--cell <kind>', 'recurrent cell').choices(nn.CELL_KINDS).default('lstm'))
+      .option('--hidden <n>', 'hidden units per layer (seq2seq: of each encoder direction and of the decoder)', int('--hidden', 1), 256)
+      .option('--layers <n>', 'recurrent layers (seq2seq: of the encoder and the decoder, unless --encoder-layers / --decoder-layers)', int('--layers', 1), 1)
+      .option('--embedding <n>', 'embedding size (default: min(hidden, 64); seq2seq min(hidden, 128))', int('--embedding', 1))
+      .option(
+        '--dropout <p>',
+        'dropout on embeddings, between layers and before the output (seq2seq default 0.2)',
+        num('--dropout', { min: 0, max: 1, maxOpen: true }),
+        0,
+      )
+      .option('--batch <n>', 'parallel streams per batch (seq2seq: pairs per batch, default 64)', int('--batch', 1), 32)
+      .option('--seq-len <n>', 'lm: steps of truncated backpropagation through time', int('--seq-len', 1), 64)
+      .option('--lr <rate>', 'Adam learning rate (seq2seq default 1e-3)', num('--lr', { min: 0, minOpen: true }), 2e-3)
+      .addOption(
+        new Option(
+          '--lr-schedule <kind>',
+          'constant; cosine: anneal from --lr to --lr-min over the budget (--time, --steps or --epochs); plateau (seq2seq, its default): halve the rate after 2 validations without improvement',
+        )
+          .choices(['constant', 'cosine', 'plateau'] as const)
+          .default('constant'),
+      )
+      .option('--lr-min <rate>', 'final learning rate of the cosine schedule; floor of the plateau schedule', num('--lr-min', { min: 0 }), 0)
+      .option(
+        '--lr-decay-from <fraction>',
+        'lm, with cosine: hold --lr for this fraction of the budget, then anneal over the rest',
+        num('--lr-decay-from', { min: 0, max: 1, maxOpen: true }),
+        0,
+      )
+      .option('--clip <norm>', 'clip the gradient norm to this (0: off)', num('--clip', { min: 0 }), 5)
+      .option('--time <duration>', 'stop after this long (e.g. 90s, 5m, 1h)', duration('--time'))
+      .option('--epochs <n>', 'stop after this many epochs (seq2seq default: 30, or earlier by --patience)', int('--epochs', 1))
+      .option('--steps <n>', 'stop after this many optimizer steps in total', int('--steps', 1))
+      .option('--out <dir>', 'output directory (checkpoint, loss curves, report); default runs/charlm, seq2seq runs/seq2seq', 'runs/charlm')
+      .option('--resume', 'continue the run saved in --out (a run trained on a file needs the same --data)', false)
+      .option(
+        '--allow-partial-resume',
+        "lm, with --resume: continue even if optimizer.safetensors or extra.safetensors is lost (Adam's moments or the carried state restart)",
+        false,
+      )
+      .option('--seed <n>', 'random seed', int('--seed'), 0)
+      .option('--sample-every <n>', 'print a sample every n steps (0: never)', int('--sample-every'), 500)
+      .option('--sample-length <n>', 'lm: characters per sample', int('--sample-length'), 200)
+      .option('--validate-every <n>', 'measure the held-out loss every n steps (0: at epoch ends only; seq2seq default 0)', int('--validate-every'), 500)
+      .option('--checkpoint-every <n>', 'save a checkpoint every n steps (0: at the end only; seq2seq default 500)', int('--checkpoint-every'), 100)
+      .option('--log-interval <seconds>', 'seconds between progress lines when not on a terminal', num('--log-interval', { min: 0, minOpen: true }), 10)
+      .option('--plain', 'plain progress lines even on a terminal')
+      // seq2seq
+      .option('--valid <file>', 'seq2seq: validation pairs (default: a seeded 10% of the sources of --data, with all their pairs)')
+      .addOption(new Option('--tokens <kind>', 'seq2seq: tokens of both sides: char (default) or word').choices(TOKEN_KINDS))
+      .addOption(new Option('--source-tokens <kind>', 'seq2seq: tokens of the sources (default: --tokens)').choices(TOKEN_KINDS))
+      .addOption(new Option('--target-tokens <kind>', 'seq2seq: tokens of the targets (default: --tokens)').choices(TOKEN_KINDS))
+      .option('--lowercase', 'seq2seq: lower-case both sides')
+      .option('--min-count <n>', 'seq2seq: tokens seen fewer times in training map to <unk>', int('--min-count', 1), 1)
+      .option('--max-length <n>', 'seq2seq: most tokens in a source or target; a longer one is an error naming its line', int('--max-length', 1), 256)
+      .option('--encoder-layers <n>', 'seq2seq: encoder layers (default 2, or --layers)', int('--encoder-layers', 1))
+      .option('--decoder-layers <n>', 'seq2seq: decoder layers (default 1, or --layers)', int('--decoder-layers', 1))
+      .addOption(new Option('--attention <score>', 'seq2seq: attention score (default general; bahdanau with --style bahdanau)').choices(nn.DECODER_ATTENTIONS))
+      .addOption(
+        new Option('--style <style>', 'seq2seq: attend after the decoder step (luong) or before it (bahdanau)').choices(nn.ATTENTION_STYLES).default('luong'),
+      )
+      .option('--no-input-feeding', 'seq2seq, luong style: do not feed the attentional output to the next step')
+      .option('--no-bidirectional', 'seq2seq: a unidirectional encoder')
+      .addOption(new Option('--bridge <rule>', 'seq2seq: encoder states → decoder states').choices(nn.BRIDGE_KINDS).default('linear'))
+      .option('--label-smoothing <eps>', 'seq2seq: label smoothing of the training loss', num('--label-smoothing', { min: 0, max: 1, maxOpen: true }), 0.1)
+      .addOption(
+        new Option(
+          '--teacher-forcing <decay>',
+          'seq2seq: scheduled sampling: how the probability of feeding the reference decays (default: always the reference)',
+        ).choices(['linear', 'exponential', 'inverse-sigmoid'] as const),
+      )
+      .option(
+        '--teacher-forcing-k <k>',
+        'seq2seq: k of the decay (linear: steps to reach 0; exponential: k^step; inverse-sigmoid: k/(k+exp(step/k)))',
+        num('--teacher-forcing-k', { min: 0, minOpen: true }),
+      )
+      .option('--teacher-forcing-min <p>', 'seq2seq: the floor of the teacher-forcing probability', num('--teacher-forcing-min', { min: 0, max: 1 }), 0)
+      .option('--patience <n>', 'seq2seq: stop after this many validations without improvement (0: never)', int('--patience'), 5)
+  );
 }
 
 function declareGenerate() {
@@ -73,11 +153,40 @@ function declareGenerate() {
 
 function declareEval() {
   return new Command('eval')
-    .description('held-out loss and bits per character of a checkpoint')
-    .requiredOption('--checkpoint <dir>', 'run or checkpoint directory')
-    .option('--data <file>', 'text to evaluate (its held-out tail; default: the training data)')
-    .option('--all', 'evaluate the whole text, not only the held-out tail')
-    .option('--batch <n>', 'parallel streams (default: the training batch, as validation used)', int('--batch', 1));
+    .description(
+      "a checkpoint's metrics: a language model's held-out loss and bits per character; a seq2seq model's exact match, CER, TER and BLEU on --data pairs",
+    )
+    .requiredOption('--checkpoint <dir>', 'run or checkpoint directory (a seq2seq run: its best/ checkpoint)')
+    .option('--data <file>', 'lm: text to evaluate (its held-out tail; default: the training data); seq2seq: source<TAB>target pairs (required)')
+    .option('--all', 'lm: evaluate the whole text, not only the held-out tail')
+    .option(
+      '--batch <n>',
+      'lm: parallel streams (default: the training batch, as validation used); seq2seq: sources decoded together (default 64)',
+      int('--batch', 1),
+    )
+    .option('--beam <k>', 'seq2seq: beam size (1: greedy); default 5', int('--beam', 1))
+    .option('--json', 'print one JSON object of the metrics (fractions)');
+}
+
+function declarePredict() {
+  return new Command('predict')
+    .description("a trained model's output: a seq2seq model's translation of each input, or a language model's continuation")
+    .requiredOption('--checkpoint <dir>', 'run or checkpoint directory (a seq2seq run: its best/ checkpoint)')
+    .option('--input <text>', 'the input')
+    .option('--data <file>', 'inputs, one per line')
+    .option('--beam <k>', 'seq2seq: beam size (1: greedy)', int('--beam', 1), 5)
+    .option('--nbest <n>', 'seq2seq: outputs per input, best first, with their log-probabilities', int('--nbest', 1), 1)
+    .option(
+      '--length-penalty <alpha>',
+      'seq2seq: GNMT length penalty α (hypotheses ranked by log p / ((5 + length) / 6)^α)',
+      num('--length-penalty', { min: 0 }),
+      0,
+    )
+    .option('--max-length <n>', 'seq2seq: most output tokens (default: twice the longest training target, plus 10)', int('--max-length', 1))
+    .option('--attention <file>', "seq2seq: write the first input's attention heatmap (source along x, output along y) as FILE.png and FILE.svg")
+    .option('--batch <n>', 'seq2seq: inputs decoded together', int('--batch', 1), 64)
+    .option('--length <n>', 'lm: characters to generate', int('--length'), 200)
+    .option('--seed <n>', 'lm: random seed', int('--seed'));
 }
 
 function declareInfo() {
@@ -90,6 +199,7 @@ export type TrainCommandOptions = OptionsOf<typeof declareTrain>;
 export type GenerateCommandOptions = OptionsOf<typeof declareGenerate>;
 export type EvalCommandOptions = OptionsOf<typeof declareEval>;
 export type InfoCommandOptions = OptionsOf<typeof declareInfo>;
+export type PredictCommandOptions = OptionsOf<typeof declarePredict>;
 
 /** This package's version and the library's, as `--version` prints them. */
 function versions(): string {
@@ -109,7 +219,7 @@ export function createProgram() {
   const program = new Command()
     .name('recurrent')
     .version(versions(), '-V, --version', 'print the versions of the command line, the library and Node')
-    .description('Recurrent neural networks: train and sample character-level language models.')
+    .description('Recurrent neural networks: train character-level language models and sequence-to-sequence models, then sample, predict and evaluate.')
     .option('--backend <name>', 'kernel backend (default: the fastest available; also RECURRENT_BACKEND)');
   program.hook('preAction', () => {
     const { backend } = program.opts();
@@ -118,9 +228,27 @@ export function createProgram() {
     if (!available.includes(backend)) throw new ValueError(`--backend: unknown backend '${backend}'; available: ${available.join(', ')}`);
     setBackend(backend);
   });
-  program.addCommand(declareTrain().action((opts, command) => trainCommand(opts, givenFlags(command))));
+  const train = declareTrain();
+  // One flag set serves every task; where a task's defaults differ, they replace those left at their defaults.
+  train.hook('preAction', (command) => {
+    const task = command.opts().task;
+    const given = givenFlags(command);
+    const other = task === 'lm' ? 'seq2seq' : 'lm';
+    const stray = TASK_ONLY_FLAGS[other].filter((key) => given.has(key) || command.getOptionValueSource(key) === 'cli');
+    if (stray.length > 0)
+      throw new ValueError(`${stray.map(flagName).join(', ')}: ${stray.length === 1 ? 'applies' : 'apply'} to --task ${other} only (this is --task ${task})`);
+    if (task !== 'seq2seq') return;
+    for (const [key, value] of Object.entries(SEQ2SEQ_TRAIN_DEFAULTS)) {
+      if (command.getOptionValueSource(key) === 'default') command.setOptionValueWithSource(key, value, 'default');
+    }
+    if (command.getOptionValueSource('validateEvery') === 'default') command.setOptionValueWithSource('validateEvery', 0, 'default');
+  });
+  program.addCommand(
+    train.action((opts, command) => (opts.task === 'seq2seq' ? trainSeq2SeqCommand(opts, givenFlags(command)) : trainCommand(opts, givenFlags(command)))),
+  );
   program.addCommand(declareGenerate().action((opts) => generateCommand(opts)));
   program.addCommand(declareEval().action((opts) => evalCommand(opts)));
+  program.addCommand(declarePredict().action((opts) => predictCommand(opts)));
   program.addCommand(declareInfo().action((opts) => infoCommand(opts)));
   return program;
 }

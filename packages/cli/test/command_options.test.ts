@@ -29,7 +29,7 @@ expectType<Equal<Parameters<typeof infoCommand>[0], InfoCommandOptions>>();
 expectType<Equal<TrainCommandOptions['seqLen'], number>>();
 expectType<Equal<TrainCommandOptions['embedding'], number | undefined>>();
 expectType<Equal<TrainCommandOptions['cell'], 'lstm' | 'gru' | 'rnn'>>();
-expectType<Equal<TrainCommandOptions['lrSchedule'], 'constant' | 'cosine'>>();
+expectType<Equal<TrainCommandOptions['lrSchedule'], 'constant' | 'cosine' | 'plateau'>>();
 expectType<Equal<TrainCommandOptions['time'], number | undefined>>();
 expectType<Equal<TrainCommandOptions['resume'], boolean>>();
 expectType<Equal<GenerateCommandOptions['topP'], number | undefined>>();

@@ -1,11 +1,28 @@
 /** `recurrent info`: what a checkpoint holds. */
-import { loadCharModel } from '../char_model.js';
+import type { nn } from 'recurrent';
 import type { InfoCommandOptions } from '../program.js';
+import { loadRun } from '../run_kind.js';
 
 const fmtShape = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 
 export function infoCommand(o: InfoCommandOptions): void {
-  const { model, vocab, config } = loadCharModel(o.checkpoint);
+  const run = loadRun(o.checkpoint);
+  if (run.kind === 'seq2seq') {
+    const { task, config } = run.seq2seq;
+    const m = task.modelOptions;
+    const t = config.training;
+    console.log(
+      `model: sequence to sequence, ${m.bidirectional ? 'bidirectional ' : ''}${m.cell.toUpperCase()} encoder ${m.encoderLayers} layer(s) × ${m.hiddenSize}, decoder ${m.decoderLayers} layer(s), ${m.style} attention '${m.attention}'${m.inputFeeding ? ' with input feeding' : ''}, embedding ${m.embeddingDim}, dropout ${m.dropout}`,
+    );
+    console.log(
+      `vocabularies: ${task.sourceVocab.size} source ${task.options.sourceTokens} tokens, ${task.targetVocab.size} target ${task.options.targetTokens} tokens`,
+    );
+    console.log(`trained: ${t.step} steps (epoch ${t.epoch}) on ${t.data}, batch ${t.batch}, lr ${t.lr} (${t.lrSchedule}), seed ${t.seed}`);
+    if (t.best) console.log(`best validation loss: ${t.best.loss.toFixed(4)} nats/token at step ${t.best.step}`);
+    printParameters(task.model);
+    return;
+  }
+  const { model, vocab, config } = run.lm;
   const m = model.options;
   const t = config.training;
   console.log(
@@ -15,6 +32,10 @@ export function infoCommand(o: InfoCommandOptions): void {
   console.log(`trained: ${t.step} steps (epoch ${t.epoch}, window ${t.window}) on ${t.source}, batch ${t.batch}×${t.seqLen}, lr ${t.lr}, seed ${t.seed}`);
   const last = config.history.valid.at(-1);
   if (last) console.log(`last held-out: ${last[1].toFixed(4)} bits/char at step ${last[0]}`);
+  printParameters(model);
+}
+
+function printParameters(model: nn.Module): void {
   console.log('parameters:');
   const rows = model.namedParameters().map(([name, p]) => [name, fmtShape(p.shape), p.size.toLocaleString('en-US')] as const);
   const width = Math.max(...rows.map((r) => r[0].length));

@@ -1,0 +1,162 @@
+/**
+ * A seq2seq run's checkpoint: what config.json holds beside the task (the training record, the
+ * random state, the curves), and loading it back as untrusted input. A run directory holds the
+ * latest checkpoint (`checkpoint/`, which --resume continues) and the one of the best validation
+ * loss (`best/`, which predict and eval read).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { FormatError, type LoadedCheckpoint, loadCheckpoint, RecurrentError, Seq2SeqTask, type Seq2SeqTaskJSON } from 'recurrent/node';
+import { checkpointDir } from '../char_model.js';
+
+export const SEQ2SEQ_KIND = 'seq2seq';
+
+/** How the teacher-forcing probability decays (scheduled sampling); null: teacher forcing throughout. */
+export interface TeacherForcingRecord {
+  decay: 'linear' | 'exponential' | 'inverse-sigmoid';
+  k: number;
+  min: number;
+}
+
+/** What a seq2seq run records about training, for --resume, eval and the report. */
+export interface Seq2SeqRecord {
+  step: number;
+  epoch: number;
+  /** Batches of the current epoch already trained on. */
+  batchInEpoch: number;
+  seed: number;
+  batch: number;
+  lr: number;
+  lrSchedule: 'plateau' | 'constant' | 'cosine';
+  lrMin: number;
+  clip: number;
+  /** Validations without improvement before training stops (0: never). */
+  patience: number;
+  /** The --data file as the user named it, and its SHA-256. */
+  data: string;
+  dataSha256: string;
+  /** The --valid file and its SHA-256, or null when a seeded fraction of --data was held out. */
+  valid: string | null;
+  validSha256: string | null;
+  /** Fraction of --data's distinct sources held out (0 with --valid). */
+  heldOut: number;
+  seconds: number;
+  teacherForcing: TeacherForcingRecord | null;
+  /** The best validation loss so far, its step, and validations since without improvement. */
+  best: { loss: number; step: number; bad: number } | null;
+  /** ReduceLROnPlateau's state, once it has seen a validation. */
+  plateau: Record<string, unknown> | null;
+}
+
+export interface Seq2SeqHistory {
+  /** [step, training loss in nats per target token], averaged over each interval. */
+  train: [number, number][];
+  /** [step, validation loss]. */
+  valid: [number, number][];
+  /** [step, validation exact match (greedy)]. */
+  exactMatch: [number, number][];
+}
+
+export interface Seq2SeqRunConfig {
+  kind: typeof SEQ2SEQ_KIND;
+  task: Seq2SeqTaskJSON;
+  training: Seq2SeqRecord;
+  rng: number[];
+  history: Seq2SeqHistory;
+}
+
+/** The checkpoint a run directory offers predict and eval: `best/` when it exists, else the latest. */
+export function bestCheckpointDir(path: string): string {
+  const best = join(path, 'best');
+  return existsSync(join(best, 'config.json')) ? best : checkpointDir(path);
+}
+
+const fmt = (v: unknown): string =>
+  v === undefined ? 'undefined' : typeof v === 'object' && v !== null && !Array.isArray(v) ? 'an object' : JSON.stringify(v);
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+type FieldCheck = [test: (v: unknown) => boolean, expected: string];
+const nonNegativeInt: FieldCheck = [(v) => isInt(v) && v >= 0, 'a non-negative integer'];
+const positiveInt: FieldCheck = [(v) => isInt(v) && v > 0, 'a positive integer'];
+const finite: FieldCheck = [(v) => typeof v === 'number' && Number.isFinite(v), 'a finite number'];
+const text: FieldCheck = [(v) => typeof v === 'string', 'a string'];
+const textOrNull: FieldCheck = [(v) => v === null || typeof v === 'string', 'a string or null'];
+const objectOrNull: FieldCheck = [(v) => v === null || (typeof v === 'object' && !Array.isArray(v)), 'an object or null'];
+
+const RECORD_FIELDS: Record<keyof Seq2SeqRecord, FieldCheck> = {
+  step: nonNegativeInt,
+  epoch: nonNegativeInt,
+  batchInEpoch: nonNegativeInt,
+  seed: [isInt, 'an integer'],
+  batch: positiveInt,
+  lr: finite,
+  lrSchedule: [(v) => v === 'plateau' || v === 'constant' || v === 'cosine', "'plateau', 'constant' or 'cosine'"],
+  lrMin: finite,
+  clip: finite,
+  patience: nonNegativeInt,
+  data: text,
+  dataSha256: text,
+  valid: textOrNull,
+  validSha256: textOrNull,
+  heldOut: [(v) => typeof v === 'number' && v >= 0 && v < 1, 'a number in [0, 1)'],
+  seconds: finite,
+  teacherForcing: objectOrNull,
+  best: objectOrNull,
+  plateau: objectOrNull,
+};
+
+/** Throws a FormatError naming `file` and the first bad field of the record or history. */
+function checkRun(file: string, config: Partial<Seq2SeqRunConfig>): void {
+  const training: unknown = config.training;
+  if (typeof training !== 'object' || training === null || Array.isArray(training))
+    throw new FormatError(`${file}: training must be an object; got ${fmt(training)}`);
+  for (const [name, [valid, expected]] of Object.entries(RECORD_FIELDS)) {
+    const value: unknown = (training as Record<string, unknown>)[name];
+    if (!valid(value)) throw new FormatError(`${file}: training.${name} must be ${expected}; got ${fmt(value)}`);
+  }
+  const h = config.history as Partial<Seq2SeqHistory> | undefined;
+  if (typeof h !== 'object' || h === null || !Array.isArray(h.train) || !Array.isArray(h.valid) || !Array.isArray(h.exactMatch)) {
+    throw new FormatError(`${file}: history must be an object with train, valid and exactMatch arrays; got ${fmt(config.history)}`);
+  }
+  if (!Array.isArray(config.rng)) throw new FormatError(`${file}: rng must be an array; got ${fmt(config.rng)}`);
+}
+
+export interface LoadedSeq2Seq {
+  task: Seq2SeqTask;
+  config: Seq2SeqRunConfig;
+  checkpoint: LoadedCheckpoint;
+}
+
+/**
+ * The task of a seq2seq checkpoint already read (its config from `configFile`), parameters loaded.
+ * The options are refused before any model is built when they describe more parameters than the
+ * checkpoint holds (an edited config.json must not allocate a billion-unit layer).
+ */
+export function seq2seqFromCheckpoint(checkpoint: LoadedCheckpoint, configFile: string, modelFile: string): LoadedSeq2Seq {
+  const config = checkpoint.config as Partial<Seq2SeqRunConfig>;
+  if (config.kind !== SEQ2SEQ_KIND) throw new FormatError(`${configFile}: expected kind '${SEQ2SEQ_KIND}'; got ${fmt(config.kind)}`);
+  checkRun(configFile, config);
+  const model = (config.task as { model?: Record<string, unknown> } | undefined)?.model;
+  if (typeof model === 'object' && model !== null) {
+    const size = (key: string): number =>
+      typeof model[key] === 'number' && Number.isFinite(model[key]) && (model[key] as number) > 0 ? (model[key] as number) : 0;
+    const least = (size('encoderLayers') + size('decoderLayers')) * size('hiddenSize') ** 2;
+    const held = Object.values(checkpoint.model).reduce((n, t) => n + t.size, 0);
+    if (least > held) throw new FormatError(`${configFile}: the model options describe at least ${least} parameters; ${modelFile} holds ${held}`);
+  }
+  const task = Seq2SeqTask.fromJSON(config.task, configFile);
+  try {
+    task.model.loadStateDict(checkpoint.model);
+  } catch (e) {
+    if (e instanceof RecurrentError) throw new FormatError(`${modelFile}: parameters: ${e.message}`);
+    throw e;
+  }
+  return { task, config: config as Seq2SeqRunConfig, checkpoint };
+}
+
+/** Loads the seq2seq checkpoint at `dir` (a checkpoint directory, not a run directory). */
+export function loadSeq2Seq(dir: string): LoadedSeq2Seq {
+  const checkpoint = loadCheckpoint(dir, { allowMissingState: true });
+  if (!checkpoint.verified)
+    console.warn(`warning: ${checkpoint.dir}: the checkpoint has no manifest.json (written by an older version), so its files are not verified`);
+  return seq2seqFromCheckpoint(checkpoint, join(checkpoint.dir, 'config.json'), join(checkpoint.dir, 'model.safetensors'));
+}
