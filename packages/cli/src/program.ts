@@ -63,12 +63,7 @@ function declareTrain() {
       .option('--hidden <n>', 'hidden units per layer (seq2seq: of each encoder direction and of the decoder)', int('--hidden', 1), 256)
       .option('--layers <n>', 'recurrent layers (seq2seq: of the encoder and the decoder, unless --encoder-layers / --decoder-layers)', int('--layers', 1), 1)
       .option('--embedding <n>', 'embedding size (default: min(hidden, 64); seq2seq min(hidden, 128))', int('--embedding', 1))
-      .option(
-        '--dropout <p>',
-        'dropout on embeddings, between layers and before the output (seq2seq default 0.2)',
-        num('--dropout', { min: 0, max: 1, maxOpen: true }),
-        0,
-      )
+      .option('--dropout <p>', 'dropout on embeddings, between layers and before the output (seq2seq default 0.2)', num('--dropout', { min: 0, max: 1 }), 0)
       .option('--batch <n>', 'parallel streams per batch (seq2seq: pairs per batch, default 64)', int('--batch', 1), 32)
       .option('--seq-len <n>', 'lm: steps of truncated backpropagation through time', int('--seq-len', 1), 64)
       .option('--lr <rate>', 'Adam learning rate (seq2seq default 1e-3)', num('--lr', { min: 0, minOpen: true }), 2e-3)

@@ -15,6 +15,7 @@ import { shapesEqual } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { uniformInit } from '../init.js';
 import { Module, paramDType, positiveInt } from '../module.js';
+import { fusedRecurrenceAvailable, gruRecurrence, lstmRecurrence, rnnRecurrence } from '../../tensor/ops/recurrence.js';
 import { gruStep, lstmStep, rnnStep, type Nonlinearity } from './cell_steps.js';
 import type { RecurrentCell } from './cell.js';
 
@@ -119,6 +120,11 @@ export abstract class CellBase extends Module implements RecurrentCell {
     return unbatched ? unsqueeze(value, 0) : value;
   }
 
+  /** The one-step batchSizes of a fused recurrence over `rows` sequences. */
+  protected static oneStep(rows: number): { batchSizes: Int32Array } {
+    return { batchSizes: Int32Array.of(rows) };
+  }
+
   protected static unbatch(t: Tensor, unbatched: boolean): Tensor {
     return unbatched ? squeeze(t, 0) : t;
   }
@@ -159,7 +165,11 @@ export class RNNCell extends CellBase {
   forward(input: Tensor, h?: Tensor | null): Tensor {
     const { xp, unbatched } = this.project(input);
     const h0 = this.state('h', h, xp.shape[0]!, unbatched, xp);
-    return CellBase.unbatch(rnnStep(xp, h0, this.weightHH, this.biasHH, this.nonlinearity), unbatched);
+    // One step of the fused recurrence where the backend has it: one kernel instead of a chain of ops.
+    const next = fusedRecurrenceAvailable('rnn')
+      ? rnnRecurrence(xp, h0, this.weightHH, this.biasHH, { ...CellBase.oneStep(xp.shape[0]!), nonlinearity: this.nonlinearity })[1]
+      : rnnStep(xp, h0, this.weightHH, this.biasHH, this.nonlinearity);
+    return CellBase.unbatch(next, unbatched);
   }
 
   call(input: Tensor, states: readonly Tensor[]): [Tensor, Tensor[]] {
@@ -200,8 +210,10 @@ export class LSTMCell extends CellBase {
     const n = xp.shape[0]!;
     const h0 = this.state('h', hx?.[0], n, unbatched, xp);
     const c0 = this.state('c', hx?.[1], n, unbatched, xp);
-    const [h, c] = lstmStep(xp, h0, c0, this.weightHH, this.biasHH, null, null);
-    return [CellBase.unbatch(h, unbatched), CellBase.unbatch(c, unbatched)];
+    const [h, c] = fusedRecurrenceAvailable('lstm')
+      ? lstmRecurrence(xp, h0, c0, this.weightHH, this.biasHH, null, null, CellBase.oneStep(n)).slice(1)
+      : lstmStep(xp, h0, c0, this.weightHH, this.biasHH, null, null);
+    return [CellBase.unbatch(h!, unbatched), CellBase.unbatch(c!, unbatched)];
   }
 }
 
@@ -236,7 +248,10 @@ export class GRUCell extends CellBase {
   forward(input: Tensor, h?: Tensor | null): Tensor {
     const { xp, unbatched } = this.project(input);
     const h0 = this.state('h', h, xp.shape[0]!, unbatched, xp);
-    return CellBase.unbatch(gruStep(xp, h0, this.weightHH, this.biasHH, this.resetAfter), unbatched);
+    const next = fusedRecurrenceAvailable('gru')
+      ? gruRecurrence(xp, h0, this.weightHH, this.biasHH, { ...CellBase.oneStep(xp.shape[0]!), resetAfter: this.resetAfter })[1]
+      : gruStep(xp, h0, this.weightHH, this.biasHH, this.resetAfter);
+    return CellBase.unbatch(next, unbatched);
   }
 
   override extraRepr(): string {
