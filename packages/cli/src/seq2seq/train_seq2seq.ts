@@ -75,7 +75,7 @@ interface Run {
   resumed: ReturnType<typeof loadSeq2Seq> | null;
 }
 
-function newRun(o: TrainCommandOptions, train: PairFile, trainPairs: TextPair[], valid: PairFile | null): Run {
+function newRun(o: TrainCommandOptions, given: ReadonlySet<string>, train: PairFile, trainPairs: TextPair[], valid: PairFile | null): Run {
   manualSeed(o.seed);
   const tokens = o.tokens ?? 'char';
   const task = Seq2SeqTask.create(
@@ -90,8 +90,9 @@ function newRun(o: TrainCommandOptions, train: PairFile, trainPairs: TextPair[],
       model: {
         hiddenSize: o.hidden,
         embeddingDim: o.embedding,
-        encoderLayers: o.encoderLayers ?? (o.layers > 1 ? o.layers : undefined),
-        decoderLayers: o.decoderLayers ?? (o.layers > 1 ? o.layers : undefined),
+        // --layers sets both sides, unless the side's own flag is given.
+        encoderLayers: o.encoderLayers ?? (given.has('layers') ? o.layers : undefined),
+        decoderLayers: o.decoderLayers ?? (given.has('layers') ? o.layers : undefined),
         cell: o.cell,
         bidirectional: o.bidirectional,
         attention: o.attention,
@@ -188,7 +189,7 @@ export async function trainSeq2SeqCommand(o: TrainCommandOptions, given: Readonl
     if (o.data === undefined) throw new ValueError('--task seq2seq needs --data FILE: UTF-8 lines source<TAB>target');
     train = readPairs('--data', o.data);
     valid = o.valid === undefined ? null : readPairs('--valid', o.valid);
-    run = newRun(o, train, valid === null ? holdOutBySource(train.pairs, HELD_OUT, o.seed)[0] : train.pairs, valid);
+    run = newRun(o, given, train, valid === null ? holdOutBySource(train.pairs, HELD_OUT, o.seed)[0] : train.pairs, valid);
   }
   const { task, record, history } = run;
   const [trainPairs, validPairs] = valid === null ? holdOutBySource(train.pairs, record.heldOut, record.seed) : [train.pairs, valid.pairs];

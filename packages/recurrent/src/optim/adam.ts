@@ -1,4 +1,5 @@
 /** Adam, as torch.optim.Adam; the shared update also serves AdamW (adamw.ts). */
+import type { FloatArray } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type Checks, betas, bool, nonNegative, withDefaults } from './options.js';
 import { Optimizer, type OptimizerSpec, type ParamGroup, type ParamGroupSpec } from './optimizer.js';
@@ -64,6 +65,10 @@ export abstract class AdamBase extends Optimizer<AdamHyperparameters> {
       const stepSize = lr / (1 - beta1 ** step);
       const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
       const x = p.data;
+      if (!decoupled && !l2 && vMax === null) {
+        adamUpdate(x as FloatArray, g, m as FloatArray, v as FloatArray, sign, beta1, beta2, stepSize, bc2Sqrt, eps);
+        continue;
+      }
       for (let i = 0; i < x.length; i++) {
         if (decoupled) x[i] = x[i]! * decay;
         const gi = l2 ? sign * g[i]! + wd * x[i]! : sign * g[i]!;
@@ -78,6 +83,33 @@ export abstract class AdamBase extends Optimizer<AdamHyperparameters> {
         x[i] = x[i]! - stepSize * (m[i]! / denom);
       }
     }
+  }
+}
+
+/**
+ * The update of the common case (no weight decay, no amsgrad) without its branches: the same
+ * arithmetic in the same order as the general loop. A function of its own, so that each array
+ * type gets a fast, monomorphic loop.
+ */
+function adamUpdate(
+  x: FloatArray,
+  g: ArrayLike<number>,
+  m: FloatArray,
+  v: FloatArray,
+  sign: number,
+  beta1: number,
+  beta2: number,
+  stepSize: number,
+  bc2Sqrt: number,
+  eps: number,
+): void {
+  const [c1, c2] = [1 - beta1, 1 - beta2];
+  for (let i = 0; i < x.length; i++) {
+    const gi = sign * g[i]!;
+    m[i] = m[i]! * beta1 + c1 * gi;
+    v[i] = v[i]! * beta2 + c2 * gi * gi;
+    // Read back: the stored moments are what the update uses.
+    x[i] = x[i]! - stepSize * (m[i]! / (Math.sqrt(v[i]!) / bc2Sqrt + eps));
   }
 }
 
