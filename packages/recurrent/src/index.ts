@@ -96,6 +96,8 @@ export * as optim from './optim/index.js';
 export { PackedSequence } from './sequence/packed.js';
 export { readSafetensors, readSafetensorsFile, writeSafetensors } from './io/safetensors.js';
 export type { SafetensorsFile } from './io/safetensors.js';
+export { exportOnnx, ONNX_OPSET, ONNX_IR_VERSION } from './io/onnx/export.js';
+export type { OnnxExportOptions } from './io/onnx/export.js';
 export { packPaddedSequence, packSequence } from './sequence/pack.js';
 export type { PackPaddedOptions, PackSequenceOptions } from './sequence/pack.js';
 export { padPackedSequence, padSequence } from './sequence/pad.js';
