@@ -98,6 +98,9 @@ export { readSafetensors, readSafetensorsFile, writeSafetensors } from './io/saf
 export type { SafetensorsFile } from './io/safetensors.js';
 export { exportOnnx, ONNX_OPSET, ONNX_IR_VERSION } from './io/onnx/export.js';
 export type { OnnxExportOptions } from './io/onnx/export.js';
+export { importOnnx } from './io/onnx/import.js';
+export { OnnxModel } from './io/onnx/onnx_model.js';
+export type { OnnxInput } from './io/onnx/onnx_model.js';
 export { packPaddedSequence, packSequence } from './sequence/pack.js';
 export type { PackPaddedOptions, PackSequenceOptions } from './sequence/pack.js';
 export { padPackedSequence, padSequence } from './sequence/pad.js';
