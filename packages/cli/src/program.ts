@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { Command, Option } from '@commander-js/extra-typings';
 import { listBackends, nn, setBackend, ValueError } from 'recurrent';
 import { evalCommand } from './commands/evaluate.js';
+import { exportCommand } from './commands/export.js';
 import { generateCommand } from './commands/generate.js';
 import { infoCommand } from './commands/info.js';
 import { trainCommand } from './commands/train.js';
@@ -86,10 +87,20 @@ function declareInfo() {
     .requiredOption('--checkpoint <dir>', 'run or checkpoint directory');
 }
 
+function declareExport() {
+  return new Command('export')
+    .description("write a checkpoint's model in another framework's format (ONNX, for ONNX Runtime and others)")
+    .requiredOption('--checkpoint <dir>', 'run or checkpoint directory')
+    .addOption(new Option('--format <format>', 'output format').choices(['onnx'] as const).default('onnx' as const))
+    .requiredOption('--out <path>', 'file to write (e.g. model.onnx)')
+    .option('--initial-states', 'give the graph initial-state inputs h0 (and c0) as well as outputs hn (and cn), to run text step by step', false);
+}
+
 export type TrainCommandOptions = OptionsOf<typeof declareTrain>;
 export type GenerateCommandOptions = OptionsOf<typeof declareGenerate>;
 export type EvalCommandOptions = OptionsOf<typeof declareEval>;
 export type InfoCommandOptions = OptionsOf<typeof declareInfo>;
+export type ExportCommandOptions = OptionsOf<typeof declareExport>;
 
 /** This package's version and the library's, as `--version` prints them. */
 function versions(): string {
@@ -104,7 +115,7 @@ function givenFlags(command: { options: readonly { attributeName(): string }[]; 
   return new Set(command.options.map((o) => o.attributeName()).filter((key) => command.getOptionValueSource(key) === 'cli'));
 }
 
-/** The `recurrent` program: global options and the four commands, ready to parse. */
+/** The `recurrent` program: global options and the five commands, ready to parse. */
 export function createProgram() {
   const program = new Command()
     .name('recurrent')
@@ -122,5 +133,6 @@ export function createProgram() {
   program.addCommand(declareGenerate().action((opts) => generateCommand(opts)));
   program.addCommand(declareEval().action((opts) => evalCommand(opts)));
   program.addCommand(declareInfo().action((opts) => infoCommand(opts)));
+  program.addCommand(declareExport().action((opts) => exportCommand(opts)));
   return program;
 }

@@ -33,6 +33,8 @@ export interface OnnxExportOptions {
    * ['batch', inFeatures], with LayerNorm ['batch', ...normalizedShape]. Other models need it.
    */
   inputShape?: readonly (number | string)[];
+  /** Key–value strings stored in the model's metadata_props (e.g. a vocabulary as JSON). Default none. */
+  metadata?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -58,9 +60,13 @@ export interface OnnxExportOptions {
  */
 export function exportOnnx(module: Module, options: OnnxExportOptions = {}): Uint8Array {
   if (!(module instanceof Module)) throw new ValueError(`exportOnnx: module must be an nn.Module; got ${typeof module}`);
-  checkOptions('exportOnnx', options, { initialStates: true, inputShape: true });
+  checkOptions('exportOnnx', options, { initialStates: true, inputShape: true, metadata: true });
   const states = options.initialStates ?? false;
   if (typeof states !== 'boolean') throw new ValueError(`exportOnnx: initialStates must be a boolean; got ${String(states)}`);
+  const metadata = Object.entries(options.metadata ?? {});
+  for (const [key, value] of metadata) {
+    if (typeof value !== 'string') throw new ValueError(`exportOnnx: metadata '${key}' must be a string; got ${typeof value}`);
+  }
   for (const [name, p] of module.namedParameters()) {
     if (p.dtype !== 'float32') throw new ValueError(`exportOnnx: parameter '${name}' is ${p.dtype}; ONNX export writes float32 (call module.to('float32'))`);
   }
@@ -72,7 +78,7 @@ export function exportOnnx(module: Module, options: OnnxExportOptions = {}): Uin
     producerName: 'recurrent',
     producerVersion: '0.1.0',
     graph: g.finish(),
-    metadata: [],
+    metadata,
   });
 }
 

@@ -43,10 +43,10 @@ export function importOnnx(bytes: Uint8Array): OnnxModel {
   if (opset < IMPORT_OPSETS[0] || opset > IMPORT_OPSETS[1]) {
     throw new FormatError(`ONNX: opset ${opset} is not supported; supported: ${IMPORT_OPSETS[0]} to ${IMPORT_OPSETS[1]}`);
   }
-  return compile(model.graph, opset);
+  return compile(model.graph, opset, model.metadata);
 }
 
-function compile(graph: OnnxGraph, opset: number): OnnxModel {
+function compile(graph: OnnxGraph, opset: number, metadata: [string, string][]): OnnxModel {
   const initializers = new Map<string, Tensor>();
   for (const t of graph.initializer) {
     if (t.name === '') throw new FormatError('ONNX: an initializer has no name');
@@ -107,7 +107,7 @@ function compile(graph: OnnxGraph, opset: number): OnnxModel {
     if (t.dtype !== 'int32') parameters.set(name, t);
     known.set(name, t);
   }
-  return new OnnxModel(inputs, graphOutputs, compiled, known, parameters);
+  return new OnnxModel(inputs, graphOutputs, compiled, known, parameters, metadata);
 }
 
 /**

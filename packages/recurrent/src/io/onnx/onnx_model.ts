@@ -50,12 +50,22 @@ export class OnnxModel extends Module {
   readonly inputs: readonly OnnxInput[];
   /** The graph's output names, in order. */
   readonly outputNames: readonly string[];
+  /** The model's metadata_props (e.g. what the exporter stored: a vocabulary). */
+  readonly metadata: Readonly<Record<string, string>>;
   private readonly nodes: readonly CompiledNode[];
   /** Values known before running: constant initializers and parameters, by graph name. */
   private readonly known: ReadonlyMap<string, Tensor>;
 
-  constructor(inputs: OnnxInput[], outputNames: string[], nodes: CompiledNode[], known: Map<string, Tensor>, parameters: Map<string, Tensor>) {
+  constructor(
+    inputs: OnnxInput[],
+    outputNames: string[],
+    nodes: CompiledNode[],
+    known: Map<string, Tensor>,
+    parameters: Map<string, Tensor>,
+    metadata: readonly (readonly [string, string])[],
+  ) {
     super();
+    this.metadata = Object.fromEntries(metadata);
     this.inputs = inputs;
     this.outputNames = outputNames;
     this.nodes = nodes;
