@@ -89,10 +89,10 @@ function declareInfo() {
 
 function declareExport() {
   return new Command('export')
-    .description("write a checkpoint's model in another framework's format (ONNX, for ONNX Runtime and others)")
+    .description("write a checkpoint's model for another runtime: an ONNX file (ONNX Runtime and others) or a TensorFlow.js model folder")
     .requiredOption('--checkpoint <dir>', 'run or checkpoint directory')
-    .addOption(new Option('--format <format>', 'output format').choices(['onnx'] as const).default('onnx' as const))
-    .requiredOption('--out <path>', 'file to write (e.g. model.onnx)')
+    .addOption(new Option('--format <format>', 'output format').choices(['onnx', 'tfjs'] as const).default('onnx' as const))
+    .requiredOption('--out <path>', 'file to write (onnx: e.g. model.onnx) or folder (tfjs: model.json and its weights)')
     .option('--initial-states', 'give the graph initial-state inputs h0 (and c0) as well as outputs hn (and cn), to run text step by step', false);
 }
 

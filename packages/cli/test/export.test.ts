@@ -7,7 +7,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { importOnnx, randint, randn, type Tensor } from 'recurrent';
+import * as tf from '@tensorflow/tfjs';
+import { importOnnx, randint, randn, transpose, type Tensor } from 'recurrent';
+import { loadTfjsModel } from 'recurrent/node';
 import { loadCharModel } from '../src/char_model.js';
 import type { CommandResult } from './helpers/run_commands.js';
 
@@ -23,6 +25,8 @@ const commands: Record<string, string[]> = {
   lstmOnnx: ['export', '--checkpoint', out('lstm'), '--out', out('lstm.onnx')],
   lstmOnnxStates: ['export', '--checkpoint', out('lstm'), '--format', 'onnx', '--initial-states', '--out', out('exports/lstm_states.onnx')],
   gruOnnxStates: ['export', '--checkpoint', out('gru'), '--initial-states', '--out', out('gru.onnx')],
+  lstmTfjs: ['export', '--checkpoint', out('lstm'), '--format', 'tfjs', '--out', out('web')],
+  gruTfjs: ['export', '--checkpoint', out('gru'), '--format', 'tfjs', '--out', out('webGru')],
   badFormat: ['export', '--checkpoint', out('gru'), '--format', 'caffe', '--out', out('x')],
   noCheckpoint: ['export', '--checkpoint', out('none'), '--out', out('y.onnx')],
 };
@@ -100,7 +104,35 @@ test('export --initial-states: the state inputs carry text step by step (LSTM an
   close(r['hn']!, gh, 'gru hn');
 });
 
+test('export --format tfjs: a model folder that TensorFlow.js loads, batch first, with the logits of the checkpoint', async () => {
+  assert.match(ok('lstmTfjs'), /wrote .*web\/model\.json and its weights \(TensorFlow\.js layers model\): input \(batch, time\) int32 ids/);
+  await tf.setBackend('cpu');
+  const json = JSON.parse(readFileSync(join(out('web'), 'model.json'), 'utf8')) as {
+    modelTopology: object;
+    weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+    userDefinedMetadata: { vocabulary: string };
+  };
+  const weights = readFileSync(join(out('web'), json.weightsManifest[0]!.paths[0]!));
+  const loaded = await tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest[0]!.weights,
+      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.length),
+    }),
+  );
+  const { model, vocab } = loadCharModel(out('lstm'));
+  model.eval();
+  const ids = randint(0, vocab.size, [6, 2], { dtype: 'int32' }); // (time, batch)
+  const [logits] = model.forward(ids);
+  const theirs = loaded.predict(tf.tensor(Array.from(transpose(ids, 0, 1).data), [2, 6], 'int32')) as tf.Tensor;
+  close(theirs.dataSync() as Float32Array, transpose(logits, 0, 1), 'tfjs logits');
+  assert.deepEqual(JSON.parse(json.userDefinedMetadata.vocabulary), vocab.toJSON());
+  const back = loadTfjsModel(out('web'));
+  close(back.forward(transpose(ids, 0, 1)).data as Float32Array, transpose(logits, 0, 1), 'loadTfjsModel logits');
+  assert.match(results['gruTfjs']!.stdout, /wrote .*webGru/);
+});
+
 test('export refuses an unknown format and a missing checkpoint', () => {
-  assert.match(results['badFormat']!.error?.message ?? '', /argument 'caffe' is invalid. Allowed choices are onnx/);
+  assert.match(results['badFormat']!.error?.message ?? '', /argument 'caffe' is invalid. Allowed choices are onnx, tfjs/);
   assert.match(results['noCheckpoint']!.error?.message ?? '', /none/);
 });

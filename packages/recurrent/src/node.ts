@@ -7,4 +7,4 @@ export * from './index.js';
 export { saveCheckpoint, loadCheckpoint, resolveCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from './train/checkpoint.js';
 export type { Checkpoint, LoadedCheckpoint, LoadCheckpointOptions } from './train/checkpoint.js';
 export { MANIFEST_FILE } from './train/checkpoint_manifest.js';
-export { loadTfjsModel, MAX_MODEL_JSON_BYTES } from './io/tfjs/load_tfjs_model.js';
+export { loadTfjsModel, saveTfjsModel, MAX_MODEL_JSON_BYTES, TFJS_WEIGHTS_FILE } from './io/tfjs/model_files.js';

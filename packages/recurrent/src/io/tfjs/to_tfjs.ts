@@ -7,6 +7,7 @@ import { Activation, type ActivationName } from '../../nn/activation_functions.j
 import { GELU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh } from '../../nn/activations.js';
 import { Dropout } from '../../nn/dropout.js';
 import { Embedding } from '../../nn/embedding.js';
+import { LanguageModel } from '../../nn/language_model.js';
 import { Linear } from '../../nn/linear.js';
 import { Masking } from '../../nn/masking.js';
 import { Module } from '../../nn/module.js';
@@ -14,6 +15,8 @@ import { Flatten, Identity } from '../../nn/reshaping.js';
 import { Bidirectional } from '../../nn/rnn/bidirectional.js';
 import { GRUCell, LSTMCell, RNNCell } from '../../nn/rnn/cells.js';
 import { torchGruToKeras, torchLstmToKeras, torchSimpleRnnToKeras } from '../../nn/rnn/gates.js';
+import { LSTM } from '../../nn/rnn/lstm.js';
+import { GRU } from '../../nn/rnn/gru.js';
 import { Recurrent } from '../../nn/rnn/recurrent.js';
 import { Sequential } from '../../nn/sequential.js';
 import { encodeWeights, type TfjsArtifacts, type TfjsWeightSpec } from './artifacts.js';
@@ -137,6 +140,16 @@ function emit(out: Writer, module: Module, path: string): void {
   if (module instanceof Sequential) return module.layers.forEach((l, i) => emit(out, l, join(String(i))));
   if (module instanceof KerasModel) return module.layers.forEach((l, i) => emit(out, l, join(module.layerNames[i]!)));
   if (module instanceof Identity) return;
+  if (module instanceof LanguageModel) {
+    // Keras's layout is batch first: the same function on (batch, time) ids, one layer per recurrent layer.
+    emit(out, module.embedding, join('embedding'));
+    const rnn = module.rnn;
+    for (let layer = 0; layer < rnn.numLayers; layer++) {
+      const cell = rnn instanceof LSTM ? rnn.cell(layer) : rnn instanceof GRU ? rnn.cell(layer) : rnn.cell(layer);
+      emit(out, new Recurrent(cell, { returnSequences: true }), join(`rnn.${layer}`));
+    }
+    return emit(out, module.decoder, join('decoder'));
+  }
   if (module instanceof Embedding) {
     return add('Embedding', 'embedding', { input_dim: module.numEmbeddings, output_dim: module.embeddingDim, mask_zero: module.maskZero }, [
       ['embeddings', module.weight.detach()],
@@ -218,7 +231,9 @@ function inputShapeOf(layers: readonly Layer[], weights: readonly [string, Tenso
  * `fromTfjs` reads back). The module is an nn.Sequential (or a KerasModel) of nn.Embedding,
  * nn.Recurrent over nn.RNNCell / LSTMCell / GRUCell, nn.Bidirectional, nn.Masking, nn.Linear
  * (Dense), nn.Dropout, nn.Flatten, nn.Activation, nn.ReLU, nn.Tanh, nn.Sigmoid, nn.GELU,
- * nn.Softmax and nn.LogSoftmax. A last layer with several outputs (returnState, mergeMode null)
+ * nn.Softmax and nn.LogSoftmax; or an nn.LanguageModel, written as Embedding, one recurrent layer
+ * per layer (return_sequences) and Dense: Keras's batch-first layout, (batch, time) ids →
+ * (batch, time, vocabSize) logits. A last layer with several outputs (returnState, mergeMode null)
  * makes a functional model with those outputs.
  *
  * Limits of TensorFlow.js that the artifacts keep: its GRU loads only `resetAfter: false` (the

@@ -1,9 +1,10 @@
-/** loadTfjsModel (Node): a TensorFlow.js model.json and its weight shards from disk. */
-import { readFileSync, statSync } from 'node:fs';
+/** TensorFlow.js models on disk (Node): model.json and its weight files, read and written. */
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { FormatError, ValueError } from '../../errors.js';
 import { JsonTextError, parseJsonText } from '../json_text.js';
 import type { TfjsWeightSpec } from './artifacts.js';
+import type { TfjsModelArtifacts } from './to_tfjs.js';
 import { fromTfjs } from './from_tfjs.js';
 import type { KerasModel } from './keras_model.js';
 import { isRecord } from './keras_topology.js';
@@ -67,4 +68,39 @@ export function loadTfjsModel(path: string): KerasModel {
     at += bytes.length;
   }
   return fromTfjs({ modelTopology: json['modelTopology'], weightSpecs: specs, weightData }, { where: file });
+}
+
+/** The weight file saveTfjsModel writes beside model.json. */
+export const TFJS_WEIGHTS_FILE = 'group1-shard1of1.bin';
+
+/**
+ * Writes `artifacts` (from `toTfjs`) into the folder `dir` as TensorFlow.js's file format:
+ * `model.json` (topology, weights manifest, and `metadata` as userDefinedMetadata) and one weight
+ * file, which `tf.loadLayersModel('file://dir/model.json')` in tfjs-node, a web server for the
+ * browser, and `loadTfjsModel(dir)` read. Each file is written to a temporary name and renamed.
+ *
+ * @example
+ * import { nn, toTfjs } from 'recurrent';
+ * import { saveTfjsModel } from 'recurrent/node';
+ * const model = new nn.Sequential(new nn.Linear({ inFeatures: 4, outFeatures: 2 }));
+ * // saveTfjsModel(toTfjs(model), 'web_model'); // web_model/model.json, web_model/group1-shard1of1.bin
+ * typeof saveTfjsModel; // 'function'
+ */
+export function saveTfjsModel(artifacts: TfjsModelArtifacts, dir: string, metadata: Readonly<Record<string, string>> = {}): void {
+  mkdirSync(dir, { recursive: true });
+  const write = (name: string, data: string | Uint8Array): void => {
+    const target = join(dir, name);
+    writeFileSync(`${target}.tmp`, data);
+    renameSync(`${target}.tmp`, target);
+  };
+  write(TFJS_WEIGHTS_FILE, new Uint8Array(artifacts.weightData));
+  const json = {
+    format: artifacts.format,
+    generatedBy: artifacts.generatedBy,
+    convertedBy: artifacts.convertedBy ?? null,
+    modelTopology: artifacts.modelTopology,
+    weightsManifest: [{ paths: [TFJS_WEIGHTS_FILE], weights: artifacts.weightSpecs }],
+    ...(Object.keys(metadata).length > 0 ? { userDefinedMetadata: { ...metadata } } : {}),
+  };
+  write('model.json', JSON.stringify(json));
 }
