@@ -5,6 +5,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { manualSeed, nn, randint, randn, writeSafetensors, type Tensor } from 'recurrent';
 
+type Named = Record<string, Tensor>;
+
 interface Case {
   name: string;
   /** What check_torch_roundtrip.py builds: 'rnn' (nn.RNN/LSTM/GRU), 'cell', 'module' (a torch module by config) or 'language_model' / 'encoder'. */
@@ -12,7 +14,7 @@ interface Case {
   config: Record<string, unknown>;
   module: nn.Module;
   /** Runs the module: named inputs and outputs. */
-  run: () => { inputs: Record<string, Tensor>; outputs: Record<string, Tensor> };
+  run: () => { inputs: Named; outputs: Named };
 }
 
 const cases: Case[] = [];
@@ -30,7 +32,7 @@ function recurrent(name: string, mode: 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU',
     kind: 'rnn',
     config: { mode, ...options },
     module: layer,
-    run: () => {
+    run: (): { inputs: Named; outputs: Named } => {
       if (layer instanceof nn.LSTM) {
         const [output, [h, c]] = layer.forward(input);
         return { inputs: { input }, outputs: { output, h_n: h, c_n: c } };
@@ -61,7 +63,7 @@ for (const [mode, cell] of [
     kind: 'cell',
     config: { mode, inputSize: 3, hiddenSize: 4, bias: cell.bias },
     module: cell,
-    run: () => {
+    run: (): { inputs: Named; outputs: Named } => {
       if (cell instanceof nn.LSTMCell) {
         const [h1, c1] = cell.forward(input, [h, c]);
         return { inputs: { input, h0: h, c0: c }, outputs: { h_n: h1, c_n: c1 } };
@@ -112,10 +114,11 @@ for (const cell of nn.CELL_KINDS) {
     kind: 'language_model',
     config: { ...lm.options },
     module: lm,
-    run: () => {
+    run: (): { inputs: Named; outputs: Named } => {
       const [logits, state] = lm.forward(tokens);
       const [h, c] = Array.isArray(state) ? state : [state, null];
-      return { inputs: { input: tokens }, outputs: c ? { output: logits, h_n: h, c_n: c } : { output: logits, h_n: h } };
+      const outputs: Named = c ? { output: logits, h_n: h, c_n: c } : { output: logits, h_n: h };
+      return { inputs: { input: tokens }, outputs };
     },
   });
 }
