@@ -32,7 +32,7 @@ export const IMPORT_OPSETS = [7, 21] as const;
  * const gru = new nn.GRU({ inputSize: 4, hiddenSize: 8 });
  * const model = importOnnx(exportOnnx(gru));
  * const [output, hn] = model.forward(randn([5, 2, 4])); // as gru.forward
- * output.shape; // [5, 2, 8]
+ * output!.shape; // [5, 2, 8]
  */
 export function importOnnx(bytes: Uint8Array): OnnxModel {
   if (!(bytes instanceof Uint8Array)) throw new ValueError(`importOnnx: bytes must be a Uint8Array; got ${bytes === null ? 'null' : typeof bytes}`);

@@ -32,11 +32,11 @@ function kerasMajor(version: string): number | null {
  * or shards. Anything else, or sizes that do not add up, is a FormatError naming the layer or weight.
  *
  * @example
- * import { fromTfjs } from 'recurrent';
- * // const artifacts = await …; tfModel.save(tf.io.withSaveHandler(async (a) => { artifacts = a; … }))
- * // const model = fromTfjs(artifacts);
- * // model.forward(x); // = tfModel.predict(x)
- * typeof fromTfjs; // 'function'
+ * import { fromTfjs, nn, randn, toTfjs } from 'recurrent';
+ * // Artifacts as a tfjs save handler receives them: tfModel.save(tf.io.withSaveHandler(async (a) => …))
+ * const artifacts = toTfjs(new nn.Sequential(new nn.Recurrent(new nn.LSTMCell({ inputSize: 3, hiddenSize: 4 }))));
+ * const model = fromTfjs(artifacts);
+ * model.forward(randn([2, 5, 3])).shape; // [2, 4]
  */
 export function fromTfjs(artifacts: TfjsArtifacts, options: { where?: string } = {}): KerasModel {
   const where = options.where ?? 'fromTfjs';
