@@ -15,8 +15,6 @@ import { Flatten, Identity } from '../../nn/reshaping.js';
 import { Bidirectional } from '../../nn/rnn/bidirectional.js';
 import { GRUCell, LSTMCell, RNNCell } from '../../nn/rnn/cells.js';
 import { torchGruToKeras, torchLstmToKeras, torchSimpleRnnToKeras } from '../../nn/rnn/gates.js';
-import { LSTM } from '../../nn/rnn/lstm.js';
-import { GRU } from '../../nn/rnn/gru.js';
 import { Recurrent } from '../../nn/rnn/recurrent.js';
 import { Sequential } from '../../nn/sequential.js';
 import { encodeWeights, type TfjsArtifacts, type TfjsWeightSpec } from './artifacts.js';
@@ -145,8 +143,7 @@ function emit(out: Writer, module: Module, path: string): void {
     emit(out, module.embedding, join('embedding'));
     const rnn = module.rnn;
     for (let layer = 0; layer < rnn.numLayers; layer++) {
-      const cell = rnn instanceof LSTM ? rnn.cell(layer) : rnn instanceof GRU ? rnn.cell(layer) : rnn.cell(layer);
-      emit(out, new Recurrent(cell, { returnSequences: true }), join(`rnn.${layer}`));
+      emit(out, new Recurrent(rnn.cell(layer), { returnSequences: true }), join(`rnn.${layer}`));
     }
     return emit(out, module.decoder, join('decoder'));
   }
@@ -258,8 +255,7 @@ export function toTfjs(module: Module, options: ToTfjsOptions = {}): TfjsModelAr
     if (p.dtype !== 'float32') throw new ValueError(`toTfjs: parameter '${name}' is ${p.dtype}; TensorFlow.js weights are float32 (call module.to('float32'))`);
   }
   const out = new Writer();
-  const chain = module instanceof Sequential || module instanceof KerasModel ? module : new Sequential(module as Linear);
-  noGrad(() => emit(out, chain, ''));
+  noGrad(() => emit(out, module, ''));
   if (out.layers.length === 0) throw new ValueError('toTfjs: the model has no layer to write');
   const declared = module instanceof KerasModel ? module.info.inputShape : null;
   const shape = options.inputShape ?? declared ?? inputShapeOf(out.layers, out.weights);
