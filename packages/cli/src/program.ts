@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { Command, Option } from '@commander-js/extra-typings';
 import { listBackends, nn, setBackend, TASK_KINDS, TOKEN_KINDS, ValueError } from 'recurrent';
 import { evalCommand } from './commands/evaluate.js';
+import { exportCommand } from './commands/export.js';
 import { generateCommand } from './commands/generate.js';
 import { infoCommand } from './commands/info.js';
 import { predictCommand } from './commands/predict.js';
@@ -190,11 +191,21 @@ function declareInfo() {
     .requiredOption('--checkpoint <dir>', 'run or checkpoint directory');
 }
 
+function declareExport() {
+  return new Command('export')
+    .description("write a checkpoint's model for another runtime: an ONNX file (ONNX Runtime and others) or a TensorFlow.js model folder")
+    .requiredOption('--checkpoint <dir>', 'run or checkpoint directory')
+    .addOption(new Option('--format <format>', 'output format').choices(['onnx', 'tfjs'] as const).default('onnx' as const))
+    .requiredOption('--out <path>', 'file to write (onnx: e.g. model.onnx) or folder (tfjs: model.json and its weights)')
+    .option('--initial-states', 'give the graph initial-state inputs h0 (and c0) as well as outputs hn (and cn), to run text step by step', false);
+}
+
 export type TrainCommandOptions = OptionsOf<typeof declareTrain>;
 export type GenerateCommandOptions = OptionsOf<typeof declareGenerate>;
 export type EvalCommandOptions = OptionsOf<typeof declareEval>;
 export type InfoCommandOptions = OptionsOf<typeof declareInfo>;
 export type PredictCommandOptions = OptionsOf<typeof declarePredict>;
+export type ExportCommandOptions = OptionsOf<typeof declareExport>;
 
 /** This package's version and the library's, as `--version` prints them. */
 function versions(): string {
@@ -209,7 +220,7 @@ function givenFlags(command: { options: readonly { attributeName(): string }[]; 
   return new Set(command.options.map((o) => o.attributeName()).filter((key) => command.getOptionValueSource(key) === 'cli'));
 }
 
-/** The `recurrent` program: global options and the four commands, ready to parse. */
+/** The `recurrent` program: global options and the five commands, ready to parse. */
 export function createProgram() {
   const program = new Command()
     .name('recurrent')
@@ -245,5 +256,6 @@ export function createProgram() {
   program.addCommand(declareEval().action((opts) => evalCommand(opts)));
   program.addCommand(declarePredict().action((opts) => predictCommand(opts)));
   program.addCommand(declareInfo().action((opts) => infoCommand(opts)));
+  program.addCommand(declareExport().action((opts) => exportCommand(opts)));
   return program;
 }

@@ -48,6 +48,10 @@ test('the entry point exports the documented API', () => {
     'evaluate',
     'sampleLogits',
     'generateText',
+    'exportOnnx',
+    'importOnnx',
+    'fromTfjs',
+    'toTfjs',
   ] as const;
   for (const name of functions) assert.equal(typeof api[name], 'function', name);
   for (const name of [
@@ -70,6 +74,7 @@ test('the entry point exports the documented API', () => {
     'ConvLSTM2D',
     'TreeLSTM',
     'LanguageModel',
+    'Activation',
   ] as const) {
     assert.equal(typeof api.nn[name], 'function', `nn.${name}`);
   }
@@ -77,10 +82,14 @@ test('the entry point exports the documented API', () => {
     assert.equal(typeof api.optim[name], 'function', `optim.${name}`);
   }
   assert.equal(typeof api.PackedSequence, 'function');
+  assert.equal(typeof api.OnnxModel, 'function');
+  assert.equal(typeof api.KerasModel, 'function');
 });
 
-test('recurrent/node adds checkpoints to the same API', () => {
+test('recurrent/node adds checkpoints and TensorFlow.js model files to the same API', () => {
   assert.equal(typeof nodeApi.saveCheckpoint, 'function');
   assert.equal(typeof nodeApi.loadCheckpoint, 'function');
+  assert.equal(typeof nodeApi.loadTfjsModel, 'function');
+  assert.equal(typeof nodeApi.saveTfjsModel, 'function');
   assert.equal(nodeApi.tensor, api.tensor);
 });

@@ -359,8 +359,12 @@ describe('cell argument checks', () => {
       (e: unknown) => e instanceof ValueError && /hiddenSize/.test(e.message),
     );
     assert.throws(
-      () => new nn.RNNCell({ inputSize: 3, hiddenSize: 4, nonlinearity: 'sigmoid' as unknown as 'tanh' }),
+      () => new nn.RNNCell({ inputSize: 3, hiddenSize: 4, nonlinearity: 'sigmoidal' as unknown as 'tanh' }),
       (e: unknown) => e instanceof ValueError && /nonlinearity/.test(e.message),
+    );
+    assert.throws(
+      () => new nn.LSTMCell({ inputSize: 3, hiddenSize: 4, recurrentActivation: 'hard_sigmoid' as unknown as 'hardSigmoid' }),
+      (e: unknown) => e instanceof ValueError && /recurrentActivation must be an activation name; got hard_sigmoid/.test(e.message),
     );
     assert.throws(
       () => new nn.GRUCell({ inputSize: 3, hiddenSize: 4, resetAfter: 'no' as unknown as boolean }),

@@ -9,6 +9,7 @@
 import { checkOptions, DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import type { DType } from '../../tensor/dtype.js';
 import { checkTensor, zerosOf } from '../../tensor/ops/common.js';
+import { add } from '../../tensor/ops/elementwise.js';
 import { linear } from '../../tensor/ops/matmul.js';
 import { squeeze, unsqueeze } from '../../tensor/ops/view.js';
 import { shapesEqual } from '../../tensor/shape.js';
@@ -16,7 +17,8 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { uniformInit } from '../init.js';
 import { Module, paramDType, positiveInt } from '../module.js';
 import { fusedRecurrenceAvailable, gruRecurrence, lstmRecurrence, rnnRecurrence } from '../../tensor/ops/recurrence.js';
-import { gruStep, lstmStep, rnnStep, type Nonlinearity } from './cell_steps.js';
+import { activationFunction, isActivationName, type ActivationName } from '../activation_functions.js';
+import { gruStep, lstmStep, rnnStep, type StepActivations } from './cell_steps.js';
 import type { RecurrentCell } from './cell.js';
 
 export interface CellOptions {
@@ -29,6 +31,32 @@ export interface CellOptions {
 }
 
 const CELL_KEYS: Record<keyof Required<CellOptions>, true> = { inputSize: true, hiddenSize: true, bias: true, dtype: true };
+
+/** Keras's activation options of LSTMCell and GRUCell. */
+export interface GatedActivationOptions {
+  /** Candidate (and LSTM output) activation, Keras's `activation`; default 'tanh'. */
+  activation?: ActivationName;
+  /** Gate activation, Keras's `recurrent_activation`; default 'sigmoid' (Keras 2 LSTM/GRU default to 'hardSigmoid'). */
+  recurrentActivation?: ActivationName;
+}
+
+/** The step activations for non-default names, or null for σ and tanh (the fused-kernel path). */
+function stepActivations(owner: string, activation: ActivationName, recurrentActivation: ActivationName): StepActivations | null {
+  for (const [name, value] of [
+    ['activation', activation],
+    ['recurrentActivation', recurrentActivation],
+  ] as const) {
+    if (!isActivationName(value)) throw new ValueError(`${owner}: ${name} must be an activation name; got ${String(value)}`);
+  }
+  if (activation === 'tanh' && recurrentActivation === 'sigmoid') return null;
+  return { gate: activationFunction(recurrentActivation), candidate: activationFunction(activation) };
+}
+
+function activationRepr(activation: ActivationName, recurrentActivation: ActivationName): string {
+  return (
+    (activation === 'tanh' ? '' : `, activation='${activation}'`) + (recurrentActivation === 'sigmoid' ? '' : `, recurrentActivation='${recurrentActivation}'`)
+  );
+}
 
 /** What RNNCell, LSTMCell and GRUCell share: the parameters, the input projection, the states. */
 export abstract class CellBase extends Module implements RecurrentCell {
@@ -137,7 +165,8 @@ export abstract class CellBase extends Module implements RecurrentCell {
 }
 
 /**
- * One Elman step: h' = act(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh), act tanh (default) or relu.
+ * One Elman step: h' = act(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh), act tanh (default), relu, or any
+ * activation by name (Keras's SimpleRNN `activation`).
  *
  * @example
  * import { nn, randn, zeros } from 'recurrent';
@@ -147,15 +176,17 @@ export abstract class CellBase extends Module implements RecurrentCell {
  * for (let t = 0; t < 6; t++) h = cell.forward(input.select(0, t), h);
  */
 export class RNNCell extends CellBase {
-  readonly nonlinearity: Nonlinearity;
+  readonly nonlinearity: ActivationName;
+  private readonly act: ((x: Tensor) => Tensor) | null;
 
-  constructor(options: CellOptions & { nonlinearity?: Nonlinearity }) {
+  constructor(options: CellOptions & { nonlinearity?: ActivationName }) {
     super('RNNCell', 1, options);
     checkOptions('RNNCell', options, { ...CELL_KEYS, nonlinearity: true });
     this.nonlinearity = options.nonlinearity ?? 'tanh';
-    if (this.nonlinearity !== 'tanh' && this.nonlinearity !== 'relu') {
-      throw new ValueError(`RNNCell: nonlinearity must be 'tanh' or 'relu'; got ${String(options.nonlinearity)}`);
+    if (!isActivationName(this.nonlinearity)) {
+      throw new ValueError(`RNNCell: nonlinearity must be 'tanh', 'relu' or another activation name; got ${String(options.nonlinearity)}`);
     }
+    this.act = this.nonlinearity === 'tanh' || this.nonlinearity === 'relu' ? null : activationFunction(this.nonlinearity);
   }
 
   get stateSize(): readonly number[] {
@@ -165,10 +196,14 @@ export class RNNCell extends CellBase {
   forward(input: Tensor, h?: Tensor | null): Tensor {
     const { xp, unbatched } = this.project(input);
     const h0 = this.state('h', h, xp.shape[0]!, unbatched, xp);
+    const n = this.nonlinearity;
     // One step of the fused recurrence where the backend has it: one kernel instead of a chain of ops.
-    const next = fusedRecurrenceAvailable('rnn')
-      ? rnnRecurrence(xp, h0, this.weightHH, this.biasHH, { ...CellBase.oneStep(xp.shape[0]!), nonlinearity: this.nonlinearity })[1]
-      : rnnStep(xp, h0, this.weightHH, this.biasHH, this.nonlinearity);
+    const next =
+      n === 'tanh' || n === 'relu'
+        ? fusedRecurrenceAvailable('rnn')
+          ? rnnRecurrence(xp, h0, this.weightHH, this.biasHH, { ...CellBase.oneStep(xp.shape[0]!), nonlinearity: n })[1]!
+          : rnnStep(xp, h0, this.weightHH, this.biasHH, n)
+        : this.act!(add(xp, linear(h0, this.weightHH, this.biasHH)));
     return CellBase.unbatch(next, unbatched);
   }
 
@@ -183,7 +218,8 @@ export class RNNCell extends CellBase {
 }
 
 /**
- * One LSTM step, gates (i, f, g, o): returns [h', c'].
+ * One LSTM step, gates (i, f, g, o): returns [h', c']. Keras's `activation` (candidate and output,
+ * default tanh) and `recurrentActivation` (gates, default sigmoid) may be set by name.
  *
  * @example
  * import { nn, randn } from 'recurrent';
@@ -191,9 +227,16 @@ export class RNNCell extends CellBase {
  * const [h, c] = cell.forward(randn([3, 10]));
  */
 export class LSTMCell extends CellBase {
-  constructor(options: CellOptions) {
+  readonly activation: ActivationName;
+  readonly recurrentActivation: ActivationName;
+  private readonly acts: StepActivations | null;
+
+  constructor(options: CellOptions & GatedActivationOptions) {
     super('LSTMCell', 4, options);
-    checkOptions('LSTMCell', options, CELL_KEYS);
+    checkOptions('LSTMCell', options, { ...CELL_KEYS, activation: true, recurrentActivation: true });
+    this.activation = options.activation ?? 'tanh';
+    this.recurrentActivation = options.recurrentActivation ?? 'sigmoid';
+    this.acts = stepActivations('LSTMCell', this.activation, this.recurrentActivation);
   }
 
   get stateSize(): readonly number[] {
@@ -210,10 +253,16 @@ export class LSTMCell extends CellBase {
     const n = xp.shape[0]!;
     const h0 = this.state('h', hx?.[0], n, unbatched, xp);
     const c0 = this.state('c', hx?.[1], n, unbatched, xp);
-    const [h, c] = fusedRecurrenceAvailable('lstm')
-      ? lstmRecurrence(xp, h0, c0, this.weightHH, this.biasHH, null, null, CellBase.oneStep(n)).slice(1)
-      : lstmStep(xp, h0, c0, this.weightHH, this.biasHH, null, null);
+    // The fused kernels compute σ and tanh: other activations step through the composed ops.
+    const [h, c] =
+      this.acts === null && fusedRecurrenceAvailable('lstm')
+        ? lstmRecurrence(xp, h0, c0, this.weightHH, this.biasHH, null, null, CellBase.oneStep(n)).slice(1)
+        : lstmStep(xp, h0, c0, this.weightHH, this.biasHH, null, null, this.acts);
     return [CellBase.unbatch(h!, unbatched), CellBase.unbatch(c!, unbatched)];
+  }
+
+  override extraRepr(): string {
+    return super.extraRepr() + activationRepr(this.activation, this.recurrentActivation);
   }
 }
 
@@ -228,12 +277,18 @@ export class LSTMCell extends CellBase {
  */
 export class GRUCell extends CellBase {
   readonly resetAfter: boolean;
+  readonly activation: ActivationName;
+  readonly recurrentActivation: ActivationName;
+  private readonly acts: StepActivations | null;
 
-  constructor(options: CellOptions & { resetAfter?: boolean }) {
+  constructor(options: CellOptions & { resetAfter?: boolean } & GatedActivationOptions) {
     super('GRUCell', 3, options);
-    checkOptions('GRUCell', options, { ...CELL_KEYS, resetAfter: true });
+    checkOptions('GRUCell', options, { ...CELL_KEYS, resetAfter: true, activation: true, recurrentActivation: true });
     this.resetAfter = options.resetAfter ?? true;
     if (typeof this.resetAfter !== 'boolean') throw new ValueError(`GRUCell: resetAfter must be a boolean; got ${String(options.resetAfter)}`);
+    this.activation = options.activation ?? 'tanh';
+    this.recurrentActivation = options.recurrentActivation ?? 'sigmoid';
+    this.acts = stepActivations('GRUCell', this.activation, this.recurrentActivation);
   }
 
   get stateSize(): readonly number[] {
@@ -248,13 +303,14 @@ export class GRUCell extends CellBase {
   forward(input: Tensor, h?: Tensor | null): Tensor {
     const { xp, unbatched } = this.project(input);
     const h0 = this.state('h', h, xp.shape[0]!, unbatched, xp);
-    const next = fusedRecurrenceAvailable('gru')
-      ? gruRecurrence(xp, h0, this.weightHH, this.biasHH, { ...CellBase.oneStep(xp.shape[0]!), resetAfter: this.resetAfter })[1]
-      : gruStep(xp, h0, this.weightHH, this.biasHH, this.resetAfter);
+    const next =
+      this.acts === null && fusedRecurrenceAvailable('gru')
+        ? gruRecurrence(xp, h0, this.weightHH, this.biasHH, { ...CellBase.oneStep(xp.shape[0]!), resetAfter: this.resetAfter })[1]!
+        : gruStep(xp, h0, this.weightHH, this.biasHH, this.resetAfter, this.acts);
     return CellBase.unbatch(next, unbatched);
   }
 
   override extraRepr(): string {
-    return super.extraRepr() + (this.resetAfter ? '' : ', resetAfter=false');
+    return super.extraRepr() + (this.resetAfter ? '' : ', resetAfter=false') + activationRepr(this.activation, this.recurrentActivation);
   }
 }

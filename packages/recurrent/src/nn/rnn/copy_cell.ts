@@ -25,10 +25,10 @@ export function copyCell<C extends RecurrentCell>(cell: C): C {
     const fresh = new RNNCell({ ...options(cell), nonlinearity: cell.nonlinearity });
     if (same(fresh)) return fresh as typeof cell;
   } else if (cell instanceof LSTMCell) {
-    const fresh = new LSTMCell(options(cell));
+    const fresh = new LSTMCell({ ...options(cell), activation: cell.activation, recurrentActivation: cell.recurrentActivation });
     if (same(fresh)) return fresh as typeof cell;
   } else if (cell instanceof GRUCell) {
-    const fresh = new GRUCell({ ...options(cell), resetAfter: cell.resetAfter });
+    const fresh = new GRUCell({ ...options(cell), resetAfter: cell.resetAfter, activation: cell.activation, recurrentActivation: cell.recurrentActivation });
     if (same(fresh)) return fresh as typeof cell;
   }
   return deepCopy(cell, new Map());

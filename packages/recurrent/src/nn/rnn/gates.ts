@@ -8,6 +8,7 @@
  * |---|---|---|---|---|---|
  * | ours / PyTorch | weight_ih (G·H, I) | weight_hh (G·H, H) | bias_ih (G·H), bias_hh (G·H) | i, f, g, o | r, z, n |
  * | Keras / tfjs | kernel (I, G·H) | recurrent_kernel (H, G·H) | bias (G·H); GRU reset_after: (2, G·H) | i, f, c, o | z, r, h |
+ * | ONNX | W (D, G·H, I) | R (D, G·H, H) | B (D, 2·G·H): input biases, then recurrent | i, o, f, c | z, r, h |
  *
  * Keras's single bias goes into bias_ih and bias_hh is zero; back to Keras, bias = bias_ih + bias_hh,
  * which is exact because both are added before any nonlinearity. A Keras GRU with
@@ -40,7 +41,12 @@ export const GATE_ORDER = {
   kerasLstm: ['i', 'f', 'g', 'o'], // Keras calls the candidate 'c'
   torchGru: ['r', 'z', 'n'],
   kerasGru: ['z', 'r', 'n'], // Keras calls the candidate 'h'
+  onnxLstm: ['i', 'o', 'f', 'g'], // ONNX calls the candidate 'c'
+  onnxGru: ['z', 'r', 'n'], // ONNX calls the candidate 'h'
 } as const;
+
+/** ONNX's LSTM peephole vector P stacks (i, o, f); ours are weight_ci, weight_cf, weight_co. */
+export const ONNX_PEEPHOLE_ORDER = ['ci', 'co', 'cf'] as const;
 
 /** Weights in Keras's layout. `bias` is absent or null for `use_bias=False`. */
 export interface KerasRecurrentWeights {
@@ -68,6 +74,14 @@ export type TorchWeightsLike = TorchRecurrentWeights | Readonly<Record<string, T
  * permutations of the same gate names). The building block of every converter here.
  */
 export function reorderGates(x: Tensor, axis: number, from: readonly string[], to: readonly string[]): Tensor {
+  return fresh(permuteGates(x, axis, from, to));
+}
+
+/**
+ * reorderGates as a differentiable op (concatenated views of `x`), for converters whose result
+ * must stay connected to the source parameters.
+ */
+export function permuteGates(x: Tensor, axis: number, from: readonly string[], to: readonly string[]): Tensor {
   if (from.length !== to.length || !to.every((g) => from.includes(g))) {
     throw new ValueError(`reorderGates: gate orders [${from.join(', ')}] and [${to.join(', ')}] name different gates`);
   }
@@ -77,11 +91,9 @@ export function reorderGates(x: Tensor, axis: number, from: readonly string[], t
     throw new ShapeError(`reorderGates: axis ${axis} of ${fmtShape(x.shape)} does not split into ${from.length} gates`);
   }
   const h = size / from.length;
-  return fresh(
-    concat(
-      to.map((g) => narrow(x, a, from.indexOf(g) * h, h)),
-      a,
-    ),
+  return concat(
+    to.map((g) => narrow(x, a, from.indexOf(g) * h, h)),
+    a,
   );
 }
 
