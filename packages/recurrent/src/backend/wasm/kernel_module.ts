@@ -1,6 +1,10 @@
 /**
  * The compiled kernel binaries: pick one (relaxed SIMD or not, shared memory or not), compile it
  * once, and instantiate it over a memory with its exports typed.
+ *
+ * Compilation is synchronous on first use, which Node and browsers allow for binaries of this size;
+ * `compileKernelModule` compiles off the calling thread instead (what `ready()` does), so that a
+ * page's main thread never stalls on it, and fills the same cache.
  */
 import {
   INITIAL_PAGES,
@@ -37,15 +41,29 @@ function base64Of(f: KernelFlavour): string {
   return f.relaxedSimd ? RELAXED_UNSHARED_WASM_BASE64 : SIMD_UNSHARED_WASM_BASE64;
 }
 
+const keyOf = (f: KernelFlavour): string => `${f.relaxedSimd}/${f.shared}`;
+
 /** The compiled module of a flavour (compiled synchronously on first request, then cached). */
 export function kernelModule(f: KernelFlavour): WebAssembly.Module {
-  const key = `${f.relaxedSimd}/${f.shared}`;
+  const key = keyOf(f);
   let module = compiled.get(key);
   if (module === undefined) {
     module = new WebAssembly.Module(decodeBase64(base64Of(f)));
     compiled.set(key, module);
   }
   return module;
+}
+
+/** The compiled module of a flavour, compiled asynchronously (WebAssembly.compile) unless cached. */
+export async function compileKernelModule(f: KernelFlavour): Promise<WebAssembly.Module> {
+  const key = keyOf(f);
+  const cached = compiled.get(key);
+  if (cached !== undefined) return cached;
+  const module = await WebAssembly.compile(decodeBase64(base64Of(f)));
+  // A synchronous compile may have filled the cache meanwhile: keep one module per flavour.
+  const first = compiled.get(key) ?? module;
+  compiled.set(key, first);
+  return first;
 }
 
 function hasKernels(exports: WebAssembly.Exports): exports is WebAssembly.Exports & KernelExports {
