@@ -117,3 +117,43 @@ test('a page imports the package from a CDN-style URL with <script type="module"
   writeFileSync(join(work, 'cdn.html'), PAGE(`<script type="module">\n${source}\n</script>`));
   assertApp(await runApp('cdn.html'));
 });
+
+test('the Web Worker example trains off the main thread and posts its progress to the page', { timeout: 120_000 }, async () => {
+  const example = join(root, 'examples', 'browser_worker');
+  const out = join(work, 'worker');
+  for (const f of ['page.js', 'train_worker.js']) copyFileSync(join(example, f), join(app, f));
+  await esbuild({
+    entryPoints: [join(app, 'page.js'), join(app, 'train_worker.js')],
+    outdir: out,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    logLevel: 'silent',
+  });
+  copyFileSync(join(example, 'index.html'), join(out, 'index.html'));
+  const log: ConsoleEntry[] = [];
+  const page = await browser.open(`${server.url}worker/index.html`, log);
+  type Message = { type: 'ready'; backend: string; threads: number } | { type: 'progress'; step: number; loss: number } | { type: 'done' };
+  const handle = await page.waitForFunction(
+    () => {
+      const m = (globalThis as { __messages?: { type: string }[] }).__messages ?? [];
+      return m.at(-1)?.type === 'done' ? m : null;
+    },
+    null,
+    { timeout: 100_000 },
+  );
+  const messages = (await handle.jsonValue()) as Message[];
+  assert.deepEqual(messages[0], { type: 'ready', backend: 'wasm', threads: 2 });
+  const progress = messages.filter((m): m is Extract<Message, { type: 'progress' }> => m.type === 'progress');
+  assert.deepEqual(
+    progress.map((m) => m.step),
+    Array.from({ length: 60 }, (_, i) => i + 1),
+  );
+  assert.ok(progress.at(-1)!.loss < 0.5 * progress[0]!.loss, `loss ${progress[0]!.loss} → ${progress.at(-1)!.loss}`);
+  assert.match((await page.locator('#status').textContent()) ?? '', /^step 60: loss \d\.\d{3} \(done\)$/);
+  assert.deepEqual(
+    log.filter((e) => e.type === 'error' || e.type === 'pageerror'),
+    [],
+  );
+  await page.close();
+});
