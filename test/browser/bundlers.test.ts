@@ -118,22 +118,12 @@ test('a page imports the package from a CDN-style URL with <script type="module"
   assertApp(await runApp('cdn.html'));
 });
 
-test('the Web Worker example trains off the main thread and posts its progress to the page', { timeout: 120_000 }, async () => {
-  const example = join(root, 'examples', 'browser_worker');
-  const out = join(work, 'worker');
-  for (const f of ['page.js', 'train_worker.js']) copyFileSync(join(example, f), join(app, f));
-  await esbuild({
-    entryPoints: [join(app, 'page.js'), join(app, 'train_worker.js')],
-    outdir: out,
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    logLevel: 'silent',
-  });
-  copyFileSync(join(example, 'index.html'), join(out, 'index.html'));
+type WorkerMessage = { type: 'ready'; backend: string; threads: number } | { type: 'progress'; step: number; loss: number } | { type: 'done' };
+
+/** Opens the built Web Worker example at `path` and checks what its worker posted to the page. */
+async function runWorkerExample(path: string): Promise<void> {
   const log: ConsoleEntry[] = [];
-  const page = await browser.open(`${server.url}worker/index.html`, log);
-  type Message = { type: 'ready'; backend: string; threads: number } | { type: 'progress'; step: number; loss: number } | { type: 'done' };
+  const page = await browser.open(server.url + path, log);
   const handle = await page.waitForFunction(
     () => {
       const m = (globalThis as { __messages?: { type: string }[] }).__messages ?? [];
@@ -142,9 +132,9 @@ test('the Web Worker example trains off the main thread and posts its progress t
     null,
     { timeout: 100_000 },
   );
-  const messages = (await handle.jsonValue()) as Message[];
+  const messages = (await handle.jsonValue()) as WorkerMessage[];
   assert.deepEqual(messages[0], { type: 'ready', backend: 'wasm', threads: 2 });
-  const progress = messages.filter((m): m is Extract<Message, { type: 'progress' }> => m.type === 'progress');
+  const progress = messages.filter((m): m is Extract<WorkerMessage, { type: 'progress' }> => m.type === 'progress');
   assert.deepEqual(
     progress.map((m) => m.step),
     Array.from({ length: 60 }, (_, i) => i + 1),
@@ -156,4 +146,30 @@ test('the Web Worker example trains off the main thread and posts its progress t
     [],
   );
   await page.close();
+}
+
+const example = join(root, 'examples', 'browser_worker');
+
+test('the Web Worker example, bundled by esbuild, trains off the main thread and posts its progress to the page', { timeout: 120_000 }, async () => {
+  const out = join(work, 'worker-esbuild');
+  for (const f of ['page.js', 'train_worker.js']) copyFileSync(join(example, f), join(app, f));
+  await esbuild({
+    entryPoints: [join(app, 'page.js'), join(app, 'train_worker.js')],
+    outdir: out,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    logLevel: 'silent',
+  });
+  copyFileSync(join(example, 'index.html'), join(out, 'index.html'));
+  await runWorkerExample('worker-esbuild/index.html');
+});
+
+test('the Web Worker example, built by Vite as it stands, does the same', { timeout: 120_000 }, async () => {
+  const source = join(work, 'worker-app');
+  mkdirSync(join(source, 'node_modules'), { recursive: true });
+  symlinkSync(pkg, join(source, 'node_modules', 'recurrent'), 'dir');
+  for (const f of ['index.html', 'page.js', 'train_worker.js']) copyFileSync(join(example, f), join(source, f));
+  await viteBuild({ root: source, base: './', logLevel: 'silent', build: { outDir: join(work, 'worker-vite'), emptyOutDir: true } });
+  await runWorkerExample('worker-vite/index.html');
 });
