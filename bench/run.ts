@@ -12,7 +12,9 @@
  *     npm run bench -- --record                       # also write the section in bench/RESULTS.md
  *
  * A framework that computes with several threads (our wasm backend, PyTorch) also runs on one
- * thread, and each row's ratio compares it with ours at the same thread count.
+ * thread, and each row's ratio compares it with ours at the same thread count. The `browser` rows
+ * are this library again, in headless Chromium on a cross-origin isolated page (bench/browser.ts),
+ * compared with ours in Node.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
