@@ -18,6 +18,8 @@ export interface StaticServerOptions {
   isolated: boolean;
   /** Port to listen on; 0 (default) picks a free one. */
   port?: number;
+  /** More headers for every response (a Content-Security-Policy, say). */
+  headers?: Record<string, string>;
 }
 
 export interface StaticServer {
@@ -66,7 +68,7 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
 }
 
 export async function startStaticServer(options: StaticServerOptions): Promise<StaticServer> {
-  const extra = options.isolated ? ISOLATION_HEADERS : {};
+  const extra = { ...(options.isolated ? ISOLATION_HEADERS : {}), ...options.headers };
   const server = createServer((req, res) => {
     void (async () => {
       const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
