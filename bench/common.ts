@@ -300,12 +300,12 @@ export function callSeconds(m: Measurement): number | undefined {
  * Emits the checksum record, one more forward pass, only when the inference measurement ran and
  * its call took at most minSamplesS; a failure is reported on stderr and does not end the child.
  */
-export function emitChecksum(config: BenchConfig, infer: Measurement, b: Budget, sum: () => number): void {
+export function emitChecksum(config: BenchConfig, infer: Measurement, b: Budget, sum: () => number, send: (r: ChildRecord) => void = emit): void {
   if (infer.status !== 'ok' || infer.medianS === undefined || infer.medianS > b.minSamplesS) return;
   try {
-    emit({ type: 'check', config: config.name, checksum: sum() });
+    send({ type: 'check', config: config.name, checksum: sum() });
   } catch (e) {
-    process.stderr.write(`checksum failed: ${errorText(e)}\n`);
+    console.error(`checksum failed: ${errorText(e)}`);
   }
 }
 

@@ -12,13 +12,16 @@
  *     npm run bench -- --record                       # also write the section in bench/RESULTS.md
  *
  * A framework that computes with several threads (our wasm backend, PyTorch) also runs on one
- * thread, and each row's ratio compares it with ours at the same thread count.
+ * thread, and each row's ratio compares it with ours at the same thread count. The `browser` rows
+ * are this library again, in headless Chromium on a cross-origin isolated page (bench/browser.ts),
+ * compared with ours in Node.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM_PATH, chromiumInstalled } from '../tools/browser/chromium.js';
 import {
   type BenchConfig,
   type Budget,
@@ -36,12 +39,12 @@ import {
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PYTHON = '/usr/bin/python3';
 
-const FRAMEWORKS = ['recurrent', 'tfjs-wasm', 'tfjs-cpu', 'torch'] as const;
+const FRAMEWORKS = ['recurrent', 'browser', 'tfjs-wasm', 'tfjs-cpu', 'torch'] as const;
 type Framework = (typeof FRAMEWORKS)[number];
 
 /** One child process per configuration: a framework, maybe a backend, maybe pinned to one thread. */
 interface Runner {
-  /** Unique: recurrent, recurrent-1t, recurrent:reference, tfjs-wasm, tfjs-cpu, torch, torch-1t. */
+  /** Unique: recurrent, recurrent-1t, recurrent:reference, browser, browser-1t, tfjs-wasm, tfjs-cpu, torch, torch-1t. */
   id: string;
   framework: Framework;
   /** Ours: the backend asked for (default: the library's choice); tfjs: wasm or cpu. */
@@ -62,9 +65,9 @@ function runnersFor(o: Options): Runner[] {
         out.push({ id, framework: fw, backend: b, oneThread: false, primary: i === 0 });
         out.push({ id: `${id}-1t`, framework: fw, backend: b, oneThread: true, primary: i === 0 });
       });
-    } else if (fw === 'torch') {
-      out.push({ id: 'torch', framework: fw, backend: undefined, oneThread: false, primary: false });
-      out.push({ id: 'torch-1t', framework: fw, backend: undefined, oneThread: true, primary: false });
+    } else if (fw === 'torch' || fw === 'browser') {
+      out.push({ id: fw, framework: fw, backend: undefined, oneThread: false, primary: false });
+      out.push({ id: `${fw}-1t`, framework: fw, backend: undefined, oneThread: true, primary: false });
     } else {
       out.push({ id: fw, framework: fw, backend: fw === 'tfjs-wasm' ? 'wasm' : 'cpu', oneThread: false, primary: false });
     }
@@ -192,6 +195,8 @@ function childCommand(r: Runner, c: BenchConfig, o: Options): [string, string[],
     case 'tfjs-wasm':
     case 'tfjs-cpu':
       return node('bench/tfjs.ts', ['--backend', r.backend!]);
+    case 'browser':
+      return node('bench/browser.ts', r.oneThread ? ['--threads', '1'] : []);
     case 'torch':
       return [PYTHON, ['bench/torch_bench.py', ...common, ...(r.oneThread ? ['--threads', '1'] : [])], env];
   }
@@ -314,6 +319,8 @@ function label(r: ComboResult): string {
   switch (r.runner.framework) {
     case 'recurrent':
       return `recurrent (${[r.meta?.backend ?? r.runner.backend ?? '?', t].filter((x) => x !== '').join(', ')})`;
+    case 'browser':
+      return `recurrent in Chromium (${[r.meta?.backend ?? '?', t].filter((x) => x !== '').join(', ')})`;
     case 'torch':
       return `torch ${r.meta?.version ?? ''} (${t || '?'})`;
     default:
@@ -424,6 +431,7 @@ function renderMachine(results: ComboResult[], o: Options, info: RunInfo): strin
   const meta = (id: string): MetaRecord | undefined => results.find((r) => r.runner.id === id && r.meta)?.meta;
   const ours = results.filter((r) => r.runner.framework === 'recurrent' && r.meta).map((r) => r.meta!);
   const torch = meta('torch') ?? meta('torch-1t');
+  const browser = meta('browser') ?? meta('browser-1t');
   const wasm = meta('tfjs-wasm');
   const tfjs = wasm ?? meta('tfjs-cpu');
   const lines = [
@@ -436,6 +444,11 @@ function renderMachine(results: ComboResult[], o: Options, info: RunInfo): strin
     const threads = [...new Set(ours.map((m) => m.threads))].sort().join(' and ');
     lines.push(
       `- recurrent ${ours[0]!.version} (the built package, dist/): backend ${used} (registered: ${String(ours[0]!.details.backends)}), ${threads} thread(s)`,
+    );
+  }
+  if (browser) {
+    lines.push(
+      `- recurrent in Chromium: the same package bundled by esbuild into a cross-origin isolated page on 127.0.0.1, measured on ${String(browser.details.caller)}; ${String(browser.details.browser)}, headless, launched by playwright-core`,
     );
   }
   if (tfjs) {
@@ -525,6 +538,11 @@ async function main(): Promise<void> {
       }
       if (runner.framework === 'torch' && !hasTorch) {
         results.push({ config: c.name, runner, status: 'unavailable', error: `${PYTHON} -c 'import torch' fails`, figures: {}, wallS: 0 });
+        log(`  ${runner.id}: unavailable`);
+        continue;
+      }
+      if (runner.framework === 'browser' && !chromiumInstalled()) {
+        results.push({ config: c.name, runner, status: 'unavailable', error: `no Chromium at ${CHROMIUM_PATH}`, figures: {}, wallS: 0 });
         log(`  ${runner.id}: unavailable`);
         continue;
       }

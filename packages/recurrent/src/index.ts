@@ -74,6 +74,8 @@ export { gradcheck } from './tensor/autograd/gradcheck.js';
 export type { GradcheckOptions } from './tensor/autograd/gradcheck.js';
 export { setBackend, getBackend, listBackends, registerBackend } from './backend/select.js';
 export { setNumThreads, getNumThreads } from './backend/wasm/runtime.js';
+export { ready } from './backend/ready.js';
+export type { ReadyInfo, ReadyOptions } from './backend/ready.js';
 export { memoryUsage } from './backend/memory_usage.js';
 export type { MemoryUsage } from './backend/memory_usage.js';
 export type { Backend } from './backend/backend.js';

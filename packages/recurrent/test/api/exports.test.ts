@@ -26,6 +26,8 @@ test('the entry point exports the documented API', () => {
     'setBackend',
     'getBackend',
     'setNumThreads',
+    'getNumThreads',
+    'ready',
     'memoryUsage',
     'packSequence',
     'packPaddedSequence',

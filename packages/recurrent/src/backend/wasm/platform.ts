@@ -38,6 +38,20 @@ export function availableCores(): number {
   return Math.max(1, nav?.hardwareConcurrency ?? 1);
 }
 
+/**
+ * Whether a new thread starts while the thread that created it is busy or blocked: so in Node
+ * (worker_threads). A browser starts a Web Worker only when its creator returns to the event loop,
+ * so there a worker counts as running once it has said so.
+ */
+export function threadsStartWhileBusy(): boolean {
+  return nodeProcess() !== null;
+}
+
+/** Whether this is a browser (a page or a worker in one): no Node process, a global `navigator`. */
+export function inBrowser(): boolean {
+  return nodeProcess() === null && typeof navigator !== 'undefined';
+}
+
 /** A started thread: it can be stopped, and it reports a failure to start or run. */
 export interface ThreadHandle {
   terminate(): void;
@@ -61,6 +75,8 @@ export function spawnThread(source: string, init: object, onError: (error: unkno
   if (typeof Worker === 'undefined' || typeof Blob === 'undefined' || typeof URL === 'undefined') return null;
   const worker = new Worker(scriptUrl(source));
   worker.addEventListener('error', onError);
+  // The init message holds a shared memory: a page that may not share it gets 'messageerror'.
+  worker.addEventListener('messageerror', () => onError(new Error('the worker could not receive the shared memory')));
   worker.postMessage(init);
   return { terminate: () => worker.terminate() };
 }

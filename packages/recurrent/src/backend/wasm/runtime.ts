@@ -30,10 +30,11 @@
  */
 import { wasmFeatures } from './features.js';
 import { GemmRunner, type GemmPackedArgs, type GemmPtrArgs, type PackedB } from './gemm_ptr.js';
-import { INITIAL_PAGES, KERNEL_NAMES, MAXIMUM_PAGES, instantiateKernels, kernelModule, type KernelExports } from './kernel_module.js';
+import { INITIAL_PAGES, KERNEL_NAMES, MAXIMUM_PAGES, compileKernelModule, instantiateKernels, kernelModule, type KernelExports } from './kernel_module.js';
 import { Arena, WasmMemory } from './memory.js';
 import { ResidentHeap } from './resident.js';
-import { availableCores, readEnv } from './platform.js';
+import { availableCores, inBrowser, readEnv, threadsStartWhileBusy } from './platform.js';
+import { printNoteOnce, threadsNote } from './thread_note.js';
 import { ThreadPool } from './thread_pool.js';
 import { BackendError, EnvironmentError, ValueError, fmtValue } from '../../errors.js';
 
@@ -86,12 +87,24 @@ export class WasmRuntime {
     this.threadCount = this.shared ? clampThreads(options.threads ?? requestedNumThreads()) : 1;
     this.callerWorks = options.callerWorks ?? true;
     this.gemmRunner = new GemmRunner(this.kernels, this.arena, () => this.threadsForProduct(), this.callerWorks);
+    this.startWorkersEarly();
   }
 
-  /** Threads that really run products: 1 without shared memory; workers that failed to start do not count. */
+  /**
+   * Threads that really run products: 1 without shared memory; workers that failed to start do not
+   * count, nor, in a browser, workers that have not started yet (they start only while the page
+   * returns to its event loop: `await ready()` waits for them).
+   */
   get threadsInUse(): number {
-    if (!this.shared) return 1;
-    return this.threadCount - (this.pool?.failedAmong(this.threadCount - 1) ?? 0);
+    const workers = this.threadCount - 1;
+    if (!this.shared || workers === 0) return 1;
+    if (threadsStartWhileBusy()) return this.threadCount - (this.pool?.failedAmong(workers) ?? 0);
+    return 1 + (this.pool?.ready(workers).length ?? 0);
+  }
+
+  /** Why fewer threads run than `requested` (a sentence for the console), or null. */
+  threadsNote(requested: number): string | null {
+    return threadsNote({ requested, inUse: Math.min(requested, this.threadsInUse), shared: this.shared, workerFailure: this.pool?.failure ?? null });
   }
 
   /** Threads used for large products, the calling one included. */
@@ -101,6 +114,28 @@ export class WasmRuntime {
 
   set threads(n: number) {
     this.threadCount = this.shared ? clampThreads(n) : 1;
+    this.startWorkersEarly();
+  }
+
+  /**
+   * In a browser, starts the workers as soon as their number is known: they come up at the page's
+   * next return to the event loop, before a synchronous training loop could need them. (Node starts
+   * them at the first threaded product, in the background.)
+   */
+  private startWorkersEarly(): void {
+    if (this.threadCount > 1 && !threadsStartWhileBusy()) this.ensurePool()?.grow(this.threadCount - 1);
+  }
+
+  /**
+   * Starts the workers and resolves, without blocking, when they are ready (or failed, or after
+   * `timeoutMs`), with the threads usable. A browser page awaits this (through `ready()`) since it
+   * cannot block its main thread.
+   */
+  async startThreadsAsync(timeoutMs = 10_000): Promise<number> {
+    const pool = this.ensurePool();
+    if (pool === null || this.threadCount <= 1) return 1;
+    pool.grow(this.threadCount - 1);
+    return 1 + (await pool.whenReady(this.threadCount - 1, timeoutMs));
   }
 
   /** Starts the workers now and blocks until they are ready (or `timeoutMs` passes); returns the threads usable. */
@@ -248,7 +283,11 @@ export class WasmRuntime {
 
   private ensurePool(): ThreadPool | null {
     if (!this.shared) return null;
-    if (this.pool === null) this.pool = new ThreadPool(this.module, this.memory.memory, KERNEL_NAMES, MAX_THREADS - 1);
+    if (this.pool === null) {
+      // A browser page hears once why its workers failed; Node's callers see it in getNumThreads().
+      const onFailure = inBrowser() ? (): void => printNoteOnce(this.threadsNote(this.threadCount)) : null;
+      this.pool = new ThreadPool(this.module, this.memory.memory, KERNEL_NAMES, MAX_THREADS - 1, onFailure);
+    }
     return this.pool;
   }
 
@@ -316,8 +355,17 @@ function requestedNumThreads(): number {
  * Threads the wasm backend really uses for large products, the calling one included: what
  * setNumThreads, RECURRENT_NUM_THREADS or the core count ask for, but 1 where the wasm backend is
  * unavailable or has no shared memory (no SharedArrayBuffer, e.g. a page that is not
- * cross-origin isolated), and less the worker threads that failed to start. Throws
- * EnvironmentError if RECURRENT_NUM_THREADS is not a positive integer.
+ * cross-origin isolated), and less the worker threads that failed to start. In a browser, workers
+ * count once they have started, which needs the page to return to its event loop: after
+ * `await ready()` this is the number that runs. Throws EnvironmentError if RECURRENT_NUM_THREADS
+ * is not a positive integer.
+ *
+ * @example
+ * ```ts
+ * import { getNumThreads, setNumThreads } from 'recurrent';
+ * setNumThreads(1);
+ * getNumThreads(); // → 1
+ * ```
  */
 export function getNumThreads(): number {
   const requested = requestedNumThreads();
@@ -338,6 +386,7 @@ export function tryWasmRuntime(): WasmRuntime | null {
   if (shared === undefined) {
     try {
       shared = new WasmRuntime();
+      if (inBrowser()) printNoteOnce(shared.threadsNote(requestedNumThreads()));
     } catch (e) {
       // A bad setting is the user's to fix, not a reason to fall back to the reference backend.
       if (e instanceof EnvironmentError) throw e;
@@ -345,6 +394,21 @@ export function tryWasmRuntime(): WasmRuntime | null {
     }
   }
   return shared;
+}
+
+/**
+ * Compiles, without blocking, the kernels the process-wide runtime will use, so that creating it
+ * later compiles nothing. Does nothing once the runtime exists or where WebAssembly SIMD is missing.
+ */
+export async function compileRuntimeKernels(): Promise<void> {
+  if (shared !== undefined) return;
+  const f = wasmFeatures();
+  if (f.simd) await compileKernelModule({ relaxedSimd: f.relaxedSimd, shared: f.sharedMemory });
+}
+
+/** The threads asked for now: setNumThreads, else RECURRENT_NUM_THREADS, else the core count. */
+export function requestedThreadCount(): number {
+  return requestedNumThreads();
 }
 
 /** The process-wide runtime if something has used it already, else null (never creates it). */

@@ -55,13 +55,16 @@ export class ThreadPool {
   private lastTask = 0;
   /** Chunks run by workers so far. */
   chunksOnWorkers = 0;
+  /** Why the first worker that failed did (its error's message), or null while none has. */
+  failure: string | null = null;
 
-  /** Up to `capacity` workers over `memory`, each instantiating `module`. */
+  /** Up to `capacity` workers over `memory`, each instantiating `module`; `onFailure` hears of each worker that fails. */
   constructor(
     private readonly module: WebAssembly.Module,
     private readonly memory: WebAssembly.Memory,
     private readonly names: readonly string[],
     readonly capacity: number,
+    private readonly onFailure: (() => void) | null = null,
   ) {
     this.control = new SharedArrayBuffer(controlBytes(capacity));
     this.jobAt = capacity * SLOT_BYTES;
@@ -91,14 +94,18 @@ export class ThreadPool {
         spinMicros: SPIN_MICROS,
       };
       this.slots.push(slot);
+      const fail = (error: unknown): void => {
+        slot.failed = true;
+        this.failure ??= errorMessage(error);
+        this.onFailure?.();
+      };
       try {
-        slot.handle = spawnThread(WORKER_SOURCE, init, () => {
-          slot.failed = true;
-        });
-      } catch {
+        slot.handle = spawnThread(WORKER_SOURCE, init, fail);
+        if (slot.handle === null) fail('this runtime cannot start threads');
+      } catch (e) {
         slot.handle = null;
+        fail(e);
       }
-      if (slot.handle === null) slot.failed = true;
     }
   }
 
@@ -115,6 +122,18 @@ export class ThreadPool {
       if (!s.failed && Atomics.load(s.ctl, READY) === 1) out.push(i);
     }
     return out;
+  }
+
+  /**
+   * Resolves when each of the first `count` workers is ready or failed, or after `timeoutMs`, with
+   * how many are ready. It waits without blocking: a browser starts a worker only while the thread
+   * that created it returns to its event loop.
+   */
+  async whenReady(count: number, timeoutMs: number): Promise<number> {
+    const until = Date.now() + timeoutMs;
+    const pending = (): boolean => this.slots.slice(0, count).some((s) => !s.failed && Atomics.load(s.ctl, READY) !== 1);
+    while (pending() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
+    return this.ready(count).length;
   }
 
   /** Blocks (up to `timeoutMs`) until the first `count` workers are ready; returns how many are. */
@@ -204,6 +223,16 @@ export class ThreadPool {
     }
     this.slots.length = 0;
   }
+}
+
+/** Milliseconds between looks at the workers' READY flags while awaiting them. */
+const READY_POLL_MS = 2;
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  // A browser's worker 'error' event is an ErrorEvent with a message (empty when the script failed to load).
+  const message: unknown = typeof error === 'object' && error !== null && 'message' in error ? error.message : undefined;
+  return typeof message === 'string' && message !== '' ? message : typeof error === 'string' ? error : 'the worker failed to start';
 }
 
 function probeBlocking(): boolean {

@@ -102,9 +102,10 @@ function start(init) {
     Atomics.notify(ctl, ${DONE});
   }
 }
+// Node (>= 20.16) reads worker_threads through process; a Web Worker gets its init by message.
 const threads = typeof process === 'object' && typeof process.getBuiltinModule === 'function'
   ? process.getBuiltinModule('node:worker_threads')
-  : typeof require === 'function' ? require('node:worker_threads') : null;
+  : null;
 if (threads !== null && threads !== undefined) start(threads.workerData);
 else self.onmessage = (event) => start(event.data);
 `;

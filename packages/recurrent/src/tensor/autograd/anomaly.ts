@@ -39,8 +39,12 @@ export function detectAnomaly<T>(fn: () => T): T {
   return result;
 }
 
-/** The library's source (or build) directory: frames under it are not the caller's code. */
-const LIBRARY_ROOT = new URL('../../', import.meta.url).href;
+/**
+ * The library's source (or build) directory, two levels above this file: frames under it are not
+ * the caller's code. Cut from the URL as text: bundlers (Vite) take `new URL('…', import.meta.url)`
+ * for an asset to copy into the build.
+ */
+const LIBRARY_ROOT = import.meta.url.replace(/(?:[^/]*\/){2}[^/]*$/, '');
 const LIBRARY_PATH = LIBRARY_ROOT.startsWith('file://') ? decodeURIComponent(new URL(LIBRARY_ROOT).pathname) : LIBRARY_ROOT;
 
 /** The first frame of the current stack outside this library, or null if there is none. */
