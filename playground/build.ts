@@ -43,9 +43,12 @@ export async function buildPlayground(out = PLAYGROUND_DIST): Promise<FileWeight
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   await build({
-    entryPoints: { main: join(here, 'src', 'main.ts'), worker: join(here, 'src', 'worker.ts') },
+    entryPoints: { main: join(here, 'src', 'main.ts'), worker: join(here, 'src', 'worker.ts'), seq2seq_worker: join(here, 'src', 'seq2seq_worker.ts') },
     outdir: out,
     bundle: true,
+    // The two workers share one chunk of the library rather than each carrying a copy.
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
     minify: true,
     format: 'esm',
     platform: 'browser',

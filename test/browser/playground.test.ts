@@ -57,9 +57,10 @@ function ends(points: [number, number][], n: number): [number, number] {
 test('the page is small: its files weigh under 600 KiB, under 200 KiB gzipped', () => {
   const total = weights.reduce((s, w) => s + w.bytes, 0);
   const gzipped = weights.reduce((s, w) => s + w.gzipBytes, 0);
+  // The two workers share the library's chunk.
   assert.deepEqual(
-    weights.map((w) => w.file),
-    ['index.html', 'main.js', 'moby_dick_excerpt.txt', 'style.css', 'worker.js'],
+    weights.map((w) => w.file).filter((f) => !f.startsWith('chunk-')),
+    ['index.html', 'main.js', 'moby_dick_excerpt.txt', 'seq2seq_worker.js', 'style.css', 'worker.js'],
   );
   assert.ok(total < 600 * 1024 && gzipped < 200 * 1024, `${total} bytes, ${gzipped} gzipped`);
   const main = weights.find((w) => w.file === 'main.js')!;
@@ -138,9 +139,41 @@ test('a unit picked by the finder is shown everywhere, and the controls work fro
   assert.equal(await page.locator('#panel-seq2seq').isVisible(), true);
   assert.equal(await page.locator('#panel-charlm').isVisible(), false);
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'tab-seq2seq');
-  await page.screenshot({ path: join(shots, 'seq2seq-tab.png') });
   await page.keyboard.press('ArrowLeft');
   assert.equal(await page.locator('#panel-charlm').isVisible(), true);
+  assert.deepEqual(
+    log.filter((e) => e.type === 'error' || e.type === 'pageerror'),
+    [],
+  );
+});
+
+test('the sequence-to-sequence tab: a date reader learns in its worker, and the attention of a typed date fills the table', { timeout: 150_000 }, async () => {
+  await page.locator('#tab-seq2seq').click();
+  await page.locator('#s2s-start').click();
+  const deadline = Date.now() + 120_000;
+  const read = (): Promise<{ losses: [number, number][]; accuracy: [number, number][] }> =>
+    page.evaluate(() => {
+      const t = (globalThis as unknown as { seq2seqTab: { losses: [number, number][]; accuracy: [number, number][] } }).seq2seqTab;
+      return { losses: t.losses, accuracy: t.accuracy };
+    });
+  let s = await read();
+  const learned = (x: typeof s): boolean => x.losses.length >= 20 && ends(x.losses, 5)[1] < ends(x.losses, 5)[0] / 2 && x.accuracy.length >= 2;
+  while (!learned(s) && Date.now() < deadline) {
+    await page.waitForTimeout(1000);
+    s = await read();
+  }
+  assert.ok(learned(s), `the loss did not halve: ${JSON.stringify(ends(s.losses, 5))}, ${s.accuracy.length} accuracy points`);
+  await page.locator('#s2s-input').fill('the 9th of August 1984');
+  await page.waitForFunction(() => (document.getElementById('s2s-output')?.textContent ?? '').startsWith('the 9th of August 1984 →'));
+  const table = await page.evaluate(() => ({
+    columns: document.querySelectorAll('#s2s-alignment thead th').length,
+    rows: document.querySelectorAll('#s2s-alignment tbody tr').length,
+    output: document.getElementById('s2s-output')?.textContent ?? '',
+  }));
+  const output = table.output.split('→ ')[1] ?? '';
+  assert.equal(table.columns, 1 + 'the 9th of August 1984'.length, 'a column per input character');
+  assert.equal(table.rows, Array.from(output).length + 1, 'a row per output character and the end of sequence');
+  await page.locator('#panel-seq2seq').screenshot({ path: join(shots, 'seq2seq-tab.png') });
   assert.deepEqual(
     log.filter((e) => e.type === 'error' || e.type === 'pageerror'),
     [],
