@@ -247,7 +247,7 @@ for (const [f, flavour] of FLAVOURS.entries()) {
     const runtimes = skip
       ? []
       : threadCounts.map((threads) => {
-          const rt = new WasmRuntime({ ...flavour.options, threads, callerWorks: threads < 3 });
+          const rt = new WasmRuntime({ ...flavour.options, threads, callerWorks: threads < 3, contentionBackoff: false });
           assert.equal(rt.startThreads(), threads, `${threads} threads start`);
           return rt;
         });

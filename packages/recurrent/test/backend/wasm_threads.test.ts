@@ -153,7 +153,7 @@ test('thousands of back-to-back threaded products, with or without the caller wo
   const [m, k, n] = [64, 128, 128]; // 2^20 multiply-adds: just large enough to be split
   for (const callerWorks of [true, false]) {
     const one = new WasmRuntime({ threads: 1 });
-    const many = new WasmRuntime({ threads: 3, callerWorks });
+    const many = new WasmRuntime({ threads: 3, callerWorks, contentionBackoff: false });
     try {
       many.startThreads();
       const a = randomArray(m * k);
@@ -192,7 +192,7 @@ test('thousands of back-to-back threaded products, with or without the caller wo
 });
 
 test('parallel runs every chunk of a kernel once, on the workers too', { skip }, () => {
-  const rt = new WasmRuntime({ threads: 3 });
+  const rt = new WasmRuntime({ threads: 3, contentionBackoff: false });
   try {
     rt.startThreads();
     const rows = 64;

@@ -175,7 +175,7 @@ export class GemmRunner {
 
   private readyWorkers(pool: ThreadPool, count: number): number[] {
     pool.grow(count);
-    return pool.ready(count);
+    return pool.workersFor(count);
   }
 
   /** Calls gemm_f32 or gemm_packed_f32 with `a` and the workspace. */

@@ -57,6 +57,11 @@ export interface WasmRuntimeOptions {
    * it only hand blocks out and wait, so that workers run all of them: for tests and experiments.
    */
   callerWorks?: boolean;
+  /**
+   * Whether jobs fall back to the calling thread alone while workers hold it up (a busy machine; see
+   * ThreadPool). Default true; false offers every job to the workers: for tests that count their chunks.
+   */
+  contentionBackoff?: boolean;
 }
 
 export class WasmRuntime {
@@ -72,6 +77,7 @@ export class WasmRuntime {
   private readonly gemmRunner: GemmRunner;
   private pool: ThreadPool | null = null;
   private readonly callerWorks: boolean;
+  private readonly contentionBackoff: boolean;
   private threadCount: number;
 
   constructor(options: WasmRuntimeOptions = {}) {
@@ -86,6 +92,7 @@ export class WasmRuntime {
     this.resident = new ResidentHeap(this.memory, this.arena);
     this.threadCount = this.shared ? clampThreads(options.threads ?? requestedNumThreads()) : 1;
     this.callerWorks = options.callerWorks ?? true;
+    this.contentionBackoff = options.contentionBackoff ?? true;
     this.gemmRunner = new GemmRunner(this.kernels, this.arena, () => this.threadsForProduct(), this.callerWorks);
     this.startWorkersEarly();
   }
@@ -267,7 +274,7 @@ export class WasmRuntime {
       let workers: number[] = [];
       if (threads !== null) {
         threads.pool.grow(threads.count - 1);
-        workers = threads.pool.ready(Math.min(threads.count - 1, chunks.length - 1));
+        workers = threads.pool.workersFor(Math.min(threads.count - 1, chunks.length - 1));
       }
       const callerWs = this.arena.alloc(wsBytes);
       if (threads === null || workers.length === 0) {
@@ -286,7 +293,7 @@ export class WasmRuntime {
     if (this.pool === null) {
       // A browser page hears once why its workers failed; Node's callers see it in getNumThreads().
       const onFailure = inBrowser() ? (): void => printNoteOnce(this.threadsNote(this.threadCount)) : null;
-      this.pool = new ThreadPool(this.module, this.memory.memory, KERNEL_NAMES, MAX_THREADS - 1, onFailure);
+      this.pool = new ThreadPool(this.module, this.memory.memory, KERNEL_NAMES, MAX_THREADS - 1, onFailure, this.contentionBackoff);
     }
     return this.pool;
   }
