@@ -12,14 +12,15 @@
  * training). Prints `epoch N loss L …` per epoch, then the exact-match accuracies, and writes the
  * attention heatmap of one held-out sequence to --out.
  *
- *   node --import tsx examples/number_sorter/main.ts [--epochs 24] [--train-size 20000] [--seed 1] [--out runs/number_sorter] [--quick]
+ *   node --import tsx examples/number_sorter/main.ts [--epochs 24] [--train-size 20000] [--hidden 128] [--lr 3e-3]
+ *                                                    [--schedule cosine|plateau] [--seed 1] [--out runs/number_sorter] [--quick]
  *
  * --quick trains a few seconds on a small set and exits 1 unless the loss fell.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { fit, manualSeed, optim, Seq2SeqTask, type TextPair } from 'recurrent';
+import { BudgetCosineSchedule, type Callback, fit, manualSeed, optim, Seq2SeqTask, type TextPair } from 'recurrent';
 import { writeAttentionPlot } from 'recurrent-cli/plots';
 
 const { values } = parseArgs({
@@ -27,6 +28,9 @@ const { values } = parseArgs({
     epochs: { type: 'string' },
     'train-size': { type: 'string' },
     seed: { type: 'string', default: '1' },
+    hidden: { type: 'string', default: '128' },
+    lr: { type: 'string', default: '3e-3' },
+    schedule: { type: 'string', default: 'cosine' },
     out: { type: 'string', default: 'runs/number_sorter' },
     quick: { type: 'boolean', default: false },
   },
@@ -66,13 +70,20 @@ const byLength = lengths.map((length) => draw(makeRng(seed * 1000 + length), qui
 manualSeed(seed);
 // The vocabulary comes from the first epoch's draw, which holds every number 0–99.
 const firstEpoch = draw(makeRng(seed * 1000 + 100), trainSize, 5, 15);
+// Every target token is certain, so no label smoothing.
 const task = Seq2SeqTask.create(firstEpoch, {
   sourceTokens: 'word',
   targetTokens: 'word',
-  model: { hiddenSize: quick ? 32 : 128, embeddingDim: quick ? 16 : 64, encoderLayers: 1, dropout: quick ? 0 : 0.1 },
+  labelSmoothing: 0,
+  model: { hiddenSize: quick ? 32 : Number(values.hidden), embeddingDim: quick ? 16 : 64, encoderLayers: 1, dropout: quick ? 0 : 0.1 },
 });
-const optimizer = new optim.Adam(task.model.parameters(), { lr: quick ? 5e-3 : 2e-3 });
-const plateau = new optim.ReduceLROnPlateau(optimizer, { factor: 0.5, patience: 1 });
+const lr = quick ? 5e-3 : Number(values.lr);
+const optimizer = new optim.Adam(task.model.parameters(), { lr });
+// cosine (default): from --lr down to 1% of it over the epochs; plateau: halve it after two validations without improvement.
+if (values.schedule !== 'cosine' && values.schedule !== 'plateau') throw new Error(`--schedule: expected cosine or plateau; got '${values.schedule}'`);
+const plateau = values.schedule === 'plateau' ? new optim.ReduceLROnPlateau(optimizer, { factor: 0.5, patience: 1 }) : null;
+const cosine: Callback[] =
+  values.schedule === 'cosine' ? [new BudgetCosineSchedule(optimizer, { etaMin: lr / 100, totalSteps: epochs * Math.ceil(trainSize / 64) })] : [];
 const validBatches = task.batches(task.encode(valid).examples, { batchSize: 128 });
 let validLoss = NaN;
 
@@ -92,11 +103,12 @@ fit({
   epochs,
   clipGradNorm: (params) => void optim.clipGradNorm(params, 5),
   callbacks: [
+    ...cosine,
     {
       // Validation runs at each epoch's end, just before onEpochEnd.
       onValidationEnd: (metrics) => {
         validLoss = metrics.loss;
-        plateau.step(metrics.loss);
+        plateau?.step(metrics.loss);
       },
       onEpochEnd: (epoch, metrics, ctx) => {
         const exact = task.evaluate(valid.slice(0, quick ? 50 : 500), { beamSize: 1 }).metrics.exactMatch;
