@@ -9,7 +9,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 const pkg = resolve(import.meta.dirname, '..', '..');
 const src = join(pkg, 'src');
 
-type Area = 'errors' | 'arrays' | 'backend' | 'tensor' | 'sequence' | 'text' | 'io' | 'nn' | 'interop' | 'optim' | 'decode' | 'train' | 'metrics' | 'tasks' | 'api';
+type Area =
+  'errors' | 'arrays' | 'backend' | 'tensor' | 'sequence' | 'text' | 'io' | 'nn' | 'interop' | 'optim' | 'decode' | 'train' | 'metrics' | 'tasks' | 'api';
 
 /** Which areas each area may import from (itself always). `api` (index.ts, node.ts) may import anything. */
 const ALLOWED: Record<Exclude<Area, 'api'>, readonly Area[]> = {
