@@ -91,3 +91,7 @@ export type { Seq2SeqOptions, EncodedSource, Seq2SeqDecodingState, Seq2SeqLoss }
 export type { StepwiseDecoder, StepwiseDecoderStep } from './seq2seq/stepwise_decoder.js';
 export { teacherForcingSchedule, TEACHER_FORCING_DECAYS } from './seq2seq/scheduled_sampling.js';
 export type { TeacherForcingDecay, TeacherForcingScheduleOptions } from './seq2seq/scheduled_sampling.js';
+export { CRF, DISALLOWED_SCORE } from './crf.js';
+export type { CRFOptions, CRFForwardOptions, CRFReduction, CRFPath } from './crf.js';
+export { allowedTransitions, detectTagScheme, parseSchemeTag, TAG_SCHEMES } from './crf_constraints.js';
+export type { TagScheme, TransitionMask, ParsedTag } from './crf_constraints.js';
