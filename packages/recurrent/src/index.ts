@@ -177,3 +177,5 @@ export type { Seq2SeqModelOptions, Seq2SeqDataOptions, Seq2SeqTaskOptions, Seq2S
 export type { Seq2SeqBatch, Seq2SeqExample } from './tasks/seq2seq_data.js';
 export { LmTask } from './tasks/lm.js';
 export type { LmTaskJSON } from './tasks/lm.js';
+export { spanF1, tokenAccuracy } from './metrics/tagging_metrics.js';
+export type { SpanEvaluation, SpanScores } from './metrics/tagging_metrics.js';
