@@ -95,3 +95,5 @@ export { CRF, DISALLOWED_SCORE } from './crf.js';
 export type { CRFOptions, CRFForwardOptions, CRFReduction, CRFPath } from './crf.js';
 export { allowedTransitions, detectTagScheme, parseSchemeTag, TAG_SCHEMES } from './crf_constraints.js';
 export type { TagScheme, TransitionMask, ParsedTag } from './crf_constraints.js';
+export { SequenceTagger } from './sequence_tagger.js';
+export type { SequenceTaggerOptions, TaggerInput } from './sequence_tagger.js';
