@@ -14,6 +14,7 @@ import { predictCommand } from './commands/predict.js';
 import { trainCommand } from './commands/train.js';
 import { flagName } from './resume_flags.js';
 import { trainSeq2SeqCommand } from './seq2seq/train_seq2seq.js';
+import { trainTagCommand } from './tag/train_tag.js';
 import { duration, int, num } from './flags.js';
 
 /** The parsed options of a command built by `declare`. */
@@ -22,8 +23,21 @@ type OptionsOf<F extends () => { opts(): object }> = ReturnType<ReturnType<F>['o
 /** The defaults of --task seq2seq where they differ from the language model's (see the train hook in createProgram). */
 export const SEQ2SEQ_TRAIN_DEFAULTS = { batch: 64, lr: 1e-3, dropout: 0.2, out: 'runs/seq2seq', lrSchedule: 'plateau', checkpointEvery: 500 } as const;
 
-/** Flags of one task only: given with the other, they are an error rather than silently ignored. */
-export const TASK_ONLY_FLAGS: Record<'lm' | 'seq2seq', readonly string[]> = {
+/** The defaults of --task tag where they differ from the language model's. */
+export const TAG_TRAIN_DEFAULTS = {
+  batch: 32,
+  lr: 1e-3,
+  hidden: 100,
+  dropout: 0.5,
+  out: 'runs/tag',
+  lrSchedule: 'plateau',
+  checkpointEvery: 500,
+  maxLength: 256,
+  validateEvery: 0,
+} as const;
+
+/** Flags of some tasks only: given with another, they are an error rather than silently ignored. */
+export const TASK_ONLY_FLAGS: Record<'lm' | 'seq2seq' | 'tag', readonly string[]> = {
   lm: ['seqLen', 'sampleLength', 'lrDecayFrom', 'allowPartialResume'],
   seq2seq: [
     'valid',
@@ -46,6 +60,7 @@ export const TASK_ONLY_FLAGS: Record<'lm' | 'seq2seq', readonly string[]> = {
     'teacherForcingMin',
     'patience',
   ],
+  tag: ['valid', 'minCount', 'maxLength', 'patience', 'crf'],
 };
 
 function declareTrain() {
@@ -55,23 +70,36 @@ function declareTrain() {
         'train a model: a character-level language model (default: an LSTM on Moby-Dick, the last 10% held out) or, with --task seq2seq, an encoder–decoder',
       )
       .addOption(
-        new Option('--task <task>', 'what to train: lm (a character-level language model) or seq2seq (source<TAB>target pairs)')
+        new Option(
+          '--task <task>',
+          'what to train: lm (a character-level language model), seq2seq (source<TAB>target pairs) or tag (CoNLL token<TAB>tag sentences)',
+        )
           .choices(TASK_KINDS)
           .default('lm'),
       )
       .option('--data <file>', 'train on this file (lm: text, default Moby-Dick; seq2seq: UTF-8 lines source<TAB>target, required)')
       .addOption(new Option('--cell <kind>', 'recurrent cell').choices(nn.CELL_KINDS).default('lstm'))
-      .option('--hidden <n>', 'hidden units per layer (seq2seq: of each encoder direction and of the decoder)', int('--hidden', 1), 256)
+      .option(
+        '--hidden <n>',
+        'hidden units per layer (seq2seq: of each encoder direction and of the decoder; tag: of each direction, default 100)',
+        int('--hidden', 1),
+        256,
+      )
       .option('--layers <n>', 'recurrent layers (seq2seq: of the encoder and the decoder, unless --encoder-layers / --decoder-layers)', int('--layers', 1), 1)
-      .option('--embedding <n>', 'embedding size (default: min(hidden, 64); seq2seq min(hidden, 128))', int('--embedding', 1))
-      .option('--dropout <p>', 'dropout on embeddings, between layers and before the output (seq2seq default 0.2)', num('--dropout', { min: 0, max: 1 }), 0)
-      .option('--batch <n>', 'parallel streams per batch (seq2seq: pairs per batch, default 64)', int('--batch', 1), 32)
+      .option('--embedding <n>', 'embedding size (default: min(hidden, 64); seq2seq min(hidden, 128); tag: of the words, 100)', int('--embedding', 1))
+      .option(
+        '--dropout <p>',
+        'dropout on embeddings, between layers and before the output (seq2seq default 0.2, tag 0.5)',
+        num('--dropout', { min: 0, max: 1 }),
+        0,
+      )
+      .option('--batch <n>', 'parallel streams per batch (seq2seq: pairs per batch, default 64; tag: sentences, default 32)', int('--batch', 1), 32)
       .option('--seq-len <n>', 'lm: steps of truncated backpropagation through time', int('--seq-len', 1), 64)
-      .option('--lr <rate>', 'Adam learning rate (seq2seq default 1e-3)', num('--lr', { min: 0, minOpen: true }), 2e-3)
+      .option('--lr <rate>', 'Adam learning rate (seq2seq and tag default 1e-3)', num('--lr', { min: 0, minOpen: true }), 2e-3)
       .addOption(
         new Option(
           '--lr-schedule <kind>',
-          'constant; cosine: anneal from --lr to --lr-min over the budget (--time, --steps or --epochs); plateau (seq2seq, its default): halve the rate after 2 validations without improvement',
+          'constant; cosine: anneal from --lr to --lr-min over the budget (--time, --steps or --epochs); plateau (seq2seq and tag, their default): halve the rate after 2 validations without improvement',
         )
           .choices(['constant', 'cosine', 'plateau'] as const)
           .default('constant'),
@@ -85,9 +113,9 @@ function declareTrain() {
       )
       .option('--clip <norm>', 'clip the gradient norm to this (0: off)', num('--clip', { min: 0 }), 5)
       .option('--time <duration>', 'stop after this long (e.g. 90s, 5m, 1h)', duration('--time'))
-      .option('--epochs <n>', 'stop after this many epochs (seq2seq default: 30, or earlier by --patience)', int('--epochs', 1))
+      .option('--epochs <n>', 'stop after this many epochs (seq2seq and tag default: 30, or earlier by --patience)', int('--epochs', 1))
       .option('--steps <n>', 'stop after this many optimizer steps in total', int('--steps', 1))
-      .option('--out <dir>', 'output directory (checkpoint, loss curves, report); default runs/charlm, seq2seq runs/seq2seq', 'runs/charlm')
+      .option('--out <dir>', 'output directory (checkpoint, loss curves, report); default runs/charlm, seq2seq runs/seq2seq, tag runs/tag', 'runs/charlm')
       .option('--resume', 'continue the run saved in --out (a run trained on a file needs the same --data)', false)
       .option(
         '--allow-partial-resume',
@@ -97,18 +125,31 @@ function declareTrain() {
       .option('--seed <n>', 'random seed', int('--seed'), 0)
       .option('--sample-every <n>', 'print a sample every n steps (0: never)', int('--sample-every'), 500)
       .option('--sample-length <n>', 'lm: characters per sample', int('--sample-length'), 200)
-      .option('--validate-every <n>', 'measure the held-out loss every n steps (0: at epoch ends only; seq2seq default 0)', int('--validate-every'), 500)
+      .option(
+        '--validate-every <n>',
+        'measure the held-out loss every n steps (0: at epoch ends only; seq2seq and tag default 0)',
+        int('--validate-every'),
+        500,
+      )
       .option('--checkpoint-every <n>', 'save a checkpoint every n steps (0: at the end only; seq2seq default 500)', int('--checkpoint-every'), 100)
       .option('--log-interval <seconds>', 'seconds between progress lines when not on a terminal', num('--log-interval', { min: 0, minOpen: true }), 10)
       .option('--plain', 'plain progress lines even on a terminal')
       // seq2seq
-      .option('--valid <file>', 'seq2seq: validation pairs (default: a seeded 10% of the sources of --data, with all their pairs)')
+      .option(
+        '--valid <file>',
+        'seq2seq: validation pairs (default: a seeded 10% of the sources of --data, with all their pairs); tag: validation sentences (default: a seeded 10% of the distinct sentences of --data)',
+      )
       .addOption(new Option('--tokens <kind>', 'seq2seq: tokens of both sides: char (default) or word').choices(TOKEN_KINDS))
       .addOption(new Option('--source-tokens <kind>', 'seq2seq: tokens of the sources (default: --tokens)').choices(TOKEN_KINDS))
       .addOption(new Option('--target-tokens <kind>', 'seq2seq: tokens of the targets (default: --tokens)').choices(TOKEN_KINDS))
       .option('--lowercase', 'seq2seq: lower-case both sides')
-      .option('--min-count <n>', 'seq2seq: tokens seen fewer times in training map to <unk>', int('--min-count', 1), 1)
-      .option('--max-length <n>', 'seq2seq: most tokens in a source or target; a longer one is an error naming its line', int('--max-length', 1), 256)
+      .option('--min-count <n>', 'seq2seq, tag: tokens (tag: words) seen fewer times in training map to <unk>', int('--min-count', 1), 1)
+      .option(
+        '--max-length <n>',
+        'seq2seq: most tokens in a source or target; a longer one is an error naming its line; tag: most tokens of a sentence, a longer one is cut into pieces with a warning',
+        int('--max-length', 1),
+        256,
+      )
       .option('--encoder-layers <n>', 'seq2seq: encoder layers (default 2, or --layers)', int('--encoder-layers', 1))
       .option('--decoder-layers <n>', 'seq2seq: decoder layers (default 1, or --layers)', int('--decoder-layers', 1))
       .addOption(new Option('--attention <score>', 'seq2seq: attention score (default general; bahdanau with --style bahdanau)').choices(nn.DECODER_ATTENTIONS))
@@ -131,7 +172,9 @@ function declareTrain() {
         num('--teacher-forcing-k', { min: 0, minOpen: true }),
       )
       .option('--teacher-forcing-min <p>', 'seq2seq: the floor of the teacher-forcing probability', num('--teacher-forcing-min', { min: 0, max: 1 }), 0)
-      .option('--patience <n>', 'seq2seq: stop after this many validations without improvement (0: never)', int('--patience'), 5)
+      .option('--patience <n>', 'seq2seq, tag: stop after this many validations without improvement (0: never)', int('--patience'), 5)
+      // tag
+      .option('--crf', 'tag: a linear-chain CRF output layer (constrained for BIO/BIOES tags) instead of a softmax')
   );
 }
 
@@ -239,10 +282,20 @@ export function createProgram() {
   train.hook('preAction', (command) => {
     const task = command.opts().task;
     const given = givenFlags(command);
-    const other = task === 'lm' ? 'seq2seq' : 'lm';
-    const stray = TASK_ONLY_FLAGS[other].filter((key) => given.has(key) || command.getOptionValueSource(key) === 'cli');
-    if (stray.length > 0)
-      throw new ValueError(`${stray.map(flagName).join(', ')}: ${stray.length === 1 ? 'applies' : 'apply'} to --task ${other} only (this is --task ${task})`);
+    const tasks = Object.keys(TASK_ONLY_FLAGS) as (keyof typeof TASK_ONLY_FLAGS)[];
+    const stray = [...new Set(tasks.flatMap((t) => TASK_ONLY_FLAGS[t]))].filter((key) => !TASK_ONLY_FLAGS[task].includes(key) && given.has(key));
+    if (stray.length > 0) {
+      const owners = [...new Set(stray.flatMap((key) => tasks.filter((t) => TASK_ONLY_FLAGS[t].includes(key))))];
+      throw new ValueError(
+        `${stray.map(flagName).join(', ')}: ${stray.length === 1 ? 'applies' : 'apply'} to --task ${owners.join(' or ')} only (this is --task ${task})`,
+      );
+    }
+    if (task === 'tag') {
+      for (const [key, value] of Object.entries(TAG_TRAIN_DEFAULTS)) {
+        if (command.getOptionValueSource(key) === 'default') command.setOptionValueWithSource(key, value, 'default');
+      }
+      return;
+    }
     if (task !== 'seq2seq') return;
     for (const [key, value] of Object.entries(SEQ2SEQ_TRAIN_DEFAULTS)) {
       if (command.getOptionValueSource(key) === 'default') command.setOptionValueWithSource(key, value, 'default');
@@ -250,7 +303,10 @@ export function createProgram() {
     if (command.getOptionValueSource('validateEvery') === 'default') command.setOptionValueWithSource('validateEvery', 0, 'default');
   });
   program.addCommand(
-    train.action((opts, command) => (opts.task === 'seq2seq' ? trainSeq2SeqCommand(opts, givenFlags(command)) : trainCommand(opts, givenFlags(command)))),
+    train.action((opts, command) => {
+      if (opts.task === 'tag') return trainTagCommand(opts, givenFlags(command));
+      return opts.task === 'seq2seq' ? trainSeq2SeqCommand(opts, givenFlags(command)) : trainCommand(opts, givenFlags(command));
+    }),
   );
   program.addCommand(declareGenerate().action((opts) => generateCommand(opts)));
   program.addCommand(declareEval().action((opts) => evalCommand(opts)));

@@ -6,10 +6,12 @@ import { describeHeldOut, heldOutStreams } from '../held_out.js';
 import type { EvalCommandOptions } from '../program.js';
 import { loadRun } from '../run_kind.js';
 import type { LoadedSeq2Seq } from '../seq2seq/run_config.js';
+import { evalTag } from '../tag/evaluate_tag.js';
 
 export function evalCommand(o: EvalCommandOptions): void {
   const run = loadRun(o.checkpoint);
   if (run.kind === 'seq2seq') return evalSeq2Seq(o, run.seq2seq);
+  if (run.kind === 'tag') return evalTag(o, run.tag);
   if (o.beam !== undefined) throw new ValueError('--beam: applies to seq2seq checkpoints; this one holds a language model');
   evalLanguageModel(o, run.lm);
 }

@@ -7,6 +7,22 @@ const fmtShape = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 
 export function infoCommand(o: InfoCommandOptions): void {
   const run = loadRun(o.checkpoint);
+  if (run.kind === 'tag') {
+    const { task, config } = run.tag;
+    const m = task.modelOptions;
+    const t = config.training;
+    console.log(
+      `model: sequence tagger, word embedding ${m.wordEmbeddingDim}${m.chars ? `, character BiLSTM 2×${m.charHiddenSize} over embeddings of ${m.charEmbeddingDim}` : ''}, BiLSTM ${m.numLayers} layer(s) × 2×${m.hiddenSize}, ${m.crf ? `CRF output${m.constraints ? ` constrained by ${task.scheme}` : ''}` : 'softmax output'}, dropout ${m.dropout}`,
+    );
+    console.log(`vocabularies: ${task.wordVocab.size} words${task.options.lowercase ? ' (lower-cased)' : ''}, ${task.charVocab.size} characters`);
+    console.log(`tags (${task.tags.length}${task.scheme ? `, ${task.scheme}` : ''}): ${task.tags.join(' ')}`);
+    console.log(`trained: ${t.step} steps (epoch ${t.epoch}) on ${t.data}, batch ${t.batch}, lr ${t.lr} (${t.lrSchedule}), seed ${t.seed}`);
+    if (t.best) console.log(`best validation loss: ${t.best.loss.toFixed(4)} nats/token at step ${t.best.step}`);
+    const last = config.history.accuracy.at(-1);
+    if (last) console.log(`last validation token accuracy: ${(last[1] * 100).toFixed(2)}% at step ${last[0]}`);
+    printParameters(task.model);
+    return;
+  }
   if (run.kind === 'seq2seq') {
     const { task, config } = run.seq2seq;
     const m = task.modelOptions;

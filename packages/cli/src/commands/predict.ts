@@ -3,6 +3,7 @@ import { generateText, manualSeed, type Translation, ValueError } from 'recurren
 import { readTextFile } from '../corpus.js';
 import type { PredictCommandOptions } from '../program.js';
 import { loadRun } from '../run_kind.js';
+import { predictTags } from '../tag/predict_tags.js';
 
 /** The sources of --input or --data (one per non-blank line). */
 function inputs(o: PredictCommandOptions): string[] {
@@ -27,6 +28,7 @@ export async function predictCommand(o: PredictCommandOptions): Promise<void> {
     for (const prime of sources) process.stdout.write(`${prime}${generateText(model, vocab, { prime, length: o.length, temperature: 0.8 })}\n`);
     return;
   }
+  if (run.kind === 'tag') return predictTags(o, run.tag.task, sources);
   const { task } = run.seq2seq;
   if (o.nbest > o.beam) throw new ValueError(`--nbest (${o.nbest}) must be at most --beam (${o.beam})`);
   const lists = task.translate(sources, { beamSize: o.beam, nBest: o.nbest, lengthPenalty: o.lengthPenalty, maxLength: o.maxLength, batchSize: o.batch });

@@ -206,19 +206,13 @@ export class TagTask implements Task<TagBatch> {
     const emissions = this.model.emissions(input);
     const loss = this.model.loss(emissions, batch.tags, input.lengths);
     const count = input.lengths.reduce((a, b) => a + b, 0);
-    if (this.model.crf !== null) return { loss, count };
-    // Softmax: a token is right when its highest score is its tag.
-    const [S, K] = [emissions.shape[1]!, emissions.shape[2]!];
-    const [e, y] = [emissions.data, batch.tags.data];
+    // Training a CRF skips Viterbi: its accuracy is measured in validation only.
+    if (this.model.crf !== null && training) return { loss, count };
+    const decoded = this.model.decode(input, emissions);
+    const S = emissions.shape[1]!;
+    const y = batch.tags.data;
     let correct = 0;
-    input.lengths.forEach((L, n) => {
-      for (let t = 0; t < L; t++) {
-        const base = (n * S + t) * K;
-        let best = 0;
-        for (let k = 1; k < K; k++) if (e[base + k]! > e[base + best]!) best = k;
-        if (best === y[n * S + t]) correct++;
-      }
-    });
+    decoded.forEach((tags, n) => tags.forEach((k, t) => (correct += k === y[n * S + t] ? 1 : 0)));
     return { loss, count, correct };
   }
 
