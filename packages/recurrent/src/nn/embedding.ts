@@ -45,7 +45,6 @@ export class Embedding extends Module {
   readonly paddingIdx: number | null;
   readonly maskZero: boolean;
   /** (numEmbeddings, 1) 1/0 mask of rows that learn; null without a padding id. */
-  private readonly learns: Tensor | null;
 
   constructor(options: EmbeddingOptions) {
     super();
@@ -58,12 +57,6 @@ export class Embedding extends Module {
     const weight = normalInit([this.numEmbeddings, this.embeddingDim], paramDType('Embedding', options.dtype), 'Embedding: weight');
     if (this.paddingIdx !== null) weight.data.fill(0, this.paddingIdx * this.embeddingDim, (this.paddingIdx + 1) * this.embeddingDim);
     this.registerParameter('weight', weight);
-    if (this.paddingIdx === null) this.learns = null;
-    else {
-      const mask = new Int32Array(this.numEmbeddings).fill(1);
-      mask[this.paddingIdx] = 0;
-      this.learns = new Tensor(mask, [this.numEmbeddings, 1]);
-    }
   }
 
   /** An embedding holding `weights` (numEmbeddings, embeddingDim); frozen unless `freeze` is false. */
@@ -92,9 +85,14 @@ export class Embedding extends Module {
         throw new IndexError(`Embedding: id ${id} is out of range for ${this.numEmbeddings} embeddings`);
       }
     }
-    // The padding row reads its value but takes no gradient: its entry comes from a detached copy.
-    const table = this.learns === null || !this.weight.requiresGrad ? this.weight : where(this.learns, this.weight, this.weight.detach());
-    const rows = indexSelect(table, 0, reshape(ids, [ids.size]));
+    let rows = indexSelect(this.weight, 0, reshape(ids, [ids.size]));
+    if (this.paddingIdx !== null && this.weight.requiresGrad) {
+      // The padding row reads its value but takes no gradient: where an id is padding, its row comes
+      // from a detached copy. Masking the selected rows, not the whole table, keeps the cost
+      // proportional to the ids rather than to the vocabulary.
+      const learns = new Tensor(Int32Array.from(ids.data, (id) => (id === this.paddingIdx ? 0 : 1)), [ids.size, 1]);
+      rows = where(learns, rows, rows.detach());
+    }
     return reshape(rows, [...ids.shape, this.embeddingDim]);
   }
 
