@@ -90,7 +90,10 @@ export class Embedding extends Module {
       // The padding row reads its value but takes no gradient: where an id is padding, its row comes
       // from a detached copy. Masking the selected rows, not the whole table, keeps the cost
       // proportional to the ids rather than to the vocabulary.
-      const learns = new Tensor(Int32Array.from(ids.data, (id) => (id === this.paddingIdx ? 0 : 1)), [ids.size, 1]);
+      const learns = new Tensor(
+        Int32Array.from(ids.data, (id) => (id === this.paddingIdx ? 0 : 1)),
+        [ids.size, 1],
+      );
       rows = where(learns, rows, rows.detach());
     }
     return reshape(rows, [...ids.shape, this.embeddingDim]);
