@@ -15,7 +15,7 @@
  * lower-cased training vocabulary, and by exact form), and the same for every baseline and peer.
  * Writes results.json and the loss curve to --out.
  *
- *   node --import tsx examples/pos/main.ts [--time 25m] [--crf] [--hidden 100] [--batch 32] [--lr 2e-3] [--min-count 2]
+ *   node --import tsx examples/pos/main.ts [--time 25m] [--crf] [--hidden 100] [--batch 32] [--lr 2e-3] [--min-count 2] [--dropout 0.5]
  *                                          [--seed 1] [--split-seed 13] [--validate-every 400] [--valid-sentences 1000]
  *                                          [--out runs/pos] [--quick]
  *
@@ -44,6 +44,7 @@ const { values } = parseArgs({
     'split-seed': { type: 'string', default: '13' },
     'validate-every': { type: 'string', default: '400' },
     'min-count': { type: 'string', default: '2' },
+    dropout: { type: 'string', default: '0.5' },
     'valid-sentences': { type: 'string', default: '1000' },
     out: { type: 'string', default: 'runs/pos' },
     quick: { type: 'boolean', default: false },
@@ -82,7 +83,7 @@ const task = TagTask.create(
   train,
   {
     minCount: quick ? 1 : Number(values['min-count']),
-    model: { hiddenSize: hidden, wordEmbeddingDim: quick ? 16 : 100, crf: values.crf, dropout: quick ? 0 : 0.5 },
+    model: { hiddenSize: hidden, wordEmbeddingDim: quick ? 16 : 100, crf: values.crf, dropout: quick ? 0 : Number(values.dropout) },
   },
   'train.conll',
 );
