@@ -26,7 +26,7 @@ export interface TagExample {
 /** A padded batch. */
 export interface TagBatch {
   input: TaggerInput;
-  /** (N, S) int32 tag ids; 0 in padding. */
+  /** (N, S) int32 tag ids; 0 in padding and for a tag the task does not know (its loss is then that of tag 0; `evaluate` counts it wrong). */
   tags: Tensor;
   /** (N·S) 1 where the word may be replaced by <unk> in training. */
   singleton: Uint8Array;
