@@ -15,7 +15,7 @@
  * lower-cased training vocabulary, and by exact form), and the same for every baseline and peer.
  * Writes results.json and the loss curve to --out.
  *
- *   node --import tsx examples/pos/main.ts [--time 25m] [--crf] [--hidden 100] [--batch 32] [--lr 2e-3] [--min-count 2] [--dropout 0.5]
+ *   node --import tsx examples/pos/main.ts [--time 20m] [--crf] [--hidden 100] [--batch 32] [--lr 4e-3] [--min-count 2] [--dropout 0.25]
  *                                          [--seed 1] [--split-seed 13] [--validate-every 400] [--valid-sentences 1000]
  *                                          [--out runs/pos] [--quick]
  *
@@ -34,17 +34,17 @@ import { mostFrequentTagger, peerTaggers } from './peers.js';
 
 const { values } = parseArgs({
   options: {
-    time: { type: 'string', default: '25m' },
+    time: { type: 'string', default: '20m' },
     epochs: { type: 'string' },
     crf: { type: 'boolean', default: false },
     hidden: { type: 'string', default: '100' },
     batch: { type: 'string', default: '32' },
-    lr: { type: 'string', default: '2e-3' },
+    lr: { type: 'string', default: '4e-3' },
     seed: { type: 'string', default: '1' },
     'split-seed': { type: 'string', default: '13' },
     'validate-every': { type: 'string', default: '400' },
     'min-count': { type: 'string', default: '2' },
-    dropout: { type: 'string', default: '0.5' },
+    dropout: { type: 'string', default: '0.25' },
     'valid-sentences': { type: 'string', default: '1000' },
     out: { type: 'string', default: 'runs/pos' },
     quick: { type: 'boolean', default: false },
