@@ -112,7 +112,7 @@ export class ForecastTask implements Task<ForecastBatch> {
       },
       series.dates === null || data.date === null ? null : medianStep(series.dates),
     );
-    task.checkSeries(series, data.window + data.horizon, 'the window and the horizon');
+    task.checkSeries(series, data.window + data.horizon, 'the window and the horizon need');
     return task;
   }
 
@@ -197,7 +197,7 @@ export class ForecastTask implements Task<ForecastBatch> {
    * window of rows, and test's dates (if any) must come after history's.
    */
   evaluate(history: TimeSeries, test: TimeSeries, options: { batchSize?: number } = {}): ForecastEvaluation {
-    this.checkSeries(history, this.options.window, 'the window, before the first forecast row,');
+    this.checkSeries(history, this.options.window, 'the window, before the first forecast row, needs');
     this.checkSeries(test, 1, null);
     if (history.dates !== null && test.dates !== null && test.dates[0]! <= history.dates.at(-1)!) {
       throw new FormatError(
@@ -230,7 +230,7 @@ export class ForecastTask implements Task<ForecastBatch> {
 
   /** The next `horizon` rows after the end of `series` (their dates `dateStep` apart), forecast at once. */
   forecast(series: TimeSeries): ForecastRow[] {
-    this.checkSeries(series, this.options.window, 'the window');
+    this.checkSeries(series, this.options.window, 'the window needs');
     const encoded = this.encode(series, this.options.horizon);
     const [steps] = this.predict(collateWindows(encoded, [series.target.length - 1], this.options.window, this.options.horizon));
     const last = series.dates?.at(-1);
@@ -282,7 +282,7 @@ export class ForecastTask implements Task<ForecastBatch> {
     return best;
   }
 
-  /** A series must have this task's columns and dates, and at least `least` rows (`need` says what for). */
+  /** A series must have this task's columns and dates, and at least `least` rows (`need` says what needs them). */
   private checkSeries(series: TimeSeries, least: number, need: string | null): void {
     const { covariates, date } = this.options;
     if (series.covariateNames.length !== covariates.length || series.covariateNames.some((c, i) => c !== covariates[i]))
@@ -295,7 +295,7 @@ export class ForecastTask implements Task<ForecastBatch> {
     if (rows < least) {
       const { window, horizon } = this.options;
       throw new FormatError(
-        `${series.file}:${series.lines.at(-1) ?? 0}: the series has ${rows} row${rows === 1 ? '' : 's'}; ${need ?? 'it'} need${need === null ? 's' : ''} at least ${least} (window ${window}${need?.includes('horizon') ? `, horizon ${horizon}` : ''}); give more rows or a smaller window`,
+        `${series.file}:${series.lines.at(-1) ?? 0}: the series has ${rows} row${rows === 1 ? '' : 's'}; ${need ?? 'it needs'} at least ${least} (window ${window}${need?.includes('horizon') ? `, horizon ${horizon}` : ''}); give more rows or a smaller window`,
       );
     }
   }

@@ -109,7 +109,7 @@ describe('ForecastTask', () => {
     assert.throws(
       () => task.evaluate(series(csv(5), 'history.csv'), series(csv(5, 5), 'test.csv')),
       (e: unknown) =>
-        e instanceof FormatError && /^history\.csv:6: the series has 5 rows; the window, before the first forecast row, needs? at least 14/.test(e.message),
+        e instanceof FormatError && /^history\.csv:6: the series has 5 rows; the window, before the first forecast row, needs at least 14/.test(e.message),
     );
     assert.throws(
       () => task.evaluate(series(csv(20)), series(csv(5, 3), 'test.csv')),
