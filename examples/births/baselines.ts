@@ -4,8 +4,8 @@
  * rows, with and without the same calendar features the recurrent model sees.
  */
 
-/** One-step-ahead forecasts of rows [from, y.length) of `y`, each from the true values before it. */
-export type OneStepForecaster = (y: Float64Array, from: number) => Float64Array;
+/** One-step-ahead forecasts of rows [from, y.length) of `y`, each from the true values before it (and a note on how they were made, if any). */
+export type OneStepForecaster = (y: Float64Array, from: number) => Float64Array | { forecast: Float64Array; note: string };
 
 /** ŷ[t] = y[t − season]. */
 export function seasonalNaive(season: number): OneStepForecaster {

@@ -146,7 +146,7 @@ const forecasters: [string, OneStepForecaster][] = [
         ['brain.js LSTMTimeStep (32 units, window 14)', brainLstm(14, from, 32, Number(values['brain-iterations']))],
       ] as [string, OneStepForecaster][])),
 ];
-const table: { name: string; mape: number; mae: number; rmse: number; seconds: number; error?: string }[] = [
+const table: { name: string; mape: number; mae: number; rmse: number; seconds: number; error?: string; note?: string }[] = [
   {
     name: `recurrent ForecastTask (LSTM ${task.modelOptions.hiddenSize}, window ${task.options.window}, calendar + US holidays)`,
     ...evaluation.metrics,
@@ -156,19 +156,25 @@ const table: { name: string; mape: number; mae: number; rmse: number; seconds: n
 for (const [name, forecaster] of forecasters) {
   const t0 = Date.now();
   try {
-    table.push({ name, ...scores(y, from, forecaster(y, from)), seconds: (Date.now() - t0) / 1000 });
+    const made = forecaster(y, from);
+    const [forecast, note] = made instanceof Float64Array ? [made, undefined] : [made.forecast, made.note];
+    table.push({ name, ...scores(y, from, forecast), seconds: (Date.now() - t0) / 1000, ...(note === undefined ? {} : { note }) });
   } catch (e) {
     table.push({ name, mape: NaN, mae: NaN, rmse: NaN, seconds: (Date.now() - t0) / 1000, error: (e as Error).message });
   }
   const r = table.at(-1)!;
-  console.log(`  ${name}: ${r.error ?? `MAPE ${r.mape.toFixed(2)}%`} (${r.seconds.toFixed(0)} s; ${seconds()} in all)`);
+  console.log(`  ${name}: ${r.error ?? `MAPE ${r.mape.toFixed(2)}%`}${r.note ? `; ${r.note}` : ''} (${r.seconds.toFixed(0)} s; ${seconds()} in all)`);
   // Written as each forecaster finishes, so that a run cut short keeps what it measured.
   writeFileSync(join(values.out, 'results.json'), JSON.stringify({ table, bestEpoch: best.epoch, window: task.options.window }, null, 2));
 }
 console.log(`\none step ahead, ${test.target.length} test days:\n`);
 console.log('| forecaster | MAPE | MAE | RMSE |\n|---|---|---|---|');
 for (const r of table)
-  console.log(r.error ? `| ${r.name} | failed: ${r.error} | | |` : `| ${r.name} | ${r.mape.toFixed(2)}% | ${r.mae.toFixed(0)} | ${r.rmse.toFixed(0)} |`);
+  console.log(
+    r.error
+      ? `| ${r.name} | failed: ${r.error} | | |`
+      : `| ${r.name}${r.note ? ` (${r.note})` : ''} | ${r.mape.toFixed(2)}% | ${r.mae.toFixed(0)} | ${r.rmse.toFixed(0)} |`,
+  );
 
 const [png] = await writeForecastPlot(join(values.out, 'births_forecast.png'), evaluation.rows, 'US births, 1985–1988: one day ahead against actual', 'births');
 const [zoom] = await writeForecastPlot(

@@ -8,6 +8,23 @@ import type { OneStepForecaster } from './baselines.js';
 
 const require = createRequire(import.meta.url);
 
+/**
+ * Forecasts that are not finite or lie outside [0, 10 × the largest value seen] come from fits
+ * that diverged (the package prints "function returns NaN" or "non-stationary AR part" for them):
+ * they are replaced by the value 7 rows before, and counted.
+ */
+function guard(y: Float64Array, from: number, forecast: Float64Array, what: string): { forecast: Float64Array; note: string } {
+  const limit = 10 * y.subarray(0, from).reduce((a, b) => Math.max(a, b), 0);
+  let replaced = 0;
+  for (let i = 0; i < forecast.length; i++) {
+    if (!(forecast[i]! >= 0 && forecast[i]! <= limit)) {
+      forecast[i] = y[from + i - 7]!;
+      replaced++;
+    }
+  }
+  return { forecast, note: `${replaced} of ${forecast.length} ${what} diverged (forecast replaced by the value 7 days before)` };
+}
+
 interface ArimaModel {
   train(ts: number[]): ArimaModel;
   predict(steps: number): [number[], number[]];
@@ -28,7 +45,7 @@ export function sarima(history: number): OneStepForecaster {
       return model.train(Array.from(y.subarray(t - history, t))).predict(1)[0][0]!;
     });
     model.destroy();
-    return out;
+    return guard(y, from, out, 'forecasts');
   };
 }
 
@@ -47,7 +64,7 @@ export function autoArima(history: number, every: number): OneStepForecaster {
       model.destroy();
       out.set(steps, t - from);
     }
-    return out;
+    return guard(y, from, out, 'forecasts');
   };
 }
 
