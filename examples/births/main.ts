@@ -37,11 +37,13 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     'brain-iterations': { type: 'string', default: '20' },
     'no-peers': { type: 'boolean', default: false },
-    out: { type: 'string', default: 'runs/births' },
+    out: { type: 'string' },
     quick: { type: 'boolean', default: false },
   },
 });
 const quick = values.quick;
+// --quick writes elsewhere, so that it never overwrites a full run's files.
+const out = values.out ?? (quick ? 'runs/births_quick' : 'runs/births');
 const seed = Number(values.seed);
 const started = Date.now();
 const seconds = (): string => `${Math.round((Date.now() - started) / 1000)} s`;
@@ -55,11 +57,11 @@ const testFrom = days.length - Math.round(days.length * 0.2);
 const [historyDays, testDays] = quick
   ? [days.slice(testFrom - 1000, testFrom), days.slice(testFrom, testFrom + 60)]
   : [days.slice(0, testFrom), days.slice(testFrom)];
-mkdirSync(values.out, { recursive: true });
+mkdirSync(out, { recursive: true });
 const columns = { target: 'births', date: 'date' };
 const csv = (rows: string[], name: string): TimeSeries => {
   const text = `date,births\n${rows.join('\n')}\n`;
-  writeFileSync(join(values.out, name), text);
+  writeFileSync(join(out, name), text);
   return readSeries(parseCsv(text, name), columns);
 };
 const history = csv(historyDays, 'train.csv');
@@ -96,6 +98,7 @@ const epochs = Number(values.epochs ?? (quick ? 3 : 80));
 const patience = 6;
 let best = { loss: Infinity, epoch: 0, state: new Map<string, Tensor>() };
 let validLoss = NaN;
+const losses: number[] = [];
 console.log(`model: window ${task.options.window}, ${task.model.numParameters()} parameters; ${ends.length} training windows`);
 fit({
   model: task.model,
@@ -112,6 +115,7 @@ fit({
         plateau.step(metrics.loss);
       },
       onEpochEnd: (epoch, metrics, ctx) => {
+        losses.push(metrics.loss);
         const mape = task.evaluate(trainPart, validPart).metrics.mape;
         console.log(
           `epoch ${epoch + 1} loss ${metrics.loss.toFixed(4)} valid-loss ${validLoss.toFixed(4)} valid-mape ${mape.toFixed(3)}% lr ${optimizer.paramGroups[0]!.lr.toExponential(1)} (${seconds()})`,
@@ -125,6 +129,10 @@ fit({
   ],
 });
 task.model.loadStateDict(Object.fromEntries(best.state));
+if (quick && !(losses.at(-1)! < losses[0]!)) {
+  console.error(`--quick: the training loss did not fall (${losses.join(', ')})`);
+  process.exit(1);
+}
 console.log(`best validation loss ${best.loss.toFixed(4)} at epoch ${best.epoch}`);
 const evaluation = task.evaluate(history, test);
 
@@ -165,7 +173,7 @@ for (const [name, forecaster] of forecasters) {
   const r = table.at(-1)!;
   console.log(`  ${name}: ${r.error ?? `MAPE ${r.mape.toFixed(2)}%`}${r.note ? `; ${r.note}` : ''} (${r.seconds.toFixed(0)} s; ${seconds()} in all)`);
   // Written as each forecaster finishes, so that a run cut short keeps what it measured.
-  writeFileSync(join(values.out, 'results.json'), JSON.stringify({ table, bestEpoch: best.epoch, window: task.options.window }, null, 2));
+  writeFileSync(join(out, 'results.json'), JSON.stringify({ table, bestEpoch: best.epoch, window: task.options.window }, null, 2));
 }
 console.log(`\none step ahead, ${test.target.length} test days:\n`);
 console.log('| forecaster | MAPE | MAE | RMSE |\n|---|---|---|---|');
@@ -176,9 +184,9 @@ for (const r of table)
       : `| ${r.name}${r.note ? ` (${r.note})` : ''} | ${r.mape.toFixed(2)}% | ${r.mae.toFixed(0)} | ${r.rmse.toFixed(0)} |`,
   );
 
-const [png] = await writeForecastPlot(join(values.out, 'births_forecast.png'), evaluation.rows, 'US births, 1985–1988: one day ahead against actual', 'births');
+const [png] = await writeForecastPlot(join(out, 'births_forecast.png'), evaluation.rows, 'US births, 1985–1988: one day ahead against actual', 'births');
 const [zoom] = await writeForecastPlot(
-  join(values.out, 'births_forecast_zoom.png'),
+  join(out, 'births_forecast_zoom.png'),
   evaluation.rows.slice(-92),
   'US births, October–December 1988: one day ahead against actual',
   'births',
