@@ -86,7 +86,7 @@ function newRun(o: TrainCommandOptions, file: SeriesFile): Run {
     horizon: o.horizon,
     quantiles: o.quantiles ?? [],
     loss: o.loss,
-    model: { cell: o.cell as 'lstm', hiddenSize: o.hidden, numLayers: o.layers, dropout: o.dropout },
+    model: { cell: o.cell === 'gru' ? 'gru' : 'lstm', hiddenSize: o.hidden, numLayers: o.layers, dropout: o.dropout },
   });
   const record: ForecastRecord = {
     step: 0,
