@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { Command, Option } from '@commander-js/extra-typings';
-import { listBackends, nn, setBackend, TASK_KINDS, TOKEN_KINDS, ValueError } from 'recurrent';
+import { HOLIDAY_CALENDARS, listBackends, nn, setBackend, TASK_KINDS, TOKEN_KINDS, ValueError } from 'recurrent';
 import { evalCommand } from './commands/evaluate.js';
 import { exportCommand } from './commands/export.js';
 import { generateCommand } from './commands/generate.js';
@@ -14,7 +14,8 @@ import { predictCommand } from './commands/predict.js';
 import { trainCommand } from './commands/train.js';
 import { flagName } from './resume_flags.js';
 import { trainSeq2SeqCommand } from './seq2seq/train_seq2seq.js';
-import { duration, int, num } from './flags.js';
+import { trainForecastCommand } from './forecast/train_forecast.js';
+import { duration, int, num, quantileList } from './flags.js';
 
 /** The parsed options of a command built by `declare`. */
 type OptionsOf<F extends () => { opts(): object }> = ReturnType<ReturnType<F>['opts']>;
@@ -22,8 +23,11 @@ type OptionsOf<F extends () => { opts(): object }> = ReturnType<ReturnType<F>['o
 /** The defaults of --task seq2seq where they differ from the language model's (see the train hook in createProgram). */
 export const SEQ2SEQ_TRAIN_DEFAULTS = { batch: 64, lr: 1e-3, dropout: 0.2, out: 'runs/seq2seq', lrSchedule: 'plateau', checkpointEvery: 500 } as const;
 
-/** Flags of one task only: given with the other, they are an error rather than silently ignored. */
-export const TASK_ONLY_FLAGS: Record<'lm' | 'seq2seq', readonly string[]> = {
+/** The defaults of --task forecast where they differ from the language model's. */
+export const FORECAST_TRAIN_DEFAULTS = { batch: 64, lr: 3e-3, hidden: 64, out: 'runs/forecast', lrSchedule: 'plateau', checkpointEvery: 500 } as const;
+
+/** Flags of some tasks only: given with another, they are an error rather than silently ignored. */
+export const TASK_ONLY_FLAGS: Record<'lm' | 'seq2seq' | 'forecast', readonly string[]> = {
   lm: ['seqLen', 'sampleLength', 'lrDecayFrom', 'allowPartialResume'],
   seq2seq: [
     'valid',
@@ -46,6 +50,7 @@ export const TASK_ONLY_FLAGS: Record<'lm' | 'seq2seq', readonly string[]> = {
     'teacherForcingMin',
     'patience',
   ],
+  forecast: ['target', 'covariates', 'date', 'holidays', 'window', 'horizon', 'quantiles', 'loss', 'patience'],
 };
 
 function declareTrain() {
@@ -55,7 +60,7 @@ function declareTrain() {
         'train a model: a character-level language model (default: an LSTM on Moby-Dick, the last 10% held out) or, with --task seq2seq, an encoder–decoder',
       )
       .addOption(
-        new Option('--task <task>', 'what to train: lm (a character-level language model) or seq2seq (source<TAB>target pairs)')
+        new Option('--task <task>', 'what to train: lm (a character-level language model), seq2seq (source<TAB>target pairs) or forecast (a CSV time series)')
           .choices(TASK_KINDS)
           .default('lm'),
       )
@@ -131,7 +136,28 @@ function declareTrain() {
         num('--teacher-forcing-k', { min: 0, minOpen: true }),
       )
       .option('--teacher-forcing-min <p>', 'seq2seq: the floor of the teacher-forcing probability', num('--teacher-forcing-min', { min: 0, max: 1 }), 0)
-      .option('--patience <n>', 'seq2seq: stop after this many validations without improvement (0: never)', int('--patience'), 5)
+      .option('--patience <n>', 'seq2seq, forecast: stop after this many validations without improvement (0: never)', int('--patience'), 5)
+      // forecast
+      .option('--target <column>', 'forecast: the column of --data (CSV with a header) to forecast')
+      .option('--covariates <columns>', 'forecast: further numeric columns, comma-separated, whose past values are inputs too')
+      .option('--date <column>', 'forecast: a date column (YYYY-MM-DD): calendar features (weekday, month, day of the year)')
+      .addOption(
+        new Option('--holidays <calendar>', 'forecast, with --date: mark holidays (us: the US federal holidays and their observed days)').choices(
+          HOLIDAY_CALENDARS,
+        ),
+      )
+      .option('--window <n>', "forecast: past steps the model sees (default: two cycles of the data's season, e.g. 14 for daily data)", int('--window', 1))
+      .option('--horizon <n>', 'forecast: steps forecast at once (direct multi-step)', int('--horizon', 1), 1)
+      .option(
+        '--quantiles <list>',
+        'forecast: quantiles to forecast, e.g. 0.1,0.5,0.9 (pinball loss; the interval from the first to the last)',
+        quantileList('--quantiles'),
+      )
+      .addOption(
+        new Option('--loss <loss>', 'forecast, without --quantiles: the training loss on normalised values')
+          .choices(['mse', 'l1'] as const)
+          .default('mse' as const),
+      )
   );
 }
 
@@ -150,7 +176,7 @@ function declareGenerate() {
 function declareEval() {
   return new Command('eval')
     .description(
-      "a checkpoint's metrics: a language model's held-out loss and bits per character; a seq2seq model's exact match, CER, TER and BLEU on --data pairs",
+      "a checkpoint's metrics: a language model's held-out loss and bits per character; a seq2seq model's exact match, CER, TER and BLEU on --data pairs; a forecaster's one-step-ahead MAPE, MAE and RMSE on --data after --history",
     )
     .requiredOption('--checkpoint <dir>', 'run or checkpoint directory (a seq2seq run: its best/ checkpoint)')
     .option('--data <file>', 'lm: text to evaluate (its held-out tail; default: the training data); seq2seq: source<TAB>target pairs (required)')
@@ -161,7 +187,9 @@ function declareEval() {
       int('--batch', 1),
     )
     .option('--beam <k>', 'seq2seq: beam size (1: greedy); default 5', int('--beam', 1))
-    .option('--json', 'print one JSON object of the metrics (fractions)');
+    .option('--history <file>', 'forecast: the rows before --data (CSV), which the first forecasts are conditioned on')
+    .option('--plot <file>', 'forecast: write forecast against actual as FILE.png and FILE.svg (default: beside --data, NAME_forecast.png)')
+    .option('--json', 'print one JSON object of the metrics (fractions; forecast: MAPE in percent)');
 }
 
 function declarePredict() {
@@ -169,7 +197,7 @@ function declarePredict() {
     .description("a trained model's output: a seq2seq model's translation of each input, or a language model's continuation")
     .requiredOption('--checkpoint <dir>', 'run or checkpoint directory (a seq2seq run: its best/ checkpoint)')
     .option('--input <text>', 'the input')
-    .option('--data <file>', 'inputs, one per line')
+    .option('--data <file>', 'inputs, one per line (forecast: a CSV series; the next --horizon steps after it are forecast)')
     .option('--beam <k>', 'seq2seq: beam size (1: greedy)', int('--beam', 1), 5)
     .option('--nbest <n>', 'seq2seq: outputs per input, best first, with their log-probabilities', int('--nbest', 1), 1)
     .option(
@@ -239,18 +267,31 @@ export function createProgram() {
   train.hook('preAction', (command) => {
     const task = command.opts().task;
     const given = givenFlags(command);
-    const other = task === 'lm' ? 'seq2seq' : 'lm';
-    const stray = TASK_ONLY_FLAGS[other].filter((key) => given.has(key) || command.getOptionValueSource(key) === 'cli');
-    if (stray.length > 0)
-      throw new ValueError(`${stray.map(flagName).join(', ')}: ${stray.length === 1 ? 'applies' : 'apply'} to --task ${other} only (this is --task ${task})`);
-    if (task !== 'seq2seq') return;
-    for (const [key, value] of Object.entries(SEQ2SEQ_TRAIN_DEFAULTS)) {
+    const own = new Set(TASK_ONLY_FLAGS[task]);
+    const others = (Object.keys(TASK_ONLY_FLAGS) as (keyof typeof TASK_ONLY_FLAGS)[]).filter((t) => t !== task);
+    const stray = [...new Set(others.flatMap((t) => TASK_ONLY_FLAGS[t]))].filter(
+      (key) => !own.has(key) && (given.has(key) || command.getOptionValueSource(key) === 'cli'),
+    );
+    if (stray.length > 0) {
+      const owners = others.filter((t) => stray.some((key) => TASK_ONLY_FLAGS[t].includes(key)));
+      throw new ValueError(
+        `${stray.map(flagName).join(', ')}: ${stray.length === 1 ? 'applies' : 'apply'} to --task ${owners.join(' or ')} only (this is --task ${task})`,
+      );
+    }
+    if (task === 'lm') return;
+    for (const [key, value] of Object.entries(task === 'seq2seq' ? SEQ2SEQ_TRAIN_DEFAULTS : FORECAST_TRAIN_DEFAULTS)) {
       if (command.getOptionValueSource(key) === 'default') command.setOptionValueWithSource(key, value, 'default');
     }
     if (command.getOptionValueSource('validateEvery') === 'default') command.setOptionValueWithSource('validateEvery', 0, 'default');
   });
   program.addCommand(
-    train.action((opts, command) => (opts.task === 'seq2seq' ? trainSeq2SeqCommand(opts, givenFlags(command)) : trainCommand(opts, givenFlags(command)))),
+    train.action((opts, command) =>
+      opts.task === 'seq2seq'
+        ? trainSeq2SeqCommand(opts, givenFlags(command))
+        : opts.task === 'forecast'
+          ? trainForecastCommand(opts, givenFlags(command))
+          : trainCommand(opts, givenFlags(command)),
+    ),
   );
   program.addCommand(declareGenerate().action((opts) => generateCommand(opts)));
   program.addCommand(declareEval().action((opts) => evalCommand(opts)));

@@ -2,11 +2,17 @@
 import type { nn } from 'recurrent';
 import type { InfoCommandOptions } from '../program.js';
 import { loadRun } from '../run_kind.js';
+import { infoForecast } from '../forecast/forecast_commands.js';
 
 const fmtShape = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 
 export function infoCommand(o: InfoCommandOptions): void {
   const run = loadRun(o.checkpoint);
+  if (run.kind === 'forecast') {
+    infoForecast(run.forecast);
+    printParameters(run.forecast.task.model);
+    return;
+  }
   if (run.kind === 'seq2seq') {
     const { task, config } = run.seq2seq;
     const m = task.modelOptions;

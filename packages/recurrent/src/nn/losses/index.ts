@@ -6,6 +6,8 @@ export type { NLLLossOptions } from './nll_loss.js';
 export { mseLoss, l1Loss } from './regression.js';
 export type { RegressionLossOptions } from './regression.js';
 export { bceWithLogits } from './bce.js';
+export { pinballLoss } from './pinball.js';
+export type { PinballLossOptions } from './pinball.js';
 export type { BCEWithLogitsOptions } from './bce.js';
 export type { Reduction } from './reduction.js';
 export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCEWithLogitsLoss } from './modules.js';
