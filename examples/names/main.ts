@@ -13,7 +13,8 @@
  * (default 128 units, embeddings of 32, dropout 0.2) trained with Adam on the training part,
  * the learning rate halved after two epochs without validation improvement, stopped by --time or
  * --epochs or after 8 such epochs; the epoch with the best validation score is kept. Prints
- * `epoch N loss L valid V [coupling]` per epoch, the test table, and samples of each sex.
+ * `epoch N loss L valid V [coupling]` per epoch, the test table, samples of each sex (temperature
+ * 1) and each sex's most probable names (beam search).
  *
  *   node --import tsx examples/names/main.ts [--couplings init,input,none] [--time 10m] [--epochs N] [--hidden 128]
  *                                            [--embedding 32] [--dropout 0.2] [--lr 3e-3] [--batch 64] [--seed 1]
@@ -23,7 +24,7 @@
  * their training loss fell.
  */
 import { parseArgs } from 'node:util';
-import { crossEntropy, manualSeed, nn, noGrad, optim, sampleDecode, Tensor, tensor } from 'recurrent';
+import { beamDecode, crossEntropy, manualSeed, nn, noGrad, optim, sampleDecode, Tensor, tensor } from 'recurrent';
 import { KneserNey, natsPerSymbol, tuneDiscounts } from './kneser_ney.js';
 import { encodeName, loadNames, type NameExample, SEXES, type Sex, SYMBOLS } from './names_data.js';
 
@@ -39,6 +40,7 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '64' },
     seed: { type: 'string', default: '1' },
     samples: { type: 'string', default: '12' },
+    'no-refit': { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
   },
 });
@@ -169,7 +171,29 @@ function nats(model: nn.ConditionedDecoder, examples: readonly NameExample[]): n
 
 const trainedLosses: number[][] = [];
 const samplesBy: Record<string, Record<Sex, string[]>> = {};
-for (const coupling of couplings) {
+
+interface Training {
+  model: nn.ConditionedDecoder;
+  /** The learning rate of each epoch run. */
+  lrs: number[];
+  /** 0-based epoch of the best validation score (the last epoch without validation). */
+  bestEpoch: number;
+  bestValid: number;
+}
+
+/**
+ * Trains a fresh model (same seed, same initial weights) on `examples`. With `valid`: the learning
+ * rate halves after two epochs without improvement; the run stops at the budget or after 8 such
+ * epochs and keeps the best epoch's weights. Without: it replays `replay` (one learning rate per
+ * epoch) and keeps the last weights.
+ */
+function trainModel(
+  coupling: nn.ContextCoupling,
+  examples: readonly NameExample[],
+  valid: readonly NameExample[] | null,
+  replay: number[],
+  tag: string,
+): Training {
   manualSeed(seed);
   const model = new nn.ConditionedDecoder({
     vocabSize: V,
@@ -182,15 +206,18 @@ for (const coupling of couplings) {
   const optimizer = new optim.Adam(model.parameters(), { lr: quick ? 1e-2 : Number(values.lr) });
   const plateau = new optim.ReduceLROnPlateau(optimizer, { factor: 0.5, patience: 1 });
   const started = performance.now();
-  let best = Infinity;
+  const run: Training = { model, lrs: [], bestEpoch: -1, bestValid: Infinity };
   let bestState: Record<string, Tensor> = {};
-  let sinceBest = 0;
   const losses: number[] = [];
-  for (let epoch = 0; epoch < maxEpochs && (performance.now() - started) / 1000 < budget && sinceBest < 8; epoch++) {
+  const more = (epoch: number): boolean =>
+    valid === null ? epoch < replay.length : epoch < maxEpochs && (performance.now() - started) / 1000 < budget && epoch - run.bestEpoch <= 8;
+  for (let epoch = 0; more(epoch); epoch++) {
+    if (valid === null) optimizer.paramGroups[0]!.lr = replay[epoch]!;
+    run.lrs.push(optimizer.paramGroups[0]!.lr);
     model.train();
     let total = 0;
     let symbols = 0;
-    for (const b of batches(train, Number(values.batch), shuffled(train.length, seed * 1000 + epoch))) {
+    for (const b of batches(examples, Number(values.batch), shuffled(examples.length, seed * 1000 + epoch))) {
       optimizer.zeroGrad();
       const [logits] = model.forward(b.idsIn, b.context);
       const loss = crossEntropy(logits.reshape([-1, V]), b.idsOut.reshape([-1]), { ignoreIndex: IGNORE });
@@ -200,20 +227,35 @@ for (const coupling of couplings) {
       total += loss.item() * b.symbols;
       symbols += b.symbols;
     }
-    const validNats = nats(model, valid);
-    plateau.step(validNats);
-    if (validNats < best) {
-      best = validNats;
-      bestState = Object.fromEntries(Object.entries(model.stateDict()).map(([k, v]) => [k, v.clone()]));
-      sinceBest = 0;
-    } else sinceBest++;
     losses.push(total / symbols);
+    let validText = '';
+    if (valid !== null) {
+      const validNats = nats(model, valid);
+      plateau.step(validNats);
+      if (validNats < run.bestValid) {
+        run.bestValid = validNats;
+        run.bestEpoch = epoch;
+        bestState = Object.fromEntries(Object.entries(model.stateDict()).map(([k, v]) => [k, v.clone()]));
+      }
+      validText = ` valid ${validNats.toFixed(4)}`;
+    } else run.bestEpoch = epoch;
     console.log(
-      `epoch ${epoch + 1} loss ${(total / symbols).toFixed(4)} valid ${validNats.toFixed(4)} lr ${optimizer.paramGroups[0]!.lr.toExponential(1)} [${coupling}] (${Math.round((performance.now() - started) / 1000)} s)`,
+      `epoch ${epoch + 1} loss ${(total / symbols).toFixed(4)}${validText} lr ${run.lrs.at(-1)!.toExponential(1)} [${tag}] (${Math.round((performance.now() - started) / 1000)} s)`,
     );
   }
   trainedLosses.push(losses);
-  model.loadStateDict(bestState);
+  if (valid !== null) model.loadStateDict(bestState);
+  return run;
+}
+
+for (const coupling of couplings) {
+  // Epochs and learning rates chosen on the validation part; then (unless --no-refit) the
+  // same schedule again on the whole training split, as the 4-gram's counts are.
+  const chosen = trainModel(coupling, train, valid, [], coupling);
+  console.log(`${coupling}: best validation ${chosen.bestValid.toFixed(4)} nats/char at epoch ${chosen.bestEpoch + 1}`);
+  const model = !values['no-refit']
+    ? trainModel(coupling, [...train, ...valid], null, chosen.lrs.slice(0, chosen.bestEpoch + 1), `${coupling}, refit`).model
+    : chosen.model;
   const perSex = Object.fromEntries(
     SEXES.map((s) => [
       s,
@@ -227,7 +269,7 @@ for (const coupling of couplings) {
     coupling
   ];
   results.push({ model: label, perSex, all: nats(model, test) });
-  console.log(`${label}: best validation ${best.toFixed(4)} nats/char; test ${results.at(-1)!.all.toFixed(4)}`);
+  console.log(`${label}: test ${results.at(-1)!.all.toFixed(4)} nats/char`);
 
   // Samples of each sex, drawn at temperature 1; '*' marks a name on neither list.
   model.eval();
@@ -238,8 +280,14 @@ for (const coupling of couplings) {
     const drawn = noGrad(() => sampleDecode(model.stepper(contextOf(new Array<Sex>(k).fill(sex)), { bosId: 0, eosId: 0 }), { maxLength: 20 })).map(([h]) =>
       h!.tokens.map((id) => SYMBOLS[id]).join(''),
     );
-    samplesBy[coupling]![sex] = drawn.map((n) => (n === '' ? '(empty)' : `${n.charAt(0).toUpperCase()}${n.slice(1)}${known.has(n) ? '' : '*'}`));
+    const show = (n: string): string => (n === '' ? '(empty)' : `${n.charAt(0).toUpperCase()}${n.slice(1)}${known.has(n) ? '' : '*'}`);
+    samplesBy[coupling]![sex] = drawn.map(show);
     console.log(`  samples, ${sex}: ${samplesBy[coupling]![sex].join(', ')}`);
+    // The most probable names under the context: beam search, 5 best of a beam of 10.
+    const [likely] = noGrad(() => beamDecode(model.stepper(contextOf([sex]), { bosId: 0, eosId: 0 }), { beamSize: 10, nBest: 5, maxLength: 20 }));
+    console.log(
+      `  most probable, ${sex}: ${likely!.map((h) => `${show(h.tokens.map((id) => SYMBOLS[id]).join(''))} (p ${Math.exp(h.logProb).toFixed(4)})`).join(', ')}`,
+    );
   }
 }
 
