@@ -74,10 +74,19 @@ const results: { model: string; perSex: Record<Sex, number>; all: number }[] = [
 {
   let nll = 0;
   let symbols = 0;
+  let validNll = 0;
+  let validSymbols = 0;
   const perSex = {} as Record<Sex, number>;
   for (const sex of SEXES) {
     const names = (xs: NameExample[]): string[] => xs.filter((x) => x.sex === sex).map((x) => x.name);
     const discounts = tuneDiscounts(names(train), names(valid), SYMBOLS.length, ORDER);
+    // The validation score of the counts without the validation part, beside the networks' own.
+    const onTrain = new KneserNey(names(train), SYMBOLS.length, discounts);
+    for (const name of names(valid)) {
+      const [l, c] = onTrain.negLogLikelihood(name);
+      validNll += l;
+      validSymbols += c;
+    }
     const model = new KneserNey([...names(train), ...names(valid)], SYMBOLS.length, discounts);
     // A distribution must sum to one over the symbols it predicts, seen context or not.
     for (const context of ['...', '..a', 'ann', 'zqx'].map((c) => c.slice(-(ORDER - 1)))) {
@@ -95,6 +104,7 @@ const results: { model: string; perSex: Record<Sex, number>; all: number }[] = [
     );
   }
   results.push({ model: `interpolated Kneser–Ney ${ORDER}-gram, one per sex`, perSex, all: nll / symbols });
+  console.log(`Kneser–Ney ${ORDER}-gram: validation ${(validNll / validSymbols).toFixed(4)} nats/char (counted without the validation part)`);
 }
 
 // ---- The networks.
