@@ -49,8 +49,10 @@ export interface ConditionedDecoderOptions {
   numLayers?: number;
   /**
    * For an LSTM under 'init' or 'both': which states the context sets. 'hc' (default): h₀ and c₀,
-   * each through its own projection; 'h': h₀ only, c₀ = 0 (fewer parameters; the cell memory then
-   * starts empty and the context enters through h₀ alone). Ignored by GRU and RNN, which have h only.
+   * each through its own projection (as Show, Attend and Tell's init_h, init_c) — the cell memory
+   * is what an LSTM carries furthest, so the context written there outlasts the first steps; 'h':
+   * h₀ only, c₀ = 0 (fewer parameters; the context enters through h₀ alone). Ignored by GRU and
+   * RNN, which have h only.
    */
   lstmInit?: 'hc' | 'h';
   /** Dropout on the embeddings, between layers and before the output layer (training only); default 0. */
