@@ -126,8 +126,16 @@ export { padCollate, packCollate } from './sequence/collate.js';
 export type { SequenceLike, SequenceItem, CollateItem, PaddedBatch, PackedBatch, PadCollateOptions, PackCollateOptions } from './sequence/collate.js';
 export { bucketBatches, paddingFraction } from './sequence/bucket.js';
 export type { BucketOptions } from './sequence/bucket.js';
-export { crossEntropy, nllLoss, mseLoss, l1Loss, bceWithLogits } from './nn/losses/index.js';
-export type { CrossEntropyOptions, NLLLossOptions, RegressionLossOptions, BCEWithLogitsOptions, Reduction } from './nn/losses/index.js';
+export { crossEntropy, nllLoss, mseLoss, l1Loss, bceWithLogits, ctcLoss } from './nn/losses/index.js';
+export type {
+  CrossEntropyOptions,
+  NLLLossOptions,
+  RegressionLossOptions,
+  BCEWithLogitsOptions,
+  CTCLossOptions,
+  CTCLengths,
+  Reduction,
+} from './nn/losses/index.js';
 export { scan } from './nn/rnn/scan.js';
 export type { ScanOptions, TensorStructure } from './nn/rnn/scan.js';
 export { dynamicRnn, bidirectionalDynamicRnn } from './nn/rnn/dynamic_rnn.js';

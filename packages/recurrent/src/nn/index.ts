@@ -30,7 +30,7 @@ export type { CellOptions } from './rnn/cells.js';
 export { uniformInit, normalInit, xavierUniform, orthogonal } from './init.js';
 export { CELL_KINDS, LanguageModel, detachState, parseCellKind } from './language_model.js';
 export type { LanguageModelOptions, CellKind, RecurrentState } from './language_model.js';
-export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCEWithLogitsLoss } from './losses/index.js';
+export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCEWithLogitsLoss, CTCLoss } from './losses/index.js';
 export type { CrossEntropyLossOptions, NLLLossModuleOptions, RegressionLossModuleOptions, BCEWithLogitsLossOptions } from './losses/index.js';
 export { TreeLSTM } from './tree/tree_lstm.js';
 export type { TreeLSTMOptions, TreeLSTMOutput } from './tree/tree_lstm.js';
