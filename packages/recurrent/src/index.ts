@@ -166,6 +166,8 @@ export type { GenerateTextOptions } from './decode/generate_text.js';
 export { beamSearch, gnmtLengthPenalty } from './decode/beam_search.js';
 export type { BeamSearchOptions, BeamStep, BeamStepOutput, BeamHypothesis } from './decode/beam_search.js';
 export { beamDecode, greedyDecode, sampleDecode } from './decode/stepwise_decode.js';
+export { ctcGreedyDecode, ctcBeamSearch } from './decode/ctc_decode.js';
+export type { CTCDecodeOptions, CTCBeamSearchOptions, CTCHypothesis } from './decode/ctc_decode.js';
 export type { StepwiseDecodeOptions, BeamDecodeOptions, SampleDecodeOptions } from './decode/stepwise_decode.js';
 export { editDistance } from './metrics/edit_distance.js';
 export { corpusBleu } from './metrics/bleu.js';
