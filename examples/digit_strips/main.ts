@@ -8,7 +8,7 @@
  * seed of their own), so the test strips are read once, at the end.
  *
  *   node --import tsx examples/digit_strips/main.ts [--reader ctc|attention|both] [--minutes 20]
- *        [--epoch-strips 4000] [--hidden 128] [--layers 1] [--frontend window|conv2d|none] [--dropout 0.1]
+ *        [--epoch-strips 4000] [--hidden 128] [--layers 1] [--frontend window|conv2d|none] [--stride 2] [--dropout 0.1]
  *        [--lr 2e-3] [--batch 32] [--beam 1] [--test-strips 5000] [--seed 1] [--out runs/digit_strips] [--quick]
  *   node --import tsx examples/digit_strips/main.ts --compare [--out runs/digit_strips]
  *
@@ -38,6 +38,7 @@ const { values } = parseArgs({
     hidden: { type: 'string', default: '128' },
     layers: { type: 'string', default: '1' },
     frontend: { type: 'string', default: 'window' },
+    stride: { type: 'string', default: '2' },
     dropout: { type: 'string', default: '0.1' },
     lr: { type: 'string', default: '2e-3' },
     batch: { type: 'string', default: '32' },
@@ -90,6 +91,7 @@ const batchSize = Number(values.batch);
 const testCount = Number(values['test-strips'] ?? (quick ? 60 : 5000));
 const config: EncoderConfig = {
   frontEnd,
+  stride: Number(values.stride),
   hiddenSize: quick ? 24 : Number(values.hidden),
   layers: Number(values.layers),
   dropout: quick ? 0 : Number(values.dropout),
@@ -187,7 +189,7 @@ if (attention !== undefined) {
   for (const [i, h] of hyps.entries()) {
     const outputs = [...h.tokens.map((t) => String(t - 3)), '</s>'];
     const weights = h.attention ?? [];
-    const png = await writeAttentionStrip(join(values.out, `attention_${i + 1}`), shown[i]!, outputs, weights, frontEnd === 'none' ? 1 : 2);
+    const png = await writeAttentionStrip(join(values.out, `attention_${i + 1}`), shown[i]!, outputs, weights, attention.encoder.frontEnd.stride);
     console.log(`attention heatmap: ${png}`);
   }
 }

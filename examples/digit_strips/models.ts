@@ -2,8 +2,8 @@
  * The two readers of digit strips. Both share the encoder's design: an optional convolutional
  * front end over the strip image, then a bidirectional LSTM over its columns.
  *
- *   front end 'window' (default): a 1-D convolution over the columns, kernel 4 columns × the full
- *                      height, stride 2, 128 channels, ReLU: frames (N, ⌈W/2⌉, 128). The windows of
+ *   front end 'window' (default): a 1-D convolution over the columns, kernel 2·s columns × the full
+ *                      height, stride s (default 2), 128 channels, ReLU: frames (N, ⌈W/s⌉, 128). The windows of
  *                      the (constant) image are cut out once and the kernel is one linear layer, so
  *                      it costs one matrix product.
  *   front end 'conv2d': conv 3×3 (1 → 16, stride 2) · ReLU · conv 3×3 (16 → 32, stride [2, 1]) · ReLU
@@ -39,13 +39,13 @@ import { HEIGHT, type Strip, imageBatch } from './data.js';
 export type FrontEnd = 'window' | 'conv2d' | 'none';
 export const FRONT_ENDS: readonly FrontEnd[] = ['window', 'conv2d', 'none'];
 
-/** Columns per frame and frame step of the window front end. */
-const WINDOW = 4;
-const STRIDE = 2;
+/** Channels of the window front end. */
 const WINDOW_CHANNELS = 128;
 
 export interface EncoderConfig {
   frontEnd: FrontEnd;
+  /** Columns per frame step of the window front end (its kernel spans 2·stride columns); default 2. */
+  stride: number;
   hiddenSize: number;
   layers: number;
   dropout: number;
@@ -69,17 +69,20 @@ function convParameters(out: number, inp: number, k: number): [Tensor, Tensor] {
 class FrontEndModule extends nn.Module {
   readonly kind: FrontEnd;
   readonly features: number;
+  /** Image columns per frame. */
+  readonly stride: number;
   readonly conv1Weight: Tensor | null = null;
   readonly conv1Bias: Tensor | null = null;
   readonly conv2Weight: Tensor | null = null;
   readonly conv2Bias: Tensor | null = null;
   readonly window: nn.Linear | null = null;
 
-  constructor(kind: FrontEnd) {
+  constructor(kind: FrontEnd, stride: number) {
     super();
     this.kind = kind;
+    this.stride = kind === 'window' ? stride : kind === 'conv2d' ? 2 : 1;
     if (kind === 'window') {
-      this.window = new nn.Linear({ inFeatures: WINDOW * HEIGHT, outFeatures: WINDOW_CHANNELS });
+      this.window = new nn.Linear({ inFeatures: 2 * stride * HEIGHT, outFeatures: WINDOW_CHANNELS });
       this.features = WINDOW_CHANNELS;
     } else if (kind === 'conv2d') {
       [this.conv1Weight, this.conv1Bias] = convParameters(16, 1, 3);
@@ -95,21 +98,23 @@ class FrontEndModule extends nn.Module {
     const images = new Tensor(batch.images, batch.shape);
     const [N, , , W] = batch.shape;
     if (this.kind === 'window') {
-      // Frame t sees columns STRIDE·t − 1 … STRIDE·t + 2 (zeros outside the image).
-      const T = Math.ceil(W / STRIDE);
-      const F = WINDOW * HEIGHT;
+      // Frame t sees the 2·stride columns from stride·t − stride/2 on (zeros outside the image).
+      const stride = this.stride;
+      const window = 2 * stride;
+      const T = Math.ceil(W / stride);
+      const F = window * HEIGHT;
       const windows = new Float32Array(N * T * F);
       for (let n = 0; n < N; n++) {
         for (let t = 0; t < T; t++) {
-          for (let k = 0; k < WINDOW; k++) {
-            const x = STRIDE * t - 1 + k;
+          for (let k = 0; k < window; k++) {
+            const x = stride * t - Math.floor(stride / 2) + k;
             if (x < 0 || x >= W) continue;
             for (let r = 0; r < HEIGHT; r++) windows[(n * T + t) * F + k * HEIGHT + r] = batch.images[(n * HEIGHT + r) * W + x]!;
           }
         }
       }
       const frames = relu(this.window!.forward(new Tensor(windows, [N, T, F])));
-      return { frames, lengths: batch.widths.map((w) => Math.ceil(w / STRIDE)) };
+      return { frames, lengths: batch.widths.map((w) => Math.ceil(w / stride)) };
     }
     if (this.kind === 'none') {
       // (N, 1, H, W) → (N, W, H): column t is frame t.
@@ -132,7 +137,7 @@ export class StripEncoder extends nn.Module {
   constructor(config: EncoderConfig) {
     super();
     this.config = config;
-    this.frontEnd = new FrontEndModule(config.frontEnd);
+    this.frontEnd = new FrontEndModule(config.frontEnd, config.stride);
     this.rnn = new nn.LSTM({
       inputSize: this.frontEnd.features,
       hiddenSize: config.hiddenSize,
