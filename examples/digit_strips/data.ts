@@ -87,10 +87,39 @@ function inkedColumns(d: Digit): [number, number] {
   return last < 0 ? [0, DIGIT_SIZE] : [first, last + 1];
 }
 
-/** One strip of 1–5 random digits from `pool`. */
-export function makeStrip(rng: () => number, pool: readonly Digit[]): Strip {
+/**
+ * The digit under a small random affine map about its centre (training augmentation): each output
+ * pixel p reads the input at c + M·(p − c) bilinearly, M's diagonal in [1 − a, 1 + a] (scale) and
+ * its off-diagonal in [−a, a] (shear and rotation), a = DISTORTION.
+ */
+export const DISTORTION = 0.15;
+export function distort(d: Digit, rng: () => number): Digit {
+  const u = (): number => (rng() * 2 - 1) * DISTORTION;
+  const [m00, m01, m10, m11] = [1 + u(), u(), u(), 1 + u()];
+  const c = (DIGIT_SIZE - 1) / 2;
+  const out = new Float32Array(DIGIT_SIZE * DIGIT_SIZE);
+  const at = (x: number, y: number): number => (x < 0 || y < 0 || x >= DIGIT_SIZE || y >= DIGIT_SIZE ? 0 : d.pixels[y * DIGIT_SIZE + x]!);
+  for (let y = 0; y < DIGIT_SIZE; y++) {
+    for (let x = 0; x < DIGIT_SIZE; x++) {
+      const sx = c + m00 * (x - c) + m01 * (y - c);
+      const sy = c + m10 * (x - c) + m11 * (y - c);
+      const x0 = Math.floor(sx);
+      const y0 = Math.floor(sy);
+      const fx = sx - x0;
+      const fy = sy - y0;
+      out[y * DIGIT_SIZE + x] = (1 - fy) * ((1 - fx) * at(x0, y0) + fx * at(x0 + 1, y0)) + fy * ((1 - fx) * at(x0, y0 + 1) + fx * at(x0 + 1, y0 + 1));
+    }
+  }
+  return { label: d.label, pixels: out };
+}
+
+/** One strip of 1–5 random digits from `pool`, each distorted by `distort` when `augment`. */
+export function makeStrip(rng: () => number, pool: readonly Digit[], augment = false): Strip {
   const count = MIN_DIGITS + Math.floor(rng() * (MAX_DIGITS - MIN_DIGITS + 1));
-  const digits = Array.from({ length: count }, () => pool[Math.floor(rng() * pool.length)]!);
+  const digits = Array.from({ length: count }, () => {
+    const d = pool[Math.floor(rng() * pool.length)]!;
+    return augment ? distort(d, rng) : d;
+  });
   const placements: { digit: Digit; x: number; y: number; from: number; to: number }[] = [];
   let x = MARGIN;
   for (const [i, digit] of digits.entries()) {
@@ -112,10 +141,10 @@ export function makeStrip(rng: () => number, pool: readonly Digit[]): Strip {
   return { pixels, width, labels: digits.map((d) => d.label) };
 }
 
-/** `count` strips drawn from `pool` with the generator seeded by `seed`. */
-export function makeStrips(seed: number, count: number, pool: readonly Digit[]): Strip[] {
+/** `count` strips drawn from `pool` with the generator seeded by `seed` (digits distorted when `augment`). */
+export function makeStrips(seed: number, count: number, pool: readonly Digit[], augment = false): Strip[] {
   const rng = makeRng(seed);
-  return Array.from({ length: count }, () => makeStrip(rng, pool));
+  return Array.from({ length: count }, () => makeStrip(rng, pool, augment));
 }
 
 /**

@@ -8,7 +8,7 @@
  * seed of their own), so the test strips are read once, at the end.
  *
  *   node --import tsx examples/digit_strips/main.ts [--reader ctc|attention|both] [--minutes 20]
- *        [--epoch-strips 4000] [--hidden 128] [--layers 1] [--frontend window|conv2d|none] [--stride 2] [--dropout 0.1]
+ *        [--epoch-strips 4000] [--hidden 128] [--layers 1] [--frontend window|conv2d|none] [--stride 2] [--augment 1] [--dropout 0.1]
  *        [--lr 2e-3] [--batch 32] [--beam 1] [--test-strips 5000] [--seed 1] [--out runs/digit_strips] [--quick]
  *   node --import tsx examples/digit_strips/main.ts --compare [--out runs/digit_strips]
  *
@@ -39,6 +39,7 @@ const { values } = parseArgs({
     layers: { type: 'string', default: '1' },
     frontend: { type: 'string', default: 'window' },
     stride: { type: 'string', default: '2' },
+    augment: { type: 'string', default: '1' },
     dropout: { type: 'string', default: '0.1' },
     lr: { type: 'string', default: '2e-3' },
     batch: { type: 'string', default: '32' },
@@ -97,6 +98,8 @@ const config: EncoderConfig = {
   dropout: quick ? 0 : Number(values.dropout),
 };
 const lr = quick ? 1e-2 : Number(values.lr);
+if (values.augment !== '0' && values.augment !== '1') throw new Error(`--augment: expected 0 or 1; got '${values.augment}'`);
+const augment = values.augment === '1';
 
 const { train, test } = loadDigits();
 const valid = makeStrips(seed * 1000 + 1, quick ? 40 : 500, train);
@@ -125,7 +128,7 @@ const elapsed = (): number => (performance.now() - started) / 1000;
 const progress = (epoch: number): number => (Number.isFinite(epochs) ? epoch / epochs : Math.min(1, elapsed() / budgetSeconds));
 let epoch = 0;
 for (; epoch < epochs && elapsed() < budgetSeconds; epoch++) {
-  const strips = makeStrips(seed * 1000 + 100 + epoch, epochStrips, train);
+  const strips = makeStrips(seed * 1000 + 100 + epoch, epochStrips, train, augment);
   const sums = readers.map(() => 0);
   let batches = 0;
   for (let i = 0; i + batchSize <= strips.length && elapsed() < budgetSeconds; i += batchSize) {
@@ -171,7 +174,7 @@ for (const reader of readers) {
   const run: SavedRun = {
     reader: reader.name,
     command: `node --import tsx examples/digit_strips/main.ts ${process.argv.slice(2).join(' ')}`,
-    config: { ...config, lr, batchSize, epochStrips, beam, seed, minutes: budgetSeconds / 60 },
+    config: { ...config, lr, batchSize, epochStrips, augment, beam, seed, minutes: budgetSeconds / 60 },
     epochs: epoch,
     seconds: Math.round(elapsed()),
     test: scores,

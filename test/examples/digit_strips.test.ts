@@ -2,7 +2,7 @@
 // strips hold what they say, and the scores count what they claim.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { HEIGHT, MAX_DIGITS, MIN_DIGITS, TRAIN_DIGITS, loadDigits, makeStrips } from '../../examples/digit_strips/data.js';
+import { HEIGHT, MAX_DIGITS, MIN_DIGITS, TRAIN_DIGITS, distort, loadDigits, makeRng, makeStrips } from '../../examples/digit_strips/data.js';
 import { align, score } from '../../examples/digit_strips/scores.js';
 
 describe('digit strips data', () => {
@@ -41,6 +41,22 @@ describe('digit strips data', () => {
       makeStrips(4, 20, held).map((s) => s.labels),
       strips.slice(0, 20).map((s) => s.labels),
     );
+  });
+});
+
+describe('digit strips augmentation', () => {
+  test('a distorted digit keeps its label, stays in [0, 1], moves its pixels and keeps most of its ink', () => {
+    const { train } = loadDigits();
+    const rng = makeRng(5);
+    for (const d of train.slice(0, 20)) {
+      const e = distort(d, rng);
+      assert.equal(e.label, d.label);
+      assert.ok(e.pixels.every((v) => v >= 0 && v <= 1 + 1e-6));
+      assert.ok(e.pixels.some((v, i) => Math.abs(v - d.pixels[i]!) > 0.1));
+      const ink = (p: Float32Array): number => p.reduce((a, b) => a + b, 0);
+      const ratio = ink(e.pixels) / ink(d.pixels);
+      assert.ok(ratio > 0.6 && ratio < 1.5, `ink ratio ${ratio}`);
+    }
   });
 });
 
