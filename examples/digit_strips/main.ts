@@ -10,10 +10,12 @@
  *   node --import tsx examples/digit_strips/main.ts [--reader ctc|attention|both] [--minutes 20]
  *        [--epoch-strips 4000] [--hidden 128] [--layers 1] [--frontend window|conv2d|none] [--stride 2] [--augment 1] [--dropout 0.1]
  *        [--lr 2e-3] [--batch 32] [--beam 1] [--test-strips 5000] [--seed 1] [--out runs/digit_strips] [--quick]
+ *   node --import tsx examples/digit_strips/main.ts --reader ctc|attention --load FILE.safetensors [--beam 10] …   (test only)
  *   node --import tsx examples/digit_strips/main.ts --compare [--out runs/digit_strips]
  *
  * Prints `epoch N loss L …` per epoch (L: the mean training loss, summed over the readers when
- * both train), then the test scores; writes <out>/<reader>.json and, for the attention reader,
+ * both train), then the test scores; writes <out>/<reader>.json (<reader>_beam<K>.json for --beam K > 1)
+ * and the trained weights <out>/<reader>.safetensors and, for the attention reader,
  * attention heatmaps of a few test strips (<out>/attention_<i>.png). --compare prints the two
  * readers' saved scores side by side. The learning rate follows a cosine from --lr to --lr/100
  * over the time budget (or the epochs, when --epochs is given).
@@ -23,7 +25,7 @@
 import { mkdirSync, readFileSync, writeFileSync, renameSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { manualSeed, noGrad, optim } from 'recurrent';
+import { manualSeed, noGrad, optim, readSafetensors, writeSafetensors } from 'recurrent';
 import { type Strip, loadDigits, makeStrips } from './data.js';
 import { writeAttentionStrip } from './heatmap.js';
 import { AttentionReader, CtcReader, type EncoderConfig, FRONT_ENDS, type FrontEnd, type Reader } from './models.js';
@@ -40,6 +42,7 @@ const { values } = parseArgs({
     frontend: { type: 'string', default: 'window' },
     stride: { type: 'string', default: '2' },
     augment: { type: 'string', default: '1' },
+    load: { type: 'string' },
     dropout: { type: 'string', default: '0.1' },
     lr: { type: 'string', default: '2e-3' },
     batch: { type: 'string', default: '32' },
@@ -86,7 +89,7 @@ const frontEnd = values.frontend as FrontEnd;
 if (!FRONT_ENDS.includes(frontEnd)) throw new Error(`--frontend: expected ${FRONT_ENDS.join(', ')}; got '${values.frontend}'`);
 const seed = Number(values.seed);
 const budgetSeconds = quick ? Infinity : Number(values.minutes ?? '20') * 60;
-const epochs = Number(values.epochs ?? (quick ? 6 : Infinity));
+const epochs = values.load !== undefined ? 0 : Number(values.epochs ?? (quick ? 6 : Infinity));
 const epochStrips = Number(values['epoch-strips'] ?? (quick ? 128 : 4000));
 const batchSize = Number(values.batch);
 const testCount = Number(values['test-strips'] ?? (quick ? 60 : 5000));
@@ -109,6 +112,10 @@ manualSeed(seed);
 const readers: Reader[] = [];
 if (readerArg !== 'attention') readers.push(new CtcReader(config));
 if (readerArg !== 'ctc') readers.push(new AttentionReader(config));
+if (values.load !== undefined) {
+  if (readers.length !== 1) throw new Error('--load: name the reader the weights belong to with --reader ctc or --reader attention');
+  readers[0]!.loadStateDict(readSafetensors(readFileSync(values.load)));
+}
 const optimizers = readers.map((r) => new optim.Adam(r.parameters(), { lr }));
 
 /** Reads `strips` in batches, in eval mode without gradients. */
@@ -179,9 +186,14 @@ for (const reader of readers) {
     seconds: Math.round(elapsed()),
     test: scores,
   };
-  const path = join(values.out, `${reader.name}.json`);
+  const path = join(values.out, `${reader.name}${beam > 1 ? `_beam${beam}` : ''}.json`);
   writeFileSync(`${path}.tmp`, JSON.stringify(run, null, 2));
   renameSync(`${path}.tmp`, path);
+  if (values.load === undefined) {
+    const weights = join(values.out, `${reader.name}.safetensors`);
+    writeFileSync(`${weights}.tmp`, writeSafetensors(reader.stateDict(), { config: JSON.stringify(run.config) }));
+    renameSync(`${weights}.tmp`, weights);
+  }
 }
 
 const attention = readers.find((r): r is AttentionReader => r instanceof AttentionReader);
