@@ -49,11 +49,14 @@ const { values } = parseArgs({
     beam: { type: 'string', default: '1' },
     'test-strips': { type: 'string' },
     seed: { type: 'string', default: '1' },
-    out: { type: 'string', default: 'runs/digit_strips' },
+    out: { type: 'string' },
     compare: { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
   },
 });
+
+// --quick writes apart (runs/digit_strips_quick), so that it never replaces a real run's results.
+const outDir = values.out ?? (values.quick ? 'runs/digit_strips_quick' : 'runs/digit_strips');
 
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
 
@@ -67,8 +70,8 @@ interface SavedRun {
 }
 
 if (values.compare) {
-  const runs = ['ctc', 'attention'].map((r) => join(values.out, `${r}.json`)).filter((f) => existsSync(f));
-  if (runs.length === 0) throw new Error(`--compare: no ctc.json or attention.json under ${values.out}; train the readers first`);
+  const runs = ['ctc', 'attention'].map((r) => join(outDir, `${r}.json`)).filter((f) => existsSync(f));
+  if (runs.length === 0) throw new Error(`--compare: no ctc.json or attention.json under ${outDir}; train the readers first`);
   const saved = runs.map((f) => JSON.parse(readFileSync(f, 'utf8')) as SavedRun);
   const row = (name: string, cell: (s: SavedRun) => string): string => `| ${name} | ${saved.map(cell).join(' | ')} |`;
   console.log(`| | ${saved.map((s) => s.reader).join(' | ')} |`);
@@ -169,7 +172,7 @@ for (; epoch < epochs && elapsed() < budgetSeconds; epoch++) {
   );
 }
 
-mkdirSync(values.out, { recursive: true });
+mkdirSync(outDir, { recursive: true });
 const beam = Number(values.beam);
 const truth = testStrips.map((s) => s.labels);
 for (const reader of readers) {
@@ -186,11 +189,11 @@ for (const reader of readers) {
     seconds: Math.round(elapsed()),
     test: scores,
   };
-  const path = join(values.out, `${reader.name}${beam > 1 ? `_beam${beam}` : ''}.json`);
+  const path = join(outDir, `${reader.name}${beam > 1 ? `_beam${beam}` : ''}.json`);
   writeFileSync(`${path}.tmp`, JSON.stringify(run, null, 2));
   renameSync(`${path}.tmp`, path);
   if (values.load === undefined) {
-    const weights = join(values.out, `${reader.name}.safetensors`);
+    const weights = join(outDir, `${reader.name}.safetensors`);
     writeFileSync(`${weights}.tmp`, writeSafetensors(reader.stateDict(), { config: JSON.stringify(run.config) }));
     renameSync(`${weights}.tmp`, weights);
   }
@@ -204,7 +207,7 @@ if (attention !== undefined) {
   for (const [i, h] of hyps.entries()) {
     const outputs = [...h.tokens.map((t) => String(t - 3)), '</s>'];
     const weights = h.attention ?? [];
-    const png = await writeAttentionStrip(join(values.out, `attention_${i + 1}`), shown[i]!, outputs, weights, attention.encoder.frontEnd.stride);
+    const png = await writeAttentionStrip(join(outDir, `attention_${i + 1}`), shown[i]!, outputs, weights, attention.encoder.frontEnd.stride);
     console.log(`attention heatmap: ${png}`);
   }
 }
