@@ -126,8 +126,17 @@ export { padCollate, packCollate } from './sequence/collate.js';
 export type { SequenceLike, SequenceItem, CollateItem, PaddedBatch, PackedBatch, PadCollateOptions, PackCollateOptions } from './sequence/collate.js';
 export { bucketBatches, paddingFraction } from './sequence/bucket.js';
 export type { BucketOptions } from './sequence/bucket.js';
-export { crossEntropy, nllLoss, mseLoss, l1Loss, bceWithLogits, pinballLoss } from './nn/losses/index.js';
-export type { CrossEntropyOptions, NLLLossOptions, RegressionLossOptions, BCEWithLogitsOptions, PinballLossOptions, Reduction } from './nn/losses/index.js';
+export { crossEntropy, nllLoss, mseLoss, l1Loss, bceWithLogits, pinballLoss, ctcLoss } from './nn/losses/index.js';
+export type {
+  CrossEntropyOptions,
+  NLLLossOptions,
+  RegressionLossOptions,
+  BCEWithLogitsOptions,
+  PinballLossOptions,
+  CTCLossOptions,
+  CTCLengths,
+  Reduction,
+} from './nn/losses/index.js';
 export { scan } from './nn/rnn/scan.js';
 export type { ScanOptions, TensorStructure } from './nn/rnn/scan.js';
 export { dynamicRnn, bidirectionalDynamicRnn } from './nn/rnn/dynamic_rnn.js';
@@ -158,6 +167,8 @@ export type { GenerateTextOptions } from './decode/generate_text.js';
 export { beamSearch, gnmtLengthPenalty } from './decode/beam_search.js';
 export type { BeamSearchOptions, BeamStep, BeamStepOutput, BeamHypothesis } from './decode/beam_search.js';
 export { beamDecode, greedyDecode, sampleDecode } from './decode/stepwise_decode.js';
+export { ctcGreedyDecode, ctcBeamSearch } from './decode/ctc_decode.js';
+export type { CTCDecodeOptions, CTCBeamSearchOptions, CTCHypothesis } from './decode/ctc_decode.js';
 export type { StepwiseDecodeOptions, BeamDecodeOptions, SampleDecodeOptions } from './decode/stepwise_decode.js';
 export { editDistance } from './metrics/edit_distance.js';
 export { corpusBleu } from './metrics/bleu.js';

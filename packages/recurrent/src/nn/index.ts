@@ -32,7 +32,7 @@ export { CELL_KINDS, LanguageModel, detachState, parseCellKind } from './languag
 export type { LanguageModelOptions, CellKind, RecurrentState } from './language_model.js';
 export { ConditionedDecoder, CONTEXT_COUPLINGS, reorderConditionedState } from './conditioned_decoder.js';
 export type { ConditionedDecoderOptions, ConditionedDecoderState, ConditionedStepperOptions, ContextCoupling } from './conditioned_decoder.js';
-export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCEWithLogitsLoss } from './losses/index.js';
+export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCEWithLogitsLoss, CTCLoss } from './losses/index.js';
 export type { CrossEntropyLossOptions, NLLLossModuleOptions, RegressionLossModuleOptions, BCEWithLogitsLossOptions } from './losses/index.js';
 export { TreeLSTM } from './tree/tree_lstm.js';
 export type { TreeLSTMOptions, TreeLSTMOutput } from './tree/tree_lstm.js';
