@@ -18,8 +18,8 @@ export interface ProgressOptions {
   plain?: boolean;
   /** Steps already done before this run (resume). */
   startStep?: number;
-  /** What the loss is averaged over: 'char' (default: also shows bits per character) or 'token'. */
-  unit?: 'char' | 'token';
+  /** What the loss is averaged over: 'char' (default: also shows bits per character), 'token' or 'text' (a classifier's). */
+  unit?: 'char' | 'token' | 'text';
 }
 
 export class ProgressDisplay implements Callback {
@@ -57,10 +57,10 @@ export class ProgressDisplay implements Callback {
     this.lastPrint = ctx.elapsed;
     if (this.plain) return;
     // A single bar redraws synchronously on update(): training blocks the event loop, so a timer-driven bar would not.
-    const bits = this.options.unit === 'token' ? '' : ' | {bpc} bits/char';
+    const bits = (this.options.unit ?? 'char') !== 'char' ? '' : ' | {bpc} bits/char';
     this.bar = new cliProgress.SingleBar(
       {
-        format: `train |{bar}| {percentage}% | step {step} | loss {loss}${bits} | {tps} tok/s | ETA {etaText}`,
+        format: `train |{bar}| {percentage}% | step {step} | loss {loss}${bits} | {tps} ${this.options.unit === 'text' ? 'texts' : 'tok'}/s | ETA {etaText}`,
         hideCursor: true,
         clearOnComplete: false,
         stopOnComplete: false,
@@ -91,9 +91,11 @@ export class ProgressDisplay implements Callback {
     }
     const interval = this.options.interval ?? 10;
     if (ctx.elapsed - this.lastPrint >= interval) {
-      const bits = this.options.unit === 'token' ? '' : ` | ${fields.bpc} bits/char`;
+      const bits = (this.options.unit ?? 'char') !== 'char' ? '' : ` | ${fields.bpc} bits/char`;
       if (this.plain)
-        console.log(`step ${fields.step} | loss ${fields.loss}${bits} | ${fields.tps} tok/s | elapsed ${formatDuration(ctx.elapsed)} | ETA ${fields.etaText}`);
+        console.log(
+          `step ${fields.step} | loss ${fields.loss}${bits} | ${fields.tps} ${this.options.unit === 'text' ? 'texts' : 'tok'}/s | elapsed ${formatDuration(ctx.elapsed)} | ETA ${fields.etaText}`,
+        );
       this.lastPrint = ctx.elapsed;
       this.windowLoss = 0;
       this.windowItems = 0;
@@ -104,9 +106,11 @@ export class ProgressDisplay implements Callback {
   onValidationEnd(metrics: Metrics, ctx: FitContext): void {
     const accuracy = `accuracy ${((metrics.accuracy ?? NaN) * 100).toFixed(1)}%`;
     this.log(
-      this.options.unit === 'token'
-        ? `validation at step ${ctx.step}: loss ${metrics.loss.toFixed(4)} nats/token, token ${accuracy}`
-        : `validation at step ${ctx.step}: loss ${metrics.loss.toFixed(4)} nats/char, ${metrics.bitsPerChar.toFixed(4)} bits/char, ${accuracy}`,
+      this.options.unit === 'text'
+        ? `validation at step ${ctx.step}: loss ${metrics.loss.toFixed(4)} nats/text, ${accuracy}`
+        : this.options.unit === 'token'
+          ? `validation at step ${ctx.step}: loss ${metrics.loss.toFixed(4)} nats/token, token ${accuracy}`
+          : `validation at step ${ctx.step}: loss ${metrics.loss.toFixed(4)} nats/char, ${metrics.bitsPerChar.toFixed(4)} bits/char, ${accuracy}`,
     );
   }
 

@@ -1,14 +1,17 @@
-/** `recurrent eval`: a checkpoint's metrics on held-out data — a language model's loss and bits per character, a seq2seq model's exact match, error rates and BLEU. */
+/** `recurrent eval`: a checkpoint's metrics on held-out data — a language model's loss and bits per character, a seq2seq model's exact match, error rates and BLEU, a classifier's accuracy, F1 and confusion matrix. */
 import { charTokenize, evaluate, LmTask, parsePairs, ValueError } from 'recurrent';
 import type { LoadedModel } from '../char_model.js';
 import { loadCorpus, readTextFile, splitHeldOut } from '../corpus.js';
 import { describeHeldOut, heldOutStreams } from '../held_out.js';
 import type { EvalCommandOptions } from '../program.js';
 import { loadRun } from '../run_kind.js';
+import { evalClassify } from '../classify/commands.js';
 import type { LoadedSeq2Seq } from '../seq2seq/run_config.js';
 
-export function evalCommand(o: EvalCommandOptions): void {
+export async function evalCommand(o: EvalCommandOptions): Promise<void> {
   const run = loadRun(o.checkpoint);
+  if (run.kind === 'classify') return evalClassify(o, run.classify);
+  if (o.confusion !== undefined) throw new ValueError('--confusion: applies to classify checkpoints');
   if (run.kind === 'seq2seq') return evalSeq2Seq(o, run.seq2seq);
   if (o.beam !== undefined) throw new ValueError('--beam: applies to seq2seq checkpoints; this one holds a language model');
   evalLanguageModel(o, run.lm);

@@ -5,6 +5,7 @@ import { loadRun } from '../run_kind.js';
 
 export function generateCommand(o: GenerateCommandOptions): void {
   const run = loadRun(o.checkpoint);
+  if (run.kind === 'classify') throw new ValueError(`generate: ${o.checkpoint} holds a text classifier, which labels texts: use predict --input TEXT`);
   if (run.kind !== 'lm') throw new ValueError(`generate: ${o.checkpoint} holds a seq2seq model, which generates from an input: use predict --input TEXT`);
   const { model, vocab } = run.lm;
   if (o.seed !== undefined) manualSeed(o.seed);

@@ -2,11 +2,17 @@
 import type { nn } from 'recurrent';
 import type { InfoCommandOptions } from '../program.js';
 import { loadRun } from '../run_kind.js';
+import { infoClassify } from '../classify/commands.js';
 
 const fmtShape = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 
 export function infoCommand(o: InfoCommandOptions): void {
   const run = loadRun(o.checkpoint);
+  if (run.kind === 'classify') {
+    infoClassify(run.classify);
+    printParameters(run.classify.task.model);
+    return;
+  }
   if (run.kind === 'seq2seq') {
     const { task, config } = run.seq2seq;
     const m = task.modelOptions;
