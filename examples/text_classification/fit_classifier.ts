@@ -43,6 +43,8 @@ export function fitClassifier(
   let best = { loss: Infinity, epoch: 0, state: null as Record<string, Tensor> | null };
   let bad = 0;
   let lastValid: Metrics | null = null;
+  // Epochs begun, the last perhaps cut short by the time limit (fit counts only completed ones).
+  let epochsRun = 0;
   const started = performance.now();
   const result = fit({
     model: task.model,
@@ -56,6 +58,7 @@ export function fitClassifier(
     callbacks: [
       {
         onEpochEnd: (epoch, metrics, ctx) => {
+          epochsRun = epoch + 1;
           if (o.quiet) return;
           const v = lastValid;
           const pct = (x: number | undefined): string => `${((x ?? NaN) * 100).toFixed(2)}%`;
@@ -77,7 +80,7 @@ export function fitClassifier(
   });
   if (best.state) task.model.loadStateDict(best.state);
   return {
-    epochs: result.epochs,
+    epochs: epochsRun,
     steps: result.steps,
     seconds: (performance.now() - started) / 1000,
     bestEpoch: best.epoch,
