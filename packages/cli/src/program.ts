@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { Command, Option } from '@commander-js/extra-typings';
-import { HOLIDAY_CALENDARS, listBackends, nn, setBackend, TASK_KINDS, TOKEN_KINDS, ValueError } from 'recurrent';
+import { HOLIDAY_CALENDARS, listBackends, nn, setBackend, TASK_KINDS, type TaskKind, TOKEN_KINDS, ValueError } from 'recurrent';
 import { evalCommand } from './commands/evaluate.js';
 import { exportCommand } from './commands/export.js';
 import { generateCommand } from './commands/generate.js';
@@ -14,6 +14,7 @@ import { predictCommand } from './commands/predict.js';
 import { trainCommand } from './commands/train.js';
 import { flagName } from './resume_flags.js';
 import { trainSeq2SeqCommand } from './seq2seq/train_seq2seq.js';
+import { trainClassifyCommand } from './classify/train_classify.js';
 import { trainForecastCommand } from './forecast/train_forecast.js';
 import { duration, int, num, quantileList } from './flags.js';
 
@@ -26,8 +27,19 @@ export const SEQ2SEQ_TRAIN_DEFAULTS = { batch: 64, lr: 1e-3, dropout: 0.2, out: 
 /** The defaults of --task forecast where they differ from the language model's. */
 export const FORECAST_TRAIN_DEFAULTS = { batch: 64, lr: 3e-3, hidden: 64, out: 'runs/forecast', lrSchedule: 'plateau', checkpointEvery: 500 } as const;
 
+/** The defaults of --task classify where they differ from the language model's. */
+export const CLASSIFY_TRAIN_DEFAULTS = {
+  hidden: 128,
+  dropout: 0.3,
+  out: 'runs/classify',
+  lrSchedule: 'plateau',
+  checkpointEvery: 200,
+  minCount: 2,
+  validateEvery: 0,
+} as const;
+
 /** Flags of some tasks only: given with another, they are an error rather than silently ignored. */
-export const TASK_ONLY_FLAGS: Record<'lm' | 'seq2seq' | 'forecast', readonly string[]> = {
+export const TASK_ONLY_FLAGS: Record<TaskKind, readonly string[]> = {
   lm: ['seqLen', 'sampleLength', 'lrDecayFrom', 'allowPartialResume'],
   seq2seq: [
     'valid',
@@ -51,6 +63,7 @@ export const TASK_ONLY_FLAGS: Record<'lm' | 'seq2seq' | 'forecast', readonly str
     'patience',
   ],
   forecast: ['target', 'covariates', 'date', 'holidays', 'window', 'horizon', 'quantiles', 'loss', 'patience'],
+  classify: ['valid', 'tokens', 'lowercase', 'minCount', 'bidirectional', 'patience', 'maxTokens', 'pooling', 'classWeights', 'vectors'],
 };
 
 function declareTrain() {
@@ -60,16 +73,32 @@ function declareTrain() {
         'train a model: a character-level language model (default: an LSTM on Moby-Dick, the last 10% held out) or, with --task seq2seq, an encoder–decoder',
       )
       .addOption(
-        new Option('--task <task>', 'what to train: lm (a character-level language model), seq2seq (source<TAB>target pairs) or forecast (a CSV time series)')
+        new Option(
+          '--task <task>',
+          'what to train: lm (a character-level language model), seq2seq (source<TAB>target pairs), classify (text<TAB>label lines) or forecast (a CSV time series)',
+        )
           .choices(TASK_KINDS)
           .default('lm'),
       )
-      .option('--data <file>', 'train on this file (lm: text, default Moby-Dick; seq2seq: UTF-8 lines source<TAB>target, required)')
+      .option(
+        '--data <file>',
+        'train on this file (lm: text, default Moby-Dick; seq2seq: UTF-8 lines source<TAB>target, required; classify: text<TAB>label lines or .jsonl, required)',
+      )
       .addOption(new Option('--cell <kind>', 'recurrent cell').choices(nn.CELL_KINDS).default('lstm'))
-      .option('--hidden <n>', 'hidden units per layer (seq2seq: of each encoder direction and of the decoder)', int('--hidden', 1), 256)
+      .option(
+        '--hidden <n>',
+        'hidden units per layer (seq2seq: of each encoder direction and of the decoder; classify: of each direction, default 128)',
+        int('--hidden', 1),
+        256,
+      )
       .option('--layers <n>', 'recurrent layers (seq2seq: of the encoder and the decoder, unless --encoder-layers / --decoder-layers)', int('--layers', 1), 1)
       .option('--embedding <n>', 'embedding size (default: min(hidden, 64); seq2seq min(hidden, 128))', int('--embedding', 1))
-      .option('--dropout <p>', 'dropout on embeddings, between layers and before the output (seq2seq default 0.2)', num('--dropout', { min: 0, max: 1 }), 0)
+      .option(
+        '--dropout <p>',
+        'dropout on embeddings, between layers and before the output (seq2seq default 0.2, classify 0.3)',
+        num('--dropout', { min: 0, max: 1 }),
+        0,
+      )
       .option('--batch <n>', 'parallel streams per batch (seq2seq: pairs per batch, default 64)', int('--batch', 1), 32)
       .option('--seq-len <n>', 'lm: steps of truncated backpropagation through time', int('--seq-len', 1), 64)
       .option('--lr <rate>', 'Adam learning rate (seq2seq default 1e-3)', num('--lr', { min: 0, minOpen: true }), 2e-3)
@@ -90,9 +119,13 @@ function declareTrain() {
       )
       .option('--clip <norm>', 'clip the gradient norm to this (0: off)', num('--clip', { min: 0 }), 5)
       .option('--time <duration>', 'stop after this long (e.g. 90s, 5m, 1h)', duration('--time'))
-      .option('--epochs <n>', 'stop after this many epochs (seq2seq default: 30, or earlier by --patience)', int('--epochs', 1))
+      .option('--epochs <n>', 'stop after this many epochs (seq2seq default: 30, classify 20, or earlier by --patience)', int('--epochs', 1))
       .option('--steps <n>', 'stop after this many optimizer steps in total', int('--steps', 1))
-      .option('--out <dir>', 'output directory (checkpoint, loss curves, report); default runs/charlm, seq2seq runs/seq2seq', 'runs/charlm')
+      .option(
+        '--out <dir>',
+        'output directory (checkpoint, loss curves, report); default runs/charlm, seq2seq runs/seq2seq, classify runs/classify',
+        'runs/charlm',
+      )
       .option('--resume', 'continue the run saved in --out (a run trained on a file needs the same --data)', false)
       .option(
         '--allow-partial-resume',
@@ -107,12 +140,12 @@ function declareTrain() {
       .option('--log-interval <seconds>', 'seconds between progress lines when not on a terminal', num('--log-interval', { min: 0, minOpen: true }), 10)
       .option('--plain', 'plain progress lines even on a terminal')
       // seq2seq
-      .option('--valid <file>', 'seq2seq: validation pairs (default: a seeded 10% of the sources of --data, with all their pairs)')
-      .addOption(new Option('--tokens <kind>', 'seq2seq: tokens of both sides: char (default) or word').choices(TOKEN_KINDS))
+      .option('--valid <file>', 'seq2seq, classify: validation pairs or texts (default: a seeded 10% of the distinct sources or texts of --data)')
+      .addOption(new Option('--tokens <kind>', 'seq2seq: tokens of both sides: char (default) or word; classify: word (default) or char').choices(TOKEN_KINDS))
       .addOption(new Option('--source-tokens <kind>', 'seq2seq: tokens of the sources (default: --tokens)').choices(TOKEN_KINDS))
       .addOption(new Option('--target-tokens <kind>', 'seq2seq: tokens of the targets (default: --tokens)').choices(TOKEN_KINDS))
-      .option('--lowercase', 'seq2seq: lower-case both sides')
-      .option('--min-count <n>', 'seq2seq: tokens seen fewer times in training map to <unk>', int('--min-count', 1), 1)
+      .option('--lowercase', 'seq2seq: lower-case both sides (classify lower-cases by default)')
+      .option('--min-count <n>', 'seq2seq, classify: tokens seen fewer times in training map to <unk> (classify default 2)', int('--min-count', 1), 1)
       .option('--max-length <n>', 'seq2seq: most tokens in a source or target; a longer one is an error naming its line', int('--max-length', 1), 256)
       .option('--encoder-layers <n>', 'seq2seq: encoder layers (default 2, or --layers)', int('--encoder-layers', 1))
       .option('--decoder-layers <n>', 'seq2seq: decoder layers (default 1, or --layers)', int('--decoder-layers', 1))
@@ -121,7 +154,7 @@ function declareTrain() {
         new Option('--style <style>', 'seq2seq: attend after the decoder step (luong) or before it (bahdanau)').choices(nn.ATTENTION_STYLES).default('luong'),
       )
       .option('--no-input-feeding', 'seq2seq, luong style: do not feed the attentional output to the next step')
-      .option('--no-bidirectional', 'seq2seq: a unidirectional encoder')
+      .option('--no-bidirectional', 'seq2seq, classify: a unidirectional encoder')
       .addOption(new Option('--bridge <rule>', 'seq2seq: encoder states → decoder states').choices(nn.BRIDGE_KINDS).default('linear'))
       .option('--label-smoothing <eps>', 'seq2seq: label smoothing of the training loss', num('--label-smoothing', { min: 0, max: 1, maxOpen: true }), 0.1)
       .addOption(
@@ -136,7 +169,7 @@ function declareTrain() {
         num('--teacher-forcing-k', { min: 0, minOpen: true }),
       )
       .option('--teacher-forcing-min <p>', 'seq2seq: the floor of the teacher-forcing probability', num('--teacher-forcing-min', { min: 0, max: 1 }), 0)
-      .option('--patience <n>', 'seq2seq, forecast: stop after this many validations without improvement (0: never)', int('--patience'), 5)
+      .option('--patience <n>', 'seq2seq, classify, forecast: stop after this many validations without improvement (0: never)', int('--patience'), 5)
       // forecast
       .option('--target <column>', 'forecast: the column of --data (CSV with a header) to forecast')
       .option('--covariates <columns>', 'forecast: further numeric columns, comma-separated, whose past values are inputs too')
@@ -158,6 +191,14 @@ function declareTrain() {
           .choices(['mse', 'l1'] as const)
           .default('mse' as const),
       )
+      // classify
+      .option('--no-lowercase', 'classify: keep the case of the texts (lower-cased by default)')
+      .option('--max-tokens <n>', 'classify: tokens read from a text; a longer text keeps its first n (default 400)', int('--max-tokens', 1))
+      .addOption(new Option('--pooling <kind>', 'classify: how the recurrent outputs become one vector (default max)').choices(nn.POOLING_KINDS))
+      .addOption(
+        new Option('--class-weights <rule>', "classify: weight the classes in the loss ('balanced': N / (C · N_c))").choices(['none', 'balanced'] as const),
+      )
+      .option('--vectors <file>', "classify: start the embedding from pretrained vectors, lines 'word v1 v2 …' (GloVe, fastText .vec)")
   );
 }
 
@@ -179,7 +220,10 @@ function declareEval() {
       "a checkpoint's metrics: a language model's held-out loss and bits per character; a seq2seq model's exact match, CER, TER and BLEU on --data pairs; a forecaster's one-step-ahead MAPE, MAE and RMSE on --data after --history",
     )
     .requiredOption('--checkpoint <dir>', 'run or checkpoint directory (a seq2seq run: its best/ checkpoint)')
-    .option('--data <file>', 'lm: text to evaluate (its held-out tail; default: the training data); seq2seq: source<TAB>target pairs (required)')
+    .option(
+      '--data <file>',
+      'lm: text to evaluate (its held-out tail; default: the training data); seq2seq: source<TAB>target pairs (required); classify: text<TAB>label lines or .jsonl (required)',
+    )
     .option('--all', 'lm: evaluate the whole text, not only the held-out tail')
     .option(
       '--batch <n>',
@@ -189,6 +233,7 @@ function declareEval() {
     .option('--beam <k>', 'seq2seq: beam size (1: greedy); default 5', int('--beam', 1))
     .option('--history <file>', 'forecast: the rows before --data (CSV), which the first forecasts are conditioned on')
     .option('--plot <file>', 'forecast: write forecast against actual as FILE.png and FILE.svg (default: beside --data, NAME_forecast.png)')
+    .option('--confusion <file>', 'classify: write the confusion matrix as FILE.png and FILE.svg (default: confusion_matrix in the checkpoint directory given)')
     .option('--json', 'print one JSON object of the metrics (fractions; forecast: MAPE in percent)');
 }
 
@@ -268,7 +313,7 @@ export function createProgram() {
     const task = command.opts().task;
     const given = givenFlags(command);
     const own = new Set(TASK_ONLY_FLAGS[task]);
-    const others = (Object.keys(TASK_ONLY_FLAGS) as (keyof typeof TASK_ONLY_FLAGS)[]).filter((t) => t !== task);
+    const others = TASK_KINDS.filter((t) => t !== task);
     const stray = [...new Set(others.flatMap((t) => TASK_ONLY_FLAGS[t]))].filter(
       (key) => !own.has(key) && (given.has(key) || command.getOptionValueSource(key) === 'cli'),
     );
@@ -279,7 +324,8 @@ export function createProgram() {
       );
     }
     if (task === 'lm') return;
-    for (const [key, value] of Object.entries(task === 'seq2seq' ? SEQ2SEQ_TRAIN_DEFAULTS : FORECAST_TRAIN_DEFAULTS)) {
+    const defaults = task === 'seq2seq' ? SEQ2SEQ_TRAIN_DEFAULTS : task === 'forecast' ? FORECAST_TRAIN_DEFAULTS : CLASSIFY_TRAIN_DEFAULTS;
+    for (const [key, value] of Object.entries(defaults)) {
       if (command.getOptionValueSource(key) === 'default') command.setOptionValueWithSource(key, value, 'default');
     }
     if (command.getOptionValueSource('validateEvery') === 'default') command.setOptionValueWithSource('validateEvery', 0, 'default');
@@ -290,7 +336,9 @@ export function createProgram() {
         ? trainSeq2SeqCommand(opts, givenFlags(command))
         : opts.task === 'forecast'
           ? trainForecastCommand(opts, givenFlags(command))
-          : trainCommand(opts, givenFlags(command)),
+          : opts.task === 'classify'
+            ? trainClassifyCommand(opts, givenFlags(command))
+            : trainCommand(opts, givenFlags(command)),
     ),
   );
   program.addCommand(declareGenerate().action((opts) => generateCommand(opts)));

@@ -186,6 +186,17 @@ export type { TranslateOptions, Translation, Seq2SeqEvaluation } from './tasks/s
 export { SEQ2SEQ_DATA_DEFAULTS, resolveModelOptions as resolveSeq2SeqModelOptions } from './tasks/seq2seq_config.js';
 export type { Seq2SeqModelOptions, Seq2SeqDataOptions, Seq2SeqTaskOptions, Seq2SeqTaskJSON } from './tasks/seq2seq_config.js';
 export type { Seq2SeqBatch, Seq2SeqExample } from './tasks/seq2seq_data.js';
+export { classificationMetrics } from './metrics/classification_metrics.js';
+export type { ClassificationMetrics, ClassScores } from './metrics/classification_metrics.js';
+export { parseVectors, loadPretrainedVectors } from './text/pretrained_vectors.js';
+export type { PretrainedVectors } from './text/pretrained_vectors.js';
+export { parseLabelledTsv, parseLabelledJsonl, readLabelledText, decodeUtf8Lines } from './tasks/formats/labelled_text.js';
+export type { LabelledText } from './tasks/formats/labelled_text.js';
+export { ClassifyTask } from './tasks/classify.js';
+export type { ClassPrediction, ClassifyEvaluation } from './tasks/classify.js';
+export { CLASSIFY_DATA_DEFAULTS, resolveClassifyDataOptions, resolveClassifyModelOptions } from './tasks/classify_config.js';
+export type { ClassifyModelOptions, ClassifyDataOptions, ClassifyTaskOptions, ClassifyTaskJSON, ClassWeighting } from './tasks/classify_config.js';
+export type { ClassifyBatch, ClassifyExample } from './tasks/classify_data.js';
 export { LmTask } from './tasks/lm.js';
 export type { LmTaskJSON } from './tasks/lm.js';
 export { ForecastTask } from './tasks/forecast.js';

@@ -3,6 +3,7 @@ import type { nn } from 'recurrent';
 import type { InfoCommandOptions } from '../program.js';
 import { loadRun } from '../run_kind.js';
 import { infoForecast } from '../forecast/forecast_commands.js';
+import { infoClassify } from '../classify/commands.js';
 
 const fmtShape = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 
@@ -11,6 +12,11 @@ export function infoCommand(o: InfoCommandOptions): void {
   if (run.kind === 'forecast') {
     infoForecast(run.forecast);
     printParameters(run.forecast.task.model);
+    return;
+  }
+  if (run.kind === 'classify') {
+    infoClassify(run.classify);
+    printParameters(run.classify.task.model);
     return;
   }
   if (run.kind === 'seq2seq') {

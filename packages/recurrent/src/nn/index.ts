@@ -81,6 +81,8 @@ export {
 } from './rnn/gates.js';
 export type { KerasRecurrentWeights, TorchRecurrentWeights, TorchWeightsLike } from './rnn/gates.js';
 export { Encoder } from './seq2seq/encoder.js';
+export { TextClassifier, POOLING_KINDS } from './text_classifier.js';
+export type { TextClassifierOptions, TextClassifierOutput, PoolingKind } from './text_classifier.js';
 export type { EncoderOptions, EncoderOutput } from './seq2seq/encoder.js';
 export { Bridge, BRIDGE_KINDS } from './seq2seq/bridge.js';
 export type { BridgeOptions, BridgeKind } from './seq2seq/bridge.js';
