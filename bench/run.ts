@@ -10,6 +10,7 @@
  *     npm run bench -- --config lstm-charlm --framework recurrent,torch
  *     npm run bench -- --backend wasm,reference       # our library on named backends
  *     npm run bench -- --record                       # also write the section in bench/RESULTS.md
+ *     npm run bench -- --contended                    # each row beside one busy-looping process
  *
  * A framework that computes with several threads (our wasm backend, PyTorch) also runs on one
  * thread, and each row's ratio compares it with ours at the same thread count. The `browser` rows
@@ -94,13 +95,16 @@ interface Options {
   /** Our backends, the first one primary; empty: the library's default. */
   backends: string[];
   record: boolean;
+  /** Run every row beside one competing CPU-bound process, as on a user's busy machine. */
+  contended: boolean;
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--config NAME[,NAME…]] [--framework NAME[,NAME…]] [--backend NAME[,NAME…]] [--record]
+const USAGE = `usage: npm run bench -- [--quick] [--config NAME[,NAME…]] [--framework NAME[,NAME…]] [--backend NAME[,NAME…]] [--record] [--contended]
   configs:    ${CONFIGS.map((c) => c.name).join(', ')}
   frameworks: ${FRAMEWORKS.join(', ')} (tfjs: both tfjs backends)
   --backend   our library's backends, the first compared with the others (default: the library's choice)
-  --record    also write this run's section into bench/RESULTS.md`;
+  --record    also write this run's section into bench/RESULTS.md
+  --contended run each row beside one busy-looping process (a competing CPU-bound job)`;
 
 function parseArgs(argv: readonly string[]): Options {
   let mode = MODES.full;
@@ -108,6 +112,7 @@ function parseArgs(argv: readonly string[]): Options {
   let frameworks: Framework[] = [...FRAMEWORKS];
   let backends: string[] = [];
   let record = false;
+  let contended = false;
   const list = (v: string | undefined, flag: string): string[] => {
     if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value\n${USAGE}`);
     return v
@@ -125,6 +130,9 @@ function parseArgs(argv: readonly string[]): Options {
         break;
       case '--record':
         record = true;
+        break;
+      case '--contended':
+        contended = true;
         break;
       case '--config':
         configs = list(value(), flag).map(findConfig);
@@ -148,7 +156,7 @@ function parseArgs(argv: readonly string[]): Options {
         throw new Error(`unknown argument '${a}'\n${USAGE}`);
     }
   }
-  return { mode, configs, frameworks: FRAMEWORKS.filter((f) => frameworks.includes(f)), backends, record };
+  return { mode, configs, frameworks: FRAMEWORKS.filter((f) => frameworks.includes(f)), backends, record, contended };
 }
 
 /** Everything one runner × configuration produced. */
@@ -213,6 +221,8 @@ function runChild(runner: Runner, c: BenchConfig, o: Options, log: (s: string) =
   const [cmd, args, env] = childCommand(runner, c, o);
   const result: ComboResult = { config: c.name, runner, status: 'ok', figures: {}, wallS: 0 };
   const started = performance.now();
+  // The competitor starts first, so that the row's warm-up already shares the cores with it.
+  const competitor = o.contended ? spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }) : undefined;
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdoutRest = '';
@@ -260,6 +270,7 @@ function runChild(runner: Runner, c: BenchConfig, o: Options, log: (s: string) =
     });
     const finish = (code: number | null, spawnError?: Error): void => {
       clearTimeout(timer);
+      competitor?.kill('SIGKILL');
       result.wallS = (performance.now() - started) / 1000;
       if (timedOut) {
         result.status = 'timeout';
@@ -439,6 +450,7 @@ function renderMachine(results: ComboResult[], o: Options, info: RunInfo): strin
     `- machine: ${cpuModel()}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, ${os.type()} ${os.release()}; load average ${info.loadStart.map((l) => l.toFixed(1)).join(' ')} at the start, ${info.loadEnd.map((l) => l.toFixed(1)).join(' ')} at the end`,
     `- Node ${process.version}`,
   ];
+  if (o.contended) lines.push('- contended: every row ran beside one competing process, a Node.js busy loop started just before it and killed after it');
   if (ours.length > 0) {
     const used = [...new Set(ours.map((m) => `**${m.backend}**`))].join(', ');
     const threads = [...new Set(ours.map((m) => m.threads))].sort().join(' and ');
@@ -492,7 +504,7 @@ function sectionKey(results: ComboResult[], o: Options): string {
   const used = [...new Set(results.filter((r) => r.runner.framework === 'recurrent' && r.meta).map((r) => r.meta!.backend))];
   const backend = used.length > 0 ? used.join('+') : o.backends.join('+') || 'default';
   const partial = o.configs.length < CONFIGS.length || o.frameworks.length < FRAMEWORKS.length;
-  return `${backend}${o.mode.name === 'quick' ? '-quick' : ''}${partial ? '-partial' : ''}`;
+  return `${backend}${o.mode.name === 'quick' ? '-quick' : ''}${partial ? '-partial' : ''}${o.contended ? '-contended' : ''}`;
 }
 
 /** Writes the section `key` of bench/RESULTS.md, and its rows as bench/results/KEY.jsonl. */

@@ -2,7 +2,7 @@
 """Writes the PyTorch reference fixtures that the TypeScript tests compare against.
 
 Run:  /usr/bin/python3 tools/generate_fixtures.py      (needs torch; CPU is enough)
-It rewrites packages/recurrent/test/fixtures/{ops,rnn,cells,losses,optim,conv,layer_norm,peephole}/
+It rewrites packages/recurrent/test/fixtures/{ops,rnn,cells,losses,optim,conv,layer_norm,peephole,ctc}/
 *.safetensors. Every case seeds torch from a hash of its own name, so adding or removing a case
 leaves the other files unchanged.
 
@@ -99,7 +99,7 @@ peephole/<case>.safetensors (an LSTM with peephole connections, from the equatio
     weight_ci, weight_cf, weight_co (H) per layer and direction, in that order
 
 To regenerate one group alone, leaving every other file as it is:
-    /usr/bin/python3 tools/generate_fixtures.py --only peephole      (or --only conv_and_norm)
+    /usr/bin/python3 tools/generate_fixtures.py --only peephole      (or --only conv_and_norm, --only ctc)
 
 To add a case, add a line to OP_CASES, RNN_CASES, CELL_CASES, LOSS_CASES, CONV_CASES,
 LAYER_NORM_CASES or PEEPHOLE_CASES and rerun the script.
@@ -1727,6 +1727,80 @@ def make_seq2seq_model_cases():
     print(f'wrote {len(SEQ2SEQ_MODEL_CASES)} seq2seq model fixtures under {os.path.normpath(os.path.join(ROOT, "seq2seq_model"))}')
 
 
+# ---------------------------------------------------------------------------------------------
+# CTC: torch.nn.functional.ctc_loss on log_softmax(logits, 2). Run only these with:
+#     /usr/bin/python3 tools/generate_fixtures.py --only ctc
+#   ctc/<case>.safetensors: metadata "options" (JSON {blank, reduction, zeroInfinity, unbatched,
+#   concatenated}); logits (T, N, C) (or (T, C) unbatched), log_probs = log_softmax(logits, -1),
+#   targets int32 (N, S) padded, or 1-D concatenated, input_lengths and target_lengths int32 (N),
+#   out (the loss), grad_out (a random upstream gradient, for reduction 'none'), grad.log_probs
+#   (PyTorch's gradient with respect to log_probs: it includes an exp(log_probs) term that
+#   log_softmax's backward cancels) and grad.logits (the gradient with respect to the logits).
+CTC_CASES = {
+    # name: (T, N, C, targets (lists), input_lengths, options, dtype)
+    'mean_padded': (12, 3, 6, [[1, 2, 3, 4], [5, 1], [2, 2, 3]], [12, 10, 7], {}, 'float64'),
+    'sum_repeated_labels': (10, 3, 4, [[1, 1, 2], [3, 3, 3], [2, 1, 2, 1]], [10, 9, 10], {'reduction': 'sum'}, 'float64'),
+    'none_blank_last': (9, 2, 5, [[0, 1, 1, 3], [2, 0]], [9, 6], {'blank': 4, 'reduction': 'none'}, 'float64'),
+    'none_blank_middle': (8, 2, 5, [[0, 4, 4], [1]], [8, 8], {'blank': 2, 'reduction': 'none'}, 'float64'),
+    'concatenated_mean': (11, 3, 7, [[1, 2], [3, 4, 5, 6], [6]], [11, 8, 5], {'concatenated': True}, 'float64'),
+    'empty_target': (6, 2, 4, [[], [1, 2]], [6, 4], {'reduction': 'none'}, 'float64'),
+    'impossible_none': (6, 3, 4, [[1, 2, 3], [1, 1, 1], [2, 3]], [2, 4, 6], {'reduction': 'none'}, 'float64'),
+    'impossible_zero_infinity_none': (6, 3, 4, [[1, 2, 3], [1, 1, 1], [2, 3]], [2, 4, 6], {'reduction': 'none', 'zeroInfinity': True}, 'float64'),
+    'impossible_zero_infinity_mean': (6, 3, 4, [[1, 2, 3], [1, 1, 1], [2, 3]], [2, 5, 6], {'zeroInfinity': True}, 'float64'),
+    'unbatched_none': (7, 1, 5, [[3, 1, 3]], [7], {'reduction': 'none', 'unbatched': True}, 'float64'),
+    'float32_mean': (30, 4, 11, [[1, 2, 3, 4, 5], [10, 10], [7, 8, 9], [1]], [30, 25, 12, 3], {}, 'float32'),
+}
+
+
+def make_ctc_case(name, spec):
+    seed_for(name)
+    T, N, C, target_lists, input_lengths, options, dtype = spec
+    dtype = {'float32': torch.float32, 'float64': torch.float64}[dtype]
+    unbatched = options.get('unbatched', False)
+    concatenated = options.get('concatenated', False)
+    shape = (T, C) if unbatched else (T, N, C)
+    logits = torch.randn(shape, dtype=torch.float64).to(dtype).requires_grad_(True)
+    log_probs = logits.log_softmax(-1)
+    log_probs.retain_grad()
+    target_lengths = [len(t) for t in target_lists]
+    S = max(max(target_lengths), 1)
+    if concatenated:
+        targets = torch.tensor([c for t in target_lists for c in t], dtype=torch.long)
+    else:
+        targets = torch.zeros(N, S, dtype=torch.long)
+        for n, t in enumerate(target_lists):
+            targets[n, :len(t)] = torch.tensor(t, dtype=torch.long)
+            # padding that is not read: a label that is in range but not the blank
+            targets[n, len(t):] = (options.get('blank', 0) + 1) % C
+        if unbatched:
+            targets = targets[0]
+    kwargs = {'blank': options.get('blank', 0), 'reduction': options.get('reduction', 'mean'),
+              'zero_infinity': options.get('zeroInfinity', False)}
+    il = torch.tensor(input_lengths[0]) if unbatched else torch.tensor(input_lengths)
+    tl = torch.tensor(target_lengths[0]) if unbatched else torch.tensor(target_lengths)
+    out = torch.nn.functional.ctc_loss(log_probs, targets, il, tl, **kwargs)
+    tensors = {}
+    if kwargs['reduction'] == 'none':
+        grad_out = torch.randn(out.shape, dtype=torch.float64).to(dtype)
+        (out * grad_out).sum().backward()
+        tensors['grad_out'] = grad_out
+    else:
+        out.backward()
+    tensors.update({'logits': logits.detach(), 'log_probs': log_probs.detach(), 'targets': targets.to(torch.int32),
+                    'input_lengths': torch.tensor(input_lengths, dtype=torch.int32),
+                    'target_lengths': torch.tensor(target_lengths, dtype=torch.int32),
+                    'out': out.detach(), 'grad.log_probs': log_probs.grad, 'grad.logits': logits.grad})
+    write_safetensors(os.path.join(ROOT, 'ctc', f'{name}.safetensors'), tensors, {'options': json.dumps(options)})
+
+
+def make_ctc_cases():
+    torch.set_num_threads(1)
+    clear(os.path.join(ROOT, 'ctc'))
+    for name, spec in CTC_CASES.items():
+        make_ctc_case(name, spec)
+    print(f'wrote {len(CTC_CASES)} CTC fixtures under {os.path.normpath(os.path.join(ROOT, "ctc"))}')
+
+
 def clear(folder):
     os.makedirs(folder, exist_ok=True)
     for f in os.listdir(folder):
@@ -1764,10 +1838,11 @@ def main():
     make_peephole_cases()
     make_seq2seq_cases()
     make_seq2seq_model_cases()
+    make_ctc_cases()
 
 
 # Groups that can be regenerated alone (--only NAME), leaving every other fixture as it is.
-GROUPS = {'seq2seq': make_seq2seq_cases, 'seq2seq_model': make_seq2seq_model_cases, 'peephole': make_peephole_cases, 'attention': make_attention_cases, 'conv_and_norm': make_conv_and_norm_cases}
+GROUPS = {'seq2seq': make_seq2seq_cases, 'seq2seq_model': make_seq2seq_model_cases, 'peephole': make_peephole_cases, 'attention': make_attention_cases, 'conv_and_norm': make_conv_and_norm_cases, 'ctc': make_ctc_cases}
 
 if __name__ == '__main__':
     import argparse

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
@@ -38,7 +39,8 @@ function epochLosses(output: string): number[] {
   return [...output.matchAll(/^epoch \d+ loss ([-+0-9.eE]+|NaN)/gm)].map((m) => Number(m[1]));
 }
 
-describe('examples run with --quick', { concurrency: true }, () => {
+// One example per core at a time: run all at once, a dozen would share two cores and time out.
+describe('examples run with --quick', { concurrency: availableParallelism() }, () => {
   test('there is at least one example', () => {
     assert.ok(examples.length > 0, `no examples/*/main.ts under ${examplesDir}`);
   });

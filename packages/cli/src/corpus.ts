@@ -43,19 +43,23 @@ export const MAX_TEXT_BYTES = 0x1fffffe8;
  * rather than trained on as hundreds of meaningless symbols.
  */
 export function readTextFile(flag: string, path: string): { text: string; bytes: Uint8Array } {
-  let bytes: Buffer;
+  const bytes = readFileBytes(flag, path);
+  return { text: decodeText(flag, path, bytes), bytes };
+}
+
+/** The bytes of a `--data` file: it must exist and be a regular file of at most MAX_TEXT_BYTES. */
+export function readFileBytes(flag: string, path: string): Uint8Array {
   try {
     const stat = statSync(path);
     if (!stat.isFile()) throw new ValueError(`${flag}: ${path} is not a file`);
     if (stat.size > MAX_TEXT_BYTES) throw new ValueError(`${flag}: ${path} is ${stat.size} bytes; the limit is ${MAX_TEXT_BYTES} bytes`);
-    bytes = readFileSync(path);
+    return readFileSync(path);
   } catch (e) {
     const code = (e as { code?: unknown }).code;
     if (code === 'ENOENT') throw new ValueError(`${flag}: no such file: ${path}`);
     if (code === 'EACCES') throw new ValueError(`${flag}: cannot read ${path} (permission denied)`);
     throw e;
   }
-  return { text: decodeText(flag, path, bytes), bytes };
 }
 
 /** The bytes of `path` as text: refused (ValueError) if they hold a NUL byte or are not UTF-8. */

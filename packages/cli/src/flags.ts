@@ -69,3 +69,13 @@ export function duration(flag: string): (value: string) => number {
     return seconds;
   };
 }
+
+/** Quantiles such as 0.1,0.5,0.9: numbers in (0, 1), increasing, separated by commas. */
+export function quantileList(flag: string): (value: string) => number[] {
+  return (value) => {
+    const list = value.split(',').map(toNumber);
+    if (list.some((q, i) => !(q > 0 && q < 1) || (i > 0 && q <= list[i - 1]!)))
+      throw new InvalidArgumentError(`${flag}: expected increasing numbers in (0, 1) separated by commas, e.g. 0.1,0.5,0.9; got '${value}'`);
+    return list;
+  };
+}

@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { Command, Option } from '@commander-js/extra-typings';
-import { listBackends, nn, setBackend, TASK_KINDS, TOKEN_KINDS, ValueError } from 'recurrent';
+import { HOLIDAY_CALENDARS, listBackends, nn, setBackend, TASK_KINDS, type TaskKind, TOKEN_KINDS, ValueError } from 'recurrent';
 import { evalCommand } from './commands/evaluate.js';
 import { exportCommand } from './commands/export.js';
 import { generateCommand } from './commands/generate.js';
@@ -14,8 +14,10 @@ import { predictCommand } from './commands/predict.js';
 import { trainCommand } from './commands/train.js';
 import { flagName } from './resume_flags.js';
 import { trainSeq2SeqCommand } from './seq2seq/train_seq2seq.js';
+import { trainClassifyCommand } from './classify/train_classify.js';
+import { trainForecastCommand } from './forecast/train_forecast.js';
 import { trainTagCommand } from './tag/train_tag.js';
-import { duration, int, num } from './flags.js';
+import { duration, int, num, quantileList } from './flags.js';
 
 /** The parsed options of a command built by `declare`. */
 type OptionsOf<F extends () => { opts(): object }> = ReturnType<ReturnType<F>['opts']>;
@@ -36,8 +38,22 @@ export const TAG_TRAIN_DEFAULTS = {
   validateEvery: 0,
 } as const;
 
+/** The defaults of --task forecast where they differ from the language model's. */
+export const FORECAST_TRAIN_DEFAULTS = { batch: 64, lr: 3e-3, hidden: 64, out: 'runs/forecast', lrSchedule: 'plateau', checkpointEvery: 500 } as const;
+
+/** The defaults of --task classify where they differ from the language model's. */
+export const CLASSIFY_TRAIN_DEFAULTS = {
+  hidden: 128,
+  dropout: 0.3,
+  out: 'runs/classify',
+  lrSchedule: 'plateau',
+  checkpointEvery: 200,
+  minCount: 2,
+  validateEvery: 0,
+} as const;
+
 /** Flags of some tasks only: given with another, they are an error rather than silently ignored. */
-export const TASK_ONLY_FLAGS: Record<'lm' | 'seq2seq' | 'tag', readonly string[]> = {
+export const TASK_ONLY_FLAGS: Record<TaskKind, readonly string[]> = {
   lm: ['seqLen', 'sampleLength', 'lrDecayFrom', 'allowPartialResume'],
   seq2seq: [
     'valid',
@@ -61,6 +77,8 @@ export const TASK_ONLY_FLAGS: Record<'lm' | 'seq2seq' | 'tag', readonly string[]
     'patience',
   ],
   tag: ['valid', 'minCount', 'maxLength', 'patience', 'crf'],
+  forecast: ['target', 'covariates', 'date', 'holidays', 'window', 'horizon', 'quantiles', 'loss', 'patience'],
+  classify: ['valid', 'tokens', 'lowercase', 'minCount', 'bidirectional', 'patience', 'maxTokens', 'pooling', 'classWeights', 'vectors'],
 };
 
 function declareTrain() {
@@ -72,16 +90,19 @@ function declareTrain() {
       .addOption(
         new Option(
           '--task <task>',
-          'what to train: lm (a character-level language model), seq2seq (source<TAB>target pairs) or tag (CoNLL token<TAB>tag sentences)',
+          'what to train: lm (a character-level language model), seq2seq (source<TAB>target pairs), classify (text<TAB>label lines), tag (CoNLL token<TAB>tag sentences) or forecast (a CSV time series)',
         )
           .choices(TASK_KINDS)
           .default('lm'),
       )
-      .option('--data <file>', 'train on this file (lm: text, default Moby-Dick; seq2seq: UTF-8 lines source<TAB>target, required)')
+      .option(
+        '--data <file>',
+        'train on this file (lm: text, default Moby-Dick; seq2seq: UTF-8 lines source<TAB>target, required; classify: text<TAB>label lines or .jsonl, required)',
+      )
       .addOption(new Option('--cell <kind>', 'recurrent cell').choices(nn.CELL_KINDS).default('lstm'))
       .option(
         '--hidden <n>',
-        'hidden units per layer (seq2seq: of each encoder direction and of the decoder; tag: of each direction, default 100)',
+        'hidden units per layer (seq2seq: of each encoder direction and of the decoder; classify: of each direction, default 128; tag: of each direction, default 100)',
         int('--hidden', 1),
         256,
       )
@@ -89,7 +110,7 @@ function declareTrain() {
       .option('--embedding <n>', 'embedding size (default: min(hidden, 64); seq2seq min(hidden, 128); tag: of the words, 100)', int('--embedding', 1))
       .option(
         '--dropout <p>',
-        'dropout on embeddings, between layers and before the output (seq2seq default 0.2, tag 0.5)',
+        'dropout on embeddings, between layers and before the output (seq2seq default 0.2, classify 0.3, tag 0.5)',
         num('--dropout', { min: 0, max: 1 }),
         0,
       )
@@ -113,9 +134,13 @@ function declareTrain() {
       )
       .option('--clip <norm>', 'clip the gradient norm to this (0: off)', num('--clip', { min: 0 }), 5)
       .option('--time <duration>', 'stop after this long (e.g. 90s, 5m, 1h)', duration('--time'))
-      .option('--epochs <n>', 'stop after this many epochs (seq2seq and tag default: 30, or earlier by --patience)', int('--epochs', 1))
+      .option('--epochs <n>', 'stop after this many epochs (seq2seq and tag default: 30, classify 20, or earlier by --patience)', int('--epochs', 1))
       .option('--steps <n>', 'stop after this many optimizer steps in total', int('--steps', 1))
-      .option('--out <dir>', 'output directory (checkpoint, loss curves, report); default runs/charlm, seq2seq runs/seq2seq, tag runs/tag', 'runs/charlm')
+      .option(
+        '--out <dir>',
+        'output directory (checkpoint, loss curves, report); default runs/charlm, seq2seq runs/seq2seq, classify runs/classify, tag runs/tag',
+        'runs/charlm',
+      )
       .option('--resume', 'continue the run saved in --out (a run trained on a file needs the same --data)', false)
       .option(
         '--allow-partial-resume',
@@ -137,13 +162,18 @@ function declareTrain() {
       // seq2seq
       .option(
         '--valid <file>',
-        'seq2seq: validation pairs (default: a seeded 10% of the sources of --data, with all their pairs); tag: validation sentences (default: a seeded 10% of the distinct sentences of --data)',
+        'seq2seq, classify, tag: validation pairs, texts or sentences (default: a seeded 10% of the distinct sources, texts or sentences of --data)',
       )
-      .addOption(new Option('--tokens <kind>', 'seq2seq: tokens of both sides: char (default) or word').choices(TOKEN_KINDS))
+      .addOption(new Option('--tokens <kind>', 'seq2seq: tokens of both sides: char (default) or word; classify: word (default) or char').choices(TOKEN_KINDS))
       .addOption(new Option('--source-tokens <kind>', 'seq2seq: tokens of the sources (default: --tokens)').choices(TOKEN_KINDS))
       .addOption(new Option('--target-tokens <kind>', 'seq2seq: tokens of the targets (default: --tokens)').choices(TOKEN_KINDS))
-      .option('--lowercase', 'seq2seq: lower-case both sides')
-      .option('--min-count <n>', 'seq2seq, tag: tokens (tag: words) seen fewer times in training map to <unk>', int('--min-count', 1), 1)
+      .option('--lowercase', 'seq2seq: lower-case both sides (classify lower-cases by default)')
+      .option(
+        '--min-count <n>',
+        'seq2seq, classify, tag: tokens (tag: words) seen fewer times in training map to <unk> (classify default 2)',
+        int('--min-count', 1),
+        1,
+      )
       .option(
         '--max-length <n>',
         'seq2seq: most tokens in a source or target; a longer one is an error naming its line; tag: most tokens of a sentence, a longer one is cut into pieces with a warning',
@@ -157,7 +187,7 @@ function declareTrain() {
         new Option('--style <style>', 'seq2seq: attend after the decoder step (luong) or before it (bahdanau)').choices(nn.ATTENTION_STYLES).default('luong'),
       )
       .option('--no-input-feeding', 'seq2seq, luong style: do not feed the attentional output to the next step')
-      .option('--no-bidirectional', 'seq2seq: a unidirectional encoder')
+      .option('--no-bidirectional', 'seq2seq, classify: a unidirectional encoder')
       .addOption(new Option('--bridge <rule>', 'seq2seq: encoder states → decoder states').choices(nn.BRIDGE_KINDS).default('linear'))
       .option('--label-smoothing <eps>', 'seq2seq: label smoothing of the training loss', num('--label-smoothing', { min: 0, max: 1, maxOpen: true }), 0.1)
       .addOption(
@@ -172,9 +202,38 @@ function declareTrain() {
         num('--teacher-forcing-k', { min: 0, minOpen: true }),
       )
       .option('--teacher-forcing-min <p>', 'seq2seq: the floor of the teacher-forcing probability', num('--teacher-forcing-min', { min: 0, max: 1 }), 0)
-      .option('--patience <n>', 'seq2seq, tag: stop after this many validations without improvement (0: never)', int('--patience'), 5)
+      .option('--patience <n>', 'seq2seq, classify, tag, forecast: stop after this many validations without improvement (0: never)', int('--patience'), 5)
       // tag
       .option('--crf', 'tag: a linear-chain CRF output layer (constrained for BIO/BIOES tags) instead of a softmax')
+      // forecast
+      .option('--target <column>', 'forecast: the column of --data (CSV with a header) to forecast')
+      .option('--covariates <columns>', 'forecast: further numeric columns, comma-separated, whose past values are inputs too')
+      .option('--date <column>', 'forecast: a date column (YYYY-MM-DD): calendar features (weekday, month, day of the year)')
+      .addOption(
+        new Option('--holidays <calendar>', 'forecast, with --date: mark holidays (us: the US federal holidays and their observed days)').choices(
+          HOLIDAY_CALENDARS,
+        ),
+      )
+      .option('--window <n>', "forecast: past steps the model sees (default: two cycles of the data's season, e.g. 14 for daily data)", int('--window', 1))
+      .option('--horizon <n>', 'forecast: steps forecast at once (direct multi-step)', int('--horizon', 1), 1)
+      .option(
+        '--quantiles <list>',
+        'forecast: quantiles to forecast, e.g. 0.1,0.5,0.9 (pinball loss; the interval from the first to the last)',
+        quantileList('--quantiles'),
+      )
+      .addOption(
+        new Option('--loss <loss>', 'forecast, without --quantiles: the training loss on normalised values')
+          .choices(['mse', 'l1'] as const)
+          .default('mse' as const),
+      )
+      // classify
+      .option('--no-lowercase', 'classify: keep the case of the texts (lower-cased by default)')
+      .option('--max-tokens <n>', 'classify: tokens read from a text; a longer text keeps its first n (default 400)', int('--max-tokens', 1))
+      .addOption(new Option('--pooling <kind>', 'classify: how the recurrent outputs become one vector (default max)').choices(nn.POOLING_KINDS))
+      .addOption(
+        new Option('--class-weights <rule>', "classify: weight the classes in the loss ('balanced': N / (C · N_c))").choices(['none', 'balanced'] as const),
+      )
+      .option('--vectors <file>', "classify: start the embedding from pretrained vectors, lines 'word v1 v2 …' (GloVe, fastText .vec)")
   );
 }
 
@@ -193,10 +252,13 @@ function declareGenerate() {
 function declareEval() {
   return new Command('eval')
     .description(
-      "a checkpoint's metrics: a language model's held-out loss and bits per character; a seq2seq model's exact match, CER, TER and BLEU on --data pairs",
+      "a checkpoint's metrics: a language model's held-out loss and bits per character; a seq2seq model's exact match, CER, TER and BLEU on --data pairs; a forecaster's one-step-ahead MAPE, MAE and RMSE on --data after --history",
     )
     .requiredOption('--checkpoint <dir>', 'run or checkpoint directory (a seq2seq run: its best/ checkpoint)')
-    .option('--data <file>', 'lm: text to evaluate (its held-out tail; default: the training data); seq2seq: source<TAB>target pairs (required)')
+    .option(
+      '--data <file>',
+      'lm: text to evaluate (its held-out tail; default: the training data); seq2seq: source<TAB>target pairs (required); classify: text<TAB>label lines or .jsonl (required)',
+    )
     .option('--all', 'lm: evaluate the whole text, not only the held-out tail')
     .option(
       '--batch <n>',
@@ -204,7 +266,10 @@ function declareEval() {
       int('--batch', 1),
     )
     .option('--beam <k>', 'seq2seq: beam size (1: greedy); default 5', int('--beam', 1))
-    .option('--json', 'print one JSON object of the metrics (fractions)');
+    .option('--history <file>', 'forecast: the rows before --data (CSV), which the first forecasts are conditioned on')
+    .option('--plot <file>', 'forecast: write forecast against actual as FILE.png and FILE.svg (default: beside --data, NAME_forecast.png)')
+    .option('--confusion <file>', 'classify: write the confusion matrix as FILE.png and FILE.svg (default: confusion_matrix in the checkpoint directory given)')
+    .option('--json', 'print one JSON object of the metrics (fractions; forecast: MAPE in percent)');
 }
 
 function declarePredict() {
@@ -212,7 +277,7 @@ function declarePredict() {
     .description("a trained model's output: a seq2seq model's translation of each input, or a language model's continuation")
     .requiredOption('--checkpoint <dir>', 'run or checkpoint directory (a seq2seq run: its best/ checkpoint)')
     .option('--input <text>', 'the input')
-    .option('--data <file>', 'inputs, one per line')
+    .option('--data <file>', 'inputs, one per line (forecast: a CSV series; the next --horizon steps after it are forecast)')
     .option('--beam <k>', 'seq2seq: beam size (1: greedy)', int('--beam', 1), 5)
     .option('--nbest <n>', 'seq2seq: outputs per input, best first, with their log-probabilities', int('--nbest', 1), 1)
     .option(
@@ -282,31 +347,43 @@ export function createProgram() {
   train.hook('preAction', (command) => {
     const task = command.opts().task;
     const given = givenFlags(command);
-    const tasks = Object.keys(TASK_ONLY_FLAGS) as (keyof typeof TASK_ONLY_FLAGS)[];
-    const stray = [...new Set(tasks.flatMap((t) => TASK_ONLY_FLAGS[t]))].filter((key) => !TASK_ONLY_FLAGS[task].includes(key) && given.has(key));
+    const own = new Set(TASK_ONLY_FLAGS[task]);
+    const others = TASK_KINDS.filter((t) => t !== task);
+    const stray = [...new Set(others.flatMap((t) => TASK_ONLY_FLAGS[t]))].filter(
+      (key) => !own.has(key) && (given.has(key) || command.getOptionValueSource(key) === 'cli'),
+    );
     if (stray.length > 0) {
-      const owners = [...new Set(stray.flatMap((key) => tasks.filter((t) => TASK_ONLY_FLAGS[t].includes(key))))];
+      const owners = others.filter((t) => stray.some((key) => TASK_ONLY_FLAGS[t].includes(key)));
       throw new ValueError(
         `${stray.map(flagName).join(', ')}: ${stray.length === 1 ? 'applies' : 'apply'} to --task ${owners.join(' or ')} only (this is --task ${task})`,
       );
     }
-    if (task === 'tag') {
-      for (const [key, value] of Object.entries(TAG_TRAIN_DEFAULTS)) {
-        if (command.getOptionValueSource(key) === 'default') command.setOptionValueWithSource(key, value, 'default');
-      }
-      return;
-    }
-    if (task !== 'seq2seq') return;
-    for (const [key, value] of Object.entries(SEQ2SEQ_TRAIN_DEFAULTS)) {
+    if (task === 'lm') return;
+    const defaults =
+      task === 'seq2seq'
+        ? SEQ2SEQ_TRAIN_DEFAULTS
+        : task === 'forecast'
+          ? FORECAST_TRAIN_DEFAULTS
+          : task === 'tag'
+            ? TAG_TRAIN_DEFAULTS
+            : CLASSIFY_TRAIN_DEFAULTS;
+    for (const [key, value] of Object.entries(defaults)) {
       if (command.getOptionValueSource(key) === 'default') command.setOptionValueWithSource(key, value, 'default');
     }
     if (command.getOptionValueSource('validateEvery') === 'default') command.setOptionValueWithSource('validateEvery', 0, 'default');
   });
   program.addCommand(
-    train.action((opts, command) => {
-      if (opts.task === 'tag') return trainTagCommand(opts, givenFlags(command));
-      return opts.task === 'seq2seq' ? trainSeq2SeqCommand(opts, givenFlags(command)) : trainCommand(opts, givenFlags(command));
-    }),
+    train.action((opts, command) =>
+      opts.task === 'seq2seq'
+        ? trainSeq2SeqCommand(opts, givenFlags(command))
+        : opts.task === 'forecast'
+          ? trainForecastCommand(opts, givenFlags(command))
+          : opts.task === 'classify'
+            ? trainClassifyCommand(opts, givenFlags(command))
+            : opts.task === 'tag'
+              ? trainTagCommand(opts, givenFlags(command))
+              : trainCommand(opts, givenFlags(command)),
+    ),
   );
   program.addCommand(declareGenerate().action((opts) => generateCommand(opts)));
   program.addCommand(declareEval().action((opts) => evalCommand(opts)));

@@ -18,8 +18,8 @@ export interface ProgressOptions {
   plain?: boolean;
   /** Steps already done before this run (resume). */
   startStep?: number;
-  /** What the loss is averaged over: 'char' (default: also shows bits per character) or 'token'. */
-  unit?: 'char' | 'token';
+  /** What the loss is averaged over: 'char' (default: also shows bits per character), 'token', 'text' (a classifier's) or 'window' (a forecaster's, in normalised units). */
+  unit?: 'char' | 'token' | 'text' | 'window';
 }
 
 export class ProgressDisplay implements Callback {
@@ -36,6 +36,11 @@ export class ProgressDisplay implements Callback {
   }
 
   /** Prints a message (above the bar on a terminal: the bar's line is cleared and redrawn on the next update). */
+  /** What the throughput counts: tokens, or a classifier's texts, or a forecaster's windows. */
+  private itemName(): string {
+    return this.options.unit === 'text' ? 'texts' : this.options.unit === 'window' ? 'windows' : 'tok';
+  }
+
   log(message: string): void {
     if (this.bar) process.stdout.write(`\r\x1b[2K${message}\n`);
     else console.log(message);
@@ -57,10 +62,10 @@ export class ProgressDisplay implements Callback {
     this.lastPrint = ctx.elapsed;
     if (this.plain) return;
     // A single bar redraws synchronously on update(): training blocks the event loop, so a timer-driven bar would not.
-    const bits = this.options.unit === 'token' ? '' : ' | {bpc} bits/char';
+    const bits = (this.options.unit ?? 'char') !== 'char' ? '' : ' | {bpc} bits/char';
     this.bar = new cliProgress.SingleBar(
       {
-        format: `train |{bar}| {percentage}% | step {step} | loss {loss}${bits} | {tps} tok/s | ETA {etaText}`,
+        format: `train |{bar}| {percentage}% | step {step} | loss {loss}${bits} | {tps} ${this.itemName()}/s | ETA {etaText}`,
         hideCursor: true,
         clearOnComplete: false,
         stopOnComplete: false,
@@ -91,9 +96,11 @@ export class ProgressDisplay implements Callback {
     }
     const interval = this.options.interval ?? 10;
     if (ctx.elapsed - this.lastPrint >= interval) {
-      const bits = this.options.unit === 'token' ? '' : ` | ${fields.bpc} bits/char`;
+      const bits = (this.options.unit ?? 'char') !== 'char' ? '' : ` | ${fields.bpc} bits/char`;
       if (this.plain)
-        console.log(`step ${fields.step} | loss ${fields.loss}${bits} | ${fields.tps} tok/s | elapsed ${formatDuration(ctx.elapsed)} | ETA ${fields.etaText}`);
+        console.log(
+          `step ${fields.step} | loss ${fields.loss}${bits} | ${fields.tps} ${this.itemName()}/s | elapsed ${formatDuration(ctx.elapsed)} | ETA ${fields.etaText}`,
+        );
       this.lastPrint = ctx.elapsed;
       this.windowLoss = 0;
       this.windowItems = 0;
@@ -103,10 +110,13 @@ export class ProgressDisplay implements Callback {
 
   onValidationEnd(metrics: Metrics, ctx: FitContext): void {
     const accuracy = `accuracy ${((metrics.accuracy ?? NaN) * 100).toFixed(1)}%`;
+    if (this.options.unit === 'window') return this.log(`validation at step ${ctx.step}: loss ${metrics.loss.toFixed(4)}`);
     this.log(
-      this.options.unit === 'token'
-        ? `validation at step ${ctx.step}: loss ${metrics.loss.toFixed(4)} nats/token, token ${accuracy}`
-        : `validation at step ${ctx.step}: loss ${metrics.loss.toFixed(4)} nats/char, ${metrics.bitsPerChar.toFixed(4)} bits/char, ${accuracy}`,
+      this.options.unit === 'text'
+        ? `validation at step ${ctx.step}: loss ${metrics.loss.toFixed(4)} nats/text, ${accuracy}`
+        : this.options.unit === 'token'
+          ? `validation at step ${ctx.step}: loss ${metrics.loss.toFixed(4)} nats/token, token ${accuracy}`
+          : `validation at step ${ctx.step}: loss ${metrics.loss.toFixed(4)} nats/char, ${metrics.bitsPerChar.toFixed(4)} bits/char, ${accuracy}`,
     );
   }
 

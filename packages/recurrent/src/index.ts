@@ -126,8 +126,17 @@ export { padCollate, packCollate } from './sequence/collate.js';
 export type { SequenceLike, SequenceItem, CollateItem, PaddedBatch, PackedBatch, PadCollateOptions, PackCollateOptions } from './sequence/collate.js';
 export { bucketBatches, paddingFraction } from './sequence/bucket.js';
 export type { BucketOptions } from './sequence/bucket.js';
-export { crossEntropy, nllLoss, mseLoss, l1Loss, bceWithLogits } from './nn/losses/index.js';
-export type { CrossEntropyOptions, NLLLossOptions, RegressionLossOptions, BCEWithLogitsOptions, Reduction } from './nn/losses/index.js';
+export { crossEntropy, nllLoss, mseLoss, l1Loss, bceWithLogits, pinballLoss, ctcLoss } from './nn/losses/index.js';
+export type {
+  CrossEntropyOptions,
+  NLLLossOptions,
+  RegressionLossOptions,
+  BCEWithLogitsOptions,
+  PinballLossOptions,
+  CTCLossOptions,
+  CTCLengths,
+  Reduction,
+} from './nn/losses/index.js';
 export { scan } from './nn/rnn/scan.js';
 export type { ScanOptions, TensorStructure } from './nn/rnn/scan.js';
 export { dynamicRnn, bidirectionalDynamicRnn } from './nn/rnn/dynamic_rnn.js';
@@ -158,6 +167,8 @@ export type { GenerateTextOptions } from './decode/generate_text.js';
 export { beamSearch, gnmtLengthPenalty } from './decode/beam_search.js';
 export type { BeamSearchOptions, BeamStep, BeamStepOutput, BeamHypothesis } from './decode/beam_search.js';
 export { beamDecode, greedyDecode, sampleDecode } from './decode/stepwise_decode.js';
+export { ctcGreedyDecode, ctcBeamSearch } from './decode/ctc_decode.js';
+export type { CTCDecodeOptions, CTCBeamSearchOptions, CTCHypothesis } from './decode/ctc_decode.js';
 export type { StepwiseDecodeOptions, BeamDecodeOptions, SampleDecodeOptions } from './decode/stepwise_decode.js';
 export { editDistance } from './metrics/edit_distance.js';
 export { corpusBleu } from './metrics/bleu.js';
@@ -175,6 +186,17 @@ export type { TranslateOptions, Translation, Seq2SeqEvaluation } from './tasks/s
 export { SEQ2SEQ_DATA_DEFAULTS, resolveModelOptions as resolveSeq2SeqModelOptions } from './tasks/seq2seq_config.js';
 export type { Seq2SeqModelOptions, Seq2SeqDataOptions, Seq2SeqTaskOptions, Seq2SeqTaskJSON } from './tasks/seq2seq_config.js';
 export type { Seq2SeqBatch, Seq2SeqExample } from './tasks/seq2seq_data.js';
+export { classificationMetrics } from './metrics/classification_metrics.js';
+export type { ClassificationMetrics, ClassScores } from './metrics/classification_metrics.js';
+export { parseVectors, loadPretrainedVectors } from './text/pretrained_vectors.js';
+export type { PretrainedVectors } from './text/pretrained_vectors.js';
+export { parseLabelledTsv, parseLabelledJsonl, readLabelledText, decodeUtf8Lines } from './tasks/formats/labelled_text.js';
+export type { LabelledText } from './tasks/formats/labelled_text.js';
+export { ClassifyTask } from './tasks/classify.js';
+export type { ClassPrediction, ClassifyEvaluation } from './tasks/classify.js';
+export { CLASSIFY_DATA_DEFAULTS, resolveClassifyDataOptions, resolveClassifyModelOptions } from './tasks/classify_config.js';
+export type { ClassifyModelOptions, ClassifyDataOptions, ClassifyTaskOptions, ClassifyTaskJSON, ClassWeighting } from './tasks/classify_config.js';
+export type { ClassifyBatch, ClassifyExample } from './tasks/classify_data.js';
 export { LmTask } from './tasks/lm.js';
 export type { LmTaskJSON } from './tasks/lm.js';
 export { spanF1, tokenAccuracy } from './metrics/tagging_metrics.js';
@@ -186,3 +208,16 @@ export type { TagMetrics, TagEvaluation } from './tasks/tag.js';
 export { TAG_DATA_DEFAULTS } from './tasks/tag_config.js';
 export type { TagModelOptions, TagDataOptions, TagTaskOptions, TagTaskJSON } from './tasks/tag_config.js';
 export type { TagBatch, TagExample } from './tasks/tag_data.js';
+export { ForecastTask } from './tasks/forecast.js';
+export type { ForecastMetrics, ForecastRow, ForecastEvaluation } from './tasks/forecast.js';
+export { FORECAST_MODEL_DEFAULTS, columnScale, defaultWindow } from './tasks/forecast_config.js';
+export type { ForecastDataOptions, ForecastTaskOptions, ForecastTaskJSON, ColumnScale, Normalization } from './tasks/forecast_config.js';
+export type { ForecastBatch, EncodedSeries } from './tasks/forecast_data.js';
+export { ForecastNet } from './tasks/forecast_model.js';
+export type { ForecastModelOptions, ForecastNetSizes } from './tasks/forecast_model.js';
+export { parseCsv, readSeries } from './tasks/formats/csv.js';
+export type { CsvTable, SeriesColumns, TimeSeries } from './tasks/formats/csv.js';
+export { calendarFeatures, calendarFeatureNames, parseDate, formatDate, epochDay, weekday, HOLIDAY_CALENDARS } from './tasks/calendar.js';
+export type { HolidayCalendar } from './tasks/calendar.js';
+export { usFederalHolidays } from './tasks/us_holidays.js';
+export type { Holiday } from './tasks/us_holidays.js';

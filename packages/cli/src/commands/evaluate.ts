@@ -1,15 +1,26 @@
-/** `recurrent eval`: a checkpoint's metrics on held-out data — a language model's loss and bits per character, a seq2seq model's exact match, error rates and BLEU. */
+/** `recurrent eval`: a checkpoint's metrics on held-out data — a language model's loss and bits per character, a seq2seq model's exact match, error rates and BLEU, a classifier's accuracy, F1 and confusion matrix, a forecaster's MAPE, MAE and RMSE. */
 import { charTokenize, evaluate, LmTask, parsePairs, ValueError } from 'recurrent';
 import type { LoadedModel } from '../char_model.js';
 import { loadCorpus, readTextFile, splitHeldOut } from '../corpus.js';
 import { describeHeldOut, heldOutStreams } from '../held_out.js';
 import type { EvalCommandOptions } from '../program.js';
 import { loadRun } from '../run_kind.js';
+import { evalClassify } from '../classify/commands.js';
 import type { LoadedSeq2Seq } from '../seq2seq/run_config.js';
 import { evalTag } from '../tag/evaluate_tag.js';
+import { evalForecast } from '../forecast/forecast_commands.js';
 
-export function evalCommand(o: EvalCommandOptions): void {
+export async function evalCommand(o: EvalCommandOptions): Promise<void> {
   const run = loadRun(o.checkpoint);
+  if (run.kind === 'forecast') return evalForecast(o, run.forecast);
+  for (const [flag, value] of [
+    ['--history', o.history],
+    ['--plot', o.plot],
+  ] as const)
+    if (value !== undefined)
+      throw new ValueError(`${flag}: applies to forecasting checkpoints; this one holds a ${run.kind === 'lm' ? 'language' : run.kind} model`);
+  if (run.kind === 'classify') return evalClassify(o, run.classify);
+  if (o.confusion !== undefined) throw new ValueError('--confusion: applies to classify checkpoints');
   if (run.kind === 'seq2seq') return evalSeq2Seq(o, run.seq2seq);
   if (run.kind === 'tag') return evalTag(o, run.tag);
   if (o.beam !== undefined) throw new ValueError('--beam: applies to seq2seq checkpoints; this one holds a language model');

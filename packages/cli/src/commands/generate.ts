@@ -6,6 +6,9 @@ import { loadRun } from '../run_kind.js';
 export function generateCommand(o: GenerateCommandOptions): void {
   const run = loadRun(o.checkpoint);
   if (run.kind === 'tag') throw new ValueError(`generate: ${o.checkpoint} holds a tagger, which tags an input: use predict --input TEXT`);
+  if (run.kind === 'forecast')
+    throw new ValueError(`generate: ${o.checkpoint} holds a forecaster, which forecasts after a series: use predict --data FILE.csv`);
+  if (run.kind === 'classify') throw new ValueError(`generate: ${o.checkpoint} holds a text classifier, which labels texts: use predict --input TEXT`);
   if (run.kind !== 'lm') throw new ValueError(`generate: ${o.checkpoint} holds a seq2seq model, which generates from an input: use predict --input TEXT`);
   const { model, vocab } = run.lm;
   if (o.seed !== undefined) manualSeed(o.seed);

@@ -2,6 +2,8 @@
 import type { nn } from 'recurrent';
 import type { InfoCommandOptions } from '../program.js';
 import { loadRun } from '../run_kind.js';
+import { infoForecast } from '../forecast/forecast_commands.js';
+import { infoClassify } from '../classify/commands.js';
 
 const fmtShape = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 
@@ -21,6 +23,16 @@ export function infoCommand(o: InfoCommandOptions): void {
     const last = config.history.accuracy.at(-1);
     if (last) console.log(`last validation token accuracy: ${(last[1] * 100).toFixed(2)}% at step ${last[0]}`);
     printParameters(task.model);
+    return;
+  }
+  if (run.kind === 'forecast') {
+    infoForecast(run.forecast);
+    printParameters(run.forecast.task.model);
+    return;
+  }
+  if (run.kind === 'classify') {
+    infoClassify(run.classify);
+    printParameters(run.classify.task.model);
     return;
   }
   if (run.kind === 'seq2seq') {

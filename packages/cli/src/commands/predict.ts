@@ -1,9 +1,11 @@
-/** `recurrent predict`: a trained model's output for an input — a seq2seq translation (n-best, attention heatmap), or a language model's continuation. */
+/** `recurrent predict`: a trained model's output for an input — a seq2seq translation (n-best, attention heatmap), a classifier's label with its probability, a language model's continuation, or a forecaster's next steps. */
 import { generateText, manualSeed, type Translation, ValueError } from 'recurrent';
 import { readTextFile } from '../corpus.js';
 import type { PredictCommandOptions } from '../program.js';
 import { loadRun } from '../run_kind.js';
 import { predictTags } from '../tag/predict_tags.js';
+import { predictForecast } from '../forecast/forecast_commands.js';
+import { predictClassify } from '../classify/commands.js';
 
 /** The sources of --input or --data (one per non-blank line). */
 function inputs(o: PredictCommandOptions): string[] {
@@ -20,7 +22,9 @@ function inputs(o: PredictCommandOptions): string[] {
 
 export async function predictCommand(o: PredictCommandOptions): Promise<void> {
   const run = loadRun(o.checkpoint);
+  if (run.kind === 'forecast') return predictForecast(o, run.forecast);
   const sources = inputs(o);
+  if (run.kind === 'classify') return predictClassify(o, run.classify, sources);
   if (run.kind === 'lm') {
     if (o.attention !== undefined) throw new ValueError('--attention: a language model has no attention; it applies to seq2seq checkpoints');
     const { model, vocab } = run.lm;

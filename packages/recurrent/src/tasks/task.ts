@@ -7,8 +7,8 @@ import type { Module } from '../nn/module.js';
 import type { StepResult } from '../train/fit.js';
 
 /** The tasks the library bundles. */
-export type TaskKind = 'lm' | 'seq2seq' | 'tag';
-export const TASK_KINDS: readonly TaskKind[] = ['lm', 'seq2seq', 'tag'];
+export type TaskKind = 'lm' | 'seq2seq' | 'classify' | 'tag' | 'forecast';
+export const TASK_KINDS: readonly TaskKind[] = ['lm', 'seq2seq', 'classify', 'tag', 'forecast'];
 
 /** A task's JSON form: what, with the model's state dict, rebuilds it. */
 export interface TaskJSON {

@@ -1,5 +1,5 @@
 /**
- * Loss modules, as torch.nn.CrossEntropyLoss, NLLLoss, MSELoss, L1Loss and BCEWithLogitsLoss: the
+ * Loss modules, as torch.nn.CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCEWithLogitsLoss and CTCLoss: the
  * options of the functional form fixed at construction, `forward(input, target, mask?)` per batch.
  * Class weights are registered as buffers (`weight`, and `pos_weight` for BCEWithLogitsLoss), so
  * they appear in the state dict under PyTorch's names and follow `to(dtype)`.
@@ -10,6 +10,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { Module } from '../module.js';
 import { type BCEWithLogitsOptions, bceWithLogits } from './bce.js';
 import { type CrossEntropyOptions, crossEntropy } from './cross_entropy.js';
+import { type CTCLengths, type CTCLossOptions, ctcLoss } from './ctc.js';
 import { type NLLLossOptions, nllLoss } from './nll_loss.js';
 import { type Reduction, checkReduction } from './reduction.js';
 import { type RegressionLossOptions, l1Loss, mseLoss } from './regression.js';
@@ -153,5 +154,34 @@ export class BCEWithLogitsLoss extends Loss {
 
   forward(input: Tensor, target: Tensor, mask?: Tensor | null): Tensor {
     return bceWithLogits(input, target, { weight: this.weight, posWeight: this.posWeight, reduction: this.reduction, mask });
+  }
+}
+
+/**
+ * The connectionist temporal classification loss; see `ctcLoss`.
+ *
+ * Shapes: logProbs (T, N, C) or (T, C); targets int32 (N, S) padded or 1-D concatenated;
+ * inputLengths and targetLengths (N) int32 tensors or numbers; output () or, for 'none', (N).
+ *
+ * @example
+ * import { logSoftmax, nn, randn, tensor } from 'recurrent';
+ * const criterion = new nn.CTCLoss({ blank: 0, zeroInfinity: true });
+ * const logProbs = logSoftmax(randn([30, 2, 11], { requiresGrad: true }), 2); // (T, N, C)
+ * const loss = criterion.forward(logProbs, tensor([[3, 1, 4], [1, 5, 0]], { dtype: 'int32' }), [30, 25], [3, 2]);
+ * loss.backward();
+ */
+export class CTCLoss extends Loss {
+  readonly blank: number;
+  readonly zeroInfinity: boolean;
+
+  constructor(options: CTCLossOptions = {}) {
+    super('CTCLoss', options.reduction);
+    checkOptions('CTCLoss', options, { blank: true, reduction: true, zeroInfinity: true });
+    this.blank = options.blank ?? 0;
+    this.zeroInfinity = options.zeroInfinity ?? false;
+  }
+
+  forward(logProbs: Tensor, targets: Tensor, inputLengths: CTCLengths, targetLengths: CTCLengths): Tensor {
+    return ctcLoss(logProbs, targets, inputLengths, targetLengths, { blank: this.blank, reduction: this.reduction, zeroInfinity: this.zeroInfinity });
   }
 }

@@ -77,6 +77,8 @@ export interface OpAttrs {
   scatterAdd: { axis: number; index: Tensor };
   conv1d: ConvAttrs;
   conv2d: ConvAttrs;
+  /** `grad`: (T, N, C), each sequence's loss differentiated with respect to its log-probabilities. */
+  ctcLoss: { grad: Tensor };
   rnnRecurrence: { layout: SequenceLayout; cache: null } & RnnOptions;
   gruRecurrence: { layout: SequenceLayout; cache: GruCache } & GruOptions;
   /** `present`: which of [xProj, h0, c0, wHH, bHH, wHR, peepholes] were given (absent ones are not inputs). */
@@ -259,5 +261,6 @@ export const GRADIENTS: GradientTable = {
   },
   conv1d: (ctx, [g]) => convGrads(ctx, g!),
   conv2d: (ctx, [g]) => convGrads(ctx, g!),
+  ctcLoss: (ctx, [g]) => [mul(ctx.attrs.grad, reshape(g!, [1, g!.size, 1]))],
   ...recurrentGradients,
 };

@@ -1,0 +1,148 @@
+/**
+ * A classification run's checkpoint: what config.json holds beside the task (the training record,
+ * the random state, the curves), and loading it back as untrusted input. A run directory holds the
+ * latest checkpoint (`checkpoint/`, which --resume continues) and the one of the best validation
+ * loss (`best/`, which predict and eval read).
+ */
+import { join } from 'node:path';
+import { ClassifyTask, type ClassifyTaskJSON, FormatError, type LoadedCheckpoint, loadCheckpoint, RecurrentError } from 'recurrent/node';
+
+export const CLASSIFY_KIND = 'classify';
+
+/** What a classification run records about training, for --resume, eval and the report. */
+export interface ClassifyRecord {
+  step: number;
+  epoch: number;
+  /** Batches of the current epoch already trained on. */
+  batchInEpoch: number;
+  seed: number;
+  batch: number;
+  lr: number;
+  lrSchedule: 'plateau' | 'constant' | 'cosine';
+  lrMin: number;
+  clip: number;
+  /** Validations without improvement before training stops (0: never). */
+  patience: number;
+  /** The --data file as the user named it, and its SHA-256. */
+  data: string;
+  dataSha256: string;
+  /** The --valid file and its SHA-256, or null when a seeded fraction of --data was held out. */
+  valid: string | null;
+  validSha256: string | null;
+  /** Fraction of --data's distinct texts held out (0 with --valid). */
+  heldOut: number;
+  /** The --vectors file the embedding started from, or null. */
+  vectors: string | null;
+  seconds: number;
+  /** The best validation loss so far, its step, and validations since without improvement. */
+  best: { loss: number; step: number; bad: number } | null;
+  /** ReduceLROnPlateau's state, once it has seen a validation. */
+  plateau: Record<string, unknown> | null;
+}
+
+export interface ClassifyHistory {
+  /** [step, training loss in nats per text], averaged over each interval. */
+  train: [number, number][];
+  /** [step, validation loss]. */
+  valid: [number, number][];
+  /** [step, validation accuracy]. */
+  accuracy: [number, number][];
+}
+
+export interface ClassifyRunConfig {
+  kind: typeof CLASSIFY_KIND;
+  task: ClassifyTaskJSON;
+  training: ClassifyRecord;
+  rng: number[];
+  history: ClassifyHistory;
+}
+
+const fmt = (v: unknown): string =>
+  v === undefined ? 'undefined' : typeof v === 'object' && v !== null && !Array.isArray(v) ? 'an object' : JSON.stringify(v);
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+type FieldCheck = [test: (v: unknown) => boolean, expected: string];
+const nonNegativeInt: FieldCheck = [(v) => isInt(v) && v >= 0, 'a non-negative integer'];
+const positiveInt: FieldCheck = [(v) => isInt(v) && v > 0, 'a positive integer'];
+const finite: FieldCheck = [(v) => typeof v === 'number' && Number.isFinite(v), 'a finite number'];
+const text: FieldCheck = [(v) => typeof v === 'string', 'a string'];
+const textOrNull: FieldCheck = [(v) => v === null || typeof v === 'string', 'a string or null'];
+const objectOrNull: FieldCheck = [(v) => v === null || (typeof v === 'object' && !Array.isArray(v)), 'an object or null'];
+
+const RECORD_FIELDS: Record<keyof ClassifyRecord, FieldCheck> = {
+  step: nonNegativeInt,
+  epoch: nonNegativeInt,
+  batchInEpoch: nonNegativeInt,
+  seed: [isInt, 'an integer'],
+  batch: positiveInt,
+  lr: finite,
+  lrSchedule: [(v) => v === 'plateau' || v === 'constant' || v === 'cosine', "'plateau', 'constant' or 'cosine'"],
+  lrMin: finite,
+  clip: finite,
+  patience: nonNegativeInt,
+  data: text,
+  dataSha256: text,
+  valid: textOrNull,
+  validSha256: textOrNull,
+  heldOut: [(v) => typeof v === 'number' && v >= 0 && v < 1, 'a number in [0, 1)'],
+  vectors: textOrNull,
+  seconds: finite,
+  best: objectOrNull,
+  plateau: objectOrNull,
+};
+
+/** Throws a FormatError naming `file` and the first bad field of the record or history. */
+function checkRun(file: string, config: Partial<ClassifyRunConfig>): void {
+  const training: unknown = config.training;
+  if (typeof training !== 'object' || training === null || Array.isArray(training))
+    throw new FormatError(`${file}: training must be an object; got ${fmt(training)}`);
+  for (const [name, [valid, expected]] of Object.entries(RECORD_FIELDS)) {
+    const value: unknown = (training as Record<string, unknown>)[name];
+    if (!valid(value)) throw new FormatError(`${file}: training.${name} must be ${expected}; got ${fmt(value)}`);
+  }
+  const h = config.history as Partial<ClassifyHistory> | undefined;
+  if (typeof h !== 'object' || h === null || !Array.isArray(h.train) || !Array.isArray(h.valid) || !Array.isArray(h.accuracy)) {
+    throw new FormatError(`${file}: history must be an object with train, valid and accuracy arrays; got ${fmt(config.history)}`);
+  }
+  if (!Array.isArray(config.rng)) throw new FormatError(`${file}: rng must be an array; got ${fmt(config.rng)}`);
+}
+
+export interface LoadedClassify {
+  task: ClassifyTask;
+  config: ClassifyRunConfig;
+  checkpoint: LoadedCheckpoint;
+}
+
+/**
+ * The task of a classification checkpoint already read (its config from `configFile`), parameters
+ * loaded. Options that describe more parameters than the checkpoint holds are refused before any
+ * model is built (an edited config.json must not allocate a billion-unit layer).
+ */
+export function classifyFromCheckpoint(checkpoint: LoadedCheckpoint, configFile: string, modelFile: string): LoadedClassify {
+  const config = checkpoint.config as Partial<ClassifyRunConfig>;
+  if (config.kind !== CLASSIFY_KIND) throw new FormatError(`${configFile}: expected kind '${CLASSIFY_KIND}'; got ${fmt(config.kind)}`);
+  checkRun(configFile, config);
+  const model = (config.task as { model?: Record<string, unknown> } | undefined)?.model;
+  if (typeof model === 'object' && model !== null) {
+    const size = (key: string): number =>
+      typeof model[key] === 'number' && Number.isFinite(model[key]) && (model[key] as number) > 0 ? (model[key] as number) : 0;
+    const least = size('numLayers') * size('hiddenSize') ** 2;
+    const held = Object.values(checkpoint.model).reduce((n, t) => n + t.size, 0);
+    if (least > held) throw new FormatError(`${configFile}: the model options describe at least ${least} parameters; ${modelFile} holds ${held}`);
+  }
+  const task = ClassifyTask.fromJSON(config.task, configFile);
+  try {
+    task.model.loadStateDict(checkpoint.model);
+  } catch (e) {
+    if (e instanceof RecurrentError) throw new FormatError(`${modelFile}: parameters: ${e.message}`);
+    throw e;
+  }
+  return { task, config: config as ClassifyRunConfig, checkpoint };
+}
+
+/** Loads the classification checkpoint at `dir` (a checkpoint directory, not a run directory). */
+export function loadClassify(dir: string): LoadedClassify {
+  const checkpoint = loadCheckpoint(dir, { allowMissingState: true });
+  if (!checkpoint.verified)
+    console.warn(`warning: ${checkpoint.dir}: the checkpoint has no manifest.json (written by an older version), so its files are not verified`);
+  return classifyFromCheckpoint(checkpoint, join(checkpoint.dir, 'config.json'), join(checkpoint.dir, 'model.safetensors'));
+}
