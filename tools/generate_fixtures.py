@@ -98,8 +98,15 @@ peephole/<case>.safetensors (an LSTM with peephole connections, from the equatio
     library's names: weight_ih, weight_hh, bias_ih, bias_hh, weight_hr (with projSize), then
     weight_ci, weight_cf, weight_co (H) per layer and direction, in that order
 
+crf/<case>.safetensors (a linear-chain CRF, nn.CRF, from the equations; torch has none)
+    metadata  "config": JSON {"tags", "lengths", "constraints": "BIO" | null}
+    param.start_transitions (K), param.end_transitions (K), param.transitions (K, K)
+    emissions (B, T, K), tags (B, T) I32, allowed.start / allowed.end / allowed.transitions (I32 0/1)
+    nll (B), loss.sum / loss.mean / loss.tokenMean (1), grad.emissions and grad.param.<name> of
+    loss.mean, viterbi.tags (B, T) I32 (-1 past each length), viterbi.score (B)
+
 To regenerate one group alone, leaving every other file as it is:
-    /usr/bin/python3 tools/generate_fixtures.py --only peephole      (or --only conv_and_norm, --only ctc)
+    /usr/bin/python3 tools/generate_fixtures.py --only peephole      (or --only conv_and_norm, --only ctc, --only crf)
 
 To add a case, add a line to OP_CASES, RNN_CASES, CELL_CASES, LOSS_CASES, CONV_CASES,
 LAYER_NORM_CASES or PEEPHOLE_CASES and rerun the script.
@@ -1801,6 +1808,157 @@ def make_ctc_cases():
     print(f'wrote {len(CTC_CASES)} CTC fixtures under {os.path.normpath(os.path.join(ROOT, "ctc"))}')
 
 
+# CRF CASES: nn.CRF (a linear-chain CRF with pytorch-crf's parameters; PyTorch has no CRF module),
+# its documented equations written out in PyTorch in float64. Run only these with:
+#     /usr/bin/python3 tools/generate_fixtures.py --only crf
+#
+# name -> tags (a BIO tag set when `bio`, else K plain tags), lengths (B; the longest is T), bio.
+
+CRF_DISALLOWED_SCORE = -10000.0
+
+CRF_CASES = {
+    'k3_single_step': {'tags': ['A', 'B', 'C'], 'lengths': [1], 'bio': False},
+    'k3_unequal': {'tags': ['A', 'B', 'C'], 'lengths': [3, 1], 'bio': False},
+    'k4_unequal': {'tags': ['A', 'B', 'C', 'D'], 'lengths': [5, 1, 3], 'bio': False},
+    'k5_equal': {'tags': ['A', 'B', 'C', 'D', 'E'], 'lengths': [4, 4], 'bio': False},
+    'bio3_unequal': {'tags': ['O', 'B-PER', 'I-PER'], 'lengths': [4, 2, 1], 'bio': True},
+    'bio5_unequal': {'tags': ['O', 'B-PER', 'I-PER', 'B-LOC', 'I-LOC'], 'lengths': [6, 3], 'bio': True},
+    'bio5_single': {'tags': ['O', 'B-PER', 'I-PER', 'B-LOC', 'I-LOC'], 'lengths': [5], 'bio': True},
+}
+
+
+def crf_bio_mask(tags):
+    """nn.allowedTransitions(tags, 'BIO'): start with O or B-X; I-X only after B-X or I-X; any tag may end."""
+    K = len(tags)
+    start = torch.tensor([not t.startswith('I-') for t in tags])
+    end = torch.ones(K, dtype=torch.bool)
+    trans = torch.ones(K, K, dtype=torch.bool)
+    for i, a in enumerate(tags):
+        for j, b in enumerate(tags):
+            if b.startswith('I-'):
+                trans[i, j] = a != 'O' and a[2:] == b[2:]
+    return start, end, trans
+
+
+def crf_log_partition(emissions, lengths, start, end, trans):
+    """log Z (B) by the forward algorithm; a step past a sequence's length keeps its alpha."""
+    B, T, K = emissions.shape
+    alpha = start + emissions[:, 0]
+    for t in range(1, T):
+        nxt = torch.logsumexp(alpha[:, :, None] + trans, dim=1) + emissions[:, t]
+        live = (torch.tensor(lengths) > t)[:, None]
+        alpha = torch.where(live, nxt, alpha)
+    return torch.logsumexp(alpha + end, dim=1)
+
+
+def crf_gold_score(emissions, tags, lengths, start, end, trans):
+    """score(x, y) (B) over each sequence's real steps."""
+    out = []
+    for b, L in enumerate(lengths):
+        y = tags[b, :L].long()
+        s = start[y[0]] + emissions[b, torch.arange(L), y].sum() + end[y[L - 1]]
+        if L > 1:
+            s = s + trans[y[:-1], y[1:]].sum()
+        out.append(s)
+    return torch.stack(out)
+
+
+def crf_viterbi(emissions, lengths, start, end, trans):
+    """The best path of each sequence (ties to the lower tag id: torch.max returns the first) and its score."""
+    paths, scores = [], []
+    for b, L in enumerate(lengths):
+        alpha = start + emissions[b, 0]
+        back = []
+        for t in range(1, L):
+            best, arg = (alpha[:, None] + trans).max(dim=0)
+            alpha = best + emissions[b, t]
+            back.append(arg)
+        score, tag = (alpha + end).max(dim=0)
+        path = [int(tag)]
+        for arg in reversed(back):
+            path.append(int(arg[path[-1]]))
+        paths.append(path[::-1])
+        scores.append(float(score))
+    return paths, scores
+
+
+def check_crf_oracle(emissions, lengths, start, end, trans, log_z, paths):
+    """log Z and the Viterbi path against an enumeration of every tag sequence (K^L of them)."""
+    import itertools
+    K = emissions.shape[2]
+    with torch.no_grad():
+        for b, L in enumerate(lengths):
+            seqs = torch.tensor(list(itertools.product(range(K), repeat=L)))
+            s = start[seqs[:, 0]] + end[seqs[:, -1]] + emissions[b, torch.arange(L)[None, :], seqs].sum(1)
+            if L > 1:
+                s = s + trans[seqs[:, :-1], seqs[:, 1:]].sum(1)
+            assert abs(float(torch.logsumexp(s, 0) - log_z[b])) < 1e-9, 'CRF: forward algorithm disagrees with enumeration'
+            assert seqs[int(s.argmax())].tolist() == paths[b], 'CRF: Viterbi disagrees with enumeration'
+
+
+def make_crf_case(name, c):
+    seed_for(name)
+    tag_names, lengths, bio = c['tags'], c['lengths'], c['bio']
+    K, B, T = len(tag_names), len(lengths), max(lengths)
+    f32 = lambda *shape, scale=1.0: (torch.randn(shape, dtype=torch.float64) * scale).to(torch.float32).to(F64)
+    params = {'start_transitions': f32(K, scale=0.5), 'end_transitions': f32(K, scale=0.5), 'transitions': f32(K, K, scale=0.5)}
+    params = {k: v.requires_grad_(True) for k, v in params.items()}
+    emissions = f32(B, T, K).requires_grad_(True)
+    if bio:
+        ok_start, ok_end, ok_trans = crf_bio_mask(tag_names)
+    else:
+        ok_start, ok_end, ok_trans = torch.ones(K, dtype=torch.bool), torch.ones(K, dtype=torch.bool), torch.ones(K, K, dtype=torch.bool)
+    # Gold tags: allowed paths under the mask; padding holds arbitrary ids, which the CRF must ignore.
+    tags = torch.randint(0, K, (B, T))
+    for b, L in enumerate(lengths):
+        for t in range(L):
+            while not (bool(ok_start[tags[b, t]]) if t == 0 else bool(ok_trans[tags[b, t - 1], tags[b, t]])):
+                tags[b, t] = torch.randint(0, K, ())
+    penalty = lambda ok: torch.where(ok, 0.0, CRF_DISALLOWED_SCORE).to(F64)
+    start = params['start_transitions'] + penalty(ok_start)
+    end = params['end_transitions'] + penalty(ok_end)
+    trans = params['transitions'] + penalty(ok_trans)
+
+    nll = crf_log_partition(emissions, lengths, start, end, trans) - crf_gold_score(emissions, tags, lengths, start, end, trans)
+    losses = {'none': nll, 'sum': nll.sum(), 'mean': nll.sum() / B, 'tokenMean': nll.sum() / sum(lengths)}
+    leaves = [emissions] + list(params.values())
+    # A one-step batch never uses the transitions: their gradient is zero.
+    grads = torch.autograd.grad(losses['mean'], leaves, allow_unused=True)
+    grads = [torch.zeros_like(x) if g is None else g for x, g in zip(leaves, grads)]
+
+    # Decoding: disallowed moves are -inf there.
+    ninf = lambda ok, v: torch.where(ok, v, torch.tensor(-math.inf, dtype=F64))
+    with torch.no_grad():
+        paths, scores = crf_viterbi(emissions, lengths, ninf(ok_start, params['start_transitions']),
+                                    ninf(ok_end, params['end_transitions']), ninf(ok_trans, params['transitions']))
+    check_crf_oracle(emissions, lengths, start, end, trans, crf_log_partition(emissions, lengths, start, end, trans), paths)
+    viterbi = torch.full((B, T), -1, dtype=torch.int32)
+    for b, p in enumerate(paths):
+        viterbi[b, :len(p)] = torch.tensor(p, dtype=torch.int32)
+
+    tensors = {f'param.{k}': v for k, v in params.items()}
+    tensors.update({'emissions': emissions, 'tags': tags.to(torch.int32)})
+    tensors.update({'allowed.start': ok_start.to(torch.int32), 'allowed.end': ok_end.to(torch.int32), 'allowed.transitions': ok_trans.to(torch.int32)})
+    tensors['nll'] = nll
+    for k in ('sum', 'mean', 'tokenMean'):
+        tensors[f'loss.{k}'] = losses[k].reshape(1)
+    tensors['grad.emissions'] = grads[0]
+    for k, g in zip(params, grads[1:]):
+        tensors[f'grad.param.{k}'] = g
+    tensors['viterbi.tags'] = viterbi
+    tensors['viterbi.score'] = torch.tensor(scores, dtype=F64)
+    config = {'tags': tag_names, 'lengths': lengths, 'constraints': 'BIO' if bio else None}
+    write_safetensors(os.path.join(ROOT, 'crf', f'{name}.safetensors'), tensors, {'config': json.dumps(config)})
+
+
+def make_crf_cases():
+    torch.set_num_threads(1)
+    clear(os.path.join(ROOT, 'crf'))
+    for name, c in CRF_CASES.items():
+        make_crf_case(name, c)
+    print(f'wrote {len(CRF_CASES)} CRF fixtures under {os.path.normpath(os.path.join(ROOT, "crf"))}')
+
+
 def clear(folder):
     os.makedirs(folder, exist_ok=True)
     for f in os.listdir(folder):
@@ -1839,10 +1997,11 @@ def main():
     make_seq2seq_cases()
     make_seq2seq_model_cases()
     make_ctc_cases()
+    make_crf_cases()
 
 
 # Groups that can be regenerated alone (--only NAME), leaving every other fixture as it is.
-GROUPS = {'seq2seq': make_seq2seq_cases, 'seq2seq_model': make_seq2seq_model_cases, 'peephole': make_peephole_cases, 'attention': make_attention_cases, 'conv_and_norm': make_conv_and_norm_cases, 'ctc': make_ctc_cases}
+GROUPS = {'seq2seq': make_seq2seq_cases, 'seq2seq_model': make_seq2seq_model_cases, 'peephole': make_peephole_cases, 'attention': make_attention_cases, 'conv_and_norm': make_conv_and_norm_cases, 'ctc': make_ctc_cases, 'crf': make_crf_cases}
 
 if __name__ == '__main__':
     import argparse
