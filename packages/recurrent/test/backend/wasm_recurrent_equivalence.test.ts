@@ -286,7 +286,9 @@ for (const [f, flavour] of FLAVOURS.entries()) {
           assertWithinBound(c, actual, expected, `${flavour.name}, ${rt.threads} threads`);
           return actual;
         });
-        if (rt.threads > 1) assert.ok(rt.chunksOnWorkers > before, `workers ran steps on ${rt.threads} threads`);
+        // With a caller that works (2 threads), a worker the OS has not yet scheduled leaves every chunk
+        // to the caller, and its offer is withdrawn; on 3 threads the caller only waits, so workers must run them.
+        if (rt.threads >= 3) assert.ok(rt.chunksOnWorkers > before, `workers ran steps on ${rt.threads} threads`);
         return out;
       });
       for (let r = 1; r < results.length; r++)
