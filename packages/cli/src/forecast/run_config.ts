@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { ForecastTask, type ForecastTaskJSON, FormatError, type LoadedCheckpoint, loadCheckpoint, RecurrentError } from 'recurrent/node';
+import { checkTrainingRecord, fmt, isInt, type FieldCheck, nonNegativeInt, positiveInt, finite, objectOrNull } from '../run_record_fields.js';
 
 export const FORECAST_KIND = 'forecast';
 
@@ -53,15 +54,6 @@ export interface ForecastRunConfig {
   history: ForecastHistory;
 }
 
-const fmt = (v: unknown): string =>
-  v === undefined ? 'undefined' : typeof v === 'object' && v !== null && !Array.isArray(v) ? 'an object' : JSON.stringify(v);
-const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
-type FieldCheck = [test: (v: unknown) => boolean, expected: string];
-const nonNegativeInt: FieldCheck = [(v) => isInt(v) && v >= 0, 'a non-negative integer'];
-const positiveInt: FieldCheck = [(v) => isInt(v) && v > 0, 'a positive integer'];
-const finite: FieldCheck = [(v) => typeof v === 'number' && Number.isFinite(v), 'a finite number'];
-const objectOrNull: FieldCheck = [(v) => v === null || (typeof v === 'object' && !Array.isArray(v)), 'an object or null'];
-
 const RECORD_FIELDS: Record<keyof ForecastRecord, FieldCheck> = {
   step: nonNegativeInt,
   epoch: nonNegativeInt,
@@ -92,13 +84,7 @@ export interface LoadedForecast {
 export function forecastFromCheckpoint(checkpoint: LoadedCheckpoint, configFile: string, modelFile: string): LoadedForecast {
   const config = checkpoint.config as Partial<ForecastRunConfig>;
   if (config.kind !== FORECAST_KIND) throw new FormatError(`${configFile}: expected kind '${FORECAST_KIND}'; got ${fmt(config.kind)}`);
-  const training: unknown = config.training;
-  if (typeof training !== 'object' || training === null || Array.isArray(training))
-    throw new FormatError(`${configFile}: training must be an object; got ${fmt(training)}`);
-  for (const [name, [valid, expected]] of Object.entries(RECORD_FIELDS)) {
-    const value: unknown = (training as Record<string, unknown>)[name];
-    if (!valid(value)) throw new FormatError(`${configFile}: training.${name} must be ${expected}; got ${fmt(value)}`);
-  }
+  checkTrainingRecord(configFile, config.training, RECORD_FIELDS);
   const h = config.history as Partial<ForecastHistory> | undefined;
   if (typeof h !== 'object' || h === null || !Array.isArray(h.train) || !Array.isArray(h.valid) || !Array.isArray(h.mape))
     throw new FormatError(`${configFile}: history must be an object with train, valid and mape arrays; got ${fmt(config.history)}`);

@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { FormatError, type LoadedCheckpoint, loadCheckpoint, RecurrentError, TagTask, type TagTaskJSON } from 'recurrent/node';
+import { checkTrainingRecord, fmt, isInt, type FieldCheck, nonNegativeInt, positiveInt, finite, text, textOrNull, objectOrNull } from '../run_record_fields.js';
 
 export const TAG_KIND = 'tag';
 
@@ -55,17 +56,6 @@ export interface TagRunConfig {
   history: TagHistory;
 }
 
-const fmt = (v: unknown): string =>
-  v === undefined ? 'undefined' : typeof v === 'object' && v !== null && !Array.isArray(v) ? 'an object' : JSON.stringify(v);
-const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
-type FieldCheck = [test: (v: unknown) => boolean, expected: string];
-const nonNegativeInt: FieldCheck = [(v) => isInt(v) && v >= 0, 'a non-negative integer'];
-const positiveInt: FieldCheck = [(v) => isInt(v) && v > 0, 'a positive integer'];
-const finite: FieldCheck = [(v) => typeof v === 'number' && Number.isFinite(v), 'a finite number'];
-const text: FieldCheck = [(v) => typeof v === 'string', 'a string'];
-const textOrNull: FieldCheck = [(v) => v === null || typeof v === 'string', 'a string or null'];
-const objectOrNull: FieldCheck = [(v) => v === null || (typeof v === 'object' && !Array.isArray(v)), 'an object or null'];
-
 const RECORD_FIELDS: Record<keyof TagRecord, FieldCheck> = {
   step: nonNegativeInt,
   epoch: nonNegativeInt,
@@ -89,13 +79,7 @@ const RECORD_FIELDS: Record<keyof TagRecord, FieldCheck> = {
 
 /** Throws a FormatError naming `file` and the first bad field of the record or history. */
 function checkRun(file: string, config: Partial<TagRunConfig>): void {
-  const training: unknown = config.training;
-  if (typeof training !== 'object' || training === null || Array.isArray(training))
-    throw new FormatError(`${file}: training must be an object; got ${fmt(training)}`);
-  for (const [name, [valid, expected]] of Object.entries(RECORD_FIELDS)) {
-    const value: unknown = (training as Record<string, unknown>)[name];
-    if (!valid(value)) throw new FormatError(`${file}: training.${name} must be ${expected}; got ${fmt(value)}`);
-  }
+  checkTrainingRecord(file, config.training, RECORD_FIELDS);
   const h = config.history as Partial<TagHistory> | undefined;
   if (typeof h !== 'object' || h === null || !Array.isArray(h.train) || !Array.isArray(h.valid) || !Array.isArray(h.accuracy)) {
     throw new FormatError(`${file}: history must be an object with train, valid and accuracy arrays; got ${fmt(config.history)}`);
