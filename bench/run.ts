@@ -11,6 +11,7 @@
  *     npm run bench -- --backend wasm,reference       # our library on named backends
  *     npm run bench -- --record                       # also write the section in bench/RESULTS.md
  *     npm run bench -- --contended                    # each row beside one busy-looping process
+ *     npm run bench -- --repeat 3                     # 3 alternating rounds, medians over rounds
  *
  * A framework that computes with several threads (our wasm backend, PyTorch) also runs on one
  * thread, and each row's ratio compares it with ours at the same thread count. The `browser` rows
@@ -97,14 +98,17 @@ interface Options {
   record: boolean;
   /** Run every row beside one competing CPU-bound process, as on a user's busy machine. */
   contended: boolean;
+  /** Rounds over every row × config; figures are the medians over rounds (rows alternate: each round runs them in the opposite order). */
+  repeat: number;
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--config NAME[,NAME…]] [--framework NAME[,NAME…]] [--backend NAME[,NAME…]] [--record] [--contended]
+const USAGE = `usage: npm run bench -- [--quick] [--config NAME[,NAME…]] [--framework NAME[,NAME…]] [--backend NAME[,NAME…]] [--record] [--contended] [--repeat N]
   configs:    ${CONFIGS.map((c) => c.name).join(', ')}
   frameworks: ${FRAMEWORKS.join(', ')} (tfjs: both tfjs backends)
   --backend   our library's backends, the first compared with the others (default: the library's choice)
   --record    also write this run's section into bench/RESULTS.md
-  --contended run each row beside one busy-looping process (a competing CPU-bound job)`;
+  --contended run each row beside one busy-looping process (a competing CPU-bound job)
+  --repeat    N rounds of every row (alternating their order); each figure is the median over rounds (default 1)`;
 
 function parseArgs(argv: readonly string[]): Options {
   let mode = MODES.full;
@@ -113,6 +117,7 @@ function parseArgs(argv: readonly string[]): Options {
   let backends: string[] = [];
   let record = false;
   let contended = false;
+  let repeat = 1;
   const list = (v: string | undefined, flag: string): string[] => {
     if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value\n${USAGE}`);
     return v
@@ -134,6 +139,12 @@ function parseArgs(argv: readonly string[]): Options {
       case '--contended':
         contended = true;
         break;
+      case '--repeat': {
+        const v = value();
+        repeat = Number(v);
+        if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat: expected a positive integer; got '${v}'\n${USAGE}`);
+        break;
+      }
       case '--config':
         configs = list(value(), flag).map(findConfig);
         break;
@@ -156,7 +167,7 @@ function parseArgs(argv: readonly string[]): Options {
         throw new Error(`unknown argument '${a}'\n${USAGE}`);
     }
   }
-  return { mode, configs, frameworks: FRAMEWORKS.filter((f) => frameworks.includes(f)), backends, record, contended };
+  return { mode, configs, frameworks: FRAMEWORKS.filter((f) => frameworks.includes(f)), backends, record, contended, repeat };
 }
 
 /** Everything one runner × configuration produced. */
@@ -172,6 +183,8 @@ interface ComboResult {
   baselineRssMiB?: number;
   leakedTensors?: number;
   wallS: number;
+  /** With --repeat: each round's value of every figure that measured (in round order), and of the peak RSS. */
+  rounds?: Partial<Record<Figure | 'peakRssMiB', number[]>>;
 }
 
 function childCommand(r: Runner, c: BenchConfig, o: Options): [string, string[], NodeJS.ProcessEnv] {
@@ -303,6 +316,53 @@ function torchAvailable(): boolean {
   }
 }
 
+/** Whether the multi-threaded row that `r` (a one-thread companion) pairs with ran on more than one thread. */
+function multiThreadedSibling(r: ComboResult, results: readonly ComboResult[]): boolean {
+  const sibling = results.find((x) => x.config === r.config && x.runner.id === r.runner.id.slice(0, -'-1t'.length));
+  return sibling !== undefined && sibling.status !== 'unavailable' && threadsOf(sibling) > 1;
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/**
+ * One result per row × config from several rounds: each figure's median over the rounds in which it
+ * measured (its samples summed), the peak RSS likewise; every round's values kept in `rounds`.
+ */
+function medianOfRounds(rounds: readonly (readonly ComboResult[])[]): ComboResult[] {
+  const out: ComboResult[] = [];
+  for (const first of rounds[0]!) {
+    const same = rounds.map((rs) => rs.find((r) => r.config === first.config && r.runner.id === first.runner.id)).filter((r) => r !== undefined);
+    const merged: ComboResult = { ...first, figures: {}, rounds: {}, wallS: same.reduce((s, r) => s + r.wallS, 0) };
+    for (const fig of ['train', 'infer', 'gen'] as const) {
+      const ok = same.map((r) => r.figures[fig]).filter((m): m is Measurement => m?.status === 'ok' && m.value !== undefined);
+      if (ok.length === 0) {
+        const any = same.map((r) => r.figures[fig]).find((m) => m !== undefined);
+        if (any !== undefined) merged.figures[fig] = any;
+        continue;
+      }
+      const values = ok.map((m) => m.value!);
+      merged.rounds![fig] = values;
+      merged.figures[fig] = { ...ok[0]!, value: median(values), samples: ok.reduce((s, m) => s + (m.samples ?? 0), 0), cold: ok.some((m) => m.cold === true) };
+    }
+    const rss = same.map((r) => r.peakRssMiB).filter((v) => v !== undefined);
+    if (rss.length > 0) {
+      merged.rounds!.peakRssMiB = rss;
+      merged.peakRssMiB = median(rss);
+    }
+    if (same.some((r) => r.status !== 'ok')) {
+      const bad = same.find((r) => r.status !== 'ok')!;
+      merged.error = `${same.filter((r) => r.status !== 'ok').length} of ${same.length} rounds ${bad.status}: ${bad.error ?? ''}`;
+      if (same.every((r) => r.status !== 'ok')) merged.status = bad.status;
+    }
+    out.push(merged);
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Formatting
 
@@ -404,6 +464,14 @@ function renderConfig(c: BenchConfig, results: ComboResult[]): string {
       ratio(base, r, 'mem'),
     ]);
   }
+  for (const r of results) {
+    const per = r.rounds;
+    if (per === undefined) continue;
+    const parts = (['train', 'infer', 'gen'] as const)
+      .filter((fig) => (per[fig]?.length ?? 0) > 0)
+      .map((fig) => `${fig} ${per[fig]!.map((v) => fmtValue(v, r.figures[fig]!.unit)).join(' / ')}`);
+    if (parts.length > 0) notes.push(`${r.runner.id}, each round: ${parts.join('; ')}`);
+  }
   const sums = results.filter((r) => r.checksum !== undefined);
   if (ours?.checksum !== undefined && sums.length > 1) {
     const agree = sums
@@ -450,6 +518,10 @@ function renderMachine(results: ComboResult[], o: Options, info: RunInfo): strin
     `- machine: ${cpuModel()}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, ${os.type()} ${os.release()}; load average ${info.loadStart.map((l) => l.toFixed(1)).join(' ')} at the start, ${info.loadEnd.map((l) => l.toFixed(1)).join(' ')} at the end`,
     `- Node ${process.version}`,
   ];
+  if (o.repeat > 1)
+    lines.push(
+      `- repetitions: ${o.repeat} rounds over every row, each round in the opposite order of the one before; each figure is the median of its rounds (every round's value is listed under the table)`,
+    );
   if (o.contended) lines.push('- contended: every row ran beside one competing process, a Node.js busy loop started just before it and killed after it');
   if (ours.length > 0) {
     const used = [...new Set(ours.map((m) => `**${m.backend}**`))].join(', ');
@@ -539,32 +611,36 @@ async function main(): Promise<void> {
   const hasTorch = o.frameworks.includes('torch') && torchAvailable();
   const runners = runnersFor(o);
   const started = performance.now();
-  const results: ComboResult[] = [];
-  for (const c of o.configs) {
-    log(`${configTitle(c)}`);
-    for (const runner of runners) {
-      if (runner.oneThread) {
-        // A one-thread companion runs only where its multi-threaded sibling used more threads.
-        const sibling = results.find((r) => r.config === c.name && r.runner.id === runner.id.slice(0, -'-1t'.length));
-        if (sibling === undefined || sibling.status === 'unavailable' || threadsOf(sibling) <= 1) continue;
+  const rounds: ComboResult[][] = [];
+  for (let round = 0; round < o.repeat; round++) {
+    const results: ComboResult[] = [];
+    if (o.repeat > 1) log(`round ${round + 1} of ${o.repeat}`);
+    for (const c of o.configs) {
+      log(`${configTitle(c)}`);
+      // Odd rounds run the rows in the opposite order, so that no row always follows the same one.
+      const order = round % 2 === 0 ? runners : [...runners].reverse();
+      for (const runner of order) {
+        if (runner.framework === 'torch' && !hasTorch) {
+          results.push({ config: c.name, runner, status: 'unavailable', error: `${PYTHON} -c 'import torch' fails`, figures: {}, wallS: 0 });
+          log(`  ${runner.id}: unavailable`);
+          continue;
+        }
+        if (runner.framework === 'browser' && !chromiumInstalled()) {
+          results.push({ config: c.name, runner, status: 'unavailable', error: `no Chromium at ${CHROMIUM_PATH}`, figures: {}, wallS: 0 });
+          log(`  ${runner.id}: unavailable`);
+          continue;
+        }
+        log(`  ${runner.id}`);
+        const r = await runChild(runner, c, o, log);
+        if (r.status !== 'ok') log(`    ${r.status}: ${r.error ?? ''}`);
+        if (r.peakRssMiB !== undefined) log(`    peak RSS ${r.peakRssMiB.toFixed(0)} MiB; ${fmtS(r.wallS)} in all`);
+        results.push(r);
       }
-      if (runner.framework === 'torch' && !hasTorch) {
-        results.push({ config: c.name, runner, status: 'unavailable', error: `${PYTHON} -c 'import torch' fails`, figures: {}, wallS: 0 });
-        log(`  ${runner.id}: unavailable`);
-        continue;
-      }
-      if (runner.framework === 'browser' && !chromiumInstalled()) {
-        results.push({ config: c.name, runner, status: 'unavailable', error: `no Chromium at ${CHROMIUM_PATH}`, figures: {}, wallS: 0 });
-        log(`  ${runner.id}: unavailable`);
-        continue;
-      }
-      log(`  ${runner.id}`);
-      const r = await runChild(runner, c, o, log);
-      if (r.status !== 'ok') log(`    ${r.status}: ${r.error ?? ''}`);
-      if (r.peakRssMiB !== undefined) log(`    peak RSS ${r.peakRssMiB.toFixed(0)} MiB; ${fmtS(r.wallS)} in all`);
-      results.push(r);
     }
+    // A one-thread companion counts only where its multi-threaded sibling used more threads.
+    rounds.push(results.filter((r) => !r.runner.oneThread || multiThreadedSibling(r, results)));
   }
+  const results = o.repeat === 1 ? rounds[0]! : medianOfRounds(rounds);
   info.wallS = (performance.now() - started) / 1000;
   info.loadEnd = os.loadavg();
 
@@ -596,6 +672,7 @@ async function main(): Promise<void> {
       baselineRssMiB: r.baselineRssMiB,
       leakedTensors: r.leakedTensors,
       wallS: r.wallS,
+      rounds: r.rounds,
       details: r.meta?.details,
     }),
   );
