@@ -20,6 +20,9 @@ import type { LstmCache } from '../../backend/cells/lstm.js';
 import type { RnnOptions } from '../../backend/cells/rnn.js';
 import type { SequenceLayout } from '../../backend/recurrent_kernels.js';
 import { recurrentGradients } from './recurrent_gradients.js';
+// checkpoint.ts imports the tape, which imports this table: a cycle that is safe because the
+// entry is a function declaration (initialised before any module body runs) used only in backward.
+import { type CheckpointFn, checkpointGradient } from './checkpoint.js';
 
 /** The attributes of an op that records none. */
 export type NoAttrs = Readonly<Record<string, never>>;
@@ -83,6 +86,8 @@ export interface OpAttrs {
   gruRecurrence: { layout: SequenceLayout; cache: GruCache } & GruOptions;
   /** `present`: which of [xProj, h0, c0, wHH, bHH, wHR, peepholes] were given (absent ones are not inputs). */
   lstmRecurrence: { layout: SequenceLayout; cache: LstmCache; present: readonly boolean[] };
+  /** `fn`: the checkpointed function, re-run in backward; `rngState`: the generator's state before its forward. */
+  checkpoint: { fn: CheckpointFn; rngState: readonly number[] };
 }
 export type GradientOp = keyof OpAttrs;
 
@@ -263,4 +268,5 @@ export const GRADIENTS: GradientTable = {
   conv2d: (ctx, [g]) => convGrads(ctx, g!),
   ctcLoss: (ctx, [g]) => [mul(ctx.attrs.grad, reshape(g!, [1, g!.size, 1]))],
   ...recurrentGradients,
+  checkpoint: checkpointGradient,
 };
