@@ -59,10 +59,12 @@ export interface RNNBaseOptions {
    * projection included: between forward and backward only the states at segment boundaries,
    * each layer's input and output stay alive, instead of the input projections (N, G·H) and the
    * gate cache of the whole sequence; backward runs each segment's forward again, one segment at
-   * a time. Memory for the recurrence then grows as (T/k + k)·B·H rather than T·B·G·H, for about
-   * one extra forward pass of compute (~30–40% more time per training step). k near √T keeps the
-   * least alive. Outputs and gradients are the same as without it; under `noGrad` it changes
-   * nothing. Not part of the weights: a state dict loads whatever it is set to.
+   * a time. Beside each layer's input and output (kept twice: once whole, once in segments), what
+   * stays alive then grows as (T/k)·B·H for the boundary states plus k·B·G·H for the segment being
+   * recomputed, rather than T·B·G·H; k of the order of √T keeps the least. The price is about one
+   * extra forward pass per training step (typically 15–40% more time). Outputs and gradients are
+   * the same as without it; under `noGrad` it changes nothing. Not part of the weights: state
+   * dicts neither hold nor change it.
    */
   checkpointEvery?: number;
 }
