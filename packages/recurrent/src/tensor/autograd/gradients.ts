@@ -11,6 +11,7 @@ import { matmulWith } from '../ops/matmul.js';
 import { sum, sumTo, unreduce } from '../ops/reduce.js';
 import { crop, flip, narrow, permute, placeInZeros, reshape } from '../ops/view.js';
 import { gather, indexAdd, scatterAdd } from '../ops/indexing.js';
+import { concat } from '../ops/join.js';
 import { zerosOf } from '../ops/common.js';
 import { convBackward } from '../ops/conv.js';
 import { cumprodBackward, cumsum } from '../ops/cumulative.js';
@@ -75,6 +76,7 @@ export interface OpAttrs {
   flip: { axes: readonly number[] };
   /** `starts`: where each input begins along `axis` in the output. */
   concat: { axis: number; starts: readonly number[] };
+  split: { axis: number };
   indexSelect: { axis: number; index: Tensor };
   gather: { axis: number; index: Tensor };
   scatterAdd: { axis: number; index: Tensor };
@@ -240,6 +242,13 @@ export const GRADIENTS: GradientTable = {
     const { axis, starts } = ctx.attrs;
     return ctx.inputs.map((t, i) => (ctx.needs[i] ? narrow(g!, axis, starts[i]!, t.shape[axis]!) : null));
   },
+  // A piece whose output got no gradient contributes zeros.
+  split: (ctx, grads) => [
+    concat(
+      ctx.outputs.map((piece, i) => grads[i] ?? zerosOf(piece.dtype, piece.shape)),
+      ctx.attrs.axis,
+    ),
+  ],
   indexSelect: (ctx, [g]) => {
     const x = ctx.inputs[0]!;
     return [indexAdd(zerosOf(x.dtype, x.shape), ctx.attrs.axis, ctx.attrs.index, g!)];
