@@ -11,10 +11,10 @@ import { type DType, checkAllocation } from '../../tensor/dtype.js';
 import { checkTensor, zerosOf } from '../../tensor/ops/common.js';
 import { dropout as dropoutOp } from '../../tensor/ops/dropout.js';
 import { indexSelect } from '../../tensor/ops/indexing.js';
-import { concat, stack } from '../../tensor/ops/join.js';
+import { concat, split, stack } from '../../tensor/ops/join.js';
 import { linear } from '../../tensor/ops/matmul.js';
 import { fusedRecurrenceAvailable, gruRecurrence, lstmRecurrence, rnnRecurrence } from '../../tensor/ops/recurrence.js';
-import { narrow, reshape, select, squeeze, transpose, unsqueeze } from '../../tensor/ops/view.js';
+import { reshape, select, squeeze, transpose, unsqueeze } from '../../tensor/ops/view.js';
 import { checkpoint } from '../../tensor/autograd/checkpoint.js';
 import { willRecord } from '../../tensor/autograd/tape.js';
 import { shapesEqual } from '../../tensor/shape.js';
@@ -367,25 +367,30 @@ export abstract class RNNBase extends Module {
     for (let t = 0; t < T; t++) rowAt.push(rowAt[t]! + batchSizes[t]!);
     const segments: [number, number][] = [];
     for (let t0 = 0; t0 < T; t0 += k) segments.push([t0, Math.min(T, t0 + k)]);
-    if (reverse) segments.reverse();
+    // One split in time order, whose backward joins the segments' input gradients in one pass.
+    const pieces = split(
+      input,
+      segments.map(([t0, t1]) => rowAt[t1]! - rowAt[t0]!),
+      0,
+    );
     const numStates = init.length;
-    const outputs: Tensor[] = [];
+    const outputs: Tensor[] = new Array<Tensor>(segments.length);
     let states = init;
-    for (const [t0, t1] of segments) {
-      const rows = narrow(input, 0, rowAt[t0]!, rowAt[t1]! - rowAt[t0]!);
+    for (let n = 0; n < segments.length; n++) {
+      const s = reverse ? segments.length - 1 - n : n;
+      const [t0, t1] = segments[s]!;
       const sizes = batchSizes.subarray(t0, t1);
       // Parameters are passed as inputs, so that the segment records (and returns their
       // gradients) even when neither the input nor the states require grad.
       const [out, ...last] = checkpoint(
         (x: Tensor, ...rest: Tensor[]) => this.recurSequence(x, rest.slice(0, numStates), sizes, reverse, this.namedWeights(rest.slice(numStates))),
-        rows,
+        pieces[s]!,
         ...states,
         ...weights,
       );
-      outputs.push(out!);
+      outputs[s] = out!;
       states = last;
     }
-    if (reverse) outputs.reverse();
     return [concat(outputs, 0), ...states];
   }
 
