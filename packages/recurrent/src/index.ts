@@ -71,6 +71,8 @@ export { noGrad, noGradAsync, enableGrad, setGradEnabled, isGradEnabled } from '
 export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled } from './tensor/autograd/anomaly.js';
 export type { BackwardOptions } from './tensor/autograd/tape.js';
 export { gradcheck } from './tensor/autograd/gradcheck.js';
+export { checkpoint } from './tensor/autograd/checkpoint.js';
+export type { CheckpointFn } from './tensor/autograd/checkpoint.js';
 export type { GradcheckOptions } from './tensor/autograd/gradcheck.js';
 export { setBackend, getBackend, listBackends, registerBackend } from './backend/select.js';
 export { setNumThreads, getNumThreads } from './backend/wasm/runtime.js';

@@ -329,3 +329,28 @@ test('chunk gradcheck', () => {
     ),
   );
 });
+
+test('split backward: one node for all pieces; pieces without a gradient contribute zeros', () => {
+  const x = leaf([5, 2], 31);
+  const pieces = split(x, [2, 0, 3], 0);
+  assert.ok(pieces.every((p) => p.gradNode === pieces[0]!.gradNode));
+  pieces[2]!.mul(3).sum().backward();
+  assert.deepEqual(x.grad!.toArray(), [
+    [0, 0],
+    [0, 0],
+    [3, 3],
+    [3, 3],
+    [3, 3],
+  ]);
+  assert.equal(
+    gradcheck(
+      (t) =>
+        concat(
+          split(t, [1, 2], 1).map((p, i) => p.mul(i + 2)),
+          1,
+        ),
+      [leaf([3, 3], 32)],
+    ),
+    true,
+  );
+});

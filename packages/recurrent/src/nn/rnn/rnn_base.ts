@@ -6,15 +6,17 @@
  * Execution: per layer and direction, the input projections of all steps are one product
  * (linear over the packed rows), then a fused recurrence op runs the sequence (DESIGN §4).
  */
-import { DTypeError, IndexError, ShapeError, ValueError, fmtShape } from '../../errors.js';
+import { DTypeError, IndexError, ShapeError, ValueError, fmtShape, fmtValue } from '../../errors.js';
 import { type DType, checkAllocation } from '../../tensor/dtype.js';
 import { checkTensor, zerosOf } from '../../tensor/ops/common.js';
 import { dropout as dropoutOp } from '../../tensor/ops/dropout.js';
 import { indexSelect } from '../../tensor/ops/indexing.js';
-import { concat, stack } from '../../tensor/ops/join.js';
+import { concat, split, stack } from '../../tensor/ops/join.js';
 import { linear } from '../../tensor/ops/matmul.js';
 import { fusedRecurrenceAvailable, gruRecurrence, lstmRecurrence, rnnRecurrence } from '../../tensor/ops/recurrence.js';
 import { reshape, select, squeeze, transpose, unsqueeze } from '../../tensor/ops/view.js';
+import { checkpoint } from '../../tensor/autograd/checkpoint.js';
+import { willRecord } from '../../tensor/autograd/tape.js';
 import { shapesEqual } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { getRngState, setRngState } from '../../tensor/random.js';
@@ -50,6 +52,21 @@ export interface RNNBaseOptions {
    * stepped over time with ordinary ops — slower; the reference the fused path is tested against.
    */
   implementation?: 'fused' | 'composed';
+  /**
+   * Gradient checkpointing every k time steps; default 0 (off). When on, and a backward will
+   * follow (grad mode on and the input, a state or a parameter requires grad), each layer and
+   * direction runs its sequence as segments of k steps under `checkpoint`, the segment's input
+   * projection included: between forward and backward only the states at segment boundaries,
+   * each layer's input and output stay alive, instead of the input projections (N, G·H) and the
+   * gate cache of the whole sequence; backward runs each segment's forward again, one segment at
+   * a time. Beside each layer's input and output (kept twice: once whole, once in segments), what
+   * stays alive then grows as (T/k)·B·H for the boundary states plus k·B·G·H for the segment being
+   * recomputed, rather than T·B·G·H; k of the order of √T keeps the least. The price is about one
+   * extra forward pass per training step (typically 15–40% more time). Outputs and gradients are
+   * the same as without it; under `noGrad` it changes nothing. Not part of the weights: state
+   * dicts neither hold nor change it.
+   */
+  checkpointEvery?: number;
 }
 
 /** The options of RNNBaseOptions, for checkOptions in RNN, LSTM and GRU. */
@@ -63,7 +80,19 @@ export const RNN_BASE_KEYS: Record<keyof Required<RNNBaseOptions>, true> = {
   bidirectional: true,
   dtype: true,
   implementation: true,
+  checkpointEvery: true,
 };
+
+/** One layer and direction's parameters, by role (null where the module has none). */
+interface LayerWeights {
+  wIH: Tensor;
+  bIH: Tensor | null;
+  wHH: Tensor;
+  bHH: Tensor | null;
+  wHR: Tensor | null;
+  /** w_ci, w_cf, w_co concatenated (3H). */
+  peep: Tensor | null;
+}
 
 interface ModeOptions {
   projSize: number;
@@ -92,6 +121,7 @@ export abstract class RNNBase extends Module {
   readonly peepholes: boolean;
   readonly resetAfter: boolean;
   implementation: 'fused' | 'composed';
+  private checkpointSteps = 0;
 
   protected constructor(mode: RNNMode, options: RNNBaseOptions, extra: ModeOptions) {
     super();
@@ -117,7 +147,20 @@ export abstract class RNNBase extends Module {
     if (this.implementation !== 'fused' && this.implementation !== 'composed') {
       throw new ValueError(`${name}: implementation must be 'fused' or 'composed'; got ${String(options.implementation)}`);
     }
+    this.checkpointEvery = options.checkpointEvery ?? 0;
     this.createParameters(paramDType(name, options.dtype));
+  }
+
+  /** Time steps per checkpointed segment in training, 0 when off (see RNNBaseOptions.checkpointEvery); settable. */
+  get checkpointEvery(): number {
+    return this.checkpointSteps;
+  }
+
+  set checkpointEvery(k: number) {
+    if (typeof k !== 'number' || !Number.isInteger(k) || k < 0) {
+      throw new ValueError(`${this.opName}: checkpointEvery must be 0 (off) or a positive integer number of time steps; got ${fmtValue(k)}`);
+    }
+    this.checkpointSteps = k;
   }
 
   /** D: 2 when bidirectional, else 1. */
@@ -277,22 +320,87 @@ export abstract class RNNBase extends Module {
     return this.implementation === 'fused' && fusedRecurrenceAvailable(cell);
   }
 
-  /** One layer and direction over packed rows: [out (N, P), final states (B, ·)…]. */
-  private recur(layer: number, dir: number, input: Tensor, init: Tensor[], batchSizes: Int32Array): Tensor[] {
+  /** The parameters of `layer` and direction `dir`, in a fixed order: those the module has, of W_ih, b_ih, W_hh, b_hh, W_hr, w_ci, w_cf, w_co. */
+  private layerWeights(layer: number, dir: number): Tensor[] {
     const sfx = `_l${layer}${dir === 1 ? '_reverse' : ''}`;
-    const reverse = dir === 1;
-    const wHH = this.param(`weight_hh${sfx}`);
-    const bHH = this.optionalParam(`bias_hh${sfx}`);
-    const xProj = linear(input, this.param(`weight_ih${sfx}`), this.optionalParam(`bias_ih${sfx}`));
+    const names = ['weight_ih', 'bias_ih', 'weight_hh', 'bias_hh', 'weight_hr', 'weight_ci', 'weight_cf', 'weight_co'];
+    return names.map((n) => this.optionalParam(`${n}${sfx}`)).filter((t): t is Tensor => t !== null);
+  }
+
+  /** `layerWeights`' list by name (null where absent). */
+  private namedWeights(list: readonly Tensor[]): LayerWeights {
+    let at = 0;
+    const next = (): Tensor => list[at++]!;
+    const wIH = next();
+    const bIH = this.bias ? next() : null;
+    const wHH = next();
+    const bHH = this.bias ? next() : null;
+    const wHR = this.projSize > 0 ? next() : null;
+    const peep = this.peepholes ? concat([next(), next(), next()], 0) : null;
+    return { wIH, bIH, wHH, bHH, wHR, peep };
+  }
+
+  /**
+   * One layer and direction over packed rows: [out (N, P), final states (B, ·)…]. Checkpointed in
+   * segments when checkpointEvery is set and a backward will follow.
+   */
+  private recur(layer: number, dir: number, input: Tensor, init: Tensor[], batchSizes: Int32Array): Tensor[] {
+    const weights = this.layerWeights(layer, dir);
+    const k = this.checkpointSteps;
+    if (k > 0 && batchSizes.length > 0 && willRecord([input, ...init, ...weights])) {
+      return this.recurCheckpointed(input, init, batchSizes, dir === 1, weights, k);
+    }
+    return this.recurSequence(input, init, batchSizes, dir === 1, this.namedWeights(weights));
+  }
+
+  /**
+   * `recurSequence` in segments of k steps, each under `checkpoint`, chained through the states.
+   * The packed rows of consecutive steps are contiguous, so a segment is a block of rows with the
+   * matching slice of batchSizes. Rows of sequences that are inactive in a segment (finished, or in
+   * reverse not yet started) pass through the fused kernels unchanged, in forward and in backward,
+   * so the chained result is exactly the unsegmented one. The reverse direction runs the segments
+   * last to first.
+   */
+  private recurCheckpointed(input: Tensor, init: Tensor[], batchSizes: Int32Array, reverse: boolean, weights: Tensor[], k: number): Tensor[] {
+    const T = batchSizes.length;
+    const rowAt = [0];
+    for (let t = 0; t < T; t++) rowAt.push(rowAt[t]! + batchSizes[t]!);
+    const segments: [number, number][] = [];
+    for (let t0 = 0; t0 < T; t0 += k) segments.push([t0, Math.min(T, t0 + k)]);
+    // One split in time order, whose backward joins the segments' input gradients in one pass.
+    const pieces = split(
+      input,
+      segments.map(([t0, t1]) => rowAt[t1]! - rowAt[t0]!),
+      0,
+    );
+    const numStates = init.length;
+    const outputs: Tensor[] = new Array<Tensor>(segments.length);
+    let states = init;
+    for (let n = 0; n < segments.length; n++) {
+      const s = reverse ? segments.length - 1 - n : n;
+      const [t0, t1] = segments[s]!;
+      const sizes = batchSizes.subarray(t0, t1);
+      // Parameters are passed as inputs, so that the segment records (and returns their
+      // gradients) even when neither the input nor the states require grad.
+      const [out, ...last] = checkpoint(
+        (x: Tensor, ...rest: Tensor[]) => this.recurSequence(x, rest.slice(0, numStates), sizes, reverse, this.namedWeights(rest.slice(numStates))),
+        pieces[s]!,
+        ...states,
+        ...weights,
+      );
+      outputs[s] = out!;
+      states = last;
+    }
+    return [concat(outputs, 0), ...states];
+  }
+
+  /** One layer and direction over packed rows, whole: input projections, then the recurrence. */
+  private recurSequence(input: Tensor, init: Tensor[], batchSizes: Int32Array, reverse: boolean, w: LayerWeights): Tensor[] {
+    const { wHH, bHH } = w;
+    const xProj = linear(input, w.wIH, w.bIH);
     const options = { batchSizes, reverse };
     if (this.mode === 'LSTM') {
-      const wHR = this.optionalParam(`weight_hr${sfx}`);
-      const peep = this.peepholes
-        ? concat(
-            ['ci', 'cf', 'co'].map((g) => this.param(`weight_${g}${sfx}`)),
-            0,
-          )
-        : null;
+      const { wHR, peep } = w;
       if (this.fused('lstm')) return lstmRecurrence(xProj, init[0]!, init[1]!, wHH, bHH, wHR, peep, options);
       return composedRecurrence((xp, s) => lstmStep(xp, s[0]!, s[1]!, wHH, bHH, wHR, peep), xProj, init, batchSizes, reverse);
     }
@@ -319,6 +427,7 @@ export abstract class RNNBase extends Module {
     if (this.peepholes) extras.push('peepholes=true');
     if (this.mode === 'GRU' && !this.resetAfter) extras.push('resetAfter=false');
     if (this.implementation !== 'fused') extras.push(`implementation='${this.implementation}'`);
+    if (this.checkpointSteps !== 0) extras.push(`checkpointEvery=${this.checkpointSteps}`);
     return extras.join(', ');
   }
 }

@@ -11,6 +11,7 @@ import { matmulWith } from '../ops/matmul.js';
 import { sum, sumTo, unreduce } from '../ops/reduce.js';
 import { crop, flip, narrow, permute, placeInZeros, reshape } from '../ops/view.js';
 import { gather, indexAdd, scatterAdd } from '../ops/indexing.js';
+import { concat } from '../ops/join.js';
 import { zerosOf } from '../ops/common.js';
 import { convBackward } from '../ops/conv.js';
 import { cumprodBackward, cumsum } from '../ops/cumulative.js';
@@ -20,6 +21,9 @@ import type { LstmCache } from '../../backend/cells/lstm.js';
 import type { RnnOptions } from '../../backend/cells/rnn.js';
 import type { SequenceLayout } from '../../backend/recurrent_kernels.js';
 import { recurrentGradients } from './recurrent_gradients.js';
+// checkpoint.ts imports the tape, which imports this table: a cycle that is safe because the
+// entry is a function declaration (initialised before any module body runs) used only in backward.
+import { type CheckpointFn, checkpointGradient } from './checkpoint.js';
 
 /** The attributes of an op that records none. */
 export type NoAttrs = Readonly<Record<string, never>>;
@@ -72,6 +76,7 @@ export interface OpAttrs {
   flip: { axes: readonly number[] };
   /** `starts`: where each input begins along `axis` in the output. */
   concat: { axis: number; starts: readonly number[] };
+  split: { axis: number };
   indexSelect: { axis: number; index: Tensor };
   gather: { axis: number; index: Tensor };
   scatterAdd: { axis: number; index: Tensor };
@@ -83,6 +88,8 @@ export interface OpAttrs {
   gruRecurrence: { layout: SequenceLayout; cache: GruCache } & GruOptions;
   /** `present`: which of [xProj, h0, c0, wHH, bHH, wHR, peepholes] were given (absent ones are not inputs). */
   lstmRecurrence: { layout: SequenceLayout; cache: LstmCache; present: readonly boolean[] };
+  /** `fn`: the checkpointed function, re-run in backward; `rngState`: the generator's state before its forward. */
+  checkpoint: { fn: CheckpointFn; rngState: readonly number[] };
 }
 export type GradientOp = keyof OpAttrs;
 
@@ -235,6 +242,13 @@ export const GRADIENTS: GradientTable = {
     const { axis, starts } = ctx.attrs;
     return ctx.inputs.map((t, i) => (ctx.needs[i] ? narrow(g!, axis, starts[i]!, t.shape[axis]!) : null));
   },
+  // A piece whose output got no gradient contributes zeros.
+  split: (ctx, grads) => [
+    concat(
+      ctx.outputs.map((piece, i) => grads[i] ?? zerosOf(piece.dtype, piece.shape)),
+      ctx.attrs.axis,
+    ),
+  ],
   indexSelect: (ctx, [g]) => {
     const x = ctx.inputs[0]!;
     return [indexAdd(zerosOf(x.dtype, x.shape), ctx.attrs.axis, ctx.attrs.index, g!)];
@@ -263,4 +277,5 @@ export const GRADIENTS: GradientTable = {
   conv2d: (ctx, [g]) => convGrads(ctx, g!),
   ctcLoss: (ctx, [g]) => [mul(ctx.attrs.grad, reshape(g!, [1, g!.size, 1]))],
   ...recurrentGradients,
+  checkpoint: checkpointGradient,
 };

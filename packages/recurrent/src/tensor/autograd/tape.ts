@@ -74,25 +74,29 @@ function savedOf<Op extends GradientOp>(node: Node<Op>): Saved<Op> {
   return node.saved;
 }
 
-/** Nodes reachable from `root`, inputs before the nodes that consume them. */
-function topologicalOrder(root: Node): Node[] {
+/** Nodes reachable from `roots`, inputs before the nodes that consume them. */
+function topologicalOrder(roots: readonly Node[]): Node[] {
   const order: Node[] = [];
-  const seen = new Set<Node>([root]);
-  const stack: [Node, number][] = [[root, 0]];
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1]!;
-    const [node, next] = top;
-    const inputs = savedOf(node).inputs;
-    if (next < inputs.length) {
-      top[1]++;
-      const child = inputs[next]!.gradNode;
-      if (child !== null && !seen.has(child)) {
-        seen.add(child);
-        stack.push([child, 0]);
+  const seen = new Set<Node>();
+  for (const root of roots) {
+    if (seen.has(root)) continue;
+    seen.add(root);
+    const stack: [Node, number][] = [[root, 0]];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const [node, next] = top;
+      const inputs = savedOf(node).inputs;
+      if (next < inputs.length) {
+        top[1]++;
+        const child = inputs[next]!.gradNode;
+        if (child !== null && !seen.has(child)) {
+          seen.add(child);
+          stack.push([child, 0]);
+        }
+      } else {
+        stack.pop();
+        order.push(node);
       }
-    } else {
-      stack.pop();
-      order.push(node);
     }
   }
   return order;
@@ -105,7 +109,6 @@ export function backward(
   add: (a: Tensor, b: Tensor) => Tensor,
   options: BackwardOptions = {},
 ): void {
-  const retain = options.retainGraph ?? false;
   if (!root.requiresGrad) {
     throw new ValueError('backward: the tensor does not require grad and has no grad function');
   }
@@ -121,14 +124,31 @@ export function backward(
     }
     seed = gradient.dtype === root.dtype ? gradient : gradient.to(root.dtype);
   }
+  backwardFrom([root], [seed], add, options);
+}
+
+/**
+ * The walk behind `backward`, from several roots at once, each seeded with its own gradient (of
+ * the root's shape and dtype; the caller checks): what `checkpoint`'s recomputed graph needs, whose
+ * outputs all receive gradients in one walk.
+ */
+export function backwardFrom(roots: readonly Tensor[], seeds: readonly Tensor[], add: (a: Tensor, b: Tensor) => Tensor, options: BackwardOptions = {}): void {
+  const retain = options.retainGraph ?? false;
   noGrad(() => {
-    const rootNode = root.gradNode;
-    if (rootNode === null) {
-      accumulateLeaf(root, seed, add);
-      return;
-    }
-    const grads = new Map<Tensor, Tensor>([[root, seed]]);
-    const order = topologicalOrder(rootNode);
+    const grads = new Map<Tensor, Tensor>();
+    const rootNodes: Node[] = [];
+    roots.forEach((root, r) => {
+      const seed = seeds[r]!;
+      const node = root.gradNode;
+      if (node === null) {
+        accumulateLeaf(root, seed, add);
+        return;
+      }
+      const prev = grads.get(root);
+      grads.set(root, prev === undefined ? seed : add(prev, seed));
+      rootNodes.push(node);
+    });
+    const order = topologicalOrder(rootNodes);
     for (let n = order.length - 1; n >= 0; n--) {
       const node = order[n]!;
       const saved = savedOf(node);

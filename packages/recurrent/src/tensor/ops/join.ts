@@ -5,7 +5,7 @@ import { ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { normalizeAxis, stridesOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { checkSameDType, checkTensor, zerosOf } from './common.js';
-import { narrow, select, unsqueeze } from './view.js';
+import { select, unsqueeze } from './view.js';
 
 /** Joins tensors along an existing `axis`; all other sizes must agree. */
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
@@ -75,12 +75,20 @@ export function split(x: Tensor, sizes: number | readonly number[], axis = 0): T
       throw new ValueError(`split: sizes [${list.join(', ')}] must be non-negative and sum to axis ${axis}'s size ${total}`);
     }
   }
+  // One op for all pieces, so that backward joins their gradients once (one node per piece would
+  // spread each piece's gradient to x's full size: quadratic in the number of pieces).
+  const strides = stridesOf(x.shape);
   let at = 0;
-  return list.map((n) => {
-    const piece = narrow(x, a, at, n);
+  const pieces = list.map((n) => {
+    const shape = [...x.shape];
+    shape[a] = n;
+    const piece = zerosOf(x.dtype, shape);
+    if (piece.size > 0) backend().copy(piece.data, 0, stridesOf(shape), x.data, at * strides[a]!, strides, shape);
     at += n;
     return piece;
   });
+  record('split', [x], pieces, { axis: a });
+  return pieces;
 }
 
 /** Splits along `axis` into `chunks` pieces of size ceil(size / chunks) (fewer when it divides unevenly). */
