@@ -4,9 +4,11 @@
  * length T, hidden size H, batch size B. Every point is a fresh child process per framework
  * (bench/recurrent.ts on the built package, bench/torch_bench.py), both on their default thread
  * counts, the frameworks alternating point by point; each child measures training and inference
- * tok/s and reports its peak and baseline RSS. Writes bench/results/curves-DATE.jsonl (every run
- * and every point's medians), bench/results/curves-DATE.md (tables, ours ÷ torch, the memory per
- * time step, cliffs; also printed) and plots in bench/curves/ (SVG and PNG).
+ * tok/s and reports its peak and baseline RSS. Writes bench/results/curves-DATE.jsonl (every run,
+ * every point's medians, the memory slopes), bench/results/curves-DATE.md (tables, ours ÷ torch,
+ * the memory per time step, cliffs; also printed) and plots bench/curves/curves-DATE/AXIS-
+ * {throughput,memory}.{svg,png}; a quick or subset run adds -quick, the axes and the framework to
+ * the names after DATE (quick runs' files are not kept in git).
  *
  *     npm run bench:curves                          # full sweep: 30 processes, about 6–8 minutes on an idle 2-core machine
  *     npm run bench:curves -- --quick               # smoke run: two small points per axis
@@ -488,7 +490,8 @@ function renderAxis(axis: Axis, shapes: readonly SweepShape[], runs: readonly Ru
 
 async function plotAxis(axis: Axis, report: AxisReport, stem: string, frameworks: string): Promise<string[]> {
   const spec = AXES[axis];
-  const dir = path.join(ROOT, 'bench', 'curves');
+  // One directory per run (bench/curves/curves-DATE…/), named like the run's results.
+  const dir = path.join(ROOT, 'bench', 'curves', stem);
   mkdirSync(dir, { recursive: true });
   const tput: ThroughputPoint[] = report.points.flatMap((p) =>
     (['train', 'infer'] as const).flatMap((figure) => {
@@ -502,13 +505,10 @@ async function plotAxis(axis: Axis, report: AxisReport, stem: string, frameworks
   const subtitle = [`${BASE.cell}, ${spec.fixed}, ${BASE.layers} layer`, frameworks];
   const files = [
     ...(await writePlot(
-      path.join(dir, `${stem}-${axis}-throughput`),
+      path.join(dir, `${axis}-throughput`),
       throughputSpec(tput, { x: spec.label, title: `Tokens per second against ${spec.short}`, subtitle }),
     )),
-    ...(await writePlot(
-      path.join(dir, `${stem}-${axis}-memory`),
-      memorySpec(mem, { x: spec.label, title: `Training memory against ${spec.short}`, subtitle }),
-    )),
+    ...(await writePlot(path.join(dir, `${axis}-memory`), memorySpec(mem, { x: spec.label, title: `Training memory against ${spec.short}`, subtitle }))),
   ];
   return files.map((f) => path.relative(ROOT, f));
 }
@@ -577,8 +577,10 @@ async function main(): Promise<void> {
   const wallS = (performance.now() - started) / 1000;
   const loadEnd = os.loadavg();
 
-  const partial = o.axes.length < AXIS_NAMES.length || o.frameworks.length < FRAMEWORKS.length;
-  const stem = `curves-${date.slice(0, 10)}${o.mode.name === 'quick' ? '-quick' : ''}${partial ? '-partial' : ''}`;
+  // A subset run names what it covers, so that runs of different axes on one day keep their files.
+  const axesPart = o.axes.length < AXIS_NAMES.length ? `-${o.axes.join('')}` : '';
+  const frameworksPart = o.frameworks.length < FRAMEWORKS.length ? `-${o.frameworks.join('-')}` : '';
+  const stem = `curves-${date.slice(0, 10)}${o.mode.name === 'quick' ? '-quick' : ''}${axesPart}${frameworksPart}`;
   const labels = o.frameworks.map((fw) => frameworkLabel(runs, fw));
   const subtitle = `${o.frameworks.map((fw) => frameworkLabel(runs, fw).replace(/;.*\)$/, ')')).join(' vs ')}; ${o.repeat > 1 ? `median of ${o.repeat} runs` : 'one run'} per point; ${date.slice(0, 10)}`;
   const reports = o.axes.map((axis) => [axis, renderAxis(axis, shapes, runs, o)] as const);
@@ -633,7 +635,7 @@ async function main(): Promise<void> {
   );
   writeFileSync(path.join(dir, `${stem}.jsonl`), `${[...runLines, ...pointLines, ...slopeLines].join('\n')}\n`);
   writeFileSync(path.join(dir, `${stem}.md`), `${markdown}\n`);
-  process.stdout.write(`\n${markdown}\n\nwrote bench/results/${stem}.jsonl, bench/results/${stem}.md and ${plots.length} plots in bench/curves/\n`);
+  process.stdout.write(`\n${markdown}\n\nwrote bench/results/${stem}.jsonl, bench/results/${stem}.md and ${plots.length} plots in bench/curves/${stem}/\n`);
 }
 
 main().catch((e: unknown) => {

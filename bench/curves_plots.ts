@@ -27,7 +27,13 @@ export interface AxisLabels {
   subtitle: string[];
 }
 
-const FRAMEWORK_COLORS = { domain: ['recurrent', 'torch'], range: ['#4c78a8', '#f58518'] };
+const COLORS: Record<string, string> = { recurrent: '#4c78a8', torch: '#f58518' };
+
+/** The same colour for a framework in every figure; the legend lists only the frameworks drawn. */
+function frameworkColors(frameworks: readonly string[]): { domain: string[]; range: string[] } {
+  const domain = [...new Set(frameworks)].sort((a, b) => Object.keys(COLORS).indexOf(a) - Object.keys(COLORS).indexOf(b));
+  return { domain, range: domain.map((f) => COLORS[f] ?? '#54a24b') };
+}
 
 function logTicks(xs: readonly number[]): number[] {
   return [...new Set(xs)].sort((a, b) => a - b);
@@ -51,7 +57,7 @@ export function throughputSpec(points: readonly ThroughputPoint[], labels: AxisL
         axis: { values: logTicks(points.map((p) => p.x)) },
       },
       y: { field: 'tokensPerSecond', type: 'quantitative', title: 'tokens per second, log scale', scale: { type: 'log' } },
-      color: { field: 'framework', type: 'nominal', title: 'framework', scale: FRAMEWORK_COLORS },
+      color: { field: 'framework', type: 'nominal', title: 'framework', scale: frameworkColors(points.map((p) => p.framework)) },
       strokeDash: {
         field: 'figure',
         type: 'nominal',
@@ -95,7 +101,7 @@ export function memorySpec(points: readonly MemoryPoint[], labels: AxisLabels): 
         axis: { values: logTicks(points.map((p) => p.x)) },
       },
       y: { field: 'aboveBaselineMiB', type: 'quantitative', title: 'training peak RSS above baseline (MiB)' },
-      color: { field: 'framework', type: 'nominal', title: 'framework', scale: FRAMEWORK_COLORS },
+      color: { field: 'framework', type: 'nominal', title: 'framework', scale: frameworkColors(points.map((p) => p.framework)) },
     },
     config: { font: REPORT_FONT, background: 'white' },
   };
