@@ -22,7 +22,7 @@ interface PageState {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const { config, budget } = parseChildArgs(argv);
+  const { config, budget, figures } = parseChildArgs(argv);
   const at = argv.indexOf('--threads');
   const threads = at >= 0 ? argv[at + 1] : undefined;
   const version = (JSON.parse(readFileSync(new URL('../packages/recurrent/package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -47,6 +47,7 @@ async function main(): Promise<void> {
       warmupSkip: String(budget.warmupSkipS),
       maxSamples: String(budget.maxSamples),
       minSamplesS: String(budget.minSamplesS),
+      figures: figures.join(','),
       version,
       ...(threads !== undefined ? { threads } : {}),
     });

@@ -5,7 +5,7 @@
  * globalThis.__records for the child to read as they come.
  */
 import { getBackend, getNumThreads, ready, setNumThreads } from 'recurrent';
-import { type Budget, type ChildRecord, errorText, findConfig } from './common.js';
+import { type Budget, type ChildRecord, configFromName, errorText, parseFigures } from './common.js';
 import { measureRecurrent } from './recurrent_measures.js';
 
 interface PageState {
@@ -19,7 +19,7 @@ state.__records = [];
 async function main(): Promise<void> {
   const q = new URLSearchParams(location.search);
   const num = (name: string): number => Number(q.get(name));
-  const config = findConfig(q.get('config') ?? '');
+  const config = configFromName(q.get('config') ?? '');
   const budget: Budget = {
     budgetS: num('budget'),
     capS: num('cap'),
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     threads: getNumThreads(),
     details: { browser: navigator.userAgent, crossOriginIsolated, threadsNote: info.threadsNote ?? 'none', caller: 'the page main thread' },
   });
-  measureRecurrent(config, budget, (r) => state.__records.push(r));
+  measureRecurrent(config, budget, (r) => state.__records.push(r), parseFigures(q.get('figures') ?? undefined, 'figures'));
 }
 
 main().then(

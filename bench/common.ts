@@ -31,8 +31,51 @@ export function findConfig(name: string): BenchConfig {
   return c;
 }
 
+/** The text form of a custom shape, as `--shape` takes it; bench/torch_bench.py parses the same. */
+export const SHAPE_FORMAT = 'CELL:T:B:INPUT:HIDDEN:LAYERS';
+
+/** A shape's canonical text, e.g. `LSTM:100:32:64:256:1` (lstm-charlm's): the name of a custom configuration. */
+export function shapeText(c: Omit<BenchConfig, 'name'>): string {
+  return [c.cell, c.T, c.B, c.input, c.hidden, c.layers].join(':');
+}
+
+/**
+ * A custom configuration from its text form CELL:T:B:INPUT:HIDDEN:LAYERS, e.g.
+ * `LSTM:100:32:64:256:1`: cell LSTM or GRU (any case), then sequence length, batch size, input
+ * size, hidden size and layers, each a positive integer. Named by its canonical text (shapeText),
+ * so that the records of ours and of PyTorch name it alike. Errors name `flag`.
+ */
+export function parseShape(text: string, flag = '--shape'): BenchConfig {
+  const parts = text.split(':');
+  if (parts.length !== 6) {
+    throw new Error(
+      `${flag} must be ${SHAPE_FORMAT} (6 fields, e.g. LSTM:100:32:64:256:1); got '${text}' (${parts.length} field${parts.length === 1 ? '' : 's'})`,
+    );
+  }
+  const cell = parts[0]!.trim().toUpperCase();
+  if (cell !== 'LSTM' && cell !== 'GRU') throw new Error(`${flag}: CELL must be LSTM or GRU; got '${parts[0]}' in '${text}'`);
+  const fields = ['T', 'B', 'INPUT', 'HIDDEN', 'LAYERS'] as const;
+  const [T, B, input, hidden, layers] = fields.map((field, i) => {
+    const raw = parts[i + 1]!.trim();
+    const n = Number(raw);
+    if (!/^[0-9]+$/.test(raw) || !Number.isSafeInteger(n) || n < 1) {
+      throw new Error(`${flag}: ${field} must be a positive integer; got '${parts[i + 1]}' in '${text}'`);
+    }
+    return n;
+  }) as [number, number, number, number, number];
+  const shape = { cell, T, B, input, hidden, layers } as const;
+  return { name: shapeText(shape), ...shape };
+}
+
+/** A standard configuration by name, or a custom one by its canonical shape text (what parseShape names it). */
+export function configFromName(name: string): BenchConfig {
+  return CONFIGS.some((c) => c.name === name) || !name.includes(':') ? findConfig(name) : parseShape(name, 'config');
+}
+
 /** The three timed figures of a configuration. */
 export type Figure = 'gen' | 'infer' | 'train';
+
+export const FIGURES: readonly Figure[] = ['gen', 'infer', 'train'];
 
 /** Time-box of one measurement, passed from bench/run.ts to every child. */
 export interface Budget {
@@ -107,11 +150,16 @@ export function emit(record: ChildRecord): void {
   process.stdout.write(`${LINE_PREFIX}${JSON.stringify(record)}\n`);
 }
 
-/** Child command line: --config NAME --budget S --cap S --warmup-skip S --max-samples N --min-samples-s S [--backend X]. */
+/**
+ * Child command line: (--config NAME | --shape CELL:T:B:INPUT:HIDDEN:LAYERS) [--figures gen,infer,train]
+ * --budget S --cap S --warmup-skip S --max-samples N --min-samples-s S [--backend X].
+ */
 export interface ChildArgs {
   config: BenchConfig;
   budget: Budget;
   backend: string | undefined;
+  /** The figures to measure, in the order gen, infer, train; default all three. */
+  figures: Figure[];
 }
 
 export function parseChildArgs(argv: readonly string[]): ChildArgs {
@@ -127,9 +175,12 @@ export function parseChildArgs(argv: readonly string[]): ChildArgs {
     return n;
   };
   const name = get('--config');
-  if (name === undefined) throw new Error('--config NAME is required');
+  const shape = get('--shape');
+  if (name !== undefined && shape !== undefined)
+    throw new Error(`give either --config NAME or --shape ${SHAPE_FORMAT}, not both; got --config '${name}' and --shape '${shape}'`);
+  if (name === undefined && shape === undefined) throw new Error(`--config NAME or --shape ${SHAPE_FORMAT} is required`);
   return {
-    config: findConfig(name),
+    config: shape !== undefined ? parseShape(shape) : findConfig(name!),
     budget: {
       budgetS: num('--budget', 3),
       capS: num('--cap', 60),
@@ -138,7 +189,18 @@ export function parseChildArgs(argv: readonly string[]): ChildArgs {
       minSamplesS: num('--min-samples-s', 10),
     },
     backend: get('--backend'),
+    figures: parseFigures(get('--figures')),
   };
+}
+
+/** `--figures` as a list of gen, infer, train (any order, comma-separated); absent: all three. */
+export function parseFigures(text: string | undefined, flag = '--figures'): Figure[] {
+  if (text === undefined) return [...FIGURES];
+  const asked = text.split(',').map((s) => s.trim());
+  for (const f of asked) {
+    if (!(FIGURES as readonly string[]).includes(f)) throw new Error(`${flag} must list some of ${FIGURES.join(', ')}; got '${f}' in '${text}'`);
+  }
+  return FIGURES.filter((f) => asked.includes(f));
 }
 
 /**

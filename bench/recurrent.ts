@@ -4,6 +4,7 @@
  * which `npm run bench` runs after building; by hand:
  *
  *     npm run build && node --import tsx bench/recurrent.ts --config lstm-charlm [--backend reference]
+ *     npm run build && node --import tsx bench/recurrent.ts --shape LSTM:300:32:64:256:1 --figures infer,train
  */
 import { readFileSync } from 'node:fs';
 import * as recurrent from 'recurrent';
@@ -19,7 +20,7 @@ function threads(): number {
 }
 
 async function main(): Promise<void> {
-  const { config: c, budget, backend } = parseChildArgs(process.argv.slice(2));
+  const { config: c, budget, backend, figures } = parseChildArgs(process.argv.slice(2));
   if (backend !== undefined) setBackend(backend);
   const pkg = JSON.parse(readFileSync(new URL('../packages/recurrent/package.json', import.meta.url), 'utf8')) as { version: string };
   emit({
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   });
   const baselineRssMiB = rssMiB();
 
-  measureRecurrent(c, budget, emit);
+  measureRecurrent(c, budget, emit, figures);
   emit({ type: 'memory', config: c.name, peakRssMiB: peakRssMiB(), baselineRssMiB });
 }
 

@@ -8,7 +8,10 @@ import { nn, optim, tensor, noGrad, type Tensor } from 'recurrent';
 import {
   type BenchConfig,
   type Budget,
+  type Measurement,
   type ChildRecord,
+  type Figure,
+  FIGURES,
   callSeconds,
   emitChecksum,
   inputSequence,
@@ -42,8 +45,11 @@ function outputOf(model: Model, x: Tensor): Tensor {
   return model instanceof nn.LSTM ? model.forward(x)[0] : model.forward(x)[0];
 }
 
-/** Measures generation, inference (with its checksum) and training of `c`, emitting each record. */
-export function measureRecurrent(c: BenchConfig, budget: Budget, emit: (r: ChildRecord) => void): void {
+/**
+ * Measures generation, inference (with its checksum) and training of `c`, or those of them in
+ * `figures`, emitting each record.
+ */
+export function measureRecurrent(c: BenchConfig, budget: Budget, emit: (r: ChildRecord) => void, figures: readonly Figure[] = FIGURES): void {
   const model = build(c);
   const opt = new optim.SGD(model.parameters(), { lr: 1e-3 });
   const xs = inputSequence(c);
@@ -69,19 +75,25 @@ export function measureRecurrent(c: BenchConfig, budget: Budget, emit: (r: Child
             h = model.forward(x1, h)[1];
           });
         };
-  emit(measureStep(c, step, budget));
+  if (figures.includes('gen')) emit(measureStep(c, step, budget));
 
   const infer = (input: Tensor) => (): void => {
     noGrad(() => outputOf(model, input));
   };
-  const inferResult = measureSequence(c, 'infer', { full: infer(x), probes: prefixes.map(infer) }, budget);
-  emit(inferResult);
-  emitChecksum(c, inferResult, budget, () => noGrad(() => outputOf(model, x).sum().item()), emit);
+  let inferResult: Measurement | undefined;
+  if (figures.includes('infer')) {
+    inferResult = measureSequence(c, 'infer', { full: infer(x), probes: prefixes.map(infer) }, budget);
+    emit(inferResult);
+    emitChecksum(c, inferResult, budget, () => noGrad(() => outputOf(model, x).sum().item()), emit);
+  }
 
   const train = (input: Tensor) => (): void => {
     opt.zeroGrad();
     outputOf(model, input).sum().backward();
     opt.step();
   };
-  emit(measureSequence(c, 'train', { full: train(x), probes: prefixes.map(train) }, budget, callSeconds(inferResult)));
+  if (figures.includes('train')) {
+    const floorS = inferResult === undefined ? undefined : callSeconds(inferResult);
+    emit(measureSequence(c, 'train', { full: train(x), probes: prefixes.map(train) }, budget, floorS));
+  }
 }

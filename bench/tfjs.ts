@@ -18,6 +18,7 @@ import {
   type BenchConfig,
   callSeconds,
   type LayerWeights,
+  type Measurement,
   emit,
   emitChecksum,
   gates,
@@ -80,7 +81,7 @@ interface Forward {
 }
 
 async function main(): Promise<void> {
-  const { config: c, budget, backend: wanted } = parseChildArgs(process.argv.slice(2));
+  const { config: c, budget, backend: wanted, figures } = parseChildArgs(process.argv.slice(2));
   const backend = wanted ?? 'wasm';
   if (backend !== 'wasm' && backend !== 'cpu') throw new Error(`--backend must be wasm or cpu; got '${backend}'`);
   const details: Record<string, string | number | boolean> = { node: process.version };
@@ -158,16 +159,19 @@ async function main(): Promise<void> {
     for (const s of states.flat()) s.dispose();
     states = layers.map((_, k) => flat.slice(k * perLayer, (k + 1) * perLayer));
   };
-  emit(measureStep(c, step, budget));
+  if (figures.includes('gen')) emit(measureStep(c, step, budget));
 
   const infer = (input: tf.Tensor) => (): void => {
     tf.tidy(() => {
       forward(input);
     });
   };
-  const inferResult = measureSequence(c, 'infer', { full: infer(x), probes: prefixes.map(infer) }, budget);
-  emit(inferResult);
-  emitChecksum(c, inferResult, budget, () => tf.tidy(() => tf.sum(forward(x).out).dataSync()[0]!));
+  let inferResult: Measurement | undefined;
+  if (figures.includes('infer')) {
+    inferResult = measureSequence(c, 'infer', { full: infer(x), probes: prefixes.map(infer) }, budget);
+    emit(inferResult);
+    emitChecksum(c, inferResult, budget, () => tf.tidy(() => tf.sum(forward(x).out).dataSync()[0]!));
+  }
 
   const opt = tf.train.sgd(1e-3);
   const train = (input: tf.Tensor) => (): void => {
@@ -176,7 +180,10 @@ async function main(): Promise<void> {
     });
   };
   const tensorsBefore = tf.memory().numTensors;
-  emit(measureSequence(c, 'train', { full: train(x), probes: prefixes.map(train) }, budget, callSeconds(inferResult)));
+  if (figures.includes('train')) {
+    const floorS = inferResult === undefined ? undefined : callSeconds(inferResult);
+    emit(measureSequence(c, 'train', { full: train(x), probes: prefixes.map(train) }, budget, floorS));
+  }
   const leakedTensors = tf.memory().numTensors - tensorsBefore;
 
   emit({ type: 'memory', config: c.name, peakRssMiB: peakRssMiB(), baselineRssMiB, leakedTensors });

@@ -1,9 +1,11 @@
 """Benchmark child for PyTorch on the CPU: torch.nn.LSTM / torch.nn.GRU, one configuration.
 
-Mirrors bench/common.ts: the same configurations, the same deterministic inputs and weights, the
-same time-boxed measurement protocol and the same JSON lines. Run by bench/run.ts; by hand:
+Mirrors bench/common.ts: the same configurations (or a custom shape, --shape), the same
+deterministic inputs and weights, the same time-boxed measurement protocol and the same JSON lines.
+Run by bench/run.ts and bench/curves.ts; by hand:
 
     /usr/bin/python3 bench/torch_bench.py --config lstm-charlm
+    /usr/bin/python3 bench/torch_bench.py --shape LSTM:300:32:64:256:1 --figures infer,train
 """
 import argparse
 import json
@@ -24,9 +26,44 @@ CONFIGS = {
     "lstm-online": dict(cell="LSTM", T=20, B=1, input=16, hidden=32, layers=1),
 }
 
+SHAPE_FORMAT = "CELL:T:B:INPUT:HIDDEN:LAYERS"
+FIGURES = ("gen", "infer", "train")
+
 PREFIX = "BENCH "
 FIRST_CALL_SLACK_S = 0.5
 MASK = 0xFFFFFFFF
+
+
+def shape_text(c):
+    """bench/common.ts shapeText: the canonical text of a shape, the name of a custom configuration."""
+    return ":".join(str(c[k]) for k in ("cell", "T", "B", "input", "hidden", "layers"))
+
+
+def parse_shape(text):
+    """bench/common.ts parseShape: CELL:T:B:INPUT:HIDDEN:LAYERS, e.g. LSTM:100:32:64:256:1."""
+    parts = text.split(":")
+    if len(parts) != 6:
+        raise argparse.ArgumentTypeError(
+            f"must be {SHAPE_FORMAT} (6 fields, e.g. LSTM:100:32:64:256:1); got '{text}' ({len(parts)} field{'' if len(parts) == 1 else 's'})")
+    cell = parts[0].strip().upper()
+    if cell not in ("LSTM", "GRU"):
+        raise argparse.ArgumentTypeError(f"CELL must be LSTM or GRU; got '{parts[0]}' in '{text}'")
+    values = []
+    for field, raw in zip(("T", "B", "INPUT", "HIDDEN", "LAYERS"), parts[1:]):
+        if not re.fullmatch(r"[0-9]+", raw.strip()) or int(raw) < 1:
+            raise argparse.ArgumentTypeError(f"{field} must be a positive integer; got '{raw}' in '{text}'")
+        values.append(int(raw))
+    c = dict(cell=cell, T=values[0], B=values[1], input=values[2], hidden=values[3], layers=values[4])
+    return dict(c, name=shape_text(c))
+
+
+def parse_figures(text):
+    """bench/common.ts parseFigures: some of gen, infer, train, comma-separated."""
+    asked = [f.strip() for f in text.split(",")]
+    for f in asked:
+        if f not in FIGURES:
+            raise argparse.ArgumentTypeError(f"must list some of {', '.join(FIGURES)}; got '{f}' in '{text}'")
+    return [f for f in FIGURES if f in asked]
 
 
 def emit(record):
@@ -194,7 +231,10 @@ def blas_details():
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--config", required=True, choices=sorted(CONFIGS))
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--config", choices=sorted(CONFIGS))
+    which.add_argument("--shape", type=parse_shape, metavar=SHAPE_FORMAT)
+    p.add_argument("--figures", type=parse_figures, default=list(FIGURES), metavar="gen,infer,train")
     p.add_argument("--budget", type=float, default=3)
     p.add_argument("--cap", type=float, default=60)
     p.add_argument("--warmup-skip", type=float, default=10)
@@ -202,7 +242,7 @@ def main():
     p.add_argument("--min-samples-s", type=float, default=10)
     p.add_argument("--threads", type=int, default=os.cpu_count())
     b = p.parse_args()
-    c = dict(CONFIGS[b.config], name=b.config)
+    c = b.shape if b.shape is not None else dict(CONFIGS[b.config], name=b.config)
 
     torch.set_num_threads(b.threads)
     torch.manual_seed(0)
@@ -230,7 +270,8 @@ def main():
                 _, h = model(x1, state[0])
                 state[0] = h
 
-    emit(measure_step(c, step, b))
+    if "gen" in b.figures:
+        emit(measure_step(c, step, b))
 
     def infer(inp):
         def run():
@@ -238,10 +279,12 @@ def main():
                 model(inp)
         return run
 
-    infer_result = measure_sequence(c, "infer", infer(x), [infer(p) for p in prefixes], b)
-    emit(infer_result)
+    infer_result = None
+    if "infer" in b.figures:
+        infer_result = measure_sequence(c, "infer", infer(x), [infer(p) for p in prefixes], b)
+        emit(infer_result)
     # One more forward pass, only where inference ran and took at most min_samples_s a call.
-    if infer_result["status"] == "ok" and infer_result["medianS"] <= b.min_samples_s:
+    if infer_result is not None and infer_result["status"] == "ok" and infer_result["medianS"] <= b.min_samples_s:
         try:
             with torch.no_grad():
                 emit(dict(type="check", config=c["name"], checksum=float(model(x)[0].sum())))
@@ -255,7 +298,9 @@ def main():
             opt.step()
         return run
 
-    emit(measure_sequence(c, "train", train(x), [train(p) for p in prefixes], b, call_seconds(infer_result)))
+    if "train" in b.figures:
+        floor = None if infer_result is None else call_seconds(infer_result)
+        emit(measure_sequence(c, "train", train(x), [train(p) for p in prefixes], b, floor))
     emit(dict(type="memory", config=c["name"], peakRssMiB=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
               baselineRssMiB=baseline))
 
