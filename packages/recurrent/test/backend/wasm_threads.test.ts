@@ -202,7 +202,7 @@ test('parallel runs every chunk of a kernel once, on the workers too', { skip },
       const p = rt.copyIn(x);
       const out = rt.allocF32(rows * cols);
       const chunks = Array.from({ length: rows / 4 }, (_, i) => [out + i * 4 * cols * 4, p + i * 4 * cols * 4, 4 * cols]);
-      rt.parallel('tanh_f32', chunks);
+      rt.parallel('tanh_f32', chunks, rows * cols);
       const whole = rt.allocF32(rows * cols);
       rt.kernels.tanh_f32(whole, p, rows * cols);
       assert.deepEqual(rt.f32(out, rows * cols), rt.f32(whole, rows * cols));

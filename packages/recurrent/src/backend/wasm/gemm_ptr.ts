@@ -161,13 +161,16 @@ export class GemmRunner {
       const parts = workers.length === 0 ? [] : splitProduct(m, n, k, Math.min(MAX_CHUNKS, (workers.length + 1) * CHUNKS_PER_THREAD));
       if (threads === null || parts.length <= 1) {
         this.call(fn, argsOf({ i0: 0, m, j0: 0, n }), this.arena.alloc(this.kernels.gemm_workspace_bytes(m, k, n)));
-        return;
+      } else {
+        const wsBytes = Math.max(...parts.map((p) => this.kernels.gemm_workspace_bytes(p.m, k, p.n)));
+        const used = workers.slice(0, parts.length);
+        const workerWs = used.map(() => this.arena.alloc(wsBytes));
+        const callerWs = this.callerWorks ? this.arena.alloc(wsBytes) : 0;
+        threads.pool.run(fn, parts.map(argsOf), used, workerWs, this.callerWorks ? (args) => this.call(fn, args, callerWs) : null);
       }
-      const wsBytes = Math.max(...parts.map((p) => this.kernels.gemm_workspace_bytes(p.m, k, p.n)));
-      const used = workers.slice(0, parts.length);
-      const workerWs = used.map(() => this.arena.alloc(wsBytes));
-      const callerWs = this.callerWorks ? this.arena.alloc(wsBytes) : 0;
-      threads.pool.run(fn, parts.map(argsOf), used, workerWs, this.callerWorks ? (args) => this.call(fn, args, callerWs) : null);
+      // Only jobs that asked for workers (big enough to split) take part in the choice of mode.
+      // Keyed by shape: products of one shape recur every training step, and rates differ by shape.
+      if (threads !== null && threads.count > 1) threads.pool.jobDone(`${fn}:${m}x${n}x${k}`, m * n * k);
     } finally {
       this.arena.release(mark);
     }

@@ -97,6 +97,7 @@ function runOnUnits(rt: WasmRuntime, a: SequenceLayout & { h0: unknown; wHH: unk
       loop.kernel,
       ranges.map(([u0, u1]) => [...head, hPrev, hNext, packed.ptr, rows, H, u0, u1]),
       wsBytes,
+      rows * H * loop.gates * H,
     );
     // Sequences not in this step keep their state in the buffer read next.
     if (rows < B) rt.f32(hNext + 4 * rows * H, (B - rows) * H).set(rt.f32(hPrev + 4 * rows * H, (B - rows) * H));
@@ -199,6 +200,7 @@ function runBackwardOnUnits(rt: WasmRuntime, a: SequenceLayout & { wHH: unknown 
       loop.kernel,
       ranges.map(([u0, u1]) => [...head, next, nextRows, packed.ptr, rows, H, u0, u1]),
       wsBytes,
+      nextRows * G * H,
     );
     next = loop.grad(off);
     nextRows = rows;
@@ -208,6 +210,7 @@ function runBackwardOnUnits(rt: WasmRuntime, a: SequenceLayout & { wHH: unknown 
       loop.kernel,
       ranges.map(([u0, u1]) => [...head, next, nextRows, packed.ptr, 0, H, u0, u1]),
       wsBytes,
+      nextRows * G * H,
     );
 }
 

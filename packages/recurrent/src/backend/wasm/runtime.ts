@@ -58,8 +58,9 @@ export interface WasmRuntimeOptions {
    */
   callerWorks?: boolean;
   /**
-   * Whether jobs fall back to the calling thread alone while workers hold it up (a busy machine; see
-   * ThreadPool). Default true; false offers every job to the workers: for tests that count their chunks.
+   * Whether jobs run on the calling thread alone while that is measured to be faster than with the
+   * workers (a busy machine; see ThreadModeChooser). Default true; false offers every job to the
+   * workers: for tests that count their chunks.
    */
   contentionBackoff?: boolean;
 }
@@ -239,6 +240,7 @@ export class WasmRuntime {
     this.parallel(
       transB ? 'gemv_t_f32' : 'gemv_n_f32',
       parts.map(([j0, j1]) => [y + 4 * j0, x, b + 4 * (transB ? j0 * ldb : j0), ldb, k, j1 - j0, acc]),
+      k * n,
     );
   }
 
@@ -257,17 +259,18 @@ export class WasmRuntime {
    * blocks of a per-step gate kernel), spread over the threads; returns when all are done. Worth it
    * for pieces of tens of µs or more; at most MAX_CHUNKS pieces of MAX_ARGS − 1 arguments.
    */
-  parallel(name: keyof KernelExports, chunks: readonly (readonly number[])[]): void {
+  parallel(name: keyof KernelExports, chunks: readonly (readonly number[])[], work: number): void {
     // A kernel without a workspace ignores the extra (empty) one.
-    this.parallelWithWorkspace(name, chunks, 0);
+    this.parallelWithWorkspace(name, chunks, 0, work);
   }
 
   /**
    * As `parallel`, for kernels whose last argument is a workspace private to the running thread:
    * each thread gets `wsBytes` bytes from the arena. The pieces may run in any order and at once.
    */
-  parallelWithWorkspace(name: keyof KernelExports, chunks: readonly (readonly number[])[], wsBytes: number): void {
+  parallelWithWorkspace(name: keyof KernelExports, chunks: readonly (readonly number[])[], wsBytes: number, work: number): void {
     const fn = this.kernels[name] as (...args: number[]) => unknown;
+    const kind = KERNEL_NAMES.indexOf(name);
     const threads = chunks.length > 1 ? this.threadsForProduct() : null;
     const mark = this.arena.mark();
     try {
@@ -279,10 +282,11 @@ export class WasmRuntime {
       const callerWs = this.arena.alloc(wsBytes);
       if (threads === null || workers.length === 0) {
         for (const args of chunks) fn(...args, callerWs);
-        return;
+      } else {
+        const workerWs = workers.map(() => this.arena.alloc(wsBytes));
+        threads.pool.run(kind, chunks, workers, workerWs, this.callerWorks ? (args) => fn(...args, callerWs) : null);
       }
-      const workerWs = workers.map(() => this.arena.alloc(wsBytes));
-      threads.pool.run(KERNEL_NAMES.indexOf(name), chunks, workers, workerWs, this.callerWorks ? (args) => fn(...args, callerWs) : null);
+      threads?.pool.jobDone(name, work);
     } finally {
       this.arena.release(mark);
     }

@@ -28,24 +28,12 @@ import {
   type WorkerInit,
 } from './worker_source.js';
 import { BackendError } from '../../errors.js';
+import { ThreadModeChooser } from './thread_mode.js';
 
 export { MAX_ARGS, MAX_CHUNKS };
 
 /** Microseconds a waiting thread polls before it sleeps. */
 const SPIN_MICROS = 50;
-
-/**
- * Contention backoff: after SAMPLES jobs in which the caller, its own chunks done, waited for the
- * workers longer than STALL_RATIO × the time its chunks took (the job ran no faster than on one
- * thread: a worker was descheduled, the machine is busy), the next `backoff` jobs run on the caller
- * alone; each such finding doubles the backoff (up to MAX_BACKOFF jobs), and jobs where workers
- * pull their weight reset it.
- */
-const SAMPLES = 8;
-const STALL_RATIO = 0.8;
-const GOOD_RATIO = 0.3;
-const MIN_BACKOFF = 32;
-const MAX_BACKOFF = 1 << 16;
 
 interface Slot {
   ctl: Int32Array;
@@ -70,13 +58,11 @@ export class ThreadPool {
   chunksOnWorkers = 0;
   /** Why the first worker that failed did (its error's message), or null while none has. */
   failure: string | null = null;
-  /** Jobs left to run on the caller alone (contention backoff). */
-  private solo = 0;
-  private backoff = MIN_BACKOFF;
-  /** Over the current window of jobs: the caller's time on its own chunks and its wait for the workers (ms). */
-  private window = { jobs: 0, own: 0, stall: 0 };
-  /** Jobs run on the caller alone because workers held it up. */
-  soloJobs = 0;
+  /** Threads or the caller alone, by measured speed (see ThreadModeChooser); null: always threads. */
+  private readonly mode: ThreadModeChooser | null;
+  /** When the job begun by the last workersFor started, and whether it got workers. */
+  private jobStarted = 0;
+  private jobThreaded = false;
 
   /** Up to `capacity` workers over `memory`, each instantiating `module`; `onFailure` hears of each worker that fails. */
   constructor(
@@ -85,8 +71,9 @@ export class ThreadPool {
     private readonly names: readonly string[],
     readonly capacity: number,
     private readonly onFailure: (() => void) | null = null,
-    private readonly contentionBackoff = true,
+    adaptive = true,
   ) {
+    this.mode = adaptive ? new ThreadModeChooser() : null;
     this.control = new SharedArrayBuffer(controlBytes(capacity));
     this.jobAt = capacity * SLOT_BYTES;
     this.job = new Int32Array(this.control, this.jobAt, JOB_HEADER_BYTES / 4);
@@ -146,32 +133,24 @@ export class ThreadPool {
   }
 
   /**
-   * The workers to offer the next job to: ready ones, up to `limit`, or none while the contention
-   * backoff holds (then the job runs on the caller alone, as with one thread).
+   * Begins a job: the workers to offer it to, ready ones up to `limit`, or none while running on
+   * the caller alone is the faster mode (a busy machine). End it with jobDone.
    */
   workersFor(limit: number): number[] {
-    if (this.solo > 0) {
-      this.solo--;
-      this.soloJobs++;
-      return [];
-    }
-    return this.ready(limit);
+    const workers = this.mode === null || this.mode.useThreads() ? this.ready(limit) : [];
+    this.jobThreaded = workers.length > 0;
+    this.jobStarted = performance.now();
+    return workers;
   }
 
-  /** Records one job's timing and decides the contention backoff (see MIN_BACKOFF). */
-  private observe(own: number, stall: number): void {
-    const w = this.window;
-    w.jobs++;
-    w.own += own;
-    w.stall += stall;
-    if (w.jobs < SAMPLES) return;
-    if (w.stall > STALL_RATIO * w.own) {
-      this.solo = this.backoff;
-      this.backoff = Math.min(MAX_BACKOFF, this.backoff * 2);
-    } else if (w.stall < GOOD_RATIO * w.own) {
-      this.backoff = MIN_BACKOFF;
-    }
-    this.window = { jobs: 0, own: 0, stall: 0 };
+  /** Ends the job begun by the last workersFor: `kind` (its kernel, or a product's shape) and `work` (multiply-adds) let its time inform the choice of mode. */
+  jobDone(kind: string, work: number): void {
+    this.mode?.record(kind, this.jobThreaded, performance.now() - this.jobStarted, work);
+  }
+
+  /** How many times the choice between threads and the caller alone has changed. */
+  get modeSwaps(): number {
+    return this.mode?.swaps ?? 0;
   }
 
   /**
@@ -232,7 +211,6 @@ export class ThreadPool {
     });
     let onThisThread = 0;
     let failure: unknown = null;
-    const started = performance.now();
     if (onCaller !== null) {
       try {
         for (let c = Atomics.add(job, NEXT, 1); c < chunks.length; c = Atomics.add(job, NEXT, 1)) {
@@ -244,7 +222,6 @@ export class ThreadPool {
         Atomics.store(job, NEXT, chunks.length); // stop the others early
       }
     }
-    const ownDone = performance.now();
     for (const w of workers) {
       const s = this.slots[w]!;
       // With a caller that works, withdraw offers not yet accepted; else wait for every worker.
@@ -252,7 +229,6 @@ export class ThreadPool {
       this.join(s);
       if (Atomics.load(s.ctl, FAILED) !== 0) failure ??= new BackendError(`wasm backend: a kernel failed on worker ${w}`);
     }
-    if (onCaller !== null && this.contentionBackoff) this.observe(ownDone - started, performance.now() - ownDone);
     this.chunksOnWorkers += chunks.length - onThisThread;
     if (failure !== null) throw failure;
   }
