@@ -15,7 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { nn, tensor, getBackend, setBackend } from 'recurrent';
-import { detFill, fmtS, LINE_PREFIX, peakRssMiB, rssMiB, runChild } from './common.js';
+import { detFill, fmtS, LINE_PREFIX, median, peakRssMiB, rssMiB, runChild } from './common.js';
 
 interface Setting {
   T: number;
@@ -67,12 +67,6 @@ function parseArgs(argv: readonly string[]): { setting: Setting; ks: number[]; c
   const ks = (get('--ks') ?? 'off,10,50,200').split(',').map(k);
   const child = get('--child');
   return { setting, ks, child: child === undefined ? null : k(child) };
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** Collects garbage when the child runs with --expose-gc, so a step's peak is not an earlier step's garbage. */

@@ -274,7 +274,8 @@ export function probeLengths(c: BenchConfig): number[] {
   return tenth > first ? [first, tenth] : [first];
 }
 
-function median(xs: readonly number[]): number {
+/** The median of a non-empty list. */
+export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;

@@ -11,6 +11,7 @@
 import { availableParallelism } from 'node:os';
 import { makeWasmBackend } from '../packages/recurrent/src/backend/wasm/wasm_backend.js';
 import { WasmRuntime } from '../packages/recurrent/src/backend/wasm/runtime.js';
+import { median } from './common.js';
 
 interface Shape {
   name: string;
@@ -46,12 +47,6 @@ function option(name: string, fallback: string): string {
 
 function randomFill(view: Float32Array): void {
   for (let i = 0; i < view.length; i++) view[i] = Math.random() * 2 - 1;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 /** Median seconds per call of fn, each sample repeating it for about 25 ms. */

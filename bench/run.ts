@@ -36,6 +36,7 @@ import {
   errorText,
   findConfig,
   fmtS,
+  median,
 } from './common.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -320,12 +321,6 @@ function torchAvailable(): boolean {
 function multiThreadedSibling(r: ComboResult, results: readonly ComboResult[]): boolean {
   const sibling = results.find((x) => x.config === r.config && x.runner.id === r.runner.id.slice(0, -'-1t'.length));
   return sibling !== undefined && sibling.status !== 'unavailable' && threadsOf(sibling) > 1;
-}
-
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /**
