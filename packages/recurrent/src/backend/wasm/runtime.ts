@@ -78,7 +78,7 @@ export class WasmRuntime {
   private readonly gemmRunner: GemmRunner;
   private pool: ThreadPool | null = null;
   private readonly callerWorks: boolean;
-  private readonly contentionBackoff: boolean;
+  private adaptiveThreads: boolean;
   private threadCount: number;
 
   constructor(options: WasmRuntimeOptions = {}) {
@@ -93,7 +93,7 @@ export class WasmRuntime {
     this.resident = new ResidentHeap(this.memory, this.arena);
     this.threadCount = this.shared ? clampThreads(options.threads ?? requestedNumThreads()) : 1;
     this.callerWorks = options.callerWorks ?? true;
-    this.contentionBackoff = options.contentionBackoff ?? true;
+    this.adaptiveThreads = options.contentionBackoff ?? true;
     this.gemmRunner = new GemmRunner(this.kernels, this.arena, () => this.threadsForProduct(), this.callerWorks);
     this.startWorkersEarly();
   }
@@ -292,12 +292,26 @@ export class WasmRuntime {
     }
   }
 
+  /**
+   * Whether jobs may run on the calling thread alone when that is measured faster (see
+   * WasmRuntimeOptions.contentionBackoff); false offers every job to the workers. Never on when the
+   * caller does not work (callerWorks false).
+   */
+  get contentionBackoff(): boolean {
+    return this.adaptiveThreads;
+  }
+
+  set contentionBackoff(on: boolean) {
+    this.adaptiveThreads = on;
+    if (this.pool !== null) this.pool.adaptive = on && this.callerWorks;
+  }
+
   private ensurePool(): ThreadPool | null {
     if (!this.shared) return null;
     if (this.pool === null) {
       // A browser page hears once why its workers failed; Node's callers see it in getNumThreads().
       const onFailure = inBrowser() ? (): void => printNoteOnce(this.threadsNote(this.threadCount)) : null;
-      this.pool = new ThreadPool(this.module, this.memory.memory, KERNEL_NAMES, MAX_THREADS - 1, onFailure, this.contentionBackoff);
+      this.pool = new ThreadPool(this.module, this.memory.memory, KERNEL_NAMES, MAX_THREADS - 1, onFailure, this.adaptiveThreads && this.callerWorks);
     }
     return this.pool;
   }

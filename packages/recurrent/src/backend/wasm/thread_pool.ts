@@ -59,7 +59,7 @@ export class ThreadPool {
   /** Why the first worker that failed did (its error's message), or null while none has. */
   failure: string | null = null;
   /** Threads or the caller alone, by measured speed (see ThreadModeChooser); null: always threads. */
-  private readonly mode: ThreadModeChooser | null;
+  private mode: ThreadModeChooser | null;
   /** When the job begun by the last workersFor started, and whether it got workers. */
   private jobStarted = 0;
   private jobThreaded = false;
@@ -146,6 +146,11 @@ export class ThreadPool {
   /** Ends the job begun by the last workersFor: `kind` (its kernel, or a product's shape) and `work` (multiply-adds) let its time inform the choice of mode. */
   jobDone(kind: string, work: number): void {
     this.mode?.record(kind, this.jobThreaded, performance.now() - this.jobStarted, work);
+  }
+
+  /** Turns the choice of mode on (from scratch) or off (every job offered to the workers). */
+  set adaptive(on: boolean) {
+    if (on !== (this.mode !== null)) this.mode = on ? new ThreadModeChooser() : null;
   }
 
   /** How many times the choice between threads and the caller alone has changed. */
