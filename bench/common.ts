@@ -91,6 +91,14 @@ export interface Budget {
   minSamplesS: number;
 }
 
+/** A driver's run mode: its per-measurement budget and the wall-clock limit of one child. */
+export interface BenchMode {
+  name: 'full' | 'quick';
+  budget: Budget;
+  /** Wall-clock limit of one child process, seconds. */
+  childTimeoutS: number;
+}
+
 /** One measured figure, as a child reports it. */
 export interface Measurement {
   type: 'measure';

@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   type BenchConfig,
-  type Budget,
+  type BenchMode as Mode,
   type ChildRecord,
   type Figure,
   type Measurement,
@@ -76,13 +76,6 @@ const AXES: Record<Axis, AxisSpec> = {
 
 const FRAMEWORKS = ['recurrent', 'torch'] as const;
 type Framework = (typeof FRAMEWORKS)[number];
-
-interface Mode {
-  name: 'full' | 'quick';
-  budget: Budget;
-  /** Wall-clock limit of one child process, seconds. */
-  childTimeoutS: number;
-}
 
 /**
  * Per-point time budget. Full: about 3 s of timed calls per figure (at least one call; a call over

@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { CHROMIUM_PATH, chromiumInstalled } from '../tools/browser/chromium.js';
 import {
   type BenchConfig,
-  type Budget,
+  type BenchMode as Mode,
   type ChildRecord,
   type Figure,
   type Measurement,
@@ -76,13 +76,6 @@ function runnersFor(o: Options): Runner[] {
     }
   }
   return out;
-}
-
-interface Mode {
-  name: 'full' | 'quick';
-  budget: Budget;
-  /** Wall-clock limit of one child process, seconds. */
-  childTimeoutS: number;
 }
 
 const MODES: Record<'full' | 'quick', Mode> = {
